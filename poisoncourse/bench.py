@@ -1,0 +1,99 @@
+"""Benchmark each lesson's default live computation against a straightforward loop.
+
+    python -m poisoncourse.bench            # a table
+    python -m poisoncourse.bench --json     # a JSON list of records
+    python -m poisoncourse.bench --quick    # tiny sizes: checks the pipeline, not the speed
+
+Each record: {"lesson", "case", "device", "seconds", "baseline_seconds", "speedup"} where
+``seconds`` is the median over repeats of the batched computation and ``baseline_seconds``
+the same result computed one configuration at a time, in the same process. Timings on shared
+machines are noisy: read the speed-up (a ratio measured in one run), not the seconds alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from .device import describe, pick_device, synchronize
+
+LESSON_MODULES = ("poisoncourse.neurotron",)
+
+
+@dataclass
+class Case:
+    lesson: str
+    case: str
+    run: Callable[[], object]
+    baseline: Callable[[], object] | None = None
+
+
+def _median_seconds(fn: Callable[[], object], repeats: int, device: torch.device) -> float:
+    times = []
+    for _ in range(repeats):
+        synchronize(device)
+        start = time.perf_counter()
+        fn()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(case: Case, device: torch.device, repeats: int = 5, baseline_repeats: int = 1) -> dict:
+    case.run()  # warm-up: first-call costs (allocations, kernel loading) are not the lesson's
+    seconds = _median_seconds(case.run, repeats, device)
+    base = _median_seconds(case.baseline, baseline_repeats, device) if case.baseline else None
+    return {
+        "lesson": case.lesson,
+        "case": case.case,
+        "device": describe(device),
+        "seconds": round(seconds, 4),
+        "baseline_seconds": None if base is None else round(base, 4),
+        "speedup": None if base is None else round(base / seconds, 1),
+    }
+
+
+def all_cases(quick: bool = False, lesson: str | None = None) -> list[Case]:
+    cases = []
+    for name in LESSON_MODULES:
+        cases += importlib.import_module(name).bench_cases(quick=quick)
+    return [c for c in cases if lesson is None or c.lesson == lesson]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m poisoncourse.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print a JSON list of records")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the pipeline")
+    parser.add_argument("--lesson", default=None, help="only this lesson (e.g. neurotron)")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--device", default=None, help="auto, cpu or cuda (default: $POISONCOURSE_DEVICE or auto)")
+    args = parser.parse_args(argv)
+    device = pick_device(args.device)
+    import os
+
+    os.environ["POISONCOURSE_DEVICE"] = str(device)  # the lessons' own runs use it too
+    records = [measure(c, device, repeats=1 if args.quick else args.repeats) for c in all_cases(args.quick, args.lesson)]
+    if args.json:
+        json.dump(records, sys.stdout, indent=2)
+        print()
+        return 0
+    head = f"{'lesson':12s} {'case':58s} {'seconds':>9s} {'baseline':>9s} {'speedup':>8s}  device"
+    print(head)
+    print("-" * len(head))
+    for r in records:
+        base = "—" if r["baseline_seconds"] is None else f"{r['baseline_seconds']:.3f}"
+        speed = "—" if r["speedup"] is None else f"{r['speedup']:.1f}×"
+        print(f"{r['lesson']:12s} {r['case']:58s} {r['seconds']:9.3f} {base:>9s} {speed:>8s}  {r['device']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

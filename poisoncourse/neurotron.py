@@ -1,0 +1,675 @@
+"""Lesson 3 — Neuro-Tron under a label-poisoning oracle (paper 001).
+
+Karmakar, Mukherjee & Papamarkou, "Depth-2 neural networks under a data-poisoning attack",
+Neurocomputing 2023. The network (Def. 1/2) is
+
+    f_w(x) = (1/k) Σ_i q σ(wᵀ A_i x),   σ the α-leaky ReLU,   w ∈ ℝʳ,  A_i ∈ ℝ^{r×n},
+
+with the authors' sensing matrices A_i = M + j C, j ∈ {−k/2, …, k/2} \\ {0} (so their mean
+is M). An oracle returns v = f_{w*}(x) + ξ with probability β, |ξ| = θ. Neuro-Tron
+(Alg. 1) updates w ← w + η M (1/b) Σ (v − f_w(x)) x; the SGD baseline follows the gradient
+of the square loss.
+
+Everything is batched: every (seed, swept value, algorithm) is one slice of a tensor
+``w`` of shape (S, V, A, r) and all of them advance together, one recurrence for the lot.
+Within a seed the problem (w*, M, C), the input stream and the attack's coins are shared
+by every swept value and algorithm (common random numbers), so the curves differ only by
+what the student changed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import validate
+from .device import Stopwatch, describe, generator, pick_device
+
+# --- the paper's settings ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputDistribution:
+    key: str
+    label: str
+    n: int  # input dimension used in the paper (Table 1)
+    eta: float  # learning rate used in the paper (Table 1)
+    variance: float  # per-coordinate variance, so Σ = E[x xᵀ] = variance · I
+
+
+DISTRIBUTIONS = {
+    d.key: d
+    for d in (
+        InputDistribution("normal", "Normal N(0, 1)", 100, 1e-4, 1.0),
+        InputDistribution("student_t", "Student-t, ν = 4", 100, 1e-4, 2.0),
+        InputDistribution("normal_var9", "Normal N(0, 9)", 50, 5e-5, 9.0),
+        InputDistribution("laplace", "Laplace(0, scale 2)", 50, 5e-5, 8.0),
+    )
+}
+
+PAPER_THETAS = (0.0, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)  # swept at β = 0.5
+PAPER_BETAS = (0.005, 0.05, 0.1, 0.2, 0.5, 0.9)  # swept at θ = 0.25
+PAPER_ITERATIONS = 40_000
+LIVE_ETA_FACTOR = 10  # live runs take 10× the paper's step for 20× fewer iterations
+
+ALGORITHMS = {
+    "neurotron": "Neuro-Tron",
+    "sgd": "SGD (correct gradient)",
+    # The authors' public SGD uses the derivative at the *first* sample of each batch for
+    # every sample of the batch; offered so students can see what that does.
+    "sgd_first_sample": "SGD, authors' variant (first-sample derivative)",
+}
+
+SWEEPS = {"theta": "attack magnitude θ", "beta": "attack probability β"}
+
+# Inputs are drawn in fixed-size chunks of iterations: a fixed size keeps the random stream,
+# and hence every result, a function of the seed alone (not of T or of the device).
+_CHUNK = 256
+# A run counts as diverged once its error is this many times its starting error …
+DIVERGENCE_FACTOR = 1e3
+# … and as stalled if it ends at least this fraction of its starting error away from w*.
+STALL_FRACTION = 0.5
+
+
+@dataclass(frozen=True)
+class NeurotronConfig:
+    """Every knob of the lesson. Unset ``n`` and ``eta`` take the paper's value for the
+    chosen distribution (Table 1). Validated on construction."""
+
+    distribution: str = "normal"
+    sweep: str = "theta"
+    values: tuple[float, ...] = PAPER_THETAS
+    theta: float = 0.25  # used when sweeping β
+    beta: float = 0.5  # used when sweeping θ
+    n: int | None = None
+    r: int = 25
+    k: int = 10
+    b: int = 16
+    q: float = 1.0
+    leak: float = 0.0  # α of the α-leaky ReLU; 0 is the ReLU the paper simulates
+    eta: float | None = None
+    iterations: int = 2_000
+    seeds: int = 3
+    seed: int = 0
+    algorithms: tuple[str, ...] = ("neurotron", "sgd")
+    record_points: int = 200
+    device: str | None = None
+
+    def __post_init__(self):
+        v = validate
+        dist = DISTRIBUTIONS[v.choice("distribution", self.distribution, DISTRIBUTIONS, label="Input distribution")]
+        sweep = v.choice("sweep", self.sweep, SWEEPS, label="Swept quantity")
+        high = 4.0 if sweep == "theta" else 0.9
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        set_("values", v.numbers("values", self.values, 0.0, high, label=f"The swept values of {SWEEPS[sweep]}"))
+        set_("theta", v.number("theta", self.theta, 0.0, 4.0, label="Attack magnitude θ"))
+        set_("beta", v.number("beta", self.beta, 0.0, 0.9, label="Attack probability β"))
+        set_("n", v.integer("n", dist.n if self.n is None else self.n, 2, 400, label="Input dimension n"))
+        set_("r", v.integer("r", self.r, 1, 400, label="Filter size r"))
+        if self.r > self.n:
+            raise validate.ConfigError(f"Filter size r must not exceed the input dimension n = {self.n}; got r = {self.r}.")
+        set_("k", v.integer("k", self.k, 2, 100, label="Width k"))
+        if self.k % 2:
+            raise validate.ConfigError(f"Width k must be even (the sensing matrices pair up as M ± jC); got k = {self.k}.")
+        set_("b", v.integer("b", self.b, 1, 64, label="Batch size b"))
+        set_("q", v.number("q", self.q, 1.0, 10.0, label="Outer-layer weight q"))
+        set_("leak", v.number("leak", self.leak, 0.0, 0.99, label="Leaky-ReLU slope α"))
+        set_("eta", v.number("eta", dist.eta if self.eta is None else self.eta, 1e-7, 1e-2, label="Learning rate η"))
+        set_("iterations", v.integer("iterations", self.iterations, 1, PAPER_ITERATIONS, label="Iterations T"))
+        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
+        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
+        set_("record_points", v.integer("record_points", self.record_points, 2, 2_000, label="Recorded points"))
+        algos = tuple(dict.fromkeys(self.algorithms))
+        if not algos:
+            raise validate.ConfigError("Choose at least one algorithm.")
+        for a in algos:
+            v.choice("algorithms", a, ALGORITHMS, label="Algorithm")
+        set_("algorithms", algos)
+
+    @property
+    def input_distribution(self) -> InputDistribution:
+        return DISTRIBUTIONS[self.distribution]
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seed, self.seed + self.seeds))
+
+    def thetas_betas(self) -> tuple[list[float], list[float]]:
+        """Per swept value, the (θ, β) pair that value stands for."""
+        if self.sweep == "theta":
+            return list(self.values), [self.beta] * len(self.values)
+        return [self.theta] * len(self.values), list(self.values)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def live(cls, distribution: str = "normal", **overrides) -> NeurotronConfig:
+        """The lesson's live default: the paper's setting with η ten times larger and T = 2,000,
+        so a retrain takes about a second (faster convergence, higher error floor)."""
+        base = dict(distribution=distribution, eta=LIVE_ETA_FACTOR * DISTRIBUTIONS[distribution].eta)
+        return cls(**{**base, **overrides})
+
+    @classmethod
+    def paper(cls, distribution: str, sweep: str, **overrides) -> NeurotronConfig:
+        """The paper's Table 1 setting for one distribution and one swept quantity."""
+        values = PAPER_THETAS if sweep == "theta" else PAPER_BETAS
+        base = dict(distribution=distribution, sweep=sweep, values=values, theta=0.25, beta=0.5,
+                    iterations=PAPER_ITERATIONS)
+        return cls(**{**base, **overrides})
+
+
+
+
+# --- the problem: w*, M, C and the input stream ------------------------------------------
+
+
+@dataclass
+class Problem:
+    """One teacher network per seed, stacked: w_star (S, r), M and C (S, r, n)."""
+
+    w_star: torch.Tensor
+    M: torch.Tensor
+    C: torch.Tensor
+    offsets: torch.Tensor  # (k,) the j of A_j = M + j C
+
+
+def gate_offsets(k: int, dtype=torch.float64) -> torch.Tensor:
+    """j ∈ {−k/2, …, −1, 1, …, k/2}: the authors' construction, whose mean matrix is M."""
+    half = k // 2
+    return torch.tensor([j for j in range(-half, half + 1) if j != 0], dtype=dtype)
+
+
+def make_problem(config: NeurotronConfig, device: torch.device) -> Problem:
+    """w* ~ N(0, I_r); M, C with N(0, 1) entries (paper 001, Sec. 4 and Remark 1)."""
+    r, n = config.r, config.n
+    w, M, C = [], [], []
+    for s in config.seed_list:
+        g = generator(s, 0)
+        w.append(torch.randn(r, generator=g, dtype=torch.float64))
+        M.append(torch.randn(r, n, generator=g, dtype=torch.float64))
+        C.append(torch.randn(r, n, generator=g, dtype=torch.float64))
+    to = dict(device=device)
+    return Problem(torch.stack(w).to(**to), torch.stack(M).to(**to), torch.stack(C).to(**to),
+                   gate_offsets(config.k).to(**to))
+
+
+def sample_inputs(distribution: str, shape: tuple[int, ...], g: torch.Generator) -> torch.Tensor:
+    """iid coordinates from one of the paper's four input distributions, on the CPU.
+
+    Drawn in single precision (about 3× faster on a CPU) and returned as float64: the
+    samples are then exact float64 numbers, and everything computed from them — labels,
+    updates, errors — is double precision, as exact recovery to ~1e-14 needs.
+    """
+    f32 = dict(generator=g, dtype=torch.float32)
+    if distribution == "normal":
+        x = torch.randn(shape, **f32)
+    elif distribution == "normal_var9":
+        x = 3.0 * torch.randn(shape, **f32)
+    elif distribution == "student_t":
+        # t(ν=4) = z / sqrt(χ²₄ / 4), with χ²₄ = −2 log(U₁U₂) (twice a Gamma(2, 1)).
+        z = torch.randn(shape, **f32)
+        u = 1.0 - torch.rand((2, *shape), **f32)  # in (0, 1]: no log(0)
+        x = z / torch.sqrt(-0.5 * torch.log(u[0] * u[1]))
+    elif distribution == "laplace":
+        # Laplace(0, s) = s (E₁ − E₂) with E₁, E₂ standard exponentials.
+        u = 1.0 - torch.rand((2, *shape), **f32)
+        x = 2.0 * (torch.log(u[0]) - torch.log(u[1]))
+    else:
+        raise ValueError(distribution)
+    return x.to(torch.float64)
+
+
+class InputStream:
+    """Per seed: fresh inputs x (b, n) and attack coins u (b,) for every iteration.
+
+    Yields, for each iteration, x of shape (S, b, n) and u of shape (S, b) on the device.
+    """
+
+    def __init__(self, config: NeurotronConfig, device: torch.device):
+        self.config, self.device = config, device
+        self._x_gens = [generator(s, 1) for s in config.seed_list]
+        self._u_gens = [generator(s, 2) for s in config.seed_list]
+
+    def chunks(self, iterations: int):
+        c = self.config
+        for start in range(0, iterations, _CHUNK):
+            xs = torch.stack([sample_inputs(c.distribution, (_CHUNK, c.b, c.n), g) for g in self._x_gens], 1)
+            us = torch.stack([torch.rand((_CHUNK, c.b), generator=g, dtype=torch.float32) for g in self._u_gens], 1)
+            count = min(_CHUNK, iterations - start)
+            yield xs[:count].to(self.device), us[:count].to(self.device)
+
+
+# --- the network and the two update rules ------------------------------------------------
+
+
+def leaky_relu(z: torch.Tensor, alpha: float) -> torch.Tensor:
+    return z.clamp_min(0.0) if alpha == 0 else torch.where(z >= 0, z, alpha * z)
+
+
+def gate_matrix(offsets: torch.Tensor) -> torch.Tensor:
+    """G = [1, j] of shape (k, 2): wᵀA_j x = [wᵀMx, wᵀCx] · G[j]."""
+    return torch.stack([torch.ones_like(offsets), offsets], 1)
+
+
+def network(w: torch.Tensor, MCx: torch.Tensor, G: torch.Tensor, q: float,
+            alpha: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """f_w(x) for every model and sample, and the gate pre-activations.
+
+    w: (S, P, r) — P models per seed; MCx: (S, 2b, r), the rows Mx₁, Cx₁, Mx₂, Cx₂, … of the
+    batch interleaved; G: :func:`gate_matrix`. Returns f: (S, P, b) and pre: (S, P, b, k).
+    Since A_j x = Mx + j Cx, wᵀA_j x = wᵀMx + j wᵀCx: two dot products per sample instead
+    of k — the network of Def. 2 computed without forming the A_j.
+    """
+    S, P = w.shape[:2]
+    uv = torch.bmm(w, MCx.transpose(1, 2)).view(S, P, -1, 2)  # (S, P, b, 2)
+    pre = torch.addcmul(uv[..., :1], uv[..., 1:], G[:, 1])  # (S, P, b, k)
+    f = leaky_relu(pre, alpha).sum(-1) * (q / G.shape[0])
+    return f, pre
+
+
+def attacked_labels(clean: torch.Tensor, coins: torch.Tensor, thetas: torch.Tensor,
+                    betas: torch.Tensor) -> torch.Tensor:
+    """The oracle: v = f_{w*}(x) + ξ with probability β, ξ = −θ, +θ, −θ, … by batch position.
+
+    clean, coins: (..., b); thetas, betas: (V,). Returns v: (..., V, b). One coin per sample
+    is compared against every β, so a larger β attacks a superset of the samples.
+    """
+    b = clean.shape[-1]
+    signs = torch.where(torch.arange(b, device=clean.device) % 2 == 0, -1.0, 1.0).to(clean.dtype)
+    hit = coins.unsqueeze(-2) < betas[:, None]  # (..., V, b)
+    return clean.unsqueeze(-2) + hit * (thetas[:, None] * signs)
+
+
+def neurotron_step(residual: torch.Tensor, Mx: torch.Tensor) -> torch.Tensor:
+    """Tron-gradient M (1/b) Σ (v − f_w(x)) x = (1/b) Σ residual · Mx  (Alg. 1, line 15).
+
+    residual: (S, P, b); Mx: (S, b, r) -> (S, P, r).
+    """
+    return torch.bmm(residual, Mx) / residual.shape[-1]
+
+
+def sgd_step(residual, pre, MCx, G, q, alpha, *, first_sample=False):
+    """−∇ of the square loss (1/2b) Σ (v − f_w(x))², i.e. (1/b) Σ residual · ∂f_w(x)/∂w.
+
+    ∂f/∂w(x) = (q/k) Σ_j σ'(wᵀA_j x) A_j x = (q/k) [D0 Mx + D1 Cx], with D0 = Σ_j σ'_j and
+    D1 = Σ_j j σ'_j. ``first_sample`` reproduces the authors' public baseline, which uses the
+    derivative at sample 0 of the batch for every sample of the batch.
+    residual: (S, P, b); pre: (S, P, b, k); MCx: (S, 2b, r) interleaved -> (S, P, r).
+    """
+    S, P, b = residual.shape
+    slope = (pre > 0).to(pre.dtype) if alpha == 0 else torch.where(pre > 0, 1.0, alpha).to(pre.dtype)
+    d = slope @ G  # (S, P, b, 2): [D0, D1] per sample
+    if first_sample:
+        coef = torch.zeros_like(d)
+        coef[:, :, 0] = d[:, :, 0] * residual.sum(-1, keepdim=True)  # the whole batch on sample 0
+    else:
+        coef = residual.unsqueeze(-1) * d
+    return torch.bmm(coef.view(S, P, 2 * b), MCx) * (q / (G.shape[0] * b))
+
+
+# --- the batched recurrence ---------------------------------------------------------------
+
+
+@dataclass
+class Trajectories:
+    """Raw output of :func:`simulate`: errors (R, S, V, A) at iterations (R,)."""
+
+    iterations: np.ndarray
+    errors: np.ndarray  # ‖w_t − w*‖; NaN from divergence on
+    diverged_at: np.ndarray  # (S, V, A) first recorded iteration past the limit, or -1
+    final_w: np.ndarray  # (S, V, A, r) weights after the last iteration (w* for diverged runs)
+    device: torch.device
+    seconds: float = float("nan")
+
+
+def record_schedule(iterations: int, points: int) -> np.ndarray:
+    """Iterations at which the error is recorded: 0, …, T, evenly spaced."""
+    return np.unique(np.linspace(0, iterations, min(points, iterations + 1)).round().astype(int))
+
+
+@torch.inference_mode()
+def simulate(config: NeurotronConfig, device: torch.device | None = None, progress=None) -> Trajectories:
+    """Advance every (seed, swept value, algorithm) together; record ‖w_t − w*‖.
+
+    Weights live in one tensor w of shape (S, A·V, r), algorithm-major, so each algorithm's
+    models are one contiguous block. ``progress``, if given, is called with the number of
+    iterations done after each chunk.
+    """
+    device = device or pick_device(config.device)
+    c = config
+    S, V, A = c.seeds, len(c.values), len(c.algorithms)
+    watch = Stopwatch(device)
+    with watch.running():
+        prob = make_problem(c, device)
+        thetas_l, betas_l = c.thetas_betas()
+        thetas = torch.tensor(thetas_l, dtype=torch.float64, device=device)
+        betas = torch.tensor(betas_l, dtype=torch.float64, device=device)
+        w = torch.ones(S, A * V, c.r, dtype=torch.float64, device=device)  # w₁ = 1 (paper, Sec. 4)
+        w_star = prob.w_star[:, None, :]
+        start_err = torch.linalg.vector_norm(w - w_star, dim=-1)
+        limit = DIVERGENCE_FACTOR * start_err
+        diverged = torch.zeros(S, A * V, dtype=torch.bool, device=device)
+        diverged_at = torch.full((S, A * V), -1, dtype=torch.long, device=device)
+        blocks = [(slice(a * V, (a + 1) * V), name) for a, name in enumerate(c.algorithms)]
+        G = gate_matrix(prob.offsets)
+
+        schedule = record_schedule(c.iterations, c.record_points)
+        record_at = set(schedule.tolist())
+        records = [start_err.clone()]
+
+        t = 0
+        for xs, us in InputStream(c, device).chunks(c.iterations):
+            T_ = xs.shape[0]
+            # Mx and Cx of every sample, interleaved: (chunk, S, b, 2, r)
+            MCx = torch.stack([torch.einsum("srn,tsbn->tsbr", prob.M, xs),
+                               torch.einsum("srn,tsbn->tsbr", prob.C, xs)], 3)
+            Mx = MCx[:, :, :, 0].contiguous()  # (chunk, S, b, r), for the Tron-gradient
+            MCx = MCx.reshape(T_, S, 2 * c.b, c.r)
+            # The oracle does not depend on w: label the whole chunk at once.
+            clean, _ = network(prob.w_star.repeat(T_, 1).unsqueeze(1), MCx.reshape(T_ * S, 2 * c.b, c.r),
+                               G, c.q, c.leak)
+            v = attacked_labels(clean.reshape(T_, S, c.b), us, thetas, betas)  # (chunk, S, V, b)
+            v = v.repeat(1, 1, A, 1)  # (chunk, S, A·V, b): same labels for every algorithm
+            for i in range(T_):
+                f, pre = network(w, MCx[i], G, c.q, c.leak)  # (S, A·V, b)
+                residual = v[i] - f
+                for rows, name in blocks:
+                    if name == "neurotron":
+                        step = neurotron_step(residual[:, rows], Mx[i])
+                    else:
+                        step = sgd_step(residual[:, rows], pre[:, rows], MCx[i], G, c.q, c.leak,
+                                        first_sample=name == "sgd_first_sample")
+                    w[:, rows].add_(step, alpha=c.eta)
+                t += 1
+                if t in record_at:
+                    err = torch.linalg.vector_norm(w - w_star, dim=-1)
+                    bad = ~torch.isfinite(err) | (err > limit)
+                    diverged_at = torch.where(bad & ~diverged, t, diverged_at)
+                    diverged |= bad
+                    # Park diverged runs at w* so overflow cannot breed NaNs; their records
+                    # are masked, so the parking never shows.
+                    w = torch.where(diverged.unsqueeze(-1), w_star.expand_as(w), w)
+                    records.append(torch.where(diverged, torch.nan, err))
+            if progress is not None:
+                progress(t)
+        # (R, S, A·V) -> (R, S, V, A)
+        errors = torch.stack(records).reshape(-1, S, A, V).transpose(2, 3).cpu().numpy()
+        diverged_at = diverged_at.reshape(S, A, V).transpose(1, 2).cpu().numpy()
+        final_w = w.reshape(S, A, V, c.r).transpose(1, 2).cpu().numpy()
+    return Trajectories(schedule, errors, diverged_at, final_w, device, watch.seconds)
+
+
+# --- the straightforward version: one configuration at a time ------------------------------
+
+
+@torch.inference_mode()
+def simulate_loop(config: NeurotronConfig, device: torch.device | None = None) -> Trajectories:
+    """The same experiment written the plain way: a Python loop over configurations, the
+    k sensing matrices formed explicitly, one model advanced at a time.
+
+    It draws the same random numbers as :func:`simulate`, so the two agree to rounding.
+    Used as the benchmark's baseline and as an independent check of the batched engine.
+    """
+    device = device or pick_device(config.device)
+    c = config
+    thetas, betas = c.thetas_betas()
+    schedule = record_schedule(c.iterations, c.record_points)
+    S, V, A = c.seeds, len(c.values), len(c.algorithms)
+    errors = np.full((len(schedule), S, V, A), np.nan)
+    diverged_at = np.full((S, V, A), -1)
+    final_w = np.zeros((S, V, A, c.r))
+    watch = Stopwatch(device)
+    with watch.running():
+        for si, seed in enumerate(c.seed_list):
+            one = replace(c, seed=seed, seeds=1)
+            prob = make_problem(one, device)
+            M, C, w_star = prob.M[0], prob.C[0], prob.w_star[0]
+            mats = torch.stack([M + j * C for j in prob.offsets.tolist()])  # (k, r, n)
+            sign = torch.tensor([(-1.0) ** (i + 1) for i in range(c.b)], dtype=torch.float64, device=device)
+            for vi in range(V):
+                for ai, algo in enumerate(c.algorithms):
+                    w = torch.ones(c.r, dtype=torch.float64, device=device)
+                    start = float(torch.linalg.vector_norm(w - w_star))
+                    errors[0, si, vi, ai] = start
+                    rec, t = 1, 0
+                    for xs, us in InputStream(one, device).chunks(c.iterations):
+                        for x, u in zip(xs[:, 0], us[:, 0]):  # x: (b, n), u: (b,)
+                            Ax = torch.einsum("krn,bn->bkr", mats, x)
+                            y = c.q * leaky_relu(Ax @ w_star, c.leak).mean(-1)
+                            v = y + (u < betas[vi]) * thetas[vi] * sign
+                            pre = Ax @ w  # (b, k)
+                            res = v - c.q * leaky_relu(pre, c.leak).mean(-1)
+                            if algo == "neurotron":
+                                step = M @ (res @ x) / c.b
+                            else:
+                                slope = torch.where(pre > 0, 1.0, c.leak).to(pre.dtype)
+                                grads = c.q * (slope.unsqueeze(-1) * Ax).mean(1)  # (b, r): ∂f/∂w per sample
+                                if algo == "sgd_first_sample":
+                                    grads = grads[:1].expand_as(grads)
+                                step = (res @ grads) / c.b
+                            w = w + c.eta * step
+                            t += 1
+                            if rec < len(schedule) and t == schedule[rec]:
+                                err = float(torch.linalg.vector_norm(w - w_star))
+                                if not math.isfinite(err) or err > DIVERGENCE_FACTOR * start:
+                                    diverged_at[si, vi, ai] = t
+                                    break
+                                errors[rec, si, vi, ai] = err
+                                rec += 1
+                        if diverged_at[si, vi, ai] >= 0:
+                            w = w_star
+                            break
+                    final_w[si, vi, ai] = w.cpu().numpy()
+    return Trajectories(schedule, errors, diverged_at, final_w, device, watch.seconds)
+
+
+# --- tidy results ---------------------------------------------------------------------------
+
+
+@dataclass
+class NeurotronResult:
+    config: NeurotronConfig
+    curves: pd.DataFrame  # one row per (algorithm, value, seed, iteration)
+    final: pd.DataFrame  # one row per (algorithm, value, seed)
+    summary: pd.DataFrame  # one row per (algorithm, value): mean/std of log10 final error
+    device: str
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def tidy(config: NeurotronConfig, traj: Trajectories) -> NeurotronResult:
+    c = config
+    R, S, V, A = traj.errors.shape
+    idx = pd.MultiIndex.from_product(
+        [range(R), c.seed_list, c.values, [ALGORITHMS[a] for a in c.algorithms]],
+        names=["record", "seed", "value", "algorithm"],
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_err = np.log10(traj.errors)
+    curves = pd.DataFrame({"error": traj.errors.reshape(-1), "log10_error": log_err.reshape(-1)}, index=idx).reset_index()
+    curves["iteration"] = traj.iterations[curves.pop("record").to_numpy()]
+    curves = curves[["algorithm", "value", "seed", "iteration", "error", "log10_error"]]
+
+    last = curves[curves.iteration == traj.iterations[-1]].drop(columns="iteration").reset_index(drop=True)
+    div = traj.diverged_at.reshape(-1)  # (S, V, A) order matches the product above
+    last["diverged_at"] = np.where(div >= 0, div, np.nan)
+    start = traj.errors[0].reshape(-1)
+    last["stalled"] = last.error.to_numpy() >= STALL_FRACTION * start  # NaN (diverged) compares False
+    summary = summarize(last)
+    return NeurotronResult(c, curves, last, summary, describe(traj.device), traj.seconds,
+                           divergence_warnings(c, last) + stall_warnings(c, last))
+
+
+def summarize(final: pd.DataFrame) -> pd.DataFrame:
+    """Per (algorithm, value): median, mean and spread of log10 final error over seeds."""
+    return (
+        final.groupby(["algorithm", "value"], sort=False)
+        .agg(median_log10_error=("log10_error", "median"), mean_log10_error=("log10_error", "mean"),
+             std_log10_error=("log10_error", "std"), min_log10_error=("log10_error", "min"),
+             max_log10_error=("log10_error", "max"), runs=("seed", "size"),
+             diverged=("diverged_at", lambda s: int(s.notna().sum())), stalled=("stalled", "sum"))
+        .reset_index()
+        .fillna({"std_log10_error": 0.0})
+    )
+
+
+def _which(config: NeurotronConfig, rows: pd.DataFrame) -> str:
+    name = SWEEPS[config.sweep].split()[-1]
+    vals = sorted(rows.value.unique())
+    listed = "every value" if len(vals) == len(config.values) else ", ".join(f"{v:g}" for v in vals)
+    return f"{len(rows)} of {config.seeds * len(config.values)} runs ({name}: {listed})"
+
+
+def divergence_warnings(config: NeurotronConfig, final: pd.DataFrame) -> list[str]:
+    """Plain-language explanations of runs that blew up."""
+    out = []
+    bad = final[final.diverged_at.notna()]
+    for algo, rows in bad.groupby("algorithm", sort=False):
+        first = int(rows.diverged_at.min())
+        out.append(
+            f"{algo} diverged in {_which(config, rows)}, first noticed at iteration {first:,}; "
+            f"its curve is cut there. "
+            f"A step η = {config.eta:g} is too large for inputs this spread out "
+            f"({DISTRIBUTIONS[config.distribution].label}, n = {config.n}): each update scales "
+            f"with ‖x‖², so one large sample can overshoot and every later step amplifies the "
+            f"error. Lower η, or use a lighter-tailed input distribution."
+        )
+    return out
+
+
+def stall_warnings(config: NeurotronConfig, final: pd.DataFrame) -> list[str]:
+    """Runs that ended no closer to w* than half their starting error."""
+    out = []
+    for algo, rows in final[final.stalled].groupby("algorithm", sort=False):
+        out.append(
+            f"{algo} got stuck in {_which(config, rows)}: it ended at least half as far from w* as "
+            f"it started. In such runs gradient descent settles near a wrong filter — typically "
+            f"pointing roughly along −w* — a spurious minimum of the non-convex square loss. "
+            f"Neuro-Tron's step is not the loss gradient and does not get caught there."
+        )
+    return out
+
+
+def run(config: NeurotronConfig, progress=None) -> NeurotronResult:
+    """The lesson's one entry point: config in, tidy tables out."""
+    return tidy(config, simulate(config, progress=progress))
+
+
+# --- Theorem 1 / Lemma 1 constants --------------------------------------------------------
+
+
+def lemma1_c_tradeoff(sigma: float, beta: float, n: int) -> float:
+    """Lemma 1: single ReLU gate, M = I, x ~ N(0, σ² I_n), constant attack probability β:
+
+        c_trade-off = σ / (√2 β) · Γ(n/2) / Γ((n+1)/2) − 1.
+    """
+    validate.number("beta", beta, 1e-12, 1.0, label="Attack probability β")
+    return sigma / (math.sqrt(2.0) * beta) * math.exp(math.lgamma(n / 2) - math.lgamma((n + 1) / 2)) - 1.0
+
+
+def lemma1_max_beta(sigma: float, n: int) -> float:
+    """The β below which Lemma 1's c_trade-off is positive (Theorem 1 then applies)."""
+    return sigma / math.sqrt(2.0) * math.exp(math.lgamma(n / 2) - math.lgamma((n + 1) / 2))
+
+
+def mean_input_norm(config: NeurotronConfig, samples: int = 20_000) -> float:
+    """E‖x‖ (m₁ in the paper): exact for Gaussians, Monte Carlo for the others."""
+    d = config.input_distribution
+    n = config.n
+    if d.key.startswith("normal"):
+        return math.sqrt(d.variance) * math.sqrt(2.0) * math.exp(math.lgamma((n + 1) / 2) - math.lgamma(n / 2))
+    x = sample_inputs(d.key, (samples, n), generator(config.seed, 3))
+    return float(torch.linalg.vector_norm(x, dim=1).mean())
+
+
+def network_c_tradeoff(config: NeurotronConfig, betas) -> np.ndarray:
+    """Theorem 1's c_trade-off = (1+α) λ₁ / (β₁ λ₂) − 1 for the lesson's own network (first seed),
+    one value per β in ``betas``.
+
+    λ₁ = λ_min(Ā Σ Mᵀ) with Ā = M and Σ = s² I, times q (Sec. 3.6: scaling the outer weights
+    scales λ₁); λ₂ = σ_max(M); β₁ = β E‖x‖ for a constant attack probability β.
+    """
+    prob = make_problem(replace(config, seeds=1), torch.device("cpu"))
+    M = prob.M[0]
+    lam1 = config.q * config.input_distribution.variance * float(torch.linalg.eigvalsh(M @ M.T)[0])
+    lam2 = float(torch.linalg.matrix_norm(M, ord=2))
+    beta1 = np.asarray(betas, dtype=float) * mean_input_norm(config)
+    with np.errstate(divide="ignore"):
+        return (1 + config.leak) * lam1 / (beta1 * lam2) - 1.0
+
+
+def c_tradeoff_table(config: NeurotronConfig) -> pd.DataFrame:
+    """Lemma 1 (σ² = the inputs' variance) and the network's own constant, per nonzero β used."""
+    betas = sorted({*config.thetas_betas()[1]} - {0.0})
+    sigma = math.sqrt(config.input_distribution.variance)
+    return pd.DataFrame({
+        "beta": betas,
+        "lemma1": [lemma1_c_tradeoff(sigma, b, config.n) for b in betas],
+        "network": network_c_tradeoff(config, betas),
+    })
+
+
+# --- reference curves at the paper's scale ------------------------------------------------
+
+# Bump when the simulation changes in a way that changes its numbers: shipped reference
+# tables made by another version are then refused with a sentence saying how to remake them.
+REFERENCE_VERSION = 1
+REFERENCE_NAME = "neurotron"
+REFERENCE_COMMAND = "python -m poisoncourse.sweep neurotron"
+REFERENCE_SEEDS = 5
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int = PAPER_ITERATIONS):
+    """The paper's eight Table 1 setups (4 distributions × θ- or β-sweep), all three algorithms."""
+    for dist in DISTRIBUTIONS:
+        for sweep in SWEEPS:
+            yield NeurotronConfig.paper(dist, sweep, seeds=seeds, iterations=iterations, record_points=101,
+                                        algorithms=tuple(ALGORITHMS))
+
+
+def reference_table(configs, progress=None) -> pd.DataFrame:
+    """Run each configuration and keep, per iteration, the median and range over seeds."""
+    frames = []
+    for config in configs:
+        result = run(config)
+        g = result.curves.groupby(["algorithm", "value", "iteration"], sort=False).log10_error
+        table = pd.DataFrame({
+            "median_log10_error": g.median(), "min_log10_error": g.min(), "max_log10_error": g.max(),
+        }).reset_index()
+        stalled = result.final.groupby(["algorithm", "value"], sort=False).stalled.sum().rename("stalled")
+        diverged = result.final.groupby(["algorithm", "value"], sort=False).diverged_at.count().rename("diverged")
+        table = table.join(stalled, on=["algorithm", "value"]).join(diverged, on=["algorithm", "value"])
+        table.insert(0, "sweep", config.sweep)
+        table.insert(0, "distribution", config.distribution)
+        table["seeds"] = config.seeds
+        frames.append(table)
+        if progress is not None:
+            progress(config, result)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_reference() -> pd.DataFrame:
+    """The shipped 40,000-iteration curves (see :func:`reference_configs`)."""
+    from . import reference
+
+    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
+    return table
+
+
+# --- benchmark ------------------------------------------------------------------------------
+
+
+def bench_cases(quick: bool = False):
+    """The lesson's default live sweep, batched vs one configuration at a time."""
+    from .bench import Case
+
+    config = NeurotronConfig.live(iterations=2_000)
+    if quick:
+        config = NeurotronConfig.live(iterations=100, seeds=1, values=(0.0, 1.0))
+    label = f"{len(config.values)} θ × {config.seeds} seeds × {len(config.algorithms)} algorithms, T = {config.iterations:,}"
+    return [Case("neurotron", label, lambda: simulate(config), lambda: simulate_loop(config))]

@@ -1,0 +1,62 @@
+"""Produce the precomputed reference tables shipped under data/reference/.
+
+    python -m poisoncourse.sweep neurotron            # the paper's Table 1 runs, 40,000 iterations
+    python -m poisoncourse.sweep neurotron --quick    # a small smoke version, not saved by default
+
+Each lesson module provides ``reference_configs``, ``reference_table`` and the constants
+REFERENCE_NAME / REFERENCE_VERSION / REFERENCE_COMMAND; this command runs them and saves the
+result with :mod:`poisoncourse.reference`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import sys
+import time
+from pathlib import Path
+
+from . import reference
+from .errors import CourseError
+
+LESSONS = {"neurotron": "poisoncourse.neurotron"}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m poisoncourse.sweep", description=__doc__.splitlines()[0])
+    parser.add_argument("lesson", choices=sorted(LESSONS))
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per setting (default: the lesson's)")
+    parser.add_argument("--quick", action="store_true", help="a few iterations only, to check the pipeline")
+    parser.add_argument("--out", type=Path, default=None, help="folder to write to (default: data/reference)")
+    args = parser.parse_args(argv)
+    module = importlib.import_module(LESSONS[args.lesson])
+    kwargs = {}
+    if args.seeds is not None:
+        kwargs["seeds"] = args.seeds
+    if args.quick:
+        kwargs["iterations"] = 200
+    try:
+        configs = list(module.reference_configs(**kwargs))
+        start = time.perf_counter()
+
+        def progress(config, result):
+            print(f"  {config.distribution:12s} {config.sweep:6s} {result.seconds:7.1f} s on {result.device}",
+                  flush=True)
+
+        table = module.reference_table(configs, progress=progress)
+        if args.quick and args.out is None:
+            print(f"quick run: {len(table)} rows in {time.perf_counter() - start:.1f} s (not saved)")
+            return 0
+        settings = {"configs": [dataclasses.asdict(c) for c in configs]}
+        path = reference.save(module.REFERENCE_NAME, table, lesson_version=module.REFERENCE_VERSION,
+                              command=module.REFERENCE_COMMAND, settings=settings, folder=args.out)
+        print(f"wrote {path} ({len(table)} rows) in {time.perf_counter() - start:.1f} s")
+    except CourseError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
