@@ -1,0 +1,173 @@
+"""Many small networks trained as one: stacked weights, batched matrix products.
+
+The performance idea of the course (cf. PyTorch's model-ensembling tutorial): M networks of
+the same shape are stored as tensors with a leading "models" dimension and advanced together,
+so a sweep over seeds × settings is one computation rather than a Python loop over models.
+
+Because every model's loss enters as a separate term of one sum, each model's gradient is its
+own, and element-wise optimizers (SGD with momentum, Adam) update each model exactly as if it
+were trained alone. :func:`train` relies on that.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from . import validate
+from .device import generator
+
+
+@dataclass
+class StackedMLP:
+    """M fully connected ReLU networks with layer sizes ``sizes`` (input, hidden…, output).
+
+    weights[l]: (M, sizes[l], sizes[l+1]); biases[l]: (M, 1, sizes[l+1]).
+    """
+
+    weights: list[torch.Tensor]
+    biases: list[torch.Tensor]
+
+    @classmethod
+    def init(cls, sizes: Sequence[int], seeds: Sequence[int], *, stream: int = 10,
+             device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> StackedMLP:
+        """PyTorch's default nn.Linear initialisation, U(−1/√fan_in, 1/√fan_in), one
+        generator per model: model m depends on seeds[m] alone, whatever else is stacked."""
+        Ws, bs = [[] for _ in sizes[1:]], [[] for _ in sizes[1:]]
+        for seed in seeds:
+            g = generator(seed, stream)
+            for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+                bound = 1.0 / math.sqrt(fan_in)
+                Ws[layer].append((torch.rand(fan_in, fan_out, generator=g) * 2 - 1) * bound)
+                bs[layer].append((torch.rand(1, fan_out, generator=g) * 2 - 1) * bound)
+        to = dict(device=device, dtype=dtype)
+        return cls([torch.stack(w).to(**to).requires_grad_() for w in Ws],
+                   [torch.stack(b).to(**to).requires_grad_() for b in bs])
+
+    @property
+    def models(self) -> int:
+        return self.weights[0].shape[0]
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [*self.weights, *self.biases]
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (M, N, d) — or (N, d), shared by all models — to logits (M, N, out)."""
+        h = x.expand(self.models, *x.shape) if x.dim() == 2 else x
+        last = len(self.weights) - 1
+        for layer, (W, b) in enumerate(zip(self.weights, self.biases)):
+            h = torch.baddbmm(b, h, W)
+            if layer < last:
+                h = F.relu(h)
+        return h
+
+    def select(self, index) -> StackedMLP:
+        """A detached copy of some of the models (e.g. one, for a single-model check)."""
+        return StackedMLP([w[index].detach().clone().requires_grad_() for w in self.weights],
+                          [b[index].detach().clone().requires_grad_() for b in self.biases])
+
+
+def per_model_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of each model: logits (M, N, C), y (M, N) or (N,) -> (M,)."""
+    M, N, C = logits.shape
+    y = y.expand(M, N) if y.dim() == 1 else y
+    return F.cross_entropy(logits.reshape(M * N, C), y.reshape(M * N), reduction="none").view(M, N).mean(1)
+
+
+def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Fraction correct per model: (M, N, C), (M, N) or (N,) -> (M,)."""
+    y = y.expand(logits.shape[:2]) if y.dim() == 1 else y
+    return (logits.argmax(-1) == y).float().mean(1)
+
+
+@dataclass
+class TrainLog:
+    """What happened to each model during :func:`train`."""
+
+    epochs: int  # epochs run (the same for every model: finished ones are frozen, not removed)
+    fit_epoch: torch.Tensor  # (M,) first epoch after which train accuracy was 1.0, or -1
+    train_accuracy: torch.Tensor  # (M,) at the end
+    history: list[torch.Tensor] = field(default_factory=list)  # per-epoch train accuracy (M,)
+
+    @property
+    def all_fit(self) -> bool:
+        return bool((self.fit_epoch >= 0).all())
+
+
+def train(
+    model: StackedMLP,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    lr: float,
+    seeds: Sequence[int],
+    batch_size: int = 64,
+    optimizer: str = "adam",
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    stop_at_fit: bool = False,
+    perturb: Callable[[StackedMLP, torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    after_step: Callable[[StackedMLP], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    stream: int = 11,
+) -> TrainLog:
+    """Mini-batch training of all models at once on the cross-entropy loss.
+
+    x: (M, N, d) or (N, d) shared; y: (M, N) or (N,). Each model shuffles with its own
+    generator(seeds[m], stream), so its batches do not depend on what else is stacked.
+    ``stop_at_fit`` freezes a model once it classifies its whole training set correctly
+    (the "train until 100 % training accuracy" of paper 003). ``perturb(model, xb, yb)``
+    replaces each batch's inputs (e.g. PGD adversarial training); ``after_step(model)``
+    runs after every optimizer step (e.g. a projection). ``progress(epoch, epochs)`` is
+    called after each epoch.
+    """
+    validate.integer("epochs", epochs, 1, 100_000, label="Epochs")
+    validate.number("lr", lr, 1e-7, 10.0, label="Learning rate")
+    validate.choice("optimizer", optimizer, ("adam", "sgd"), label="Optimizer")
+    M = model.models
+    if len(seeds) != M:
+        raise validate.ConfigError(f"train needs one seed per model: got {len(seeds)} seeds for {M} models.")
+    xs = x.expand(M, *x.shape) if x.dim() == 2 else x
+    ys = y.expand(M, *y.shape) if y.dim() == 1 else y
+    N = xs.shape[1]
+    params = model.parameters()
+    if optimizer == "adam":
+        opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    else:
+        opt = torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    gens = [generator(s, stream) for s in seeds]
+    fit_epoch = torch.full((M,), -1, dtype=torch.long)
+    history = []
+    for epoch in range(1, epochs + 1):
+        order = torch.stack([torch.randperm(N, generator=g) for g in gens]).to(xs.device)  # (M, N)
+        active = (fit_epoch < 0).to(xs.device).view(M, *([1] * 2))
+        for start in range(0, N, batch_size):
+            idx = order[:, start:start + batch_size]
+            xb = torch.gather(xs, 1, idx.unsqueeze(-1).expand(-1, -1, xs.shape[-1]))
+            yb = torch.gather(ys, 1, idx)
+            if perturb is not None:
+                xb = perturb(model, xb, yb)
+            before = [p.detach().clone() for p in params] if stop_at_fit else None
+            opt.zero_grad(set_to_none=True)
+            per_model_cross_entropy(model(xb), yb).sum().backward()
+            opt.step()
+            with torch.no_grad():
+                if before is not None:  # frozen models keep their weights exactly
+                    for p, old in zip(params, before):
+                        p.copy_(torch.where(active, p, old))
+                if after_step is not None:
+                    after_step(model)
+        with torch.no_grad():
+            acc = accuracy(model(xs), ys).cpu()
+        history.append(acc)
+        fit_epoch = torch.where((fit_epoch < 0) & (acc >= 1.0), epoch, fit_epoch)
+        if progress is not None:
+            progress(epoch, epochs)
+        if stop_at_fit and bool((fit_epoch >= 0).all()):
+            break
+    return TrainLog(epoch, fit_epoch, history[-1], history)

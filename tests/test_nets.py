@@ -1,0 +1,60 @@
+"""Stacked networks behave exactly like the same networks trained one by one."""
+
+import torch
+
+from poisoncourse.attacks import cross_entropy_loss, margin, pgd_l2, project_l2
+from poisoncourse.nets import StackedMLP, accuracy, train
+
+
+def blobs(n=120, d=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    x = torch.randn(n, d, generator=g) + 2.0 * (2 * y[:, None] - 1)
+    return x, y
+
+
+def test_a_stacked_model_depends_on_its_own_seed_only():
+    a = StackedMLP.init([4, 8, 2], seeds=[0, 1, 2])
+    b = StackedMLP.init([4, 8, 2], seeds=[5, 1])
+    torch.testing.assert_close(a.weights[0][1], b.weights[0][1])
+
+
+def test_training_stacked_equals_training_each_model_alone():
+    x, y = blobs()
+    seeds = [3, 4, 5]
+    together = StackedMLP.init([4, 16, 16, 2], seeds)
+    train(together, x, y, epochs=5, lr=1e-2, seeds=seeds, batch_size=32)
+    for m, seed in enumerate(seeds):
+        alone = StackedMLP.init([4, 16, 16, 2], [seed])
+        train(alone, x, y, epochs=5, lr=1e-2, seeds=[seed], batch_size=32)
+        for p, q in zip(together.parameters(), alone.parameters()):
+            torch.testing.assert_close(p[m], q[0], rtol=1e-4, atol=1e-5)
+
+
+def test_stop_at_fit_freezes_a_model_once_it_fits():
+    x, y = blobs()
+    model = StackedMLP.init([4, 32, 2], [0, 1])
+    log = train(model, x, y, epochs=200, lr=1e-2, seeds=[0, 1], stop_at_fit=True)
+    assert log.all_fit and log.epochs < 200
+    assert torch.equal(accuracy(model(x), y), torch.ones(2))
+
+
+def test_pgd_stays_in_its_ball_and_box_and_does_not_help_the_model():
+    x, y = blobs(n=60)
+    x = x.clamp(-3.0, 3.0)  # start inside the box
+    model = StackedMLP.init([4, 16, 2], [0, 1])
+    train(model, x, y, epochs=20, lr=1e-2, seeds=[0, 1])
+    eps = torch.tensor([0.5, 1.5])
+    x_adv = pgd_l2(cross_entropy_loss(model, y), x.expand(2, -1, -1), eps, steps=10, box=(-3.0, 3.0))
+    dist = (x_adv - x).norm(dim=-1)
+    assert bool((dist <= eps[:, None] + 1e-5).all())
+    assert x_adv.min() >= -3.0 and x_adv.max() <= 3.0
+    with torch.no_grad():
+        assert bool((margin(model(x_adv), y) <= margin(model(x.expand(2, -1, -1)), y) + 1e-5).all())
+
+
+def test_projection_leaves_points_inside_the_ball_unchanged():
+    d = torch.tensor([[[0.3, 0.4], [3.0, 4.0]]])
+    out = project_l2(d, 1.0)
+    torch.testing.assert_close(out[0, 0], d[0, 0])
+    torch.testing.assert_close(out[0, 1].norm(), torch.tensor(1.0))
