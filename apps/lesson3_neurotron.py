@@ -67,30 +67,31 @@ def _(distribution, mo, nt, sweep):
     form = (
         mo.md(
             """
-            **Attack** {values} {fixed}
-
-            **Network** — width {k} · filter size {r} · input dimension {n} · outer weight {q} · leaky-ReLU slope {leak}
-
-            **Training** — {algorithms} learning rate {eta} · iterations {iterations} · batch size {b}
-
-            **Repeats** — {seeds} · first seed {seed}
+            | the attack | the network | training |
+            | :-- | :-- | :-- |
+            | {values} | {k} | {algorithms} |
+            | {fixed} | {r} | {eta} |
+            | {seeds} | {n} | {iterations} |
+            | {seed} | {q} | {b} |
+            | | {leak} | |
             """
         )
         .batch(
-            values=mo.ui.multiselect(swept, value=list(swept), label="values drawn as lines"),
+            values=mo.ui.multiselect(swept, value=list(swept), label="swept values (one line each)"),
             fixed=fixed,
-            k=mo.ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="k (gates)"),
-            r=mo.ui.slider(1, defaults.n, 1, value=defaults.r, show_value=True, label="r"),
-            n=mo.ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="n"),
-            q=mo.ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="q"),
-            leak=mo.ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="α"),
+            k=mo.ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="width k (gates)"),
+            r=mo.ui.slider(1, 200, 1, value=defaults.r, show_value=True, label="filter size r (≤ n)"),
+            n=mo.ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="input dimension n"),
+            q=mo.ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="outer weight q"),
+            leak=mo.ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="leaky-ReLU slope α"),
             algorithms=mo.ui.multiselect({v: k for k, v in nt.ALGORITHMS.items()},
                                          value=[nt.ALGORITHMS[a] for a in defaults.algorithms], label="algorithms"),
-            eta=mo.ui.number(1e-6, 1e-2, value=defaults.eta, label="η"),
-            iterations=mo.ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True, label="T"),
-            b=mo.ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="b"),
+            eta=mo.ui.number(1e-6, 1e-2, value=defaults.eta, label="learning rate η"),
+            iterations=mo.ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True,
+                                    label="iterations T"),
+            b=mo.ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="batch size b"),
             seeds=mo.ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
-            seed=mo.ui.number(0, 100_000, 1, value=defaults.seed, label="seed"),
+            seed=mo.ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
         )
         .form(submit_button_label="Train", bordered=True)
     )
@@ -248,7 +249,9 @@ def _(mo):
       often a little lower than Neuro-Tron's. But in some seeds it stalls far from $w^*$ (near
       $-w^*$): the square loss of a ReLU network is not convex. Neuro-Tron never stalled in our runs.
     * **The authors' SGD.** Their public code uses the first sample's derivative for the whole batch.
-      Select that variant: it converges much more slowly, which flatters Neuro-Tron.
+      In the reference below, at the paper's η, it often ends far above correct SGD (about
+      $10^{-8}$ instead of $10^{-14}$ at θ = 0 for Gaussian inputs); at this page's 10× larger η it
+      diverges. Comparing Neuro-Tron against it flatters Neuro-Tron.
 
     ## Try next
 
@@ -269,8 +272,8 @@ def _(mo):
 
     **Network (Def. 1 and 2).** For a filter $w \in \mathbb R^r$ and sensing matrices
     $A_1, \dots, A_k \in \mathbb R^{r \times n}$,
-    $$f_w(x) = \frac1k \sum_{i=1}^k q\,\sigma\!\left(w^\top A_i x\right), \qquad
-    \sigma(z) = \max(z, \alpha z).$$
+    $$f_w(x) = \frac1k \sum_{i=1}^k q\,\sigma\!\left(w^\top A_i x\right), \qquad \sigma(z) = \max(z, \alpha z).$$
+
     As in the authors' code, $M$ and $C$ have $\mathcal N(0,1)$ entries and
     $A_j = M + jC$ for $j \in \{-k/2, \dots, k/2\} \setminus \{0\}$, so $\bar A = M$.
     The teacher is $w^* \sim \mathcal N(0, I_r)$; training starts at $w_1 = \mathbf 1$.
@@ -281,12 +284,12 @@ def _(mo):
 
     **Neuro-Tron (Alg. 1).** With a fresh batch $x_1, \dots, x_b$ at each step,
     $$w_{t+1} = w_t + \eta\, M\, \frac1b \sum_{i=1}^b \big(v_i - f_{w_t}(x_i)\big)\, x_i .$$
+
     No derivative of $\sigma$ appears: the direction is a linear function of the inputs.
 
     **SGD on the square loss.**
-    $$w_{t+1} = w_t + \eta\, \frac1b \sum_{i=1}^b \big(v_i - f_{w_t}(x_i)\big)\,
-    \frac{\partial f_{w_t}}{\partial w}(x_i), \qquad
-    \frac{\partial f_w}{\partial w}(x) = \frac qk \sum_{i=1}^k \sigma'\!\left(w^\top A_i x\right) A_i x .$$
+    $$w_{t+1} = w_t + \eta\, \frac1b \sum_{i=1}^b \big(v_i - f_{w_t}(x_i)\big)\, \frac{\partial f_{w_t}}{\partial w}(x_i), \qquad \frac{\partial f_w}{\partial w}(x) = \frac qk \sum_{i=1}^k \sigma'\!\left(w^\top A_i x\right) A_i x .$$
+
 
     **Error.** $\|w_t - w^*\|$, computed in double precision, so that exact recovery shows as
     $\approx 10^{-14}$ rather than single precision's $10^{-7}$.
