@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 2718
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test setup bench sweep clean
+.PHONY: serve test setup bench clean chromium
 
 setup: $(STAMP)
 
@@ -19,12 +19,25 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
+# On 127.0.0.1 only this machine can connect. Any other HOST exposes the course to a
+# network, so it needs PASSWORD: marimo then asks every browser for it (passed on stdin, so
+# it never shows in the process list).
 serve: $(STAMP)
-	@echo "Serving the course at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(VENV)/bin/marimo run apps/ --host $(HOST) --port $(PORT) --headless $(SERVE_FLAGS)
+	@case "$(HOST)" in \
+	  127.0.0.1|localhost|::1) auth="" ;; \
+	  *) [ -n "$(PASSWORD)" ] || { echo "Serving on $(HOST) exposes the course to a network: set a password, e.g. make serve HOST=$(HOST) PASSWORD=choose-one"; exit 1; }; \
+	     auth="--token --token-password-file -" ;; \
+	esac; \
+	echo "Serving the course at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"; \
+	printf '%s' "$(PASSWORD)" | $(VENV)/bin/marimo run apps/ --host $(HOST) --port $(PORT) --headless $$auth $(SERVE_FLAGS)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS)
+
+# The browser tests drive Debian's chromium (never a downloaded browser). Installing it needs
+# root; without root, install the package yourself.
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; }; } || { echo "Please install Debian's chromium (apt-get install chromium) for the browser tests."; exit 1; }
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m poisoncourse.bench

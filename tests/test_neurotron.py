@@ -251,3 +251,16 @@ def test_cuda_gives_the_same_numbers_as_the_cpu():
     config = nt.NeurotronConfig.live(values=(0.0, 0.5), seeds=2, iterations=300)
     cpu, gpu = nt.simulate(config, CPU), nt.simulate(config, torch.device("cuda"))
     np.testing.assert_allclose(gpu.errors, cpu.errors, rtol=1e-6, atol=1e-12)
+
+
+def test_two_students_running_at_once_get_the_numbers_each_would_get_alone():
+    # Under `marimo run` every student's session is a thread of one process: results must not
+    # depend on what another thread draws from any random generator meanwhile.
+    from concurrent.futures import ThreadPoolExecutor
+
+    configs = [nt.NeurotronConfig.live(values=(0.5,), seeds=2, iterations=300, seed=s) for s in (0, 7)]
+    alone = [nt.simulate(c, CPU).errors for c in configs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda c: nt.simulate(c, CPU).errors, configs * 2))
+    for got, want in zip(together, alone * 2):
+        np.testing.assert_array_equal(got, want)

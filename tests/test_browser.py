@@ -1,0 +1,203 @@
+"""The course as a student meets it: the server the README starts, a real browser.
+
+For every lesson: open it, change a control the way a student would (a slider, then the
+Train button), and check that the chart really redraws and no error appears. Also: two
+students at once get exactly what each would get alone, and the server's memory stays
+bounded over many retrains.
+
+Needs Debian's chromium (`make test` installs it) and Playwright's Python package; the
+browser is never downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = sorted(p.name for p in (ROOT / "apps").glob("lesson*.py"))
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+TIMINGS = ROOT / "build" / "browser-timings.json"
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+if not Path(CHROMIUM).exists():  # fail loudly: a skipped browser test would hide a broken course
+    pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or `apt-get install -y chromium`.",
+                pytrace=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`marimo run apps/` exactly as `make serve` starts it, on a free port."""
+    port = free_port()
+    env = {**os.environ, "POISONCOURSE_DEVICE": "cpu"}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "marimo"), "run", "apps/", "--headless", "--host", "127.0.0.1",
+         "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("The course server did not start within 60 s.")
+    yield f"http://127.0.0.1:{port}", proc
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_lesson(browser, url: str, app: str):
+    page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+    page.goto(f"{url}/?file={app}")
+    page.get_by_role("button", name="Train").wait_for(timeout=120_000)
+    first_chart(page).wait_for(timeout=180_000)
+    wait_idle(page)
+    return page
+
+
+def first_chart(page):
+    return page.locator(".vega-embed").first
+
+
+def wait_idle(page, timeout: float = 180) -> None:
+    """Until no cell is running (marimo marks running output with a spinner/status)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if page.locator("[data-status='running'], [data-status='queued']").count() == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the lesson was still computing after its time limit")
+
+
+def chart_hash(page) -> str | None:
+    """A fingerprint of the first chart's pixels; None while it is being replaced."""
+    try:
+        first_chart(page).scroll_into_view_if_needed(timeout=5_000)
+        return hashlib.sha256(first_chart(page).screenshot(timeout=5_000)).hexdigest()
+    except playwright.Error:
+        return None
+
+
+def errors_on(page) -> list[str]:
+    text = page.inner_text("body")
+    bad = ["Traceback", "cannot run", "An internal error", "Error:"]
+    return [b for b in bad if b in text]
+
+
+def retrain_with_slider(page, presses: int = 2) -> float:
+    """Move the form's first slider by ``presses`` steps, press Train, and return the seconds
+    from the click until the first chart has been redrawn."""
+    before = chart_hash(page)
+    assert before is not None
+    slider = page.locator("marimo-form").first.get_by_role("slider").first
+    slider.focus()
+    for _ in range(presses):
+        slider.press("ArrowRight")
+    start = time.perf_counter()
+    page.get_by_role("button", name="Train").click()
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        time.sleep(0.05)
+        if page.locator("[data-status='running'], [data-status='queued']").count():
+            continue
+        now = chart_hash(page)
+        if now is not None and now != before:
+            return time.perf_counter() - start
+    raise AssertionError("the chart did not change after Train")
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_moving_a_control_redraws_the_chart_without_errors(server, browser, app):
+    url, _ = server
+    page = open_lesson(browser, url, app)
+    assert not errors_on(page)
+    seconds = retrain_with_slider(page)
+    assert not errors_on(page)
+    TIMINGS.parent.mkdir(exist_ok=True)
+    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    timings[app] = round(seconds, 2)
+    TIMINGS.write_text(json.dumps(timings, indent=2))
+    print(f"{app}: control change to redraw {seconds:.2f} s")
+    page.context.close()
+
+
+def test_two_students_at_once_get_what_each_would_get_alone(server, browser):
+    url, _ = server
+    app = "lesson3_neurotron.py"
+    alone = open_lesson(browser, url, app)
+    retrain_with_slider(alone)
+    expected = chart_hash(alone)
+    alone.context.close()
+
+    a, b = open_lesson(browser, url, app), open_lesson(browser, url, app)
+    for page in (a, b):  # queue both retrains before either finishes
+        slider = page.locator("marimo-form").first.get_by_role("slider").first
+        slider.focus()
+        slider.press("ArrowRight")
+        slider.press("ArrowRight")
+    a.get_by_role("button", name="Train").click()
+    b.get_by_role("button", name="Train").click()
+    for page in (a, b):
+        deadline = time.time() + 180
+        while chart_hash(page) != expected and time.time() < deadline:
+            time.sleep(0.2)
+        assert chart_hash(page) == expected
+        page.context.close()
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def test_server_memory_stays_bounded_over_many_retrains(server, browser):
+    url, proc = server
+    page = open_lesson(browser, url, "lesson3_neurotron.py")
+    for _ in range(2):  # warm up: imports, first allocations
+        retrain_with_slider(page, presses=1)
+    start = rss_mib(proc.pid)
+    for i in range(8):
+        retrain_with_slider(page, presses=1 if i % 2 else -1 % 2 + 1)
+    growth = rss_mib(proc.pid) - start
+    print(f"server memory: {start:.0f} MiB after warm-up, +{growth:.0f} MiB after 8 more retrains")
+    assert growth < 150, f"server memory grew by {growth:.0f} MiB over 8 retrains"
+    page.context.close()
