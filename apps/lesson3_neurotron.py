@@ -114,8 +114,15 @@ def _(CourseError, defaults, form, mo, nt, sweep):
     result, problem = None, None
     try:
         config = _config()
-        with mo.status.spinner(title="Training…", subtitle=f"{config.iterations:,} iterations"):
-            result = nt.run(config)
+        with mo.status.progress_bar(total=config.iterations, title="Training…", subtitle="iterations",
+                                    show_eta=True, remove_on_exit=True) as _bar:
+            _done = [0]
+
+            def _progress(t):
+                _bar.update(increment=t - _done[0])
+                _done[0] = t
+
+            result = nt.run(config, progress=_progress, max_seconds=nt.LIVE_MAX_SECONDS)
     except CourseError as err:
         config, problem = defaults, err
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))

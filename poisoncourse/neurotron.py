@@ -55,6 +55,7 @@ PAPER_THETAS = (0.0, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)  # swept at β = 0.5
 PAPER_BETAS = (0.005, 0.05, 0.1, 0.2, 0.5, 0.9)  # swept at θ = 0.25
 PAPER_ITERATIONS = 40_000
 LIVE_ETA_FACTOR = 10  # live runs take 10× the paper's step for 20× fewer iterations
+LIVE_MAX_SECONDS = 20.0  # a live retrain estimated to take longer is refused
 
 ALGORITHMS = {
     "neurotron": "Neuro-Tron",
@@ -555,8 +556,33 @@ def stall_warnings(config: NeurotronConfig, final: pd.DataFrame) -> list[str]:
     return out
 
 
-def run(config: NeurotronConfig, progress=None) -> NeurotronResult:
-    """The lesson's one entry point: config in, tidy tables out."""
+# Cost model of :func:`simulate` on a 2-core CPU (fitted to the benchmark): a fixed cost per
+# iteration (the Python loop and small-tensor overheads) plus a little per model.
+_SECONDS_PER_ITERATION = 4e-4
+_SECONDS_PER_MODEL_ITERATION = 3e-6
+
+
+def estimated_seconds(config: NeurotronConfig) -> float:
+    """Rough CPU time of one run of ``config``, used to refuse runs far beyond a live budget."""
+    models = config.seeds * len(config.values) * len(config.algorithms)
+    return config.iterations * (_SECONDS_PER_ITERATION + _SECONDS_PER_MODEL_ITERATION * models)
+
+
+def run(config: NeurotronConfig, progress=None, max_seconds: float | None = None) -> NeurotronResult:
+    """The lesson's one entry point: config in, tidy tables out.
+
+    With ``max_seconds``, a configuration estimated to take far longer is refused with a
+    sentence that gives the estimate and a cheaper setting (the live lesson uses this).
+    """
+    if max_seconds is not None:
+        estimate = estimated_seconds(config)
+        if estimate > max_seconds:
+            cheaper = max(200, int(config.iterations * max_seconds / estimate) // 200 * 200)
+            raise validate.ConfigError(
+                f"This setting would take about {estimate:.0f} s on a 2-core CPU, more than the "
+                f"{max_seconds:.0f} s a live run may take: use at most {cheaper:,} iterations, or fewer "
+                f"seeds, swept values or algorithms. The paper-scale runs are in the reference below."
+            )
     return tidy(config, simulate(config, progress=progress))
 
 

@@ -264,3 +264,10 @@ def test_two_students_running_at_once_get_the_numbers_each_would_get_alone():
         together = list(pool.map(lambda c: nt.simulate(c, CPU).errors, configs * 2))
     for got, want in zip(together, alone * 2):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_run_far_beyond_the_live_budget_is_refused_with_the_estimate_and_a_cheaper_setting():
+    config = nt.NeurotronConfig.live(iterations=40_000, seeds=10, algorithms=tuple(nt.ALGORITHMS))
+    with pytest.raises(ConfigError, match=r"about \d+ s.*use at most [\d,]+ iterations"):
+        nt.run(config, max_seconds=nt.LIVE_MAX_SECONDS)
+    assert nt.estimated_seconds(nt.NeurotronConfig.live()) < nt.LIVE_MAX_SECONDS / 10
