@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 HOST   ?= 127.0.0.1
 PORT   ?= 2718
+export PASSWORD
 STAMP  := $(VENV)/.installed
 
 .PHONY: serve test setup bench clean chromium
@@ -15,21 +16,23 @@ STAMP  := $(VENV)/.installed
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "poisoncourse needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)."; exit 1; }
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
 # On 127.0.0.1 only this machine can connect. Any other HOST exposes the course to a
-# network, so it needs PASSWORD: marimo then asks every browser for it (passed on stdin, so
-# it never shows in the process list).
+# network, so it needs PASSWORD (on the make command line or in the environment): marimo
+# then asks every browser for it. The recipe reads it from the environment ($$PASSWORD) and
+# hands it to marimo on stdin, so it never appears in a command line or the process list.
 serve: $(STAMP)
 	@case "$(HOST)" in \
 	  127.0.0.1|localhost|::1) auth="" ;; \
-	  *) [ -n "$(PASSWORD)" ] || { echo "Serving on $(HOST) exposes the course to a network: set a password, e.g. make serve HOST=$(HOST) PASSWORD=choose-one"; exit 1; }; \
+	  *) [ -n "$$PASSWORD" ] || { echo "Serving on $(HOST) exposes the course to a network: set a password, e.g. make serve HOST=$(HOST) PASSWORD=choose-one"; exit 1; }; \
 	     auth="--token --token-password-file -" ;; \
 	esac; \
 	echo "Serving the course at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"; \
-	printf '%s' "$(PASSWORD)" | $(VENV)/bin/marimo run apps/ --host $(HOST) --port $(PORT) --headless $$auth $(SERVE_FLAGS)
+	printf '%s' "$$PASSWORD" | $(VENV)/bin/marimo run apps/ --host $(HOST) --port $(PORT) --headless $$auth $(SERVE_FLAGS)
 
 test: $(STAMP) chromium
 	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS)

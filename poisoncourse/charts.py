@@ -33,8 +33,12 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
     ``curves`` needs columns iteration, log10_error, value, seed and ``facet``.
     Missing values (a run cut at divergence) simply end the line.
     """
+    # A diverged run counts as infinitely far in the median (so the median line ends once half
+    # the seeds have diverged, instead of jumping to the survivors); its own line is cut.
+    median = (curves.assign(log10_error=curves.log10_error.fillna(np.inf))
+              .groupby([facet, "value", "iteration"], sort=False).log10_error.median().reset_index())
+    median = median[np.isfinite(median.log10_error)]
     data = curves.dropna(subset=["log10_error"])
-    median = data.groupby([facet, "value", "iteration"], sort=False).log10_error.median().reset_index()
     parts = [median.assign(seed=-1, line="median over seeds")]
     if seed_lines and data["seed"].nunique() > 1:
         parts.insert(0, data[[facet, "value", "seed", "iteration", "log10_error"]].assign(line="one seed"))

@@ -72,8 +72,10 @@ SWEEPS = {"theta": "attack magnitude θ", "beta": "attack probability β"}
 _CHUNK = 256
 # A run counts as diverged once its error is this many times its starting error …
 DIVERGENCE_FACTOR = 1e3
-# … and as stalled if it ends at least this fraction of its starting error away from w*.
+# … and as stalled if it ends at least this fraction of its starting error away from w*, its
+# error fell by less than 10 % over the second half of the run, and it points away from w*.
 STALL_FRACTION = 0.5
+STALL_FLATNESS = 0.9
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class NeurotronConfig:
     def live(cls, distribution: str = "normal", **overrides) -> NeurotronConfig:
         """The lesson's live default: the paper's setting with η ten times larger and T = 2,000,
         so a retrain takes about a second (faster convergence, higher error floor)."""
+        validate.choice("distribution", distribution, DISTRIBUTIONS, label="Input distribution")
         base = dict(distribution=distribution, eta=LIVE_ETA_FACTOR * DISTRIBUTIONS[distribution].eta)
         return cls(**{**base, **overrides})
 
@@ -324,6 +327,7 @@ class Trajectories:
     errors: np.ndarray  # ‖w_t − w*‖; NaN from divergence on
     diverged_at: np.ndarray  # (S, V, A) first recorded iteration past the limit, or -1
     final_w: np.ndarray  # (S, V, A, r) weights after the last iteration (w* for diverged runs)
+    w_star: np.ndarray  # (S, r) the teachers
     device: torch.device
     seconds: float = float("nan")
 
@@ -402,7 +406,7 @@ def simulate(config: NeurotronConfig, device: torch.device | None = None, progre
         errors = torch.stack(records).reshape(-1, S, A, V).transpose(2, 3).cpu().numpy()
         diverged_at = diverged_at.reshape(S, A, V).transpose(1, 2).cpu().numpy()
         final_w = w.reshape(S, A, V, c.r).transpose(1, 2).cpu().numpy()
-    return Trajectories(schedule, errors, diverged_at, final_w, device, watch.seconds)
+    return Trajectories(schedule, errors, diverged_at, final_w, prob.w_star.cpu().numpy(), device, watch.seconds)
 
 
 # --- the straightforward version: one configuration at a time ------------------------------
@@ -424,12 +428,14 @@ def simulate_loop(config: NeurotronConfig, device: torch.device | None = None) -
     errors = np.full((len(schedule), S, V, A), np.nan)
     diverged_at = np.full((S, V, A), -1)
     final_w = np.zeros((S, V, A, c.r))
+    w_stars = np.zeros((S, c.r))
     watch = Stopwatch(device)
     with watch.running():
         for si, seed in enumerate(c.seed_list):
             one = replace(c, seed=seed, seeds=1)
             prob = make_problem(one, device)
             M, C, w_star = prob.M[0], prob.C[0], prob.w_star[0]
+            w_stars[si] = w_star.cpu().numpy()
             mats = torch.stack([M + j * C for j in prob.offsets.tolist()])  # (k, r, n)
             sign = torch.tensor([(-1.0) ** (i + 1) for i in range(c.b)], dtype=torch.float64, device=device)
             for vi in range(V):
@@ -466,7 +472,7 @@ def simulate_loop(config: NeurotronConfig, device: torch.device | None = None) -
                             w = w_star
                             break
                     final_w[si, vi, ai] = w.cpu().numpy()
-    return Trajectories(schedule, errors, diverged_at, final_w, device, watch.seconds)
+    return Trajectories(schedule, errors, diverged_at, final_w, w_stars, device, watch.seconds)
 
 
 # --- tidy results ---------------------------------------------------------------------------
@@ -499,21 +505,37 @@ def tidy(config: NeurotronConfig, traj: Trajectories) -> NeurotronResult:
     last = curves[curves.iteration == traj.iterations[-1]].drop(columns="iteration").reset_index(drop=True)
     div = traj.diverged_at.reshape(-1)  # (S, V, A) order matches the product above
     last["diverged_at"] = np.where(div >= 0, div, np.nan)
-    start = traj.errors[0].reshape(-1)
-    last["stalled"] = last.error.to_numpy() >= STALL_FRACTION * start  # NaN (diverged) compares False
+    # Runs that end far from w* (NaN, i.e. diverged, compares False throughout) are either
+    # "stalled" — stuck near a wrong filter pointing away from w* (negative cosine) with an
+    # error that stopped falling — or simply "unconverged": not close yet.
+    start, mid = traj.errors[0].reshape(-1), traj.errors[len(traj.errors) // 2].reshape(-1)
+    w_star = traj.w_star[:, None, None, :]
+    cos = (traj.final_w * w_star).sum(-1) / (np.linalg.norm(traj.final_w, axis=-1) * np.linalg.norm(w_star, axis=-1))
+    last["cosine_to_w_star"] = cos.reshape(-1)
+    far = last.error.to_numpy() >= STALL_FRACTION * start
+    trapped = (last.error.to_numpy() >= STALL_FLATNESS * mid) & (last.cosine_to_w_star.to_numpy() < -0.5)
+    last["stalled"] = far & trapped
+    last["unconverged"] = far & ~trapped
     summary = summarize(last)
     return NeurotronResult(c, curves, last, summary, describe(traj.device), traj.seconds,
                            divergence_warnings(c, last) + stall_warnings(c, last))
+
+
+def _median_counting_divergence(s: pd.Series) -> float:
+    """Median over seeds with a diverged run (NaN) counted as infinitely far: NaN once half diverged."""
+    m = s.fillna(np.inf).median()
+    return m if np.isfinite(m) else np.nan
 
 
 def summarize(final: pd.DataFrame) -> pd.DataFrame:
     """Per (algorithm, value): median, mean and spread of log10 final error over seeds."""
     return (
         final.groupby(["algorithm", "value"], sort=False)
-        .agg(median_log10_error=("log10_error", "median"), mean_log10_error=("log10_error", "mean"),
+        .agg(median_log10_error=("log10_error", _median_counting_divergence), mean_log10_error=("log10_error", "mean"),
              std_log10_error=("log10_error", "std"), min_log10_error=("log10_error", "min"),
              max_log10_error=("log10_error", "max"), runs=("seed", "size"),
-             diverged=("diverged_at", lambda s: int(s.notna().sum())), stalled=("stalled", "sum"))
+             diverged=("diverged_at", lambda s: int(s.notna().sum())), stalled=("stalled", "sum"),
+             unconverged=("unconverged", "sum"))
         .reset_index()
         .fillna({"std_log10_error": 0.0})
     )
@@ -532,40 +554,48 @@ def divergence_warnings(config: NeurotronConfig, final: pd.DataFrame) -> list[st
     bad = final[final.diverged_at.notna()]
     for algo, rows in bad.groupby("algorithm", sort=False):
         first = int(rows.diverged_at.min())
-        out.append(
-            f"{algo} diverged in {_which(config, rows)}, first noticed at iteration {first:,}; "
-            f"its curve is cut there. "
-            f"A step η = {config.eta:g} is too large for inputs this spread out "
-            f"({DISTRIBUTIONS[config.distribution].label}, n = {config.n}): each update scales "
-            f"with ‖x‖², so one large sample can overshoot and every later step amplifies the "
-            f"error. Lower η, or use a lighter-tailed input distribution."
-        )
+        text = (f"{algo} diverged in {_which(config, rows)}, first noticed at iteration {first:,}; its curve "
+                f"is cut there. The step η = {config.eta:g} is too large for these settings: each update "
+                f"grows with ‖x‖² (here n = {config.n}, {DISTRIBUTIONS[config.distribution].label} inputs) and "
+                f"shrinks with the batch size b = {config.b}, so an overshoot is amplified step after step.")
+        if algo == ALGORITHMS["sgd_first_sample"]:
+            text += (" This variant is the least stable: it applies one sample's gradient to the whole "
+                     "batch's residuals.")
+        out.append(text + f" Try η = {config.eta / 10:g}.")
     return out
 
 
 def stall_warnings(config: NeurotronConfig, final: pd.DataFrame) -> list[str]:
-    """Runs that ended no closer to w* than half their starting error."""
+    """Runs that ended far from w*: stuck (error flat) or not yet converged (still falling)."""
     out = []
     for algo, rows in final[final.stalled].groupby("algorithm", sort=False):
-        out.append(
-            f"{algo} got stuck in {_which(config, rows)}: it ended at least half as far from w* as "
-            f"it started. In such runs gradient descent settles near a wrong filter — typically "
-            f"pointing roughly along −w* — a spurious minimum of the non-convex square loss. "
-            f"Neuro-Tron's step is not the loss gradient and does not get caught there."
-        )
+        text = (f"{algo} got stuck in {_which(config, rows)}: its error stopped falling at least half as "
+                f"far from w* as it started, near a wrong filter pointing away from w* (cosine with w* "
+                f"below −0.5) — a spurious minimum of the non-convex square loss.")
+        if algo != ALGORITHMS["neurotron"]:
+            text += " Neuro-Tron's step is not the loss gradient and does not get caught there."
+        out.append(text)
+    for algo, rows in final[final.unconverged].groupby("algorithm", sort=False):
+        out.append(f"{algo} is not close to w* yet in {_which(config, rows)}: it ended at least half as far "
+                   f"from w* as it started. Give it more iterations T or a larger learning rate η.")
     return out
 
 
-# Cost model of :func:`simulate` on a 2-core CPU (fitted to the benchmark): a fixed cost per
-# iteration (the Python loop and small-tensor overheads) plus a little per model.
-_SECONDS_PER_ITERATION = 4e-4
-_SECONDS_PER_MODEL_ITERATION = 3e-6
+# Cost model of :func:`simulate` on a 2-core CPU (fitted to timed runs): a fixed cost per
+# iteration (the Python loop and small-tensor overheads), a cost per model that grows with the
+# gates it evaluates (b·k), and the per-seed input projections Mx, Cx (b·n·r).
+_SECONDS_PER_ITERATION = 4.7e-4
+_SECONDS_PER_GATE = 2.5e-9  # per model, per sample, per gate
+_SECONDS_PER_PROJECTION = 1e-10  # per seed, per sample, per n·r multiply-add
 
 
 def estimated_seconds(config: NeurotronConfig) -> float:
     """Rough CPU time of one run of ``config``, used to refuse runs far beyond a live budget."""
-    models = config.seeds * len(config.values) * len(config.algorithms)
-    return config.iterations * (_SECONDS_PER_ITERATION + _SECONDS_PER_MODEL_ITERATION * models)
+    c = config
+    models = c.seeds * len(c.values) * len(c.algorithms)
+    per_iteration = (_SECONDS_PER_ITERATION + _SECONDS_PER_GATE * models * c.b * c.k
+                     + _SECONDS_PER_PROJECTION * c.seeds * c.b * c.n * c.r)
+    return c.iterations * per_iteration
 
 
 def run(config: NeurotronConfig, progress=None, max_seconds: float | None = None) -> NeurotronResult:
@@ -667,9 +697,8 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
         table = pd.DataFrame({
             "median_log10_error": g.median(), "min_log10_error": g.min(), "max_log10_error": g.max(),
         }).reset_index()
-        stalled = result.final.groupby(["algorithm", "value"], sort=False).stalled.sum().rename("stalled")
         diverged = result.final.groupby(["algorithm", "value"], sort=False).diverged_at.count().rename("diverged")
-        table = table.join(stalled, on=["algorithm", "value"]).join(diverged, on=["algorithm", "value"])
+        table = table.join(diverged, on=["algorithm", "value"])
         table.insert(0, "sweep", config.sweep)
         table.insert(0, "distribution", config.distribution)
         table["seeds"] = config.seeds

@@ -34,7 +34,9 @@ def test_generators_are_reproducible_and_streams_independent():
     assert not torch.equal(a, torch.rand(5, generator=generator(8, 1)))
 
 
-def test_drawing_from_a_generator_leaves_the_global_rng_alone():
+def test_a_lesson_run_leaves_the_global_rng_alone():
+    from poisoncourse import neurotron as nt
+
     state = torch.get_rng_state()
-    torch.rand(5, generator=generator(0))
+    nt.run(nt.NeurotronConfig.live(values=(0.5,), seeds=1, iterations=50))
     assert torch.equal(state, torch.get_rng_state())

@@ -1,0 +1,25 @@
+"""The `poisoncourse` command: one entry point for the course's tools.
+
+    poisoncourse sweep neurotron     # remake a shipped reference table (python -m poisoncourse.sweep)
+    poisoncourse bench [--json]      # benchmark the lessons (python -m poisoncourse.bench)
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import bench, sweep
+
+COMMANDS = {"sweep": sweep.main, "bench": bench.main}
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args or args[0] not in COMMANDS:
+        print(__doc__.strip())
+        return 0 if args[:1] in ([], ["-h"], ["--help"]) else 2
+    return COMMANDS[args[0]](args[1:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
