@@ -81,3 +81,52 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
         layers.insert(0, base.mark_errorbar(opacity=0.5).encode(
             y=alt.Y("min_log10_error:Q", title=y_title), y2="max_log10_error:Q"))
     return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
+
+
+# --- Lesson 4: label-noise toy experiments ----------------------------------------------------
+
+METRIC_TITLES = {"adversarial_accuracy": "adversarial accuracy", "natural_accuracy": "natural accuracy"}
+CLASS_COLORS = alt.Scale(domain=[0, 1, 2], range=["#4c78a8", "#e45756", "#54a24b"])
+
+
+def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from its class mean") -> alt.FacetChart:
+    """Mean accuracy over seeds vs r (points and lines) with the seeds' range as bars; one
+    panel per metric, one colour per ``series`` (e.g. opposite vs third class, live vs
+    reference). ``curves`` columns: r, metric, series, mean, low, high."""
+    base = alt.Chart(curves).encode(
+        x=alt.X("r:Q", title=title),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=500)),
+    )
+    y = alt.Y("mean:Q", title="accuracy", scale=alt.Scale(zero=False))
+    lines = base.mark_line(point=True).encode(
+        y=y, tooltip=["series:N", "r:Q", alt.Tooltip("mean:Q", format=".3f", title="mean over seeds"),
+                      alt.Tooltip("low:Q", format=".3f", title="worst seed"),
+                      alt.Tooltip("high:Q", format=".3f", title="best seed")])
+    bars = base.mark_errorbar(opacity=0.45).encode(y=alt.Y("low:Q", title="accuracy"), y2="high:Q")
+    return (alt.layer(bars, lines, data=curves).properties(width=WIDTH, height=HEIGHT)
+            .facet(column=alt.Column("metric:N", title=None, sort=list(METRIC_TITLES.values())))
+            .resolve_scale(y="independent"))
+
+
+def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: str, size: int = 230) -> alt.LayerChart:
+    """One network's predicted class on a grid (heatmap) with its training points; poisons
+    drawn large with a black edge. grid: x1, x2, predicted; points: x1, x2, label, kind."""
+    ticks = np.sort(grid.x1.unique())
+    step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    cells = grid.assign(x1_hi=grid.x1 + step, x2_hi=grid.x2 + step, x1=grid.x1, x2=grid.x2)
+    lo, hi = float(ticks[0]), float(ticks[-1] + step)
+    sx = alt.Scale(domain=[lo, hi], nice=False)
+    sy = alt.Scale(domain=[lo, hi], nice=False)
+    color = alt.Color("predicted:N", scale=CLASS_COLORS, title="predicted class")
+    heat = alt.Chart(cells).mark_rect(opacity=0.35).encode(
+        x=alt.X("x1:Q", scale=sx, title="x₁"), x2="x1_hi:Q",
+        y=alt.Y("x2:Q", scale=sy, title="x₂"), y2="x2_hi:Q", color=color)
+    inside = points[(points.x1 >= lo) & (points.x1 <= hi) & (points.x2 >= lo) & (points.x2 <= hi)]
+    clean = alt.Chart(inside[inside.kind == "clean"]).mark_circle(size=12, opacity=0.7).encode(
+        x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
+        color=alt.Color("label:N", scale=CLASS_COLORS, title="label"))
+    poison = alt.Chart(inside[inside.kind == "poison"]).mark_point(size=120, filled=True, stroke="black",
+                                                                   strokeWidth=1.5, shape="diamond").encode(
+        x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
+        fill=alt.Fill("label:N", scale=CLASS_COLORS, legend=None), tooltip=["label:N", "x1:Q", "x2:Q"])
+    return alt.layer(heat, clean, poison).properties(width=size, height=size, title=title)
