@@ -130,3 +130,35 @@ def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: st
         x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
         fill=alt.Fill("label:N", scale=CLASS_COLORS, legend=None), tooltip=["label:N", "x1:Q", "x2:Q"])
     return alt.layer(heat, clean, poison).properties(width=size, height=size, title=title)
+
+
+def bucket_accuracy(summary: pd.DataFrame, clean: float | None = None) -> alt.LayerChart:
+    """Adversarial accuracy of networks whose flipped labels came from each path-length
+    bucket (1 = nearest the clean boundary) or at random: mean over seeds, bars = range.
+    summary columns: selection, mean/min/max_adversarial_accuracy, mean_path_steps."""
+    order = list(summary.selection)
+    color = alt.condition(alt.datum.selection == "random", alt.value("#f58518"), alt.value("#4c78a8"))
+    base = alt.Chart(summary).encode(x=alt.X("selection:N", sort=order, title="flipped labels taken from"))
+    y = alt.Y("mean_adversarial_accuracy:Q", title="adversarial accuracy", scale=alt.Scale(zero=False))
+    points = base.mark_point(filled=True, size=90).encode(
+        y=y, color=color,
+        tooltip=["selection:N", alt.Tooltip("mean_adversarial_accuracy:Q", format=".3f", title="mean"),
+                 alt.Tooltip("min_adversarial_accuracy:Q", format=".3f", title="worst seed"),
+                 alt.Tooltip("max_adversarial_accuracy:Q", format=".3f", title="best seed"),
+                 alt.Tooltip("mean_path_steps:Q", format=".0f", title="mean path length (steps)")])
+    bars = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
+        y=alt.Y("min_adversarial_accuracy:Q", title="adversarial accuracy"), y2="max_adversarial_accuracy:Q", color=color)
+    layers = [bars, points]
+    if clean is not None:
+        layers.append(alt.Chart(pd.DataFrame({"y": [clean], "what": ["clean network"]})).mark_rule(strokeDash=[4, 3])
+                      .encode(y="y:Q", tooltip=["what:N", alt.Tooltip("y:Q", format=".3f")]))
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+
+
+def path_length_histogram(scores: pd.DataFrame) -> alt.Chart:
+    """How many gradient-ascent steps each training image needed to flip (thesis Fig. 14)."""
+    return (alt.Chart(scores).mark_bar(opacity=0.7)
+            .encode(x=alt.X("path_steps:Q", bin=alt.Bin(maxbins=40), title="steps until the clean network flips"),
+                    y=alt.Y("count():Q", title="training images", stack=None),
+                    color=alt.Color("label:N", title="digit"))
+            .properties(width=WIDTH, height=HEIGHT))

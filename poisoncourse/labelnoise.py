@@ -430,3 +430,65 @@ def bench_cases(quick: bool = False):
         Case("labelnoise", label, lambda: run(config), lambda: run_one_by_one(config)),
         Case("labelnoise", "one configuration (1 r × 1 seed)", lambda: run(single)),
     ]
+
+
+# --- reference: the same experiments with more seeds, plus the thesis's variants --------------
+
+# Bump when the experiments change in a way that changes their numbers.
+REFERENCE_VERSION = 1
+REFERENCE_NAME = "labelnoise"
+REFERENCE_COMMAND = "python -m poisoncourse.sweep labelnoise"
+REFERENCE_SEEDS = 6
+REFERENCE_CAPS = (0.3, 1.0, 3.0)
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
+    """Fig. 6 (opposite, third class, third class with PGD training), Fig. 8 (spectral caps),
+    then the MNIST extension (§4.10). ``iterations`` (the sweep's --quick) caps the epochs."""
+    from .labelnoise_mnist import MnistConfig
+
+    quick = {} if iterations is None else dict(max_epochs=max(1, iterations // 20), n_test=100)
+    base = LabelNoiseConfig(**{**dict(seeds=seeds, n_test=1000), **quick})
+    yield base
+    yield replace(base, poison_label="third")
+    yield replace(base, poison_label="third", training="pgd")
+    for cap in REFERENCE_CAPS:
+        yield replace(base, spectral_cap=cap)
+    mnist_quick = {} if iterations is None else dict(max_epochs=5, max_path_steps=50, n_train=200)
+    yield MnistConfig.reference(seeds=min(seeds, 4), **mnist_quick)
+
+
+def reference_label(config) -> str:
+    if isinstance(config, LabelNoiseConfig):
+        return f"toy: {describe_setting(config):50s}"
+    return f"MNIST {config.classes}: {config.buckets} buckets + random {'':24s}"
+
+
+def reference_table(configs, progress=None) -> pd.DataFrame:
+    """One row per (setting, r) for the toy runs and per (selection) for MNIST."""
+    from . import labelnoise_mnist
+
+    frames = []
+    for config in configs:
+        if isinstance(config, LabelNoiseConfig):
+            result = run(config)
+            table = result.summary.assign(experiment="toy", setting=describe_setting(config),
+                                          poison_label=config.poison_label, training=config.training,
+                                          spectral_cap=config.spectral_cap, epochs=result.epochs)
+        else:
+            result = labelnoise_mnist.run(config)
+            table = result.summary.assign(experiment="mnist", setting=f"MNIST {config.classes[0]} vs {config.classes[1]}",
+                                          clean_adversarial_accuracy=result.clean_adversarial_accuracy)
+        table["seconds"] = round(result.seconds, 1)
+        frames.append(table)
+        if progress is not None:
+            progress(config, result)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_reference() -> pd.DataFrame:
+    """The shipped table made by :func:`reference_table` (see :func:`reference_configs`)."""
+    from . import reference
+
+    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
+    return table

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from poisoncourse import labelnoise as ln
+from poisoncourse import labelnoise_mnist as lm
 from poisoncourse.attacks import margin
 from poisoncourse.errors import ConfigError
 from poisoncourse.nets import StackedMLP, spectral_norms
@@ -147,3 +148,49 @@ def test_the_2d_picture_draws_every_r_on_a_grid():
     assert (regions.points.kind == "poison").sum() == 2 * 2 * c.b
     with pytest.raises(ConfigError, match="d = 2"):
         ln.decision_regions(DEFAULT)
+
+
+# --- MNIST extension (thesis §4.10) ---------------------------------------------------------
+
+
+
+def test_buckets_split_the_scores_into_equal_groups_ordered_by_distance():
+    scores = torch.tensor([5, 1, 9, 3, 7, 2, 8, 4])
+    bucket = lm.bucket_of(scores, 4)
+    assert torch.bincount(bucket).tolist() == [2, 2, 2, 2]
+    for k in range(3):
+        assert scores[bucket == k].max() <= scores[bucket == k + 1].min()
+
+
+def test_an_adversarial_path_ends_where_the_clean_network_first_flips():
+    x, y = torch.randn(40, 3), torch.randint(0, 2, (40,))
+    model = StackedMLP.init([3, 16, 2], [0])
+    steps = lm.path_lengths(model, x, y, step=0.05, max_steps=400)
+    with torch.no_grad():
+        wrong = model(x[None])[0].argmax(-1) != y
+    assert bool((steps[wrong] == 0).all())  # already misclassified: no step needed
+    # Replaying the path for a flipped point: right before its last step it was still correct.
+    k = int(torch.nonzero((steps > 1) & (steps < 400))[0])
+    xk = x[k:k + 1].clone()
+    for _ in range(int(steps[k]) - 1):
+        xk.requires_grad_(True)
+        (g,) = torch.autograd.grad(-margin(model(xk[None]), y[k:k + 1]).sum(), xk)
+        xk = (xk + 0.05 * g / g.norm()).detach()
+    with torch.no_grad():
+        assert int(model(xk[None])[0].argmax()) == int(y[k])
+
+
+def test_the_mnist_experiment_compares_every_bucket_with_random_flips():
+    c = lm.MnistConfig(n_train=80, n_test=40, size=7, widths=(16, 16), max_epochs=30, path_step=0.1,
+                       max_path_steps=200, buckets=2, budget=4, pgd_steps=3, seeds=1)
+    result = lm.run(c)
+    assert result.summary.selection.tolist() == ["bucket 1", "bucket 2", "random"]
+    assert len(result.scores) == 80 and set(result.scores.bucket) == {1, 2}
+    assert result.summary.mean_adversarial_accuracy.between(0, 1).all()
+
+
+def test_mnist_settings_are_checked():
+    with pytest.raises(ConfigError, match="two different digit classes"):
+        lm.MnistConfig(classes=(3, 3))
+    with pytest.raises(ConfigError, match="Flipped labels per network"):
+        lm.MnistConfig(n_train=40, buckets=4, budget=20)
