@@ -113,14 +113,16 @@ def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: st
     drawn large with a black edge. grid: x1, x2, predicted; points: x1, x2, label, kind."""
     ticks = np.sort(grid.x1.unique())
     step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
-    cells = grid.assign(x1_hi=grid.x1 + step, x2_hi=grid.x2 + step, x1=grid.x1, x2=grid.x2)
-    lo, hi = float(ticks[0]), float(ticks[-1] + step)
+    # Each prediction was made at a cell's centre: draw the cell around it.
+    cells = grid.assign(x1_lo=grid.x1 - step / 2, x1_hi=grid.x1 + step / 2,
+                        x2_lo=grid.x2 - step / 2, x2_hi=grid.x2 + step / 2)
+    lo, hi = float(ticks[0] - step / 2), float(ticks[-1] + step / 2)
     sx = alt.Scale(domain=[lo, hi], nice=False)
     sy = alt.Scale(domain=[lo, hi], nice=False)
     color = alt.Color("predicted:N", scale=CLASS_COLORS, title="predicted class")
     heat = alt.Chart(cells).mark_rect(opacity=0.35).encode(
-        x=alt.X("x1:Q", scale=sx, title="x₁"), x2="x1_hi:Q",
-        y=alt.Y("x2:Q", scale=sy, title="x₂"), y2="x2_hi:Q", color=color)
+        x=alt.X("x1_lo:Q", scale=sx, title="x₁"), x2="x1_hi:Q",
+        y=alt.Y("x2_lo:Q", scale=sy, title="x₂"), y2="x2_hi:Q", color=color)
     inside = points[(points.x1 >= lo) & (points.x1 <= hi) & (points.x2 >= lo) & (points.x2 <= hi)]
     clean = alt.Chart(inside[inside.kind == "clean"]).mark_circle(size=12, opacity=0.7).encode(
         x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
