@@ -171,3 +171,25 @@ def train(
         if stop_at_fit and bool((fit_epoch >= 0).all()):
             break
     return TrainLog(epoch, fit_epoch, history[-1], history)
+
+
+# --- Lipschitz constraints ------------------------------------------------------------------
+
+
+def spectral_norms(model: StackedMLP, layer: int = -1) -> torch.Tensor:
+    """Largest singular value of one layer's weight matrix, per model: (M,)."""
+    return torch.linalg.matrix_norm(model.weights[layer].detach(), ord=2)
+
+
+def cap_spectral_norm(model: StackedMLP, cap, layer: int = -1) -> None:
+    """Rescale one layer's weights in place so each model's largest singular value is ≤ cap.
+
+    cap: a float or an (M,) tensor (one cap per model). A matrix already inside the cap is
+    left exactly as it is. Used as ``train(..., after_step=...)``: projected gradient descent
+    onto the set of networks whose layer is cap-Lipschitz (paper 003, §4.5).
+    """
+    with torch.no_grad():
+        W = model.weights[layer]
+        cap_t = torch.as_tensor(cap, dtype=W.dtype, device=W.device).reshape(-1)
+        sigma = torch.linalg.matrix_norm(W, ord=2)  # (M,)
+        W.mul_(torch.clamp(cap_t / (sigma + 1e-12), max=1.0).view(-1, 1, 1))

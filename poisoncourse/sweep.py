@@ -20,7 +20,7 @@ from pathlib import Path
 from . import reference
 from .errors import CourseError
 
-LESSONS = {"neurotron": "poisoncourse.neurotron"}
+LESSONS = {"neurotron": "poisoncourse.neurotron", "labelnoise": "poisoncourse.labelnoise"}
 
 
 def main(argv=None) -> int:
@@ -41,8 +41,10 @@ def main(argv=None) -> int:
         start = time.perf_counter()
 
         def progress(config, result):
-            print(f"  {config.distribution:12s} {config.sweep:6s} {result.seconds:7.1f} s on {result.device}",
-                  flush=True)
+            # A lesson may name its settings itself (reference_label); else Neuro-Tron's fields.
+            name = (module.reference_label(config) if hasattr(module, "reference_label")
+                    else f"{config.distribution:12s} {config.sweep:6s}")
+            print(f"  {name} {result.seconds:7.1f} s on {result.device}", flush=True)
 
         table = module.reference_table(configs, progress=progress)
         if args.quick and args.out is None:

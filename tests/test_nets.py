@@ -58,3 +58,24 @@ def test_projection_leaves_points_inside_the_ball_unchanged():
     out = project_l2(d, 1.0)
     torch.testing.assert_close(out[0, 0], d[0, 0])
     torch.testing.assert_close(out[0, 1].norm(), torch.tensor(1.0))
+
+
+def test_spectral_cap_bounds_the_largest_singular_value_and_spares_smaller_ones():
+    from poisoncourse.nets import cap_spectral_norm, spectral_norms
+
+    model = StackedMLP.init([4, 16, 16, 3], [0, 1, 2])
+    before = spectral_norms(model).clone()
+    caps = torch.tensor([0.1, 0.2, 100.0])
+    cap_spectral_norm(model, caps)
+    after = spectral_norms(model)
+    assert bool((after <= caps + 1e-5).all())
+    torch.testing.assert_close(after[2], before[2])  # already inside its cap: untouched
+
+
+def test_a_spectral_cap_holds_throughout_training():
+    from poisoncourse.nets import cap_spectral_norm, spectral_norms
+
+    x, y = blobs()
+    model = StackedMLP.init([4, 16, 16, 2], [0, 1])
+    train(model, x, y, epochs=5, lr=1e-2, seeds=[0, 1], after_step=lambda m: cap_spectral_norm(m, 0.5))
+    assert bool((spectral_norms(model) <= 0.5 + 1e-5).all())

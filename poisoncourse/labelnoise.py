@@ -1,0 +1,497 @@
+"""Lesson 4 — Which mislabeled points hurt robustness: the label-noise toy experiments (paper 003).
+
+Gopal, thesis §4.2–4.5 and §4.10. Toy data D(d, μ, σ²): an equal mixture of N(−μ1_d, σ²I) and
+N(+μ1_d, σ²I), labelled by the hyperplane c(x) = 1[xᵀ1 ≥ 0]. The attacker places b poisons
+per class at distance r from that class's mean, in uniformly random directions, labelled as
+the opposite class — or as a new third class (the network then gets a third output). A
+4-layer ReLU network is trained until it fits every training point, poisons included, and
+is attacked with ℓ₂ PGD. The thesis finds (Fig. 6) that adversarial accuracy first *falls*
+and then *rises* with r: poisons near the mean are memorized with a small "pocket", poisons
+far away hardly matter, and poisons in between make the network stretch its boundary.
+
+Everything is batched: the (r, seed) grid of networks is one :class:`~poisoncourse.nets.StackedMLP`
+trained by one call to :func:`~poisoncourse.nets.train`. Within a seed the clean training
+set, the poison directions, the test set and the initial weights are shared by every r
+(common random numbers), so the curve differs between r values only by where the poisons sit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import validate
+from .attacks import cross_entropy_loss, pgd_l2
+from .device import Stopwatch, describe, generator, pick_device
+from .nets import StackedMLP, accuracy, cap_spectral_norm, train
+
+POISON_LABELS = {"opposite": "opposite class", "third": "a new third class"}
+TRAINING = {"standard": "standard", "pgd": "PGD adversarial training"}
+PAPER_RS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
+TRAIN_PGD_STEPS = 5  # PGD steps per batch in adversarial training (cheaper than the test attack)
+
+
+@dataclass(frozen=True)
+class LabelNoiseConfig:
+    """Every knob of the lesson; validated on construction. The defaults are the live ones:
+    the setting measured in LESSONS.md (d = 16, μ = 0.5, σ = 1, n = 400, b = 10 per class,
+    ℓ₂-PGD ε = 0.5, 20 steps) with a 3×64 network and Adam at 1e-2, so a sweep of 8 r × 3
+    seeds retrains in seconds on a CPU."""
+
+    d: int = 16
+    mu: float = 0.5
+    sigma: float = 1.0
+    n: int = 400
+    b: int = 10  # poisons per class
+    r_values: tuple[float, ...] = PAPER_RS
+    poison_label: str = "opposite"
+    eps: float = 0.5  # ℓ₂ radius of the test attack (and of PGD training)
+    pgd_steps: int = 20
+    step_size: float | None = None  # None: 2.5 ε / steps
+    training: str = "standard"
+    spectral_cap: float | None = None  # largest singular value allowed in the last layer
+    widths: tuple[int, ...] = (64, 64, 64)  # hidden layers: 3 hidden + output = 4 layers
+    lr: float = 1e-2
+    batch_size: int = 128
+    max_epochs: int = 300
+    n_test: int = 500
+    seeds: int = 3
+    seed: int = 0
+    device: str | None = None
+
+    def __post_init__(self):
+        v = validate
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        set_("d", v.integer("d", self.d, 2, 256, label="Input dimension d"))
+        set_("mu", v.number("mu", self.mu, 0.0, 5.0, label="Class-mean offset μ"))
+        set_("sigma", v.number("sigma", self.sigma, 0.05, 5.0, label="Standard deviation σ"))
+        set_("n", v.integer("n", self.n, 20, 5_000, label="Training points n"))
+        set_("b", v.integer("b", self.b, 1, 50, label="Poisons per class b"))
+        set_("r_values", v.numbers("r_values", self.r_values, 0.0, 20.0, label="Poison distances r"))
+        v.choice("poison_label", self.poison_label, POISON_LABELS, label="Poison label")
+        set_("eps", v.number("eps", self.eps, 0.0, 10.0, label="Attack radius ε"))
+        set_("pgd_steps", v.integer("pgd_steps", self.pgd_steps, 1, 200, label="PGD steps"))
+        if self.step_size is not None:
+            set_("step_size", v.number("step_size", self.step_size, 1e-4, 10.0, label="PGD step size"))
+        v.choice("training", self.training, TRAINING, label="Training")
+        if self.spectral_cap is not None:
+            set_("spectral_cap", v.number("spectral_cap", self.spectral_cap, 0.05, 100.0,
+                                          label="Spectral cap of the last layer"))
+        widths = tuple(self.widths)
+        if not 1 <= len(widths) <= 6:
+            raise validate.ConfigError(f"The network needs 1 to 6 hidden layers; got {len(widths)}.")
+        set_("widths", tuple(v.integer("widths", w, 2, 512, label="Hidden width") for w in widths))
+        set_("lr", v.number("lr", self.lr, 1e-5, 0.1, label="Learning rate"))
+        set_("batch_size", v.integer("batch_size", self.batch_size, 8, 5_000, label="Batch size"))
+        set_("max_epochs", v.integer("max_epochs", self.max_epochs, 1, 5_000, label="Maximum epochs"))
+        set_("n_test", v.integer("n_test", self.n_test, 20, 10_000, label="Test points"))
+        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
+        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seed, self.seed + self.seeds))
+
+    @property
+    def classes(self) -> int:
+        return 3 if self.poison_label == "third" else 2
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.d, *self.widths, self.classes]
+
+    @property
+    def alpha(self) -> float:
+        """The PGD step actually used."""
+        return 2.5 * self.eps / self.pgd_steps if self.step_size is None else self.step_size
+
+    @property
+    def mean_distance(self) -> float:
+        """Distance between the two class means, 2μ√d: the natural unit for r and ε."""
+        return 2 * self.mu * self.d**0.5
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- data: D(d, μ, σ²) and the poisons ----------------------------------------------------
+
+
+def class_means(d: int, mu: float) -> torch.Tensor:
+    """(2, d): −μ1_d (class 0) and +μ1_d (class 1)."""
+    return torch.stack([-mu * torch.ones(d), mu * torch.ones(d)])
+
+
+def sample_clean(n: int, d: int, mu: float, sigma: float, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """n points of D(d, μ, σ²): x (n, d), labelled by the hyperplane, y = 1[xᵀ1 ≥ 0] (n,)."""
+    component = torch.randint(0, 2, (n,), generator=g)
+    x = class_means(d, mu)[component] + sigma * torch.randn(n, d, generator=g)
+    return x, (x.sum(1) >= 0).long()
+
+
+def poison_directions(b: int, d: int, g: torch.Generator) -> torch.Tensor:
+    """(2b, d) unit vectors, uniform on the sphere (normalised Gaussians): b per class."""
+    u = torch.randn(2 * b, d, generator=g)
+    return u / u.norm(dim=1, keepdim=True)
+
+
+def place_poisons(directions: torch.Tensor, r: float, mu: float, poison_label: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Poisons at distance r from their class mean (thesis §4.2): the first b around class 0's
+    mean −μ1, the next b around +μ1, labelled as the other class or as class 2."""
+    b2, d = directions.shape
+    home = torch.arange(2).repeat_interleave(b2 // 2)  # (2b,) the class whose mean they sit near
+    x = class_means(d, mu)[home] + r * directions
+    y = torch.full_like(home, 2) if poison_label == "third" else 1 - home
+    return x, y
+
+
+@dataclass
+class ToyData:
+    """The stacked training sets of every (r, seed) network, r-major, and the test sets."""
+
+    x: torch.Tensor  # (M, n + 2b, d)
+    y: torch.Tensor  # (M, n + 2b)
+    is_poison: torch.Tensor  # (n + 2b,) bool: the last 2b points
+    x_test: torch.Tensor  # (M, n_test, d)
+    y_test: torch.Tensor  # (M, n_test)
+    r: list[float]  # (M,) the r of each network
+    seeds: list[int]  # (M,) the seed of each network
+
+
+def make_data(config: LabelNoiseConfig, r_values=None) -> ToyData:
+    """Seed s draws its clean set (stream 0), poison directions (1) and test set (2) once;
+    every r reuses them, so only the poisons' distance differs along a curve."""
+    c = config
+    rs = list(c.r_values if r_values is None else r_values)
+    xs, ys, xts, yts, r_of, seed_of = [], [], [], [], [], []
+    for r in rs:
+        for s in c.seed_list:
+            x, y = sample_clean(c.n, c.d, c.mu, c.sigma, generator(s, 0))
+            xp, yp = place_poisons(poison_directions(c.b, c.d, generator(s, 1)), r, c.mu, c.poison_label)
+            xt, yt = sample_clean(c.n_test, c.d, c.mu, c.sigma, generator(s, 2))
+            xs.append(torch.cat([x, xp]))
+            ys.append(torch.cat([y, yp]))
+            xts.append(xt)
+            yts.append(yt)
+            r_of.append(float(r))
+            seed_of.append(s)
+    is_poison = torch.arange(c.n + 2 * c.b) >= c.n
+    return ToyData(torch.stack(xs), torch.stack(ys), is_poison, torch.stack(xts), torch.stack(yts), r_of, seed_of)
+
+
+# --- training and evaluation ----------------------------------------------------------------
+
+
+def pgd_attack(model: StackedMLP, x: torch.Tensor, y: torch.Tensor, config: LabelNoiseConfig) -> torch.Tensor:
+    """ℓ₂ PGD on the cross-entropy, radius ε, ``pgd_steps`` steps of size α (no pixel box)."""
+    return pgd_l2(cross_entropy_loss(model, y), x, config.eps, config.pgd_steps, config.alpha)
+
+
+def train_models(config: LabelNoiseConfig, data: ToyData, device: torch.device, progress=None):
+    """One StackedMLP for every (r, seed), trained together until each fits its training set.
+
+    Network m starts from the weights of its seed and shuffles with its seed, whatever r it
+    has: the curves compare like with like.
+    """
+    c = config
+    model = StackedMLP.init(c.sizes, data.seeds, device=device)
+    perturb = None
+    if c.training == "pgd":
+        # Madry-style adversarial training: every batch (poisons included) is replaced by its
+        # PGD points, as in thesis §4.3, experiment 3.
+        train_cfg = replace(c, pgd_steps=TRAIN_PGD_STEPS, step_size=None)
+        perturb = lambda m, xb, yb: pgd_attack(m, xb, yb, train_cfg)  # noqa: E731
+    after_step = None
+    if c.spectral_cap is not None:
+        after_step = lambda m: cap_spectral_norm(m, c.spectral_cap)  # noqa: E731
+        cap_spectral_norm(model, c.spectral_cap)  # start inside the constraint set
+    log = train(model, data.x.to(device), data.y.to(device), epochs=c.max_epochs, lr=c.lr, seeds=data.seeds,
+                batch_size=c.batch_size, stop_at_fit=True, perturb=perturb, after_step=after_step,
+                progress=progress)
+    return model, log
+
+
+def diverged_models(model: StackedMLP) -> torch.Tensor:
+    """(M,) True where a network's weights hold a NaN or an infinity."""
+    bad = torch.zeros(model.models, dtype=torch.bool, device=model.weights[0].device)
+    for p in model.parameters():
+        bad |= ~torch.isfinite(p.detach()).flatten(1).all(1)
+    return bad.cpu()
+
+
+def evaluate(model: StackedMLP, data: ToyData, config: LabelNoiseConfig, device: torch.device) -> dict:
+    """Per network: natural and adversarial test accuracy, and how many poisons it memorized."""
+    xt, yt = data.x_test.to(device), data.y_test.to(device)
+    x_adv = pgd_attack(model, xt, yt, config)
+    poisons = data.is_poison.to(device)
+    with torch.no_grad():
+        natural = accuracy(model(xt), yt)
+        adversarial = accuracy(model(x_adv), yt)
+        xp, yp = data.x[:, poisons].to(device), data.y[:, poisons].to(device)
+        memorized = accuracy(model(xp), yp)
+    return {"natural_accuracy": natural.cpu(), "adversarial_accuracy": adversarial.cpu(),
+            "poisons_memorized": memorized.cpu()}
+
+
+# --- tidy results -----------------------------------------------------------------------------
+
+
+@dataclass
+class LabelNoiseResult:
+    config: LabelNoiseConfig
+    runs: pd.DataFrame  # one row per (r, seed)
+    summary: pd.DataFrame  # one row per r: mean, std, min, max over seeds
+    device: str
+    seconds: float
+    epochs: int  # epochs run (until the slowest network fitted, or max_epochs)
+    warnings: list[str] = field(default_factory=list)
+
+
+def summarize(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per r: mean/std/min/max of both accuracies over seeds, and how many runs fitted."""
+    g = runs.groupby("r", sort=True)
+    out = pd.DataFrame({"runs": g.size(), "fitted": g.fit.sum()})
+    for col in ("adversarial_accuracy", "natural_accuracy", "poisons_memorized"):
+        out[f"mean_{col}"] = g[col].mean()
+        out[f"std_{col}"] = g[col].std().fillna(0.0)
+        out[f"min_{col}"] = g[col].min()
+        out[f"max_{col}"] = g[col].max()
+    return out.reset_index()
+
+
+def fit_warnings(config: LabelNoiseConfig, runs: pd.DataFrame) -> list[str]:
+    """Plain-language notes on networks that did not fit their poisons, or blew up."""
+    out = []
+    unfit = runs[~runs.fit & ~runs.diverged]
+    if len(unfit):
+        rs = ", ".join(f"{r:g}" for r in sorted(unfit.r.unique()))
+        out.append(
+            f"{len(unfit)} of {len(runs)} networks did not reach 100 % training accuracy within "
+            f"{config.max_epochs} epochs (r = {rs}); they are drawn, but the thesis's protocol trains "
+            f"until every mislabeled point is memorized. Raise the maximum epochs or the learning rate"
+            + (", or loosen the spectral cap: a tight cap can make poisons near the mean impossible "
+               "to memorize (thesis §4.5)." if config.spectral_cap is not None else ".")
+        )
+    bad = runs[runs.diverged]
+    if len(bad):
+        out.append(
+            f"{len(bad)} of {len(runs)} networks diverged (their weights became NaN or infinite) "
+            f"and are left out of the averages: lower the learning rate (now {config.lr:g})."
+        )
+    return out
+
+
+def tidy(config: LabelNoiseConfig, data: ToyData, log, scores: dict, diverged: torch.Tensor,
+         device: torch.device, seconds: float) -> LabelNoiseResult:
+    runs = pd.DataFrame({
+        "poison_label": config.poison_label,
+        "r": data.r,
+        "seed": data.seeds,
+        **{k: v.numpy().astype(float) for k, v in scores.items()},
+        "train_accuracy": log.train_accuracy.numpy().astype(float),
+        "fit_epoch": log.fit_epoch.numpy(),
+        "diverged": diverged.numpy(),
+    })
+    runs["fit"] = runs.fit_epoch >= 0
+    acc_cols = ["natural_accuracy", "adversarial_accuracy", "poisons_memorized", "train_accuracy"]
+    runs.loc[runs.diverged, acc_cols] = np.nan
+    return LabelNoiseResult(config, runs, summarize(runs), describe(device), seconds, log.epochs,
+                            fit_warnings(config, runs))
+
+
+def run(config: LabelNoiseConfig, progress=None) -> LabelNoiseResult:
+    """The lesson's one entry point: config in, tidy tables out. ``progress(epoch, max_epochs)``
+    is called after every epoch."""
+    device = pick_device(config.device)
+    watch = Stopwatch(device)
+    with watch.running():
+        data = make_data(config)
+        model, log = train_models(config, data, device, progress)
+        diverged = diverged_models(model)
+        scores = evaluate(model, data, config, device)
+    return tidy(config, data, log, scores, diverged, device, watch.seconds)
+
+
+def run_one_by_one(config: LabelNoiseConfig) -> list[dict]:
+    """The same networks trained the plain way, one ``train`` call per (r, seed).
+
+    The benchmark's baseline, and a check of the batched run: each network gets the same data,
+    initial weights and batch order, so it ends where its stacked copy ends (up to rounding).
+    """
+    device = pick_device(config.device)
+    data = make_data(config)
+    out = []
+    for m in range(len(data.r)):
+        one = ToyData(data.x[m:m + 1], data.y[m:m + 1], data.is_poison, data.x_test[m:m + 1], data.y_test[m:m + 1],
+                      data.r[m:m + 1], data.seeds[m:m + 1])
+        model, log = train_models(config, one, device)
+        scores = evaluate(model, one, config, device)
+        out.append({"r": one.r[0], "seed": one.seeds[0], **{k: float(v[0]) for k, v in scores.items()},
+                    "fit_epoch": int(log.fit_epoch[0])})
+    return out
+
+
+# --- the 2-D picture: pocket or stretched boundary --------------------------------------------
+
+
+@dataclass
+class Regions:
+    grid: pd.DataFrame  # one row per (r, grid cell): x1, x2, predicted class
+    points: pd.DataFrame  # one row per (r, training point): x1, x2, label, kind
+    runs: pd.DataFrame  # one row per r: fit, adversarial accuracy …
+    seconds: float
+
+
+def decision_regions(config: LabelNoiseConfig, resolution: int = 60, extent: float | None = None) -> Regions:
+    """For d = 2 and the first seed: each r's network's prediction on a resolution² grid,
+    with its training points (thesis Fig. 12). All r are trained as one stack."""
+    if config.d != 2:
+        raise validate.ConfigError(f"The decision-region picture needs d = 2; got d = {config.d}.")
+    validate.integer("resolution", resolution, 10, 140, label="Grid resolution")
+    c = replace(config, seeds=1)
+    device = pick_device(c.device)
+    watch = Stopwatch(device)
+    with watch.running():
+        data = make_data(c)
+        model, log = train_models(c, data, device)
+        scores = evaluate(model, data, c, device)
+        half = extent or float(max(c.mu + 3 * c.sigma, c.mu + max(c.r_values) + 0.5))
+        ticks = torch.linspace(-half, half, resolution)
+        g1, g2 = torch.meshgrid(ticks, ticks, indexing="xy")
+        cells = torch.stack([g1.reshape(-1), g2.reshape(-1)], 1)  # (resolution², 2)
+        with torch.no_grad():
+            pred = model(cells.to(device)).argmax(-1).cpu()  # (M, resolution²)
+    grids, pts = [], []
+    kind = np.where(data.is_poison.numpy(), "poison", "clean")
+    for m, r in enumerate(data.r):
+        grids.append(pd.DataFrame({"r": r, "x1": cells[:, 0].numpy(), "x2": cells[:, 1].numpy(),
+                                   "predicted": pred[m].numpy()}))
+        pts.append(pd.DataFrame({"r": r, "x1": data.x[m, :, 0].numpy(), "x2": data.x[m, :, 1].numpy(),
+                                 "label": data.y[m].numpy(), "kind": kind}))
+    runs = pd.DataFrame({"r": data.r, "fit": (log.fit_epoch >= 0).numpy(),
+                         **{k: v.numpy().astype(float) for k, v in scores.items()}})
+    return Regions(pd.concat(grids, ignore_index=True), pd.concat(pts, ignore_index=True), runs, watch.seconds)
+
+
+# --- tables for the charts ------------------------------------------------------------------
+
+
+def accuracy_curves(summary: pd.DataFrame, series: str) -> pd.DataFrame:
+    """A summary (one row per r) as the long table :func:`charts.accuracy_vs_r` draws:
+    r, metric, series, mean, low, high (low/high: worst and best seed)."""
+    from .charts import METRIC_TITLES
+
+    parts = []
+    for col, title in METRIC_TITLES.items():
+        parts.append(pd.DataFrame({"r": summary.r, "metric": title, "series": series,
+                                   "mean": summary[f"mean_{col}"], "low": summary[f"min_{col}"],
+                                   "high": summary[f"max_{col}"]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def describe_setting(config: LabelNoiseConfig) -> str:
+    """A one-line name for a run's setting, for legends."""
+    parts = [f"poisons → {POISON_LABELS[config.poison_label]}"]
+    if config.training == "pgd":
+        parts.append("PGD training")
+    if config.spectral_cap is not None:
+        parts.append(f"last-layer ‖W‖₂ ≤ {config.spectral_cap:g}")
+    return ", ".join(parts)
+
+
+def dip(summary: pd.DataFrame) -> dict:
+    """The Fig. 6 shape in numbers: mean adversarial accuracy at the smallest r, at the
+    largest r, and its minimum over the r in between (where, and how deep)."""
+    s = summary.sort_values("r")
+    acc = s.mean_adversarial_accuracy.to_numpy()
+    inner = s.iloc[1:-1]
+    k = int(np.nanargmin(inner.mean_adversarial_accuracy.to_numpy())) if len(inner) else 0
+    low = float(inner.mean_adversarial_accuracy.iloc[k]) if len(inner) else float("nan")
+    return {"first": float(acc[0]), "last": float(acc[-1]), "min": low,
+            "argmin": float(inner.r.iloc[k]) if len(inner) else float("nan"),
+            "depth": min(float(acc[0]), float(acc[-1])) - low}
+
+
+# --- benchmark ------------------------------------------------------------------------------
+
+
+def bench_cases(quick: bool = False):
+    """The default live r-sweep (8 r × 3 seeds, one stack) vs the same networks one by one."""
+    from .bench import Case
+
+    config = LabelNoiseConfig()
+    if quick:
+        config = LabelNoiseConfig(r_values=(0.0, 3.0), seeds=1, n=60, b=2, n_test=50, max_epochs=3, pgd_steps=3)
+    single = replace(config, r_values=config.r_values[:1], seeds=1)
+    label = f"{len(config.r_values)} r × {config.seeds} seeds, n = {config.n}, MLP {config.widths}, PGD {config.pgd_steps}"
+    return [
+        Case("labelnoise", label, lambda: run(config), lambda: run_one_by_one(config)),
+        # One network: nothing to batch, so the "baseline" is the same network through the
+        # plain path; the case records the absolute time of a single retrain.
+        Case("labelnoise", "one configuration (1 r × 1 seed)", lambda: run(single), lambda: run_one_by_one(single)),
+    ]
+
+
+# --- reference: the same experiments with more seeds, plus the thesis's variants --------------
+
+# Bump when the experiments change in a way that changes their numbers.
+REFERENCE_VERSION = 1
+REFERENCE_NAME = "labelnoise"
+REFERENCE_COMMAND = "python -m poisoncourse.sweep labelnoise"
+REFERENCE_SEEDS = 6
+REFERENCE_CAPS = (0.3, 1.0, 3.0)
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
+    """Fig. 6 (opposite, third class, third class with PGD training), Fig. 8 (spectral caps),
+    then the MNIST extension (§4.10). ``iterations`` (the sweep's --quick) caps the epochs."""
+    from .labelnoise_mnist import MnistConfig
+
+    quick = {} if iterations is None else dict(max_epochs=max(1, iterations // 20), n_test=100)
+    base = LabelNoiseConfig(**{**dict(seeds=seeds, n_test=1000), **quick})
+    yield base
+    yield replace(base, poison_label="third")
+    yield replace(base, poison_label="third", training="pgd")
+    for cap in REFERENCE_CAPS:
+        yield replace(base, spectral_cap=cap)
+    mnist_quick = {} if iterations is None else dict(max_epochs=5, max_path_steps=50, n_train=200)
+    yield MnistConfig.reference(seeds=min(seeds, 4), **mnist_quick)
+
+
+def reference_label(config) -> str:
+    if isinstance(config, LabelNoiseConfig):
+        return f"toy: {describe_setting(config):50s}"
+    return f"MNIST {config.classes}: {config.buckets} buckets + random {'':24s}"
+
+
+def reference_table(configs, progress=None) -> pd.DataFrame:
+    """One row per (setting, r) for the toy runs and per (selection) for MNIST."""
+    from . import labelnoise_mnist
+
+    frames = []
+    for config in configs:
+        if isinstance(config, LabelNoiseConfig):
+            result = run(config)
+            table = result.summary.assign(experiment="toy", setting=describe_setting(config),
+                                          poison_label=config.poison_label, training=config.training,
+                                          spectral_cap=config.spectral_cap, epochs=result.epochs)
+        else:
+            result = labelnoise_mnist.run(config)
+            table = result.summary.assign(experiment="mnist", setting=f"MNIST {config.classes[0]} vs {config.classes[1]}",
+                                          clean_adversarial_accuracy=result.clean_adversarial_accuracy)
+        table["seconds"] = round(result.seconds, 1)
+        frames.append(table)
+        if progress is not None:
+            progress(config, result)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_reference() -> pd.DataFrame:
+    """The shipped table made by :func:`reference_table` (see :func:`reference_configs`)."""
+    from . import reference
+
+    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
+    return table
