@@ -78,15 +78,16 @@ def margin(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def smallest_flipping_step(along: Callable[[torch.Tensor], torch.Tensor], guess: torch.Tensor, *,
-                           span: float = 100.0, ratio: float = 1.05, bisections: int = 40) -> torch.Tensor:
+                           below: float = 10.0, above: float = 100.0, ratio: float = 1.1,
+                           bisections: int = 30) -> torch.Tensor:
     """The smallest step η > 0 along a fixed direction that flips each sample's prediction.
 
     along(η) -> scores (M, N) of the perturbed inputs x + η·u for steps η (M, N); the
     prediction is the score's sign. ``guess`` (M, N) > 0 is a first estimate (e.g. the step at
-    which the linearization flips). The steps guess·ratio^k in [guess/span, guess·span] are
-    tried in order; the first one that flips is then refined by bisection against the last
-    one that did not, so a step a little (ratio − 1) shorter than the answer was checked not
-    to flip. Returns η (M, N), NaN where no step up to guess·span flips. (Paper 004, Sec. 5.1:
+    which the linearization flips). The steps guess·ratio^k in [guess/below, guess·above]
+    are tried in order; the first one that flips is then refined by bisection against the last
+    one that did not, so the grid step just below 1/ratio times the answer was checked not to
+    flip. Returns η (M, N), NaN where no step up to guess·above flips. (Paper 004, Sec. 5.1:
     "the smallest step size such that the perturbation flips the sign of the prediction".)
     """
     with torch.no_grad():
@@ -94,12 +95,12 @@ def smallest_flipping_step(along: Callable[[torch.Tensor], torch.Tensor], guess:
         flips = lambda eta: torch.sign(along(eta)) != sign0  # noqa: E731
         lo = torch.zeros_like(guess)
         hi = torch.full_like(guess, float("nan"))
-        eta = guess / span
+        eta = guess / below
         while True:
             found = hi.isnan() & flips(eta)
             hi = torch.where(found, eta, hi)
             lo = torch.where(hi.isnan(), eta, lo)  # the longest step tried that did not flip
-            if not bool(hi.isnan().any()) or bool((eta > guess * span).all()):
+            if not bool(hi.isnan().any()) or bool((eta > guess * above).all()):
                 break
             eta = eta * ratio
         ok = ~hi.isnan()

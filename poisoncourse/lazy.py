@@ -426,3 +426,83 @@ def scaling_table(result: LazyResult) -> pd.DataFrame:
     s = result.summary
     theory = {"grad_norm": 0.5, "eta": -1.0, "delta_rel": -0.5}
     return pd.DataFrame([dict(quantity=q, slope=loglog_slope(s.d, s[q]), theory=t) for q, t in theory.items()])
+
+
+# --- reference curves at the paper's scale --------------------------------------------------------
+
+# Bump when the computation changes in a way that changes its numbers: shipped reference
+# tables made by another version are then refused with a sentence saying how to remake them.
+REFERENCE_VERSION = 1
+REFERENCE_NAME = "lazy"
+REFERENCE_COMMAND = "python -m poisoncourse.sweep lazy"
+REFERENCE_SEEDS = 2
+REFERENCE_WIDTHS = (100, 400, 1000)
+REFERENCE_RADII = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 15.0, 20.0)
+REFERENCE_BUDGET_SIZES = (7, 14, 28)
+# More epochs, data and PGD steps than the live defaults (paper 004, Sec. 5 and Alg. 1).
+REFERENCE_TRAINING = dict(epochs=6, pgd_steps=10, attack_steps=20, n_train=800, n_test=200)
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
+    """(figure, config) pairs: Fig. 4 right (C₀ sweep per width), Fig. 4 left (ε sweep per
+    size, m = 256, C₀ = 4) and Fig. 2 (single-step quantities vs d per width, standard SGD).
+    ``iterations`` (the sweep command's --quick) shrinks training to a smoke test."""
+    train_kw = dict(REFERENCE_TRAINING, seeds=seeds)
+    if iterations is not None:
+        train_kw.update(epochs=1, n_train=100, n_test=50, pgd_steps=2, attack_steps=2)
+    for width in REFERENCE_WIDTHS:
+        yield "phase", LazyConfig.phase(values=REFERENCE_RADII, width=width, **train_kw)
+    for size in REFERENCE_BUDGET_SIZES:
+        yield "budget", LazyConfig.budget(size=size, width=256, **train_kw)
+    for width in REFERENCE_WIDTHS:
+        yield "single_step", LazyConfig.single_step(width=width, **train_kw)
+
+
+def reference_table(configs, progress=None) -> pd.DataFrame:
+    """Run each (figure, config) and keep its per-value summary (mean, min and max over seeds)."""
+    frames = []
+    for figure, config in configs:
+        result = run(config)
+        table = result.summary.copy()
+        table.insert(0, "figure", figure)
+        table["width"] = config.width
+        table["seeds"] = config.seeds
+        table["pgd_steps"] = config.pgd_steps
+        table["epochs"] = config.epochs
+        frames.append(table)
+        if progress is not None:
+            progress((figure, config), result)
+    return pd.concat(frames, ignore_index=True)
+
+
+def describe_config(item) -> str:
+    """One line for the sweep command's progress output."""
+    figure, config = item
+    return f"{figure:12s} m = {config.width:5d}  size = {config.size:2d}  {SWEEPS[config.sweep]}"
+
+
+def reference_settings(configs) -> dict:
+    return {"configs": [dict(figure=f, **asdict(c)) for f, c in configs]}
+
+
+def load_reference() -> pd.DataFrame:
+    """The shipped paper-scale sweeps (see :func:`reference_configs`)."""
+    from . import reference
+
+    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
+    return table
+
+
+# --- benchmark ------------------------------------------------------------------------------------
+
+
+def bench_cases(quick: bool = False):
+    """The lesson's default C₀ sweep (8 values × 2 seeds), batched vs one model at a time."""
+    from .bench import Case
+
+    config = LazyConfig.phase()
+    if quick:
+        config = LazyConfig.phase(values=(1.0, 10.0), seeds=1, epochs=1, n_train=100, n_test=50)
+    label = (f"{len(config.values)} C₀ × {config.seeds} seeds, m = {config.width}, d = {config.size ** 2}, "
+             f"PGD-{config.pgd_steps}, {config.epochs} epochs")
+    return [Case("lazy", label, lambda: simulate(config), lambda: simulate_loop(config))]

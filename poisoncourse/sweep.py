@@ -20,7 +20,7 @@ from pathlib import Path
 from . import reference
 from .errors import CourseError
 
-LESSONS = {"neurotron": "poisoncourse.neurotron"}
+LESSONS = {"neurotron": "poisoncourse.neurotron", "lazy": "poisoncourse.lazy"}
 
 
 def main(argv=None) -> int:
@@ -41,14 +41,20 @@ def main(argv=None) -> int:
         start = time.perf_counter()
 
         def progress(config, result):
-            print(f"  {config.distribution:12s} {config.sweep:6s} {result.seconds:7.1f} s on {result.device}",
-                  flush=True)
+            if hasattr(module, "describe_config"):
+                label = module.describe_config(config)
+            else:
+                label = f"{config.distribution:12s} {config.sweep:6s}"
+            print(f"  {label} {result.seconds:7.1f} s on {result.device}", flush=True)
 
         table = module.reference_table(configs, progress=progress)
         if args.quick and args.out is None:
             print(f"quick run: {len(table)} rows in {time.perf_counter() - start:.1f} s (not saved)")
             return 0
-        settings = {"configs": [dataclasses.asdict(c) for c in configs]}
+        if hasattr(module, "reference_settings"):
+            settings = module.reference_settings(configs)
+        else:
+            settings = {"configs": [dataclasses.asdict(c) for c in configs]}
         path = reference.save(module.REFERENCE_NAME, table, lesson_version=module.REFERENCE_VERSION,
                               command=module.REFERENCE_COMMAND, settings=settings, folder=args.out)
         print(f"wrote {path} ({len(table)} rows) in {time.perf_counter() - start:.1f} s")
