@@ -436,11 +436,13 @@ REFERENCE_VERSION = 1
 REFERENCE_NAME = "lazy"
 REFERENCE_COMMAND = "python -m poisoncourse.sweep lazy"
 REFERENCE_SEEDS = 2
-REFERENCE_WIDTHS = (100, 400, 1000)
-REFERENCE_RADII = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 15.0, 20.0)
+REFERENCE_WIDTHS = (100, 200, 400)
+REFERENCE_RADII = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0, 20.0)
 REFERENCE_BUDGET_SIZES = (7, 14, 28)
-# More epochs, data and PGD steps than the live defaults (paper 004, Sec. 5 and Alg. 1).
-REFERENCE_TRAINING = dict(epochs=6, pgd_steps=10, attack_steps=20, n_train=800, n_test=200)
+REFERENCE_BUDGET_WIDTH = 128
+# More data and PGD steps than the live defaults (paper 004, Sec. 5 and Alg. 1), yet small
+# enough to remake in a few minutes on a 2-core CPU.
+REFERENCE_TRAINING = dict(epochs=4, pgd_steps=7, attack_steps=20, n_train=600, n_test=300)
 
 
 def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
@@ -453,7 +455,7 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = Non
     for width in REFERENCE_WIDTHS:
         yield "phase", LazyConfig.phase(values=REFERENCE_RADII, width=width, **train_kw)
     for size in REFERENCE_BUDGET_SIZES:
-        yield "budget", LazyConfig.budget(size=size, width=256, **train_kw)
+        yield "budget", LazyConfig.budget(size=size, width=REFERENCE_BUDGET_WIDTH, **train_kw)
     for width in REFERENCE_WIDTHS:
         yield "single_step", LazyConfig.single_step(width=width, **train_kw)
 

@@ -110,6 +110,7 @@ def test_smallest_flipping_step_finds_the_root_of_a_line():
     # score(η) = 1 − η/c flips at η = c; each sample has its own c.
     c = torch.tensor([[0.5, 2.0, 7.0]])
     eta = smallest_flipping_step(lambda e: 1 - e / c, guess=torch.ones_like(c))
-    torch.testing.assert_close(eta, c, rtol=1e-5, atol=0)
+    torch.testing.assert_close(eta, c, rtol=1e-3, atol=0)
+    assert bool((eta >= c).all())  # on the flipped side
     never = smallest_flipping_step(lambda e: 1 + e, guess=torch.ones(1, 2))
     assert bool(never.isnan().all())
