@@ -187,11 +187,23 @@ def lazy_train(model: StackedTwoLayer, inputs: Inputs, config: LazyConfig, radiu
     perturb = None
     if bool((eps > 0).any()):
         def perturb(net, xb, yb):
-            return attacks.pgd_l2(attacks.cross_entropy_loss(net, yb), xb, eps, config.pgd_steps)
+            return attacks.pgd_l2(logistic_loss(net, yb), xb, eps, config.pgd_steps)
     return train(model, inputs.x_train, inputs.y_train, epochs=config.epochs, lr=config.lr, seeds=seeds,
                  batch_size=config.batch_size, optimizer="sgd", perturb=perturb,
                  after_step=project if config.projection == "step" else None,
                  after_epoch=project if config.projection == "epoch" else None, progress=progress)
+
+
+def logistic_loss(model: StackedTwoLayer, y: torch.Tensor):
+    """Per-sample log(1 + e^{−y f(x)}) with y = ±1 (the digit 1 or 0), for :func:`attacks.pgd_l2`.
+    The same numbers as the cross-entropy of the model's two logits, in fewer operations
+    (PGD runs it K times per training step)."""
+    sign = (2 * y - 1).to(model.W.dtype)  # (M, N) or (N,)
+
+    def loss(x_adv: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.softplus(-sign * model.output(x_adv))
+
+    return loss
 
 
 # --- the single-step attack --------------------------------------------------------------------
@@ -230,7 +242,7 @@ def robust_accuracy(model: StackedTwoLayer, x: torch.Tensor, y: torch.Tensor, ep
                     steps: int) -> torch.Tensor:
     """Accuracy under ℓ₂-PGD with budget eps (M,) from zero, α = 2.5ε/K: (M,)."""
     xs = x.expand(model.models, *x.shape)
-    x_adv = attacks.pgd_l2(attacks.cross_entropy_loss(model, y), xs, eps, steps)
+    x_adv = attacks.pgd_l2(logistic_loss(model, y), xs, eps, steps)
     with torch.no_grad():
         return ((model.output(x_adv) > 0) == (y == 1)).float().mean(1)
 

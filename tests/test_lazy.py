@@ -90,3 +90,12 @@ def test_the_shipped_reference_loads_and_covers_the_paper_sweeps():
     table = lazy.load_reference()
     assert set(table.figure) == {"phase", "budget", "single_step"}
     assert table.robust_accuracy.between(0, 1).all()
+
+
+def test_the_training_attack_maximizes_the_logistic_loss_of_the_two_logits():
+    from poisoncourse.attacks import cross_entropy_loss
+
+    model = StackedTwoLayer.init(5, 16, [0, 1])
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(2, 7, 5, generator=g), torch.randint(0, 2, (2, 7), generator=g)
+    torch.testing.assert_close(lazy.logistic_loss(model, y)(x), cross_entropy_loss(model, y)(x))
