@@ -75,3 +75,42 @@ def margin(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     correct = logits.gather(-1, y.unsqueeze(-1)).squeeze(-1)
     others = logits.scatter(-1, y.unsqueeze(-1), float("-inf")).amax(-1)
     return correct - others
+
+
+def smallest_flipping_step(along: Callable[[torch.Tensor], torch.Tensor], guess: torch.Tensor, *,
+                           below: float = 10.0, above: float = 100.0, ratio: float = 1.1,
+                           bisections: int = 8) -> torch.Tensor:
+    """The smallest step η > 0 along a fixed direction that flips each sample's prediction.
+
+    along(η) -> scores (M, N) of the perturbed inputs x + η·u for steps η (M, N); the
+    prediction is the score's sign. ``guess`` (M, N) > 0 is a first estimate (e.g. the step at
+    which the linearization flips). The steps guess·ratio^k in [guess/below, guess·above]
+    are tried in order; the first one that flips is then refined by bisection against the last
+    one that did not, so the grid step just below 1/ratio times the answer was checked not to
+    flip. ``bisections`` halvings leave the answer at most (ratio − 1)/2^bisections (4·10⁻⁴)
+    above the exact crossing: close enough to be the smallest step, far enough that a
+    recomputed f(x + η·u) has the flipped sign despite rounding. Returns η (M, N), NaN where
+    no step up to guess·above flips. (Paper 004, Sec. 5.1: "the smallest step size such that
+    the perturbation flips the sign of the prediction".)
+    """
+    with torch.no_grad():
+        sign0 = torch.sign(along(torch.zeros_like(guess)))
+        flips = lambda eta: torch.sign(along(eta)) != sign0  # noqa: E731
+        lo = torch.zeros_like(guess)
+        hi = torch.full_like(guess, float("nan"))
+        eta = guess / below
+        while True:
+            found = hi.isnan() & flips(eta)
+            hi = torch.where(found, eta, hi)
+            lo = torch.where(hi.isnan(), eta, lo)  # the longest step tried that did not flip
+            if not bool(hi.isnan().any()) or bool((eta > guess * above).all()):
+                break
+            eta = eta * ratio
+        ok = ~hi.isnan()
+        hi_ = torch.where(ok, hi, lo)
+        for _ in range(bisections):
+            mid = 0.5 * (lo + hi_)
+            f = flips(mid)
+            hi_ = torch.where(f, mid, hi_)
+            lo = torch.where(f, lo, mid)
+        return torch.where(ok, hi_, torch.full_like(hi_, float("nan")))

@@ -25,7 +25,7 @@ import torch
 
 from .device import describe, pick_device, synchronize
 
-LESSON_MODULES = ("poisoncourse.neurotron", "poisoncourse.labelnoise")
+LESSON_MODULES = ("poisoncourse.neurotron", "poisoncourse.labelnoise", "poisoncourse.lazy")
 
 
 @dataclass

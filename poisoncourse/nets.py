@@ -115,6 +115,7 @@ def train(
     after_step: Callable[[StackedMLP], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     stream: int = 11,
+    after_epoch: Callable[[StackedMLP], None] | None = None,
 ) -> TrainLog:
     """Mini-batch training of all models at once on the cross-entropy loss.
 
@@ -123,8 +124,10 @@ def train(
     ``stop_at_fit`` freezes a model once it classifies its whole training set correctly
     (the "train until 100 % training accuracy" of paper 003). ``perturb(model, xb, yb)``
     replaces each batch's inputs (e.g. PGD adversarial training); ``after_step(model)``
-    runs after every optimizer step (e.g. a projection). ``progress(epoch, epochs)`` is
-    called after each epoch.
+    runs after every optimizer step (e.g. a projection), ``after_epoch(model)`` after each
+    epoch's last step. ``progress(epoch, epochs)`` is called after each epoch. Any model
+    with ``models``, ``parameters()`` and ``__call__`` -> logits (M, N, C) can be trained
+    (e.g. :class:`StackedTwoLayer`).
     """
     validate.integer("epochs", epochs, 1, 100_000, label="Epochs")
     validate.number("lr", lr, 1e-7, 10.0, label="Learning rate")
@@ -162,6 +165,9 @@ def train(
                         p.copy_(torch.where(active, p, old))
                 if after_step is not None:
                     after_step(model)
+        if after_epoch is not None:
+            with torch.no_grad():
+                after_epoch(model)
         with torch.no_grad():
             acc = accuracy(model(xs), ys).cpu()
         history.append(acc)
@@ -193,3 +199,114 @@ def cap_spectral_norm(model: StackedMLP, cap, layer: int = -1) -> None:
         cap_t = torch.as_tensor(cap, dtype=W.dtype, device=W.device).reshape(-1)
         sigma = torch.linalg.matrix_norm(W, ord=2)  # (M,)
         W.mul_(torch.clamp(cap_t / (sigma + 1e-12), max=1.0).view(-1, 1, 1))
+
+
+# --- two-layer networks with a fixed top layer (paper 004) --------------------------------
+
+
+@dataclass
+class StackedTwoLayer:
+    """M two-layer ReLU networks f(x) = Σₛ aₛ σ(wₛᵀx + bₛ) whose top layer a is fixed.
+
+    The lazy-training model of paper 004 (Sec. 2): aₛ uniform on {±1/√m} and never trained,
+    wₛ,₀ ~ N(0, I_d), bₛ,₀ ~ N(0, 1) (optional). W: (M, d, m), b: (M, 1, m) or None,
+    a: (M, m); W0 and b0 keep the initialization, from which :meth:`distance_from_init`
+    measures each row [wₛ, bₛ].
+
+    Calling the model returns two logits per sample, (−f/2, +f/2): softmax cross-entropy on
+    them is the logistic loss log(1 + e^{−y f}) (y = ±1) of the paper, class 1 is predicted
+    where f > 0, and :func:`train`, :func:`accuracy` and the attacks apply unchanged.
+    """
+
+    W: torch.Tensor
+    b: torch.Tensor | None
+    a: torch.Tensor
+    W0: torch.Tensor
+    b0: torch.Tensor | None
+
+    @classmethod
+    def init(cls, d: int, width: int, seeds: Sequence[int], *, bias: bool = False, stream: int = 12,
+             device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> StackedTwoLayer:
+        """One generator per model: equal seeds give equal networks, whatever else is stacked."""
+        Ws, bs, As = [], [], []
+        for seed in seeds:
+            g = generator(seed, stream)
+            Ws.append(torch.randn(d, width, generator=g))
+            bs.append(torch.randn(1, width, generator=g))
+            signs = torch.randint(0, 2, (width,), generator=g) * 2 - 1
+            As.append(signs / math.sqrt(width))
+        to = dict(device=device, dtype=dtype)
+        W0 = torch.stack(Ws).to(**to)
+        b0 = torch.stack(bs).to(**to) if bias else None
+        return cls(W0.clone().requires_grad_(), None if b0 is None else b0.clone().requires_grad_(),
+                   torch.stack(As).to(**to), W0, b0)
+
+    @property
+    def models(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def width(self) -> int:
+        return self.W.shape[2]
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.W] if self.b is None else [self.W, self.b]
+
+    def pre_activations(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (M, N, d) or (N, d) shared -> wₛᵀx + bₛ: (M, N, m)."""
+        h = x.expand(self.models, *x.shape) if x.dim() == 2 else x
+        return torch.bmm(h, self.W) if self.b is None else torch.baddbmm(self.b, h, self.W)
+
+    def output(self, x: torch.Tensor) -> torch.Tensor:
+        """f(x): (M, N)."""
+        return torch.bmm(F.relu(self.pre_activations(x)), self.a.unsqueeze(-1)).squeeze(-1)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        f = self.output(x)
+        return torch.stack([-0.5 * f, 0.5 * f], -1)  # (M, N, 2)
+
+    def input_gradient(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """f(x) (M, N) and ∇ₓf(x) = Σₛ aₛ σ'(wₛᵀx + bₛ) wₛ (M, N, d), in closed form."""
+        with torch.no_grad():
+            pre = self.pre_activations(x)
+            gates = (pre > 0).to(pre.dtype) * self.a.unsqueeze(1)  # (M, N, m)
+            f = (F.relu(pre) * self.a.unsqueeze(1)).sum(-1)
+            return f, torch.bmm(gates, self.W.transpose(1, 2))
+
+    def along(self, x: torch.Tensor, u: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """η (M, N) -> f(x + η·u) (M, N) for fixed x, u (M, N, d). The pre-activations are
+        affine in η, so each call costs O(M·N·m), not a forward pass (for line searches)."""
+        with torch.no_grad():
+            pre0 = self.pre_activations(x)  # (M, N, m)
+            slope = torch.bmm(u, self.W)  # (M, N, m)
+        a = self.a.unsqueeze(1)
+
+        def f(eta: torch.Tensor) -> torch.Tensor:
+            return (F.relu(pre0 + eta.unsqueeze(-1) * slope) * a).sum(-1)
+
+        return f
+
+    def distance_from_init(self) -> torch.Tensor:
+        """‖[wₛ, bₛ] − [wₛ,₀, bₛ,₀]‖ for every row: (M, m)."""
+        with torch.no_grad():
+            sq = (self.W - self.W0).square().sum(1)
+            if self.b is not None:
+                sq = sq + (self.b - self.b0).square().sum(1)
+            return sq.sqrt()
+
+    def project_to_init_ball(self, radius) -> None:
+        """Pull every row [wₛ, bₛ] back onto the ball of radius ``radius`` (float or (M,))
+        around its initialization: the lazy-regime projection of paper 004, Alg. 1."""
+        with torch.no_grad():
+            r = torch.as_tensor(radius, dtype=self.W.dtype, device=self.W.device).reshape(-1, 1)
+            scale = torch.clamp(r / (self.distance_from_init() + 1e-12), max=1.0).unsqueeze(1)  # (M, 1, m)
+            self.W.copy_(self.W0 + (self.W - self.W0) * scale)
+            if self.b is not None:
+                self.b.copy_(self.b0 + (self.b - self.b0) * scale)
+
+    def select(self, index) -> StackedTwoLayer:
+        """A detached copy of some of the models."""
+        pick = lambda t: None if t is None else t[index].detach().clone()  # noqa: E731
+        b = pick(self.b)
+        return StackedTwoLayer(pick(self.W).requires_grad_(), None if b is None else b.requires_grad_(),
+                               pick(self.a), pick(self.W0), pick(self.b0))

@@ -708,6 +708,11 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def reference_label(config: NeurotronConfig) -> str:
+    """How ``python -m poisoncourse.sweep`` names one configuration in its progress lines."""
+    return f"{config.distribution:12s} {config.sweep:6s}"
+
+
 def load_reference() -> pd.DataFrame:
     """The shipped 40,000-iteration curves (see :func:`reference_configs`)."""
     from . import reference

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import reference
 from .errors import CourseError
 
-LESSONS = {"neurotron": "poisoncourse.neurotron", "labelnoise": "poisoncourse.labelnoise"}
+LESSONS = {"neurotron": "poisoncourse.neurotron", "labelnoise": "poisoncourse.labelnoise", "lazy": "poisoncourse.lazy"}
 
 
 def main(argv=None) -> int:
@@ -41,16 +41,16 @@ def main(argv=None) -> int:
         start = time.perf_counter()
 
         def progress(config, result):
-            # A lesson may name its settings itself (reference_label); else Neuro-Tron's fields.
-            name = (module.reference_label(config) if hasattr(module, "reference_label")
-                    else f"{config.distribution:12s} {config.sweep:6s}")
-            print(f"  {name} {result.seconds:7.1f} s on {result.device}", flush=True)
+            print(f"  {module.reference_label(config)} {result.seconds:7.1f} s on {result.device}", flush=True)
 
         table = module.reference_table(configs, progress=progress)
         if args.quick and args.out is None:
             print(f"quick run: {len(table)} rows in {time.perf_counter() - start:.1f} s (not saved)")
             return 0
-        settings = {"configs": [dataclasses.asdict(c) for c in configs]}
+        if hasattr(module, "reference_settings"):
+            settings = module.reference_settings(configs)
+        else:
+            settings = {"configs": [dataclasses.asdict(c) for c in configs]}
         path = reference.save(module.REFERENCE_NAME, table, lesson_version=module.REFERENCE_VERSION,
                               command=module.REFERENCE_COMMAND, settings=settings, folder=args.out)
         print(f"wrote {path} ({len(table)} rows) in {time.perf_counter() - start:.1f} s")

@@ -2,8 +2,8 @@
 
 import torch
 
-from poisoncourse.attacks import cross_entropy_loss, margin, pgd_l2, project_l2
-from poisoncourse.nets import StackedMLP, accuracy, train
+from poisoncourse.attacks import cross_entropy_loss, margin, pgd_l2, project_l2, smallest_flipping_step
+from poisoncourse.nets import StackedMLP, StackedTwoLayer, accuracy, cap_spectral_norm, spectral_norms, train
 
 
 def blobs(n=120, d=4, seed=0):
@@ -61,7 +61,6 @@ def test_projection_leaves_points_inside_the_ball_unchanged():
 
 
 def test_spectral_cap_bounds_the_largest_singular_value_and_spares_smaller_ones():
-    from poisoncourse.nets import cap_spectral_norm, spectral_norms
 
     model = StackedMLP.init([4, 16, 16, 3], [0, 1, 2])
     before = spectral_norms(model).clone()
@@ -73,9 +72,62 @@ def test_spectral_cap_bounds_the_largest_singular_value_and_spares_smaller_ones(
 
 
 def test_a_spectral_cap_holds_throughout_training():
-    from poisoncourse.nets import cap_spectral_norm, spectral_norms
 
     x, y = blobs()
     model = StackedMLP.init([4, 16, 16, 2], [0, 1])
     train(model, x, y, epochs=5, lr=1e-2, seeds=[0, 1], after_step=lambda m: cap_spectral_norm(m, 0.5))
     assert bool((spectral_norms(model) <= 0.5 + 1e-5).all())
+
+
+# --- StackedTwoLayer (paper 004) and the smallest flipping step -----------------------------
+
+
+
+def test_two_layer_logits_give_the_logistic_loss_and_the_closed_form_gradient_is_autograds():
+    model = StackedTwoLayer.init(5, 32, [0, 1], bias=True)
+    x = torch.randn(2, 7, 5, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 1, 1, 0, 1, 0, 1])
+    logits = model(x)
+    f = model.output(x)
+    ce = torch.nn.functional.cross_entropy(logits.reshape(-1, 2), y.repeat(2), reduction="none").view(2, 7)
+    torch.testing.assert_close(ce, torch.nn.functional.softplus(-(2 * y - 1) * f))
+    xg = x.clone().requires_grad_()
+    (auto,) = torch.autograd.grad(model.output(xg).sum(), xg)
+    f2, grad = model.input_gradient(x)
+    torch.testing.assert_close(f2, f.detach())
+    torch.testing.assert_close(grad, auto)
+    torch.testing.assert_close(model.a.abs(), torch.full((2, 32), 32 ** -0.5))  # ±1/√m, fixed
+    assert [p.shape for p in model.parameters()] == [(2, 5, 32), (2, 1, 32)]
+
+
+def test_two_layer_projection_keeps_every_row_in_its_ball_around_its_init():
+    model = StackedTwoLayer.init(4, 16, [0, 1], bias=True)
+    with torch.no_grad():
+        model.W.add_(torch.randn(2, 4, 16, generator=torch.Generator().manual_seed(1)))
+    model.project_to_init_ball(torch.tensor([0.1, 10.0]))
+    dist = model.distance_from_init()
+    assert bool((dist[0] <= 0.1 + 1e-6).all()) and dist[0].max() > 0.099
+    assert dist[1].max() < 10.0  # inside the large ball: untouched
+
+
+def test_two_layer_stacked_training_equals_training_each_model_alone():
+    x, y = blobs(d=4)
+    seeds = [3, 4]
+    together = StackedTwoLayer.init(4, 16, seeds)
+    train(together, x, y, epochs=3, lr=0.5, seeds=seeds, optimizer="sgd",
+          after_epoch=lambda m: m.project_to_init_ball(0.5))
+    for i, seed in enumerate(seeds):
+        alone = StackedTwoLayer.init(4, 16, [seed])
+        train(alone, x, y, epochs=3, lr=0.5, seeds=[seed], optimizer="sgd",
+              after_epoch=lambda m: m.project_to_init_ball(0.5))
+        torch.testing.assert_close(together.W[i], alone.W[0], rtol=1e-4, atol=1e-5)
+
+
+def test_smallest_flipping_step_finds_the_root_of_a_line():
+    # score(η) = 1 − η/c flips at η = c; each sample has its own c.
+    c = torch.tensor([[0.5, 2.0, 7.0]])
+    eta = smallest_flipping_step(lambda e: 1 - e / c, guess=torch.ones_like(c))
+    torch.testing.assert_close(eta, c, rtol=1e-3, atol=0)
+    assert bool((eta >= c).all())  # on the flipped side
+    never = smallest_flipping_step(lambda e: 1 + e, guess=torch.ones(1, 2))
+    assert bool(never.isnan().all())

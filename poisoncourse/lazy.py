@@ -1,0 +1,522 @@
+"""Lesson 5 — the lazy radius: robustness is at odds with lazy training (paper 004).
+
+Wang, Ullah, Mianjy & Arora, "Adversarial robustness is at odds with lazy training",
+NeurIPS 2022. The network (Sec. 2) is
+
+    f(x) = Σₛ aₛ σ(wₛᵀx + bₛ),   aₛ ∈ {±1/√m} fixed,   wₛ,₀ ~ N(0, I_d),   ‖x‖ = 1,
+
+trained in the lazy regime maxₛ ‖wₛ − wₛ,₀‖ ≤ C₀/√m: after each SGD step (Alg. 1) — or each
+epoch, as the authors' code does — every row is projected back onto its ball. Theorem 3.1:
+such a network, however well it generalizes, is flipped by one gradient step
+x' = x − η·sign(f(x))·∇ₓf(x) of size ‖δ‖ = Θ(1/√d), since ‖∇ₓf‖ ≈ √(d/2) while |f| = O(1).
+
+Everything is batched: all (swept value, seed) pairs of one image size are the M models of
+one :class:`~poisoncourse.nets.StackedTwoLayer`, trained together by
+:func:`~poisoncourse.nets.train` (ℓ₂-PGD adversarial training when ε > 0) with a per-model
+radius and budget. Models with the same seed share their initialization and batch order
+(common random numbers), so curves differ only by what the student changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import attacks, data, validate
+from .device import Stopwatch, describe, pick_device
+from .nets import StackedTwoLayer, train
+
+# --- the paper's settings ---------------------------------------------------------------
+
+SIZES = (5, 7, 10, 14, 20, 28)  # images resized to size × size, d = size² (Sec. 5)
+PROJECTIONS = {"step": "after every step (paper, Alg. 1)", "epoch": "after every epoch (authors' code)"}
+SWEEPS = {"radius": "lazy radius C₀", "eps": "budget ε", "size": "input dimension d"}
+
+RADII = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0, 20.0)  # C₀ values of the default sweep (Fig. 4, right)
+BUDGETS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)  # ε values (Fig. 4, left)
+RADIUS_RANGE = (0.1, 100.0)
+EPS_RANGE = (0.0, 2.0)
+
+
+@dataclass(frozen=True)
+class LazyConfig:
+    """Every knob of the lesson, validated on construction.
+
+    One quantity is swept (``sweep`` over ``values``); the others are fixed. ε is both the
+    adversarial-training and the test budget; ε = 0 is standard SGD, for which the robust
+    accuracy is the clean one. C₀ is the paper's radius times √m: R = C₀/√m.
+    """
+
+    sweep: str = "radius"
+    values: tuple[float, ...] = RADII
+    lazy_radius: float = 10.0  # C₀ when not swept
+    eps: float = 0.1  # when not swept
+    size: int = 14  # when not swept
+    width: int = 128
+    pgd_steps: int = 3  # adversarial training (the reference runs use 10)
+    attack_steps: int = 10  # test-time PGD
+    epochs: int = 4
+    lr: float = 2.0
+    batch_size: int = 64
+    projection: str = "step"
+    normalize: bool = True
+    bias: bool = False
+    n_train: int = 500
+    n_test: int = 200
+    seeds: int = 2
+    seed: int = 0
+    device: str | None = None
+
+    def __post_init__(self):
+        v = validate
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        sweep = v.choice("sweep", self.sweep, SWEEPS, label="Swept quantity")
+        if sweep == "radius":
+            values = v.numbers("values", self.values, *RADIUS_RANGE, label="The swept values of C₀")
+        elif sweep == "eps":
+            values = v.numbers("values", self.values, *EPS_RANGE, label="The swept values of ε")
+        else:
+            values = tuple(float(v.integer("values", s, 2, 28, label="Each swept image size")) for s in self.values)
+            values = v.numbers("values", values, 2, 28, label="The swept image sizes")
+        set_("values", values)
+        set_("lazy_radius", v.number("lazy_radius", self.lazy_radius, *RADIUS_RANGE, label="Lazy radius C₀"))
+        set_("eps", v.number("eps", self.eps, *EPS_RANGE, label="Budget ε"))
+        set_("size", v.integer("size", self.size, 2, 28, label="Image size"))
+        set_("width", v.integer("width", self.width, 16, 2048, label="Width m"))
+        set_("pgd_steps", v.integer("pgd_steps", self.pgd_steps, 1, 100, label="PGD steps in training"))
+        set_("attack_steps", v.integer("attack_steps", self.attack_steps, 1, 200, label="PGD steps at test time"))
+        set_("epochs", v.integer("epochs", self.epochs, 1, 200, label="Epochs"))
+        set_("lr", v.number("lr", self.lr, 1e-4, 100.0, label="Learning rate"))
+        set_("batch_size", v.integer("batch_size", self.batch_size, 1, 1000, label="Batch size"))
+        set_("projection", v.choice("projection", self.projection, PROJECTIONS, label="Projection"))
+        set_("normalize", bool(self.normalize))
+        set_("bias", bool(self.bias))
+        set_("n_train", v.integer("n_train", self.n_train, 10, 900, label="Training images"))
+        set_("n_test", v.integer("n_test", self.n_test, 10, 500, label="Test images"))
+        if self.n_train + self.n_test > 1000:
+            raise validate.ConfigError(
+                f"Training and test images together must be at most 1000 (the 0s and 1s in mnist5k); "
+                f"got {self.n_train} + {self.n_test}: lower one of them.")
+        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
+        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seed, self.seed + self.seeds))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def phase(cls, **overrides) -> LazyConfig:
+        """Fig. 4, right: robust accuracy against C₀ at d = 196, ε = 0.1 (the default)."""
+        return cls(**overrides)
+
+    @classmethod
+    def budget(cls, **overrides) -> LazyConfig:
+        """Fig. 4, left: robust accuracy against ε at C₀ = 4."""
+        return cls(**{**dict(sweep="eps", values=BUDGETS, lazy_radius=4.0), **overrides})
+
+    @classmethod
+    def single_step(cls, **overrides) -> LazyConfig:
+        """Fig. 2: standard training (ε = 0) at C₀ = 10, every image size."""
+        return cls(**{**dict(sweep="size", values=SIZES, eps=0.0, lazy_radius=10.0, seeds=1), **overrides})
+
+    def settings(self) -> list[tuple[float, int, float]]:
+        """(C₀, size, ε) of each swept value, in order."""
+        out = []
+        for value in self.values:
+            c0 = value if self.sweep == "radius" else self.lazy_radius
+            size = int(value) if self.sweep == "size" else self.size
+            eps = value if self.sweep == "eps" else self.eps
+            out.append((c0, size, eps))
+        return out
+
+
+# --- data: MNIST 0 vs 1, resized and normalized ---------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    x_train: torch.Tensor  # (N, d)
+    y_train: torch.Tensor  # (N,) in {0, 1}: the digit
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+    @property
+    def majority(self) -> float:
+        """Test accuracy of always predicting the more frequent class: the floor of Fig. 4."""
+        p = float(self.y_test.float().mean())
+        return max(p, 1.0 - p)
+
+
+@functools.lru_cache(maxsize=16)
+def _inputs_cpu(size: int, normalize: bool, n_train: int, n_test: int, seed: int) -> Inputs:
+    train_d, test_d = data.split(data.load_digits("mnist5k"), n_train, n_test, seed, classes=(0, 1))
+
+    def flat(d: data.Digits) -> torch.Tensor:
+        x = data.resize(d.images, size).flatten(1)  # (N, d)
+        # Sec. 5: "we also normalize the data, so that ‖x‖ = 1".
+        return x / x.norm(dim=1, keepdim=True).clamp_min(1e-12) if normalize else x
+
+    return Inputs(flat(train_d), train_d.labels, flat(test_d), test_d.labels)
+
+
+def load_inputs(config: LazyConfig, size: int, device: torch.device) -> Inputs:
+    """The 0s and 1s of mnist5k, split by the config's seed (shared by every model)."""
+    inp = _inputs_cpu(size, config.normalize, config.n_train, config.n_test, config.seed)
+    return Inputs(*(t.to(device) for t in (inp.x_train, inp.y_train, inp.x_test, inp.y_test)))
+
+
+# --- training in the lazy regime -------------------------------------------------------------
+
+
+def lazy_train(model: StackedTwoLayer, inputs: Inputs, config: LazyConfig, radius: torch.Tensor,
+               eps: torch.Tensor, seeds: list[int], progress=None):
+    """SGD on the logistic loss, ℓ₂-PGD adversarial examples where ε > 0, and the lazy-regime
+    projection of every row onto its ball of radius R = C₀/√m (paper 004, Alg. 1).
+
+    radius, eps: (M,) per model. PGD runs from δ = 0 with α = 2.5ε/K for K steps (Alg. 1).
+    """
+    project = lambda net: net.project_to_init_ball(radius)  # noqa: E731
+    perturb = None
+    if bool((eps > 0).any()):
+        def perturb(net, xb, yb):
+            return attacks.pgd_l2(logistic_loss(net, yb), xb, eps, config.pgd_steps)
+    return train(model, inputs.x_train, inputs.y_train, epochs=config.epochs, lr=config.lr, seeds=seeds,
+                 batch_size=config.batch_size, optimizer="sgd", perturb=perturb,
+                 after_step=project if config.projection == "step" else None,
+                 after_epoch=project if config.projection == "epoch" else None, progress=progress)
+
+
+def logistic_loss(model: StackedTwoLayer, y: torch.Tensor):
+    """Per-sample log(1 + e^{−y f(x)}) with y = ±1 (the digit 1 or 0), for :func:`attacks.pgd_l2`.
+    The same numbers as the cross-entropy of the model's two logits, in fewer operations
+    (PGD runs it K times per training step)."""
+    sign = (2 * y - 1).to(model.W.dtype)  # (M, N) or (N,)
+
+    def loss(x_adv: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.softplus(-sign * model.output(x_adv))
+
+    return loss
+
+
+# --- the single-step attack --------------------------------------------------------------------
+
+
+@dataclass
+class SingleStep:
+    """Per test point (M, N): f(x), ‖∇ₓf‖, the smallest flipping η and ‖δ‖ = η‖∇ₓf‖;
+    NaN where the point is misclassified or no step up to 100× the linear guess flips it."""
+
+    f: torch.Tensor
+    grad_norm: torch.Tensor
+    eta: torch.Tensor
+    delta: torch.Tensor
+    correct: torch.Tensor
+
+
+def single_step_attack(model: StackedTwoLayer, x: torch.Tensor, y: torch.Tensor) -> SingleStep:
+    """x' = x − η·sign(f(x))·∇ₓf(x) with the smallest η that flips sign f (Thm. 3.1, Sec. 5.1).
+
+    x: (N, d) shared; y: (N,) in {0, 1}.
+    """
+    xs = x.expand(model.models, *x.shape)
+    f, grad = model.input_gradient(xs)  # (M, N), (M, N, d)
+    u = -torch.sign(f).unsqueeze(-1) * grad  # moves f towards 0
+    gnorm = grad.norm(dim=-1)
+    correct = (f > 0) == (y == 1)
+    guess = (f.abs() / gnorm.square().clamp_min(1e-30)).clamp_min(1e-12)  # where the linearization flips
+    eta = attacks.smallest_flipping_step(model.along(xs, u), guess)
+    nan = torch.full_like(eta, float("nan"))
+    eta = torch.where(correct, eta, nan)
+    return SingleStep(f, torch.where(correct, gnorm, nan), eta, eta * gnorm, correct)
+
+
+def robust_accuracy(model: StackedTwoLayer, x: torch.Tensor, y: torch.Tensor, eps: torch.Tensor,
+                    steps: int) -> torch.Tensor:
+    """Accuracy under ℓ₂-PGD with budget eps (M,) from zero, α = 2.5ε/K: (M,)."""
+    xs = x.expand(model.models, *x.shape)
+    x_adv = attacks.pgd_l2(logistic_loss(model, y), xs, eps, steps)
+    with torch.no_grad():
+        return ((model.output(x_adv) > 0) == (y == 1)).float().mean(1)
+
+
+# --- one batched experiment per image size ---------------------------------------------------
+
+
+@dataclass
+class Group:
+    """Raw output for the models of one image size: one entry per model (M,)."""
+
+    size: int
+    value_index: list[int]
+    seeds: list[int]
+    lazy_radius: list[float]
+    eps: list[float]
+    train_accuracy: np.ndarray
+    clean_accuracy: np.ndarray
+    robust_accuracy: np.ndarray
+    majority: float
+    step: SingleStep
+    x_norm: np.ndarray  # (N,) ‖x‖ of the test points
+    distances: np.ndarray  # (M, m) each row's distance from its initialization
+    finite: np.ndarray  # (M,) False where training produced NaN/inf
+
+
+def run_group(config: LazyConfig, size: int, members: list[tuple[int, int]], device: torch.device,
+              progress=None) -> Group:
+    """Train and attack the models ``members`` = [(value index, seed), …] of one image size."""
+    settings = config.settings()
+    inputs = load_inputs(config, size, device)
+    d, m = size * size, config.width
+    seeds = [s for _, s in members]
+    c0 = [settings[v][0] for v, _ in members]
+    eps_list = [settings[v][2] for v, _ in members]
+    to = dict(device=device, dtype=torch.float32)
+    radius = torch.tensor(c0, **to) / math.sqrt(m)  # R = C₀/√m
+    eps = torch.tensor(eps_list, **to)
+    model = StackedTwoLayer.init(d, m, seeds, bias=config.bias, device=device)
+    log = lazy_train(model, inputs, config, radius, eps, seeds, progress=progress)
+    finite = torch.stack([torch.isfinite(p).flatten(1).all(1) for p in model.parameters()]).all(0)
+    if not bool(finite.all()):  # keep the rest of the batch meaningful: reset broken models
+        with torch.no_grad():
+            bad = ~finite
+            model.W[bad] = model.W0[bad]
+            if model.b is not None:
+                model.b[bad] = model.b0[bad]
+    with torch.no_grad():
+        clean = ((model.output(inputs.x_test) > 0) == (inputs.y_test == 1)).float().mean(1)
+    robust = torch.where(eps > 0, robust_accuracy(model, inputs.x_test, inputs.y_test, eps, config.attack_steps),
+                         clean)
+    step = single_step_attack(model, inputs.x_test, inputs.y_test)
+    nan = float("nan")
+    cpu = lambda t: t.detach().float().cpu().numpy()  # noqa: E731
+    fin = cpu(finite).astype(bool)
+    return Group(size, [v for v, _ in members], seeds, c0, eps_list, cpu(log.train_accuracy),
+                 np.where(fin, cpu(clean), nan), np.where(fin, cpu(robust), nan), inputs.majority,
+                 step, cpu(inputs.x_test.norm(dim=1)), cpu(model.distance_from_init()), fin)
+
+
+def plan(config: LazyConfig) -> dict[int, list[tuple[int, int]]]:
+    """Image size -> its models [(value index, seed), …]: one batched computation per size."""
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for vi, (_, size, _) in enumerate(config.settings()):
+        groups.setdefault(size, []).extend((vi, s) for s in config.seed_list)
+    return groups
+
+
+def simulate(config: LazyConfig, device: torch.device | None = None, progress=None) -> list[Group]:
+    """Every model of the config, batched per image size."""
+    device = device or pick_device(config.device)
+    return [run_group(config, size, members, device, progress) for size, members in plan(config).items()]
+
+
+def simulate_loop(config: LazyConfig, device: torch.device | None = None) -> list[Group]:
+    """The same models trained one at a time: the benchmark's baseline."""
+    device = device or pick_device(config.device)
+    return [run_group(config, size, [member], device)
+            for size, members in plan(config).items() for member in members]
+
+
+# --- tidy results --------------------------------------------------------------------------------
+
+
+@dataclass
+class LazyResult:
+    config: LazyConfig
+    models: pd.DataFrame  # one row per (value, seed)
+    summary: pd.DataFrame  # one row per value: mean, min and max over seeds
+    points: pd.DataFrame  # one row per (value, seed, correctly classified test point)
+    rows: pd.DataFrame  # one row per (value, seed, hidden unit): distance from init
+    device: str
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+METRICS = ("clean_accuracy", "robust_accuracy", "train_accuracy", "grad_norm", "eta", "delta", "delta_rel",
+           "flipped", "max_distance")
+
+
+def tidy(config: LazyConfig, groups: list[Group], device: torch.device, seconds: float) -> LazyResult:
+    m = config.width
+    models, points, rows = [], [], []
+    for g in groups:
+        st = g.step
+        arr = lambda t: t.detach().cpu().numpy()  # noqa: E731
+        grad, eta, delta, correct = arr(st.grad_norm), arr(st.eta), arr(st.delta), arr(st.correct)
+        rel = delta / g.x_norm[None, :]
+        for i, vi in enumerate(g.value_index):
+            value = config.values[vi]
+            ok = correct[i] & g.finite[i]
+            key = dict(value=value, seed=g.seeds[i])
+            with np.errstate(invalid="ignore"):
+                models.append(dict(
+                    **key, size=g.size, d=g.size ** 2, width=m, lazy_radius=g.lazy_radius[i],
+                    radius=g.lazy_radius[i] / math.sqrt(m), eps=g.eps[i], majority=g.majority,
+                    clean_accuracy=g.clean_accuracy[i], robust_accuracy=g.robust_accuracy[i],
+                    train_accuracy=g.train_accuracy[i],
+                    grad_norm=_mean(grad[i][ok]), eta=_mean(eta[i][ok]), delta=_mean(delta[i][ok]),
+                    delta_rel=_mean(rel[i][ok]), flipped=float(np.isfinite(eta[i][ok]).mean()) if ok.any() else np.nan,
+                    max_distance=float(g.distances[i].max()), finite=bool(g.finite[i]),
+                ))
+            keep = ok & np.isfinite(eta[i])
+            points.append(pd.DataFrame(dict(**key, size=g.size, grad_norm=grad[i][keep], eta=eta[i][keep],
+                                            delta=delta[i][keep], delta_rel=rel[i][keep])))
+            rows.append(pd.DataFrame(dict(**key, distance=g.distances[i], radius=g.lazy_radius[i] / math.sqrt(m))))
+    models = pd.DataFrame(models).sort_values(["value", "seed"], ignore_index=True)
+    return LazyResult(config, models, summarize(models), pd.concat(points, ignore_index=True),
+                      pd.concat(rows, ignore_index=True), describe(device), seconds, warnings(config, models))
+
+
+def _mean(a: np.ndarray) -> float:
+    a = a[np.isfinite(a)]
+    return float(a.mean()) if len(a) else float("nan")
+
+
+def summarize(models: pd.DataFrame) -> pd.DataFrame:
+    """Per swept value: the mean over seeds of every metric, with its min and max."""
+    g = models.groupby("value", sort=True)
+    out = g[["size", "d", "lazy_radius", "radius", "eps", "majority"]].first()
+    for name in METRICS:
+        out[name] = g[name].mean()
+        out[f"{name}_min"] = g[name].min()
+        out[f"{name}_max"] = g[name].max()
+    out["runs"] = g.size()
+    return out.reset_index()
+
+
+def warnings(config: LazyConfig, models: pd.DataFrame) -> list[str]:
+    """Plain-language notes on runs a student should not read as results."""
+    out = []
+    bad = models[~models.finite]
+    if len(bad):
+        out.append(
+            f"Training blew up (NaN) in {len(bad)} of {len(models)} runs "
+            f"({SWEEPS[config.sweep]} = {', '.join(f'{v:g}' for v in sorted(bad.value.unique()))}); "
+            f"they are left out. The learning rate {config.lr:g} is too large for these inputs"
+            f"{'' if config.normalize else ' (unnormalized images have ‖x‖ up to about 10)'}: lower it.")
+    stuck = models[models.finite & (models.clean_accuracy <= models.majority + 0.05)]
+    if len(stuck):
+        out.append(
+            f"In {len(stuck)} of {len(models)} runs the network is no better than always guessing the "
+            f"majority class (clean accuracy ≤ {stuck.majority.iloc[0] + 0.05:.2f}). With a radius this "
+            f"small (C₀ = {', '.join(f'{c:g}' for c in sorted(stuck.lazy_radius.unique()))}) the rows cannot "
+            f"move far enough from their random initialization to fit the data — the paper's point: "
+            f"the lazy regime is too tight to learn a robust classifier.")
+    return out
+
+
+def run(config: LazyConfig, progress=None) -> LazyResult:
+    """The lesson's one entry point: config in, tidy tables out."""
+    device = pick_device(config.device)
+    watch = Stopwatch(device)
+    with watch.running():
+        groups = simulate(config, device, progress)
+    return tidy(config, groups, device, watch.seconds)
+
+
+# --- scaling laws -----------------------------------------------------------------------------
+
+
+def loglog_slope(x, y) -> float:
+    """Least-squares slope of log y against log x (Fig. 2: +1/2 for ‖∇f‖, −1/2 for ‖δ‖)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+    if ok.sum() < 2:
+        return float("nan")
+    return float(np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)[0])
+
+
+def scaling_table(result: LazyResult) -> pd.DataFrame:
+    """Fitted log-log slopes against d of ‖∇f‖, η and ‖δ‖/‖x‖, next to the theory's."""
+    s = result.summary
+    theory = {"grad_norm": 0.5, "eta": -1.0, "delta_rel": -0.5}
+    return pd.DataFrame([dict(quantity=q, slope=loglog_slope(s.d, s[q]), theory=t) for q, t in theory.items()])
+
+
+# --- reference curves at the paper's scale --------------------------------------------------------
+
+# Bump when the computation changes in a way that changes its numbers: shipped reference
+# tables made by another version are then refused with a sentence saying how to remake them.
+REFERENCE_VERSION = 1
+REFERENCE_NAME = "lazy"
+REFERENCE_COMMAND = "python -m poisoncourse.sweep lazy"
+REFERENCE_SEEDS = 2
+REFERENCE_WIDTHS = (100, 200, 400)
+REFERENCE_RADII = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0, 20.0)
+REFERENCE_BUDGET_SIZES = (7, 14, 28)
+REFERENCE_BUDGET_WIDTH = 128
+# More data and PGD steps than the live defaults (paper 004, Sec. 5 and Alg. 1), yet small
+# enough to remake in a few minutes on a 2-core CPU.
+REFERENCE_TRAINING = dict(epochs=4, pgd_steps=7, attack_steps=20, n_train=600, n_test=300)
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
+    """(figure, config) pairs: Fig. 4 right (C₀ sweep per width), Fig. 4 left (ε sweep per
+    size, m = 256, C₀ = 4) and Fig. 2 (single-step quantities vs d per width, standard SGD).
+    ``iterations`` (the sweep command's --quick) shrinks training to a smoke test."""
+    train_kw = dict(REFERENCE_TRAINING, seeds=seeds)
+    if iterations is not None:
+        train_kw.update(epochs=1, n_train=100, n_test=50, pgd_steps=2, attack_steps=2)
+    for width in REFERENCE_WIDTHS:
+        yield "phase", LazyConfig.phase(values=REFERENCE_RADII, width=width, **train_kw)
+    for size in REFERENCE_BUDGET_SIZES:
+        yield "budget", LazyConfig.budget(size=size, width=REFERENCE_BUDGET_WIDTH, **train_kw)
+    for width in REFERENCE_WIDTHS:
+        yield "single_step", LazyConfig.single_step(width=width, **train_kw)
+
+
+def reference_table(configs, progress=None) -> pd.DataFrame:
+    """Run each (figure, config) and keep its per-value summary (mean, min and max over seeds)."""
+    frames = []
+    for figure, config in configs:
+        result = run(config)
+        table = result.summary.copy()
+        table.insert(0, "figure", figure)
+        table["width"] = config.width
+        table["seeds"] = config.seeds
+        table["pgd_steps"] = config.pgd_steps
+        table["epochs"] = config.epochs
+        frames.append(table)
+        if progress is not None:
+            progress((figure, config), result)
+    return pd.concat(frames, ignore_index=True)
+
+
+def reference_label(item) -> str:
+    """One line for the sweep command's progress output."""
+    figure, config = item
+    return f"{figure:12s} m = {config.width:5d}  size = {config.size:2d}  {SWEEPS[config.sweep]}"
+
+
+def reference_settings(configs) -> dict:
+    return {"configs": [dict(figure=f, **asdict(c)) for f, c in configs]}
+
+
+def load_reference() -> pd.DataFrame:
+    """The shipped paper-scale sweeps (see :func:`reference_configs`)."""
+    from . import reference
+
+    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
+    return table
+
+
+# --- benchmark ------------------------------------------------------------------------------------
+
+
+def bench_cases(quick: bool = False):
+    """The lesson's default C₀ sweep (8 values × 2 seeds), batched vs one model at a time."""
+    from .bench import Case
+
+    config = LazyConfig.phase()
+    if quick:
+        config = LazyConfig.phase(values=(1.0, 10.0), seeds=1, epochs=1, n_train=100, n_test=50)
+    label = (f"{len(config.values)} C₀ × {config.seeds} seeds, m = {config.width}, d = {config.size ** 2}, "
+             f"PGD-{config.pgd_steps}, {config.epochs} epochs")
+    return [Case("lazy", label, lambda: simulate(config), lambda: simulate_loop(config))]
