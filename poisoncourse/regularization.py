@@ -26,6 +26,17 @@ import torch
 
 from . import logreg, validate
 from .device import Stopwatch, describe, generator, pick_device
+# The MNIST panel's shipped curves are this lesson's reference (python -m poisoncourse.sweep regularization).
+from .regularization_mnist import (  # noqa: F401
+    REFERENCE_COMMAND,
+    REFERENCE_NAME,
+    REFERENCE_VERSION,
+    QUICK_ITERATIONS,
+    load_reference,
+    reference_configs,
+    reference_table,
+    sweep_label,
+)
 
 # --- the paper's settings (App. C.1) ----------------------------------------------------
 
@@ -305,3 +316,44 @@ def warnings(config: HeatmapConfig, path: pd.DataFrame) -> list[str]:
         out.append("The attack ended with a lower validation loss than it started with: its step α is too "
                    "large to climb steadily here. Lower α.")
     return out
+
+
+# --- benchmark ------------------------------------------------------------------------------
+
+
+def heatmaps_ab(pts: Points, resolution: int, lam_values: int, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
+    """Heatmaps A (every λ of the grid) and B, batched: errors (L, G, G) and best λ (G, G)."""
+    lams = lam_grid(lam_values)
+    maps = error_maps(pts, lams, resolution, 0, device)
+    return maps["error"], best_lam(maps["error"], maps["loss"], lams)[0]
+
+
+def heatmaps_ab_loop(pts: Points, resolution: int, lam_values: int, stride: int = 1) -> np.ndarray:
+    """The same maps fitted one model per cell in a Python loop (:func:`logreg.fit_one`).
+    With ``stride`` k only every k-th cell is fitted (for timing; the rest stay NaN)."""
+    lams, grid = lam_grid(lam_values), location_grid(resolution)
+    X0 = logreg.augment(pts.x_train)
+    Xv, yv = logreg.augment(pts.x_val), pts.y_val
+    y = torch.cat([pts.y_train, torch.tensor([-1.0], dtype=torch.float64)])
+    out = np.full((len(lams), resolution, resolution), np.nan)
+    cells = [(li, i, j) for li in range(len(lams)) for i in range(resolution) for j in range(resolution)]
+    for li, i, j in cells[::stride]:
+        poison = torch.tensor([[grid[j], grid[i], 1.0]], dtype=torch.float64)
+        theta = logreg.fit_one(torch.cat([X0, poison]), y, float(lams[li]))
+        out[li, i, j] = float(logreg.errors(theta, Xv, yv))
+    return out
+
+
+def bench_cases(quick: bool = False):
+    """Heatmaps A and B at 40×40 poison locations × 15 λ (issue 3): one batched solve vs
+    one model per cell in a loop. The loop is timed on every 20th cell and scaled up."""
+    from .bench import Case
+
+    resolution, lam_values, stride = (6, 3, 1) if quick else (40, 15, 20)
+    pts = make_points(0)
+    device = pick_device()
+    label = f"heatmaps A+B: {resolution}×{resolution} locations × {lam_values} λ"
+    if stride > 1:
+        label += f" (loop: 1 cell in {stride}, ×{stride})"
+    return [Case("regularization", label, lambda: heatmaps_ab(pts, resolution, lam_values, device),
+                 lambda: heatmaps_ab_loop(pts, resolution, lam_values, stride), baseline_scale=stride)]
