@@ -267,8 +267,8 @@ def _(mo):
 
     ## Try next
 
-    1. Put the poison at (9.5, 0) with λ = −8, then raise λ step by step: when does the red
-       boundary stop moving?
+    1. Set λ = −8, put the poison on the brightest cell of heatmap A, then raise λ step by
+       step: when does the red boundary stop moving?
     2. Give the poison the other label: the bright regions move to the other side.
     3. Raise the poison step α to 2: the attack overshoots and jumps along the box's edge.
     4. Change the data seed: the numbers change, the pattern does not.

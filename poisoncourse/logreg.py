@@ -159,21 +159,6 @@ def fit(prob: Problems, theta0=None, *, tol: float = 1e-10, max_steps: int = 100
     return Fit(theta, chol, k, float(gnorm.max()))
 
 
-def fit_gd(prob: Problems, *, lr: float, epochs: int) -> torch.Tensor:
-    """Full-batch gradient descent from θ = 0 for a fixed number of epochs — the paper's
-    evaluation protocol (App. C.1: η = 0.2, 100 epochs). A truncated solution: compare it
-    with :func:`fit` to see training length act as hidden regularization."""
-    B, D = prob.Xp.shape[0], prob.X0.shape[1]
-    theta = torch.zeros(B, D, dtype=prob.X0.dtype, device=prob.X0.device)
-    reg = prob.lam.exp()[:, None]
-    for _ in range(epochs):
-        m0, mp = margins(theta, prob)
-        g0, _ = _slopes(m0, prob.y0)
-        gp, _ = _slopes(mp, prob.yp)
-        theta = theta - lr * (_rows_times(g0, gp, prob) / prob.n + reg * theta)
-    return theta
-
-
 def errors(theta, Xv, yv) -> torch.Tensor:
     """Fraction of the shared set Xv (m, D), yv (m,) misclassified, per θ (..., D).
 
