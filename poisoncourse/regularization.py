@@ -305,10 +305,10 @@ def run(config: HeatmapConfig) -> HeatmapResult:
                        ignore_index=True)
     return HeatmapResult(c, grid, lams, maps["error"][:-1], clean_err[:-1], _points_table(pts, poison, c.poison_label),
                          bounds, path, float(clean_err[-1]), poisoned_err, describe(device), watch.seconds,
-                         warnings(c, path))
+                         attack_warnings(c, path))
 
 
-def warnings(config: HeatmapConfig, path: pd.DataFrame) -> list[str]:
+def attack_warnings(config: HeatmapConfig, path: pd.DataFrame) -> list[str]:
     out = []
     if config.learn_lam and config.lam_step == 0:
         out.append("“Learn λ” is on but λ's step size β is 0, so λ cannot move: raise β.")

@@ -217,3 +217,9 @@ def test_bad_mnist_settings_get_a_sentence(bad):
     with pytest.raises(ConfigError) as err:
         rm.MnistConfig(**bad)
     assert str(err.value).endswith(".")
+
+
+def test_a_lambda_that_cannot_move_is_explained():
+    result = rg.run(rg.HeatmapConfig(resolution=5, lam_values=2, attack_steps=3, learn_lam=True, lam_step=0.0))
+    assert any("cannot move" in w for w in result.warnings)
+    assert (result.path.lam == result.config.lam).all()
