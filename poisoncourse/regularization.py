@@ -9,7 +9,7 @@ poisoning attacks... with the right hyperparameters" (ICLR 2021 workshop). Their
   Both are (locations × λ) independent logistic regressions, solved as one batch
   (:mod:`poisoncourse.logreg`).
 * The optimal attack: projected hypergradient ascent on the poison's features (implicit
-  differentiation at the optimum), optionally alternating with descent on λ — the minimax
+  differentiation at the optimum), optionally with simultaneous descent on λ — the minimax
   of the paper's Eq. (1)–(2).
 
 The MNIST panel (Fig. 2) lives in :mod:`poisoncourse.regularization_mnist`.
