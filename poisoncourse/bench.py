@@ -25,7 +25,8 @@ import torch
 
 from .device import describe, pick_device, synchronize
 
-LESSON_MODULES = ("poisoncourse.neurotron", "poisoncourse.labelnoise", "poisoncourse.lazy")
+LESSON_MODULES = ("poisoncourse.regularization", "poisoncourse.neurotron", "poisoncourse.labelnoise",
+                  "poisoncourse.lazy")
 
 
 @dataclass
@@ -34,6 +35,9 @@ class Case:
     case: str
     run: Callable[[], object]
     baseline: Callable[[], object] | None = None
+    # When the baseline is too slow to run whole, it runs on 1/baseline_scale of the work
+    # and its time is multiplied by baseline_scale (the case's label says so).
+    baseline_scale: float = 1.0
 
 
 def _median_seconds(fn: Callable[[], object], repeats: int, device: torch.device) -> float:
@@ -50,7 +54,7 @@ def _median_seconds(fn: Callable[[], object], repeats: int, device: torch.device
 def measure(case: Case, device: torch.device, repeats: int = 5, baseline_repeats: int = 1) -> dict:
     case.run()  # warm-up: first-call costs (allocations, kernel loading) are not the lesson's
     seconds = _median_seconds(case.run, repeats, device)
-    base = _median_seconds(case.baseline, baseline_repeats, device) if case.baseline else None
+    base = _median_seconds(case.baseline, baseline_repeats, device) * case.baseline_scale if case.baseline else None
     return {
         "lesson": case.lesson,
         "case": case.case,
