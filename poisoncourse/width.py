@@ -40,6 +40,9 @@ ACCURACY_COLUMN = {"off": "final_accuracy", "poisoned": "stopped_poisoned_val", 
 VARIANTS = {"clean": "clean training", "poisoned": "poisoned training"}
 
 MAX_WIDTH = 65_536
+# A network that ends fitting less than this fraction of its own training labels (chance: 0.1)
+# has not learnt at all — typically dead ReLUs after a too-large step.
+COLLAPSE_FIT = 0.2
 ATTACKER_WIDTH = 128  # the attacker's own clean-trained model (paper: "w*" learned on clean data)
 ATTACKER_EPOCHS = 20
 
@@ -261,7 +264,8 @@ def train_width(width: int, d: PoisonedData, config: WidthConfig, device, progre
         runs.append(dict(variant=variant, width=width, seed=seed, final_accuracy=nan(te[-1, m]),
                          stopped_poisoned_val=nan(te[best_p[m], m]), stopped_clean_val=nan(te[best_c[m], m]),
                          stop_epoch_poisoned_val=epochs[best_p[m]], stop_epoch_clean_val=epochs[best_c[m]],
-                         fit=nan(log.train_accuracy[m]), fit_epoch=int(log.fit_epoch[m]), diverged=not ok))
+                         fit=nan(log.train_accuracy[m]), fit_epoch=int(log.fit_epoch[m]), diverged=not ok,
+                         collapsed=not ok or float(log.train_accuracy[m]) < COLLAPSE_FIT))
         for i, e in enumerate(epochs):
             curves.append(dict(variant=variant, width=width, seed=seed, epoch=e, test_accuracy=nan(te[i, m]),
                                val_accuracy=nan(pv[i, m])))
@@ -333,17 +337,24 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     out = g[cols].mean().add_prefix("mean_").join(g[cols].std(ddof=0).add_prefix("std_"))
     out["seeds"] = g.size()
     out["diverged"] = g.diverged.sum()
+    out["collapsed"] = g.collapsed.sum()
     return out.reset_index()
 
 
 def divergence_warnings(config: WidthConfig, runs: pd.DataFrame) -> list[str]:
-    bad = runs[runs.diverged]
-    if bad.empty:
-        return []
-    widths = ", ".join(str(w) for w in sorted(bad.width.unique()))
-    return [f"{len(bad)} of {len(runs)} networks diverged (widths {widths}): their weights became infinite "
-            f"or NaN, so they are left out of the curves. A learning rate of {config.lr:g} with momentum "
-            f"{config.momentum:g} is too large for them; lower the learning rate."]
+    """Plain-language notes on networks that blew up (NaN) or never learnt (collapsed)."""
+    out = []
+    fix = (f"A learning rate of {config.lr:g} with momentum {config.momentum:g} is too large for them; "
+           f"lower the learning rate.")
+    for rows, what in ((runs[runs.diverged], "diverged: their weights became infinite or NaN, so they are "
+                        "left out of the curves"),
+                       (runs[runs.collapsed & ~runs.diverged], f"never learnt: they fit less than "
+                        f"{COLLAPSE_FIT:.0%} of their own training labels (chance is 10 %), a sign of dead ReLUs "
+                        f"after a too-large step")):
+        if not rows.empty:
+            widths = ", ".join(str(w) for w in sorted(rows.width.unique()))
+            out.append(f"{len(rows)} of {len(runs)} networks {what} (widths {widths}). {fix}")
+    return out
 
 
 def u_curve_gap(summary: pd.DataFrame, column: str, variant: str = "poisoned") -> float:
