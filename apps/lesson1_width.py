@@ -73,7 +73,7 @@ def _(W, mo, poison):
             highlight=mo.ui.dropdown({"middle": None, **{str(w): w for w in all_widths}}, value="middle", label=""),
             resolution=mo.ui.dropdown({"7×7": 7, "14×14": 14, "28×28": 28}, value="7×7", label=""),
             epochs=mo.ui.slider(5, 200, 5, value=defaults.epochs, show_value=True, label=""),
-            lr=mo.ui.number(0.001, 1.0, 0.005, value=defaults.lr, label=""),
+            lr=mo.ui.number(0.001, 1.0, 0.001, value=defaults.lr, label=""),
             early_stopping=mo.ui.dropdown({v: k for k, v in W.EARLY_STOPPING.items()},
                                           value=W.EARLY_STOPPING[defaults.early_stopping], label=""),
             n_train=mo.ui.slider(200, 3000, 100, value=defaults.n_train, show_value=True, label=""),
