@@ -223,7 +223,11 @@ def _(W, charts, config, mo, pd, reference, reference_meta, reference_problem):
         _parts = []
         for (_reg, _res, _b), _rows in reference.groupby(["regime", "resolution", "budget"], sort=False):
             _parts.append(mo.vstack([
-                mo.md(f"**Regime {_reg}** ({'β' if _reg == 'C' else 'budget'} = {_b:g}), {_res}×{_res}"),
+                mo.md(f"**Regime {_reg}** ({'β' if _reg == 'C' else 'budget'} = {_b:g}), {_res}×{_res}. "
+                      f"Best interior width minus the better end width: "
+                      f"{100 * W.u_curve_gap(_rows, 'stopped_poisoned_val'):+.1f} points stopped early, "
+                      f"{100 * W.u_curve_gap(_rows, 'final_accuracy'):+.1f} points at the last epoch "
+                      f"(positive: an inverted U)."),
                 mo.hstack([
                     charts.width_accuracy(_rows, "stopped_poisoned_val", title="stopped on poisoned validation"),
                     charts.width_accuracy(_rows, "final_accuracy", title="last epoch"),
