@@ -85,6 +85,13 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
 
 # --- Lesson 1: width U-curve -----------------------------------------------------------------
 
+_WIDTH_AXIS = alt.Axis(values=[1, 10, 100, 1_000, 10_000, 100_000], format="~s")
+
+
+def _width_x() -> alt.X:
+    return alt.X("width:Q", title="hidden width m", scale=alt.Scale(type="log"), axis=_WIDTH_AXIS)
+
+
 _VARIANT_COLORS = alt.Scale(domain=["clean training", "poisoned training", "paper Fig. 3 (CNN, full MNIST)"],
                             range=["#2ca02c", "#d62728", "#7f7f7f"])
 
@@ -99,7 +106,7 @@ def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight:
         accuracy=lambda d: d[f"mean_{column}"],
         low=lambda d: d[f"mean_{column}"] - d[f"std_{column}"],
         high=lambda d: d[f"mean_{column}"] + d[f"std_{column}"], run="live")
-    x = alt.X("width:Q", title="hidden width m", scale=alt.Scale(type="log"))
+    x = _width_x()
     y = alt.Y("accuracy:Q", title=title, scale=alt.Scale(zero=False))
     color = alt.Color("series:N", title=None, scale=_VARIANT_COLORS)
     base = alt.Chart(data).encode(x=x, color=color)
@@ -126,7 +133,7 @@ def width_fit(summary: pd.DataFrame) -> alt.Chart:
     data = summary.assign(series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}))
     return (
         alt.Chart(data).mark_line(point=True)
-        .encode(x=alt.X("width:Q", title="hidden width m", scale=alt.Scale(type="log")),
+        .encode(x=_width_x(),
                 y=alt.Y("mean_fit:Q", title="fit to its own (poisoned) training labels", scale=alt.Scale(domain=[0, 1])),
                 color=alt.Color("series:N", title=None, scale=_VARIANT_COLORS),
                 tooltip=["series:N", "width:Q", alt.Tooltip("mean_fit:Q", format=".3f")])
@@ -140,14 +147,15 @@ def width_stopping_views(summary: pd.DataFrame) -> alt.Chart:
     names = {"mean_final_accuracy": "last epoch", "mean_stopped_poisoned_val": "stopped on poisoned validation",
              "mean_stopped_clean_val": "stopped on clean validation"}
     data = (summary[summary.variant == "poisoned"].melt(id_vars=["width"], value_vars=list(names),
-                                                         var_name="view", value_name="accuracy")
-            .assign(view=lambda d: d.view.map(names)))
+                                                         var_name="stopping", value_name="accuracy")
+            .assign(stopping=lambda d: d.stopping.map(names)))
     return (
         alt.Chart(data).mark_line(point=True)
-        .encode(x=alt.X("width:Q", title="hidden width m", scale=alt.Scale(type="log")),
+        .encode(x=_width_x(),
                 y=alt.Y("accuracy:Q", title="clean test accuracy (poisoned training)", scale=alt.Scale(zero=False)),
-                color=alt.Color("view:N", title=None, sort=list(names.values())),
-                tooltip=["view:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")])
+                color=alt.Color("stopping:N", title=None, sort=list(names.values()),
+                                scale=alt.Scale(domain=list(names.values()), range=["#9467bd", "#d62728", "#ff9896"])),
+                tooltip=["stopping:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")])
         .properties(width=WIDTH, height=HEIGHT)
     )
 
@@ -170,7 +178,8 @@ def perturbation_norms(norms: pd.DataFrame) -> alt.Chart:
     """Histogram of per-sample ‖δᵢ‖ for each attack loss (paper 000, Fig. 1 bottom)."""
     return (
         alt.Chart(norms).mark_bar(opacity=0.6, binSpacing=0)
-        .encode(x=alt.X("norm:Q", bin=alt.Bin(maxbins=40), title="per-sample perturbation ‖δᵢ‖₂"),
+        .encode(x=alt.X("norm:Q", bin=alt.Bin(maxbins=40), title="per-sample perturbation ‖δᵢ‖₂",
+                          axis=alt.Axis(format=".1f", tickCount=8)),
                 y=alt.Y("count()", title="training samples", stack=None),
                 color=alt.Color("attack_loss:N", title="attack loss",
                                 scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])))
