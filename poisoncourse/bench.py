@@ -25,8 +25,8 @@ import torch
 
 from .device import describe, pick_device, synchronize
 
-LESSON_MODULES = ("poisoncourse.regularization", "poisoncourse.neurotron", "poisoncourse.labelnoise",
-                  "poisoncourse.lazy")
+LESSON_MODULES = ("poisoncourse.width", "poisoncourse.regularization", "poisoncourse.neurotron",
+                  "poisoncourse.labelnoise", "poisoncourse.lazy")
 
 
 @dataclass
@@ -38,6 +38,18 @@ class Case:
     # When the baseline is too slow to run whole, it runs on 1/baseline_scale of the work
     # and its time is multiplied by baseline_scale (the case's label says so).
     baseline_scale: float = 1.0
+    flops: float | None = None  # floating-point operations of one ``run``, when the lesson can count them
+
+
+def matmul_flops(device: torch.device, size: int = 1024, repeats: int = 10) -> float:
+    """The device's measured float32 matrix-multiply rate (FLOP/s): the physical limit a batched
+    computation is compared against. Median of ``repeats`` timed (size × size) products."""
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(size, size, generator=g).to(device)
+    b = torch.randn(size, size, generator=g).to(device)
+    a @ b  # warm-up
+    seconds = _median_seconds(lambda: a @ b, repeats, device)
+    return 2.0 * size**3 / seconds
 
 
 def _median_seconds(fn: Callable[[], object], repeats: int, device: torch.device) -> float:
@@ -55,7 +67,7 @@ def measure(case: Case, device: torch.device, repeats: int = 5, baseline_repeats
     case.run()  # warm-up: first-call costs (allocations, kernel loading) are not the lesson's
     seconds = _median_seconds(case.run, repeats, device)
     base = _median_seconds(case.baseline, baseline_repeats, device) * case.baseline_scale if case.baseline else None
-    return {
+    record = {
         "lesson": case.lesson,
         "case": case.case,
         "device": describe(device),
@@ -63,6 +75,12 @@ def measure(case: Case, device: torch.device, repeats: int = 5, baseline_repeats
         "baseline_seconds": None if base is None else round(base, 4),
         "speedup": None if base is None else round(base / seconds, 1),
     }
+    if case.flops is not None:  # achieved rate against the device's own matmul rate, measured now
+        peak = matmul_flops(device)
+        record["gflops"] = round(case.flops / seconds / 1e9, 2)
+        record["matmul_gflops"] = round(peak / 1e9, 2)
+        record["fraction_of_matmul"] = round(case.flops / seconds / peak, 3)
+    return record
 
 
 def all_cases(quick: bool = False, lesson: str | None = None) -> list[Case]:
@@ -95,7 +113,8 @@ def main(argv=None) -> int:
     for r in records:
         base = "—" if r["baseline_seconds"] is None else f"{r['baseline_seconds']:.3f}"
         speed = "—" if r["speedup"] is None else f"{r['speedup']:.1f}×"
-        print(f"{r['lesson']:12s} {r['case']:58s} {r['seconds']:9.3f} {base:>9s} {speed:>8s}  {r['device']}")
+        rate = f"  {r['gflops']:.1f} GFLOP/s = {100 * r['fraction_of_matmul']:.0f} % of matmul" if "gflops" in r else ""
+        print(f"{r['lesson']:12s} {r['case']:58s} {r['seconds']:9.3f} {base:>9s} {speed:>8s}  {r['device']}{rate}")
     return 0
 
 

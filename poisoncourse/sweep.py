@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -21,8 +22,9 @@ from pathlib import Path
 from . import reference
 from .errors import CourseError
 
-LESSONS = {"regularization": "poisoncourse.regularization", "neurotron": "poisoncourse.neurotron",
-           "labelnoise": "poisoncourse.labelnoise", "lazy": "poisoncourse.lazy"}
+LESSONS = {"width": "poisoncourse.width", "regularization": "poisoncourse.regularization",
+           "neurotron": "poisoncourse.neurotron", "labelnoise": "poisoncourse.labelnoise",
+           "lazy": "poisoncourse.lazy"}
 
 
 def main(argv=None) -> int:
@@ -31,13 +33,24 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=None, help="seeds per setting (default: the lesson's)")
     parser.add_argument("--quick", action="store_true", help="a few iterations only, to check the pipeline")
     parser.add_argument("--out", type=Path, default=None, help="folder to write to (default: data/reference)")
+    parser.add_argument("--scale", default=None, help="a lesson's named sweep size, e.g. 'cpu' or 'gpu' (width)")
     args = parser.parse_args(argv)
     module = importlib.import_module(LESSONS[args.lesson])
     kwargs = {}
     if args.seeds is not None:
         kwargs["seeds"] = args.seeds
+    accepted = inspect.signature(module.reference_configs).parameters
     if args.quick:
-        kwargs["iterations"] = getattr(module, "QUICK_ITERATIONS", 200)
+        # A lesson whose reference_configs takes ``quick`` shrinks itself; others are cut in iterations.
+        if "quick" in accepted:
+            kwargs["quick"] = True
+        else:
+            kwargs["iterations"] = getattr(module, "QUICK_ITERATIONS", 200)
+    if args.scale is not None:
+        if "scale" not in accepted:
+            print(f"error: the {args.lesson} sweep has no --scale option", file=sys.stderr)
+            return 2
+        kwargs["scale"] = args.scale
     try:
         configs = list(module.reference_configs(**kwargs))
         start = time.perf_counter()

@@ -12,6 +12,6 @@ def test_benchmark_prints_json_records_with_a_baseline():
     records = json.loads(proc.stdout)
     assert records
     for r in records:
-        assert set(r) == {"lesson", "case", "device", "seconds", "baseline_seconds", "speedup"}
+        assert {"lesson", "case", "device", "seconds", "baseline_seconds", "speedup"} <= set(r)
         assert r["seconds"] > 0 and r["baseline_seconds"] > 0
         assert r["speedup"] == pytest.approx(r["baseline_seconds"] / r["seconds"], rel=0.05, abs=0.1)

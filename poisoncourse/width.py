@@ -1,0 +1,475 @@
+"""Lesson 1 — the width U-curve: poisoned training punishes networks that are too wide (paper 000).
+
+Wang, Mianjy & Arora, "Robust learning for data poisoning attacks", ICML 2021. Theorems 3.x
+guarantee that SGD on a two-layer ReLU network learns despite poisoning only when the width m
+is bounded *above and below*; Fig. 3 shows clean test accuracy vs width as an inverted U under
+each attack (A, B, C, see :mod:`poisoncourse.poison`) while clean training stays flat.
+
+Here the victim is a two-layer MLP, f(x) = W₂ ReLU(W₁ x + b₁) + b₂ with hidden width m, on
+downsampled MNIST digits. For every width, all seeds and both the clean and the poisoned
+training set are stacked into one :class:`~poisoncourse.nets.StackedMLP` and trained as one
+computation; widths are trained one after the other, so no compute goes to padding a narrow
+network up to a wide one. Within a seed, the clean and the poisoned model share their
+initialisation and batch order (common random numbers): their curves differ by the poison only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import data, nets, poison, validate
+from .device import Stopwatch, describe, pick_device
+
+REGIMES = {
+    "clean": "no poisoning",
+    "A": "A — clean-label, overall budget Σ‖δᵢ‖ ≤ C·√n",
+    "B": "B — clean-label, per-sample budget ‖δᵢ‖ ≤ B",
+    "C": "C — label flip with probability β",
+}
+EARLY_STOPPING = {
+    "off": "none: the network after the last epoch",
+    "poisoned": "on a poisoned validation split (what a defender has)",
+    "clean": "on a clean validation split (an oracle)",
+}
+ACCURACY_COLUMN = {"off": "final_accuracy", "poisoned": "stopped_poisoned_val", "clean": "stopped_clean_val"}
+VARIANTS = {"clean": "clean training", "poisoned": "poisoned training"}
+
+MAX_WIDTH = 65_536
+# A network that ends fitting less than this fraction of its own training labels (chance: 0.1)
+# has not learnt at all — typically dead ReLUs after a too-large step.
+COLLAPSE_FIT = 0.2
+ATTACKER_WIDTH = 128  # the attacker's own clean-trained model (paper: "w*" learned on clean data)
+ATTACKER_EPOCHS = 20
+
+
+@dataclass(frozen=True)
+class WidthConfig:
+    """Every knob of the lesson; validated on construction.
+
+    ``budget`` is the average per-sample perturbation norm C/√n in regime A and the per-sample
+    bound B in regime B (pixel units at the chosen resolution); ``flip_prob`` is β of regime C.
+    """
+
+    regime: str = "C"
+    budget: float = 1.0
+    flip_prob: float = 0.3
+    widths: tuple[int, ...] = (2, 8, 32, 128, 512, 2048)
+    highlight: int | None = None
+    epochs: int = 30
+    lr: float = 0.05
+    momentum: float = 0.9
+    batch_size: int = 128
+    early_stopping: str = "poisoned"
+    n_train: int = 1000
+    n_val: int = 500
+    n_test: int = 500
+    resolution: int = 7
+    seeds: int = 2
+    seed: int = 0
+    attack_loss: str = "negated"
+    attack_steps: int = 30
+    eval_every: int = 2
+    clean_baseline: bool = True
+    device: str | None = None
+
+    def __post_init__(self):
+        v = validate
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        v.choice("regime", self.regime, REGIMES, label="Poisoning regime")
+        set_("budget", v.number("budget", self.budget, 0.0, 5.0, label="Perturbation budget"))
+        set_("flip_prob", v.number("flip_prob", self.flip_prob, 0.0, 0.5, label="Flip probability β"))
+        ws = v.numbers("widths", self.widths, 1, MAX_WIDTH, label="Widths", max_count=20)
+        if any(w != int(w) for w in ws):
+            raise validate.ConfigError(f"Widths must be whole numbers; got {self.widths!r}.")
+        set_("widths", tuple(int(w) for w in ws))
+        hl = self.widths[len(self.widths) // 2] if self.highlight is None else self.highlight
+        if hl not in self.widths:
+            raise validate.ConfigError(f"The highlighted width must be one of the widths {self.widths}; got {hl!r}.")
+        set_("highlight", int(hl))
+        set_("epochs", v.integer("epochs", self.epochs, 1, 2_000, label="Epochs"))
+        set_("lr", v.number("lr", self.lr, 1e-5, 2.0, label="Learning rate"))
+        set_("momentum", v.number("momentum", self.momentum, 0.0, 0.99, label="Momentum"))
+        set_("batch_size", v.integer("batch_size", self.batch_size, 1, 4_096, label="Batch size"))
+        v.choice("early_stopping", self.early_stopping, EARLY_STOPPING, label="Early stopping")
+        set_("resolution", v.integer("resolution", self.resolution, 4, 28, label="Input resolution"))
+        set_("n_train", v.integer("n_train", self.n_train, 50, 4_000, label="Training samples n"))
+        set_("n_val", v.integer("n_val", self.n_val, 10, 2_000, label="Validation samples"))
+        set_("n_test", v.integer("n_test", self.n_test, 10, 2_000, label="Test samples"))
+        if self.n_train + self.n_val + self.n_test > 5_000:
+            raise validate.ConfigError(
+                f"Training, validation and test samples must add up to at most 5,000 (the digits that ship "
+                f"with the course); got {self.n_train + self.n_val + self.n_test:,}: lower one of them.")
+        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
+        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
+        v.choice("attack_loss", self.attack_loss, poison.ATTACK_LOSSES, label="Attack loss")
+        set_("attack_steps", v.integer("attack_steps", self.attack_steps, 1, 500, label="Attack steps"))
+        set_("eval_every", v.integer("eval_every", self.eval_every, 1, self.epochs, label="Evaluate every (epochs)"))
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seed, self.seed + self.seeds))
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        if self.regime == "clean":
+            return ("clean",)
+        return ("clean", "poisoned") if self.clean_baseline else ("poisoned",)
+
+    @property
+    def dim(self) -> int:
+        return self.resolution**2
+
+    def attack_size(self) -> str:
+        """The attack in the paper's terms, for titles."""
+        n = self.n_train + self.n_val
+        if self.regime == "A":
+            return f"C = {self.budget * math.sqrt(n):.0f} (average ‖δᵢ‖ = {self.budget:g}, n = {n:,})"
+        if self.regime == "B":
+            return f"B = {self.budget:g}"
+        if self.regime == "C":
+            return f"β = {self.flip_prob:g}"
+        return "no attack"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- data and poison -----------------------------------------------------------------------
+
+
+@dataclass
+class PoisonedData:
+    """What the learner receives (train + validation, poisoned) and what it is judged on.
+
+    x_*: pixels in [0, 1]. Per model (variant-major, then seed): x_train (M, n, d), y_train (M, n),
+    x_val/y_val poisoned (M, n_val, ·), x_val_clean/y_val_clean (n_val, ·), x_test/y_test clean.
+    norms: per-sample ‖δᵢ‖ of the first seed for each attack loss (regimes A and B; else empty).
+    """
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    x_val_clean: torch.Tensor
+    y_val_clean: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    mean: float
+    std: float
+    norms: pd.DataFrame
+
+
+def _images(digits: data.Digits, resolution: int) -> torch.Tensor:
+    return data.resize(digits.images, resolution).reshape(len(digits), -1)
+
+
+def train_attacker(x: torch.Tensor, y: torch.Tensor, config: WidthConfig, standardize) -> nets.StackedMLP:
+    """One clean-trained model per seed: the w* that the paper's attacker perturbs against."""
+    seeds = config.seed_list
+    model = nets.StackedMLP.init([config.dim, ATTACKER_WIDTH, 10], seeds, stream=40, device=x.device)
+    nets.train(model, standardize(x), y, epochs=ATTACKER_EPOCHS, lr=0.05, seeds=seeds, batch_size=128,
+               optimizer="sgd", momentum=0.9, stream=41)
+    return model
+
+
+def perturb(x: torch.Tensor, y: torch.Tensor, config: WidthConfig, attacker, standardize, loss: str) -> torch.Tensor:
+    """Regime A or B perturbations δ (S, N, d) for the received set x (N, d), y (N,)."""
+    S, N = config.seeds, x.shape[0]
+    xs, ys = x.expand(S, *x.shape), y.expand(S, N)
+    if config.regime == "A":
+        # Σ‖δᵢ‖ ≤ C√n = (average per-sample norm) · n  (paper Sec. 4: S = C√n, ℓ₂,₁ ball)
+        project = lambda d: poison.project_l2_1(d, config.budget * N)  # noqa: E731
+    else:
+        project = lambda d: poison.project_l2_inf(d, config.budget)  # noqa: E731
+    # Each step moves the set by 2.5/steps of the budget's Frobenius size (as in ℓ₂-PGD).
+    step = 2.5 / config.attack_steps * config.budget * math.sqrt(N)
+    return poison.gradient_ascent(lambda z: attacker(standardize(z)), xs, ys, loss=loss, project=project,
+                                  step_norm=step, steps=config.attack_steps)
+
+
+def make_data(config: WidthConfig, device: torch.device) -> PoisonedData:
+    c = config
+    digits = data.load_digits("mnist5k")
+    received, test = data.split(digits, c.n_train + c.n_val, c.n_test, c.seed, classes=tuple(range(10)))
+    x, y = _images(received, c.resolution).to(device), received.labels.to(device)  # (N, d), (N,)
+    x_test, y_test = _images(test, c.resolution).to(device), test.labels.to(device)
+    mean, std = float(x[: c.n_train].mean()), float(x[: c.n_train].std())
+    standardize = lambda z: (z - mean) / std  # noqa: E731
+    S, N = c.seeds, x.shape[0]
+    xp, yp = x.expand(S, N, -1), y.expand(S, N)
+    norms = pd.DataFrame(columns=["attack_loss", "norm"])
+    if c.regime in ("A", "B") and c.budget > 0:
+        attacker = train_attacker(x[: c.n_train], y[: c.n_train], c, standardize)
+        deltas = {loss: perturb(x, y, c, attacker, standardize, loss) for loss in poison.ATTACK_LOSSES}
+        xp = x + deltas[c.attack_loss]
+        norms = pd.concat([pd.DataFrame({"attack_loss": poison.ATTACK_LOSSES[k], "norm": d[0].norm(dim=-1).cpu().numpy()})
+                           for k, d in deltas.items()], ignore_index=True)
+    elif c.regime == "C":
+        yp = poison.flip_labels(y, c.flip_prob, c.seed_list)
+    # Stack variants (clean first), seeds inside: model index = variant · S + seed.
+    xs = torch.cat([x.expand(S, N, -1) if v == "clean" else xp for v in c.variants])
+    ys = torch.cat([y.expand(S, N) if v == "clean" else yp for v in c.variants])
+    t = c.n_train
+    return PoisonedData(xs[:, :t].contiguous(), ys[:, :t].contiguous(), xs[:, t:].contiguous(), ys[:, t:].contiguous(),
+                        x[t:], y[t:], x_test, y_test, mean, std, norms)
+
+
+# --- training all widths -------------------------------------------------------------------
+
+
+@dataclass
+class Raw:
+    """Per (width, model) results; models ordered variant-major, then seed."""
+
+    runs: list[dict]
+    curves: list[dict]
+    device: torch.device
+    seconds: float = float("nan")
+
+
+def train_width(width: int, d: PoisonedData, config: WidthConfig, device, progress=None):
+    """Train every model of one width together; returns per-model rows and test-accuracy curves."""
+    c = config
+    seeds = c.seed_list * len(c.variants)
+    model = nets.StackedMLP.init([c.dim, width, 10], seeds, stream=20, device=device)
+    z = lambda x: (x - d.mean) / d.std  # noqa: E731
+    evals = []  # (epoch, poisoned val acc (M,), clean val acc (M,), test acc (M,))
+
+    def on_epoch(epoch, epochs):
+        if epoch % c.eval_every == 0 or epoch == epochs:
+            with torch.no_grad():
+                evals.append((epoch, nets.accuracy(model(z(d.x_val)), d.y_val),
+                              nets.accuracy(model(z(d.x_val_clean)), d.y_val_clean),
+                              nets.accuracy(model(z(d.x_test)), d.y_test)))
+        if progress is not None:
+            progress(epoch, epochs)
+
+    log = nets.train(model, z(d.x_train), d.y_train, epochs=c.epochs, lr=c.lr, seeds=seeds, batch_size=c.batch_size,
+                     optimizer="sgd", momentum=c.momentum, progress=on_epoch, stream=21)
+    with torch.no_grad():
+        finite = torch.stack([p.flatten(1).isfinite().all(1) for p in model.parameters()]).all(0).cpu()
+    epochs = [e for e, *_ in evals]
+    pv, cv, te = (torch.stack([ev[i] for ev in evals]).cpu() for i in (1, 2, 3))  # (E, M)
+    best_p, best_c = pv.argmax(0), cv.argmax(0)  # first best epoch
+    runs, curves = [], []
+    for m, seed in enumerate(seeds):
+        variant = c.variants[m // c.seeds]
+        ok = bool(finite[m])
+        nan = lambda v: float(v) if ok else float("nan")  # noqa: E731
+        runs.append(dict(variant=variant, width=width, seed=seed, final_accuracy=nan(te[-1, m]),
+                         stopped_poisoned_val=nan(te[best_p[m], m]), stopped_clean_val=nan(te[best_c[m], m]),
+                         stop_epoch_poisoned_val=epochs[best_p[m]], stop_epoch_clean_val=epochs[best_c[m]],
+                         fit=nan(log.train_accuracy[m]), fit_epoch=int(log.fit_epoch[m]), diverged=not ok,
+                         collapsed=not ok or float(log.train_accuracy[m]) < COLLAPSE_FIT))
+        for i, e in enumerate(epochs):
+            curves.append(dict(variant=variant, width=width, seed=seed, epoch=e, test_accuracy=nan(te[i, m]),
+                               val_accuracy=nan(pv[i, m])))
+    return runs, curves
+
+
+def simulate(config: WidthConfig, device=None, progress=None, on_width=None) -> tuple[Raw, PoisonedData]:
+    """Poison once, then train all widths. ``progress(done, total)`` counts epochs over all widths;
+    ``on_width(width, rows)`` is called as each width finishes (to redraw a chart)."""
+    device = device or pick_device(config.device)
+    watch = Stopwatch(device)
+    runs, curves = [], []
+    total = config.epochs * len(config.widths)
+    with watch.running():
+        d = make_data(config, device)
+        for k, width in enumerate(config.widths):
+            step = None if progress is None else (lambda e, E, k=k: progress(k * config.epochs + e, total))
+            r, cu = train_width(width, d, config, device, step)
+            runs += r
+            curves += cu
+            if on_width is not None:
+                on_width(width, r)
+    return Raw(runs, curves, device, watch.seconds), d
+
+
+def simulate_loop(config: WidthConfig, device=None) -> Raw:
+    """The same sweep the plain way: every (width, variant, seed) network trained alone.
+    It draws the same random numbers, so it agrees with :func:`simulate` up to rounding;
+    used as the benchmark's baseline."""
+    device = device or pick_device(config.device)
+    watch = Stopwatch(device)
+    runs = []
+    with watch.running():
+        d = make_data(config, device)
+        for width in config.widths:
+            for m in range(len(config.variants) * config.seeds):
+                one = replace(config, seed=config.seed_list[m % config.seeds], seeds=1,
+                              regime=config.regime if config.variants[m // config.seeds] == "poisoned" else "clean",
+                              clean_baseline=False)
+                sub = PoisonedData(d.x_train[m:m + 1], d.y_train[m:m + 1], d.x_val[m:m + 1], d.y_val[m:m + 1],
+                                   d.x_val_clean, d.y_val_clean, d.x_test, d.y_test, d.mean, d.std, d.norms)
+                runs += train_width(width, sub, one, device)[0]
+    return Raw(runs, [], device, watch.seconds)
+
+
+# --- tidy results ----------------------------------------------------------------------------
+
+
+@dataclass
+class WidthResult:
+    config: WidthConfig
+    runs: pd.DataFrame  # one row per (variant, width, seed)
+    summary: pd.DataFrame  # one row per (variant, width): mean/std over seeds
+    curves: pd.DataFrame  # one row per (variant, width, seed, evaluated epoch)
+    norms: pd.DataFrame  # per-sample ‖δᵢ‖ for each attack loss (regimes A, B)
+    device: str
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy_column(self) -> str:
+        return ACCURACY_COLUMN[self.config.early_stopping]
+
+
+def summarize(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean and std over seeds of every accuracy, per (variant, width)."""
+    cols = ["final_accuracy", "stopped_poisoned_val", "stopped_clean_val", "fit"]
+    g = runs.groupby(["variant", "width"], sort=False)
+    out = g[cols].mean().add_prefix("mean_").join(g[cols].std(ddof=0).add_prefix("std_"))
+    out["seeds"] = g.size()
+    out["diverged"] = g.diverged.sum()
+    out["collapsed"] = g.collapsed.sum()
+    return out.reset_index()
+
+
+def divergence_warnings(config: WidthConfig, runs: pd.DataFrame) -> list[str]:
+    """Plain-language notes on networks that blew up (NaN) or never learnt (collapsed)."""
+    out = []
+    fix = (f"A learning rate of {config.lr:g} with momentum {config.momentum:g} is too large for them; "
+           f"lower the learning rate.")
+    for rows, what in ((runs[runs.diverged], "diverged: their weights became infinite or NaN, so they are "
+                        "left out of the curves"),
+                       (runs[runs.collapsed & ~runs.diverged], f"never learnt: they fit less than "
+                        f"{COLLAPSE_FIT:.0%} of their own training labels (chance is 10 %), a sign of dead ReLUs "
+                        f"after a too-large step")):
+        if not rows.empty:
+            widths = ", ".join(str(w) for w in sorted(rows.width.unique()))
+            out.append(f"{len(rows)} of {len(runs)} networks {what} (widths {widths}). {fix}")
+    return out
+
+
+def u_curve_gap(summary: pd.DataFrame, column: str, variant: str = "poisoned") -> float:
+    """max over interior widths of mean accuracy minus the larger of the two end widths' means."""
+    s = summary[summary.variant == variant].sort_values("width")[f"mean_{column}"].to_numpy()
+    if len(s) < 3:
+        return float("nan")
+    return float(s[1:-1].max() - max(s[0], s[-1]))
+
+
+def tidy(config: WidthConfig, raw: Raw, d: PoisonedData) -> WidthResult:
+    runs = pd.DataFrame(raw.runs)
+    curves = pd.DataFrame(raw.curves)
+    return WidthResult(config, runs, summarize(runs), curves, d.norms, describe(raw.device), raw.seconds,
+                       divergence_warnings(config, runs))
+
+
+def run(config: WidthConfig, progress=None, on_width=None) -> WidthResult:
+    """The lesson's one entry point: config in, tidy tables out."""
+    raw, d = simulate(config, progress=progress, on_width=on_width)
+    return tidy(config, raw, d)
+
+
+# --- the paper's own numbers (Fig. 3, read from the plot) -----------------------------------
+
+
+def paper_fig3() -> pd.DataFrame:
+    """The paper's Fig. 3 (MNIST, CNN) values as read from the authors' plot; see data/paper000_fig3.csv."""
+    return pd.read_csv(data.DATA_DIR / "paper000_fig3.csv", comment="#")
+
+
+# --- reference sweep at a larger scale -------------------------------------------------------
+
+REFERENCE_VERSION = 1
+REFERENCE_NAME = "width"
+REFERENCE_COMMAND = "python -m poisoncourse.sweep width"
+REFERENCE_SEEDS = 5
+REFERENCE_WIDTHS = tuple(2**k for k in range(1, 15))  # 2 … 16,384
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: str = "gpu"):
+    """Regime C (β = 0.3, with its clean baseline) at 7×7 and 14×14, and regimes A and B at 14×14.
+
+    ``scale="cpu"`` is the version a 2-core CPU affords in a few minutes (the one shipped when no
+    GPU run is available); ``quick`` a seconds-long smoke test of the pipeline.
+    """
+    if quick:
+        base = dict(widths=(2, 16, 128), epochs=3, n_train=300, n_val=100, n_test=200, seeds=min(seeds, 2),
+                    eval_every=1)
+    elif scale == "cpu":
+        base = dict(widths=(2, 8, 32, 128, 512, 2048), epochs=40, n_train=1000, n_val=500, n_test=1000, seeds=3)
+    else:
+        base = dict(widths=REFERENCE_WIDTHS, epochs=150, n_train=3000, n_val=500, n_test=1500, seeds=seeds,
+                    eval_every=1)
+    yield WidthConfig(regime="C", flip_prob=0.3, resolution=7, **base)
+    if scale == "cpu" and not quick:
+        return
+    yield WidthConfig(regime="C", flip_prob=0.3, resolution=14, **base)
+    # Budgets in pixel units at 14×14 (a digit's norm there is about 4.6). Our full-batch attack is
+    # stronger than the paper's: at n = 1,000 a victim's accuracy falls from ≈ 0.86 at 0.8 to ≈ 0.35
+    # at 1.25, so 1.0 sits on that transition (the paper's C = 700, B = 2.5 left 76–92 %).
+    yield WidthConfig(regime="A", budget=1.0, resolution=14, clean_baseline=False, **base)
+    yield WidthConfig(regime="B", budget=1.0, resolution=14, clean_baseline=False, **base)
+
+
+def reference_label(config: WidthConfig) -> str:
+    """How ``python -m poisoncourse.sweep`` names one configuration in its progress lines."""
+    return f"regime {config.regime:5s} {config.attack_size():40s} {config.resolution}×{config.resolution}"
+
+
+def reference_table(configs, progress=None) -> pd.DataFrame:
+    """Per (config, variant, width): mean/std over seeds of every accuracy and the fit."""
+    frames = []
+    for config in configs:
+        result = run(config)
+        table = result.summary.copy()
+        table.insert(0, "resolution", config.resolution)
+        table.insert(0, "budget", config.flip_prob if config.regime == "C" else config.budget)
+        table.insert(0, "regime", config.regime)
+        table["epochs"] = config.epochs
+        table["n_train"] = config.n_train
+        frames.append(table)
+        if progress is not None:
+            progress(config, result)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_reference() -> tuple[pd.DataFrame, dict]:
+    """The shipped sweep and its sidecar (settings, command, date)."""
+    from . import reference
+
+    return reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
+
+
+# --- benchmark -----------------------------------------------------------------------------
+
+
+def sweep_flops(config: WidthConfig) -> float:
+    """Multiply-adds ×2 of the training sweep: forward + backward ≈ 3 × forward per step, plus the
+    per-epoch full-training-set and validation/test evaluations (forward only)."""
+    models = len(config.variants) * config.seeds
+    per_sample = sum(2 * (config.dim * m + m * 10) for m in config.widths)  # forward, one model
+    train = 3 * config.n_train * config.epochs
+    evals = config.epochs * config.n_train + (config.epochs // config.eval_every) * (2 * config.n_val + config.n_test)
+    return float(models * per_sample * (train + evals))
+
+
+def bench_cases(quick: bool = False):
+    """The lesson's default live sweep, batched vs one network at a time."""
+    from .bench import Case
+
+    config = WidthConfig(device=None)
+    if quick:
+        config = WidthConfig(widths=(4, 64), epochs=2, n_train=200, n_val=50, n_test=100, seeds=1)
+    label = (f"{len(config.widths)} widths × {config.seeds} seeds × {len(config.variants)} sets, "
+             f"{config.epochs} epochs, n = {config.n_train}")
+    return [Case("width", label, lambda: simulate(config), lambda: simulate_loop(config),
+                 flops=sweep_flops(config))]
