@@ -226,7 +226,7 @@ def evaluate(model: StackedMLP, data: ToyData, config: LabelNoiseConfig, device:
     """Per network: natural and adversarial test accuracy, and how many poisons it memorized."""
     xt, yt = data.x_test.to(device), data.y_test.to(device)
     x_adv = pgd_attack(model, xt, yt, config)
-    poisons = data.is_poison.to(device)
+    poisons = data.is_poison  # indexes data.x, which lives on the CPU
     with torch.no_grad():
         natural = accuracy(model(xt), yt)
         adversarial = accuracy(model(x_adv), yt)
