@@ -288,9 +288,7 @@ def load_reference() -> pd.DataFrame:
     from . import reference
 
     table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
-    # The fraction is a label derived from the count: the paper's poisons / 512 (85 → 16.6 %).
-    # The shipped table was made when it read poisons / (512 + poisons); relabel, numbers unchanged.
-    return table.assign(fraction=table.poisons / N_TRAIN)
+    return table
 
 
 def average(table: pd.DataFrame) -> pd.DataFrame:
