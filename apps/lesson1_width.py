@@ -108,7 +108,7 @@ def _(CourseError, W, defaults, form, mo):
             def _on_width(width, rows):
                 _bar.update(increment=0, subtitle=f"width {width} done")
 
-            result = W.run(config, progress=_progress, on_width=_on_width)
+            result = W.run(config, progress=_progress, on_width=_on_width, max_seconds=W.LIVE_MAX_SECONDS)
     except CourseError as err:
         config, problem = defaults, err
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))

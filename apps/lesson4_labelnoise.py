@@ -116,7 +116,8 @@ def _(CourseError, defaults, form, ln, mo):
         with mo.status.progress_bar(total=config.max_epochs, title="Training every (r, seed) network at once",
                                     subtitle="stops as soon as every network fits its training set",
                                     remove_on_exit=True) as _bar:
-            result = ln.run(config, progress=lambda epoch, total: _bar.update())
+            result = ln.run(config, progress=lambda epoch, total: _bar.update(),
+                            max_seconds=ln.LIVE_MAX_SECONDS)
     except CourseError as err:
         config, problem = defaults, err
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))

@@ -102,7 +102,7 @@ def _(CourseError, lazy, mo, step_form):
     try:
         step_config = _config()
         with mo.status.spinner(title="Training…", subtitle=f"{len(step_config.values) * step_config.seeds} networks"):
-            step_result = lazy.run(step_config)
+            step_result = lazy.run(step_config, max_seconds=lazy.LIVE_MAX_SECONDS)
     except CourseError as err:
         step_config, _problem = None, err
     mo.stop(_problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {_problem}"), kind="danger"))
@@ -238,7 +238,7 @@ def _(CourseError, lazy, mo, robust_form):
         robust_config = _config()
         with mo.status.spinner(title="Adversarial training…",
                                subtitle=f"{len(robust_config.values) * robust_config.seeds} networks at once"):
-            robust_result = lazy.run(robust_config)
+            robust_result = lazy.run(robust_config, max_seconds=lazy.LIVE_MAX_SECONDS)
     except CourseError as err:
         robust_config, _problem = None, err
     mo.stop(_problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {_problem}"), kind="danger"))

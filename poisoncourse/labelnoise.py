@@ -25,6 +25,7 @@ import torch
 
 from . import validate
 from .attacks import cross_entropy_loss, pgd_l2
+from .budget import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from .device import Stopwatch, describe, generator, pick_device
 from .nets import StackedMLP, accuracy, cap_spectral_norm, train
 
@@ -302,9 +303,25 @@ def tidy(config: LabelNoiseConfig, data: ToyData, log, scores: dict, diverged: t
                             fit_warnings(config, runs))
 
 
-def run(config: LabelNoiseConfig, progress=None) -> LabelNoiseResult:
+def estimated_seconds(config: LabelNoiseConfig) -> float:
+    """Worst-case 2-core-CPU time of :func:`run` (training for all ``max_epochs``; networks that
+    fit earlier stop sooner): FLOPs of training, PGD training and the test attack."""
+    c = config
+    sizes = c.sizes  # (d, hidden…, classes)
+    params = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    models = len(c.r_values) * c.seeds
+    per_epoch = 6 * (c.n + 2 * c.b) * params * (1 + (c.pgd_steps if c.training == "pgd" else 0))
+    attack = 4 * c.n_test * params * (c.pgd_steps + 1)
+    return models * (c.max_epochs * per_epoch + attack) / CPU_FLOPS
+
+
+def run(config: LabelNoiseConfig, progress=None, max_seconds: float | None = None) -> LabelNoiseResult:
     """The lesson's one entry point: config in, tidy tables out. ``progress(epoch, max_epochs)``
-    is called after every epoch."""
+    is called after every epoch. With ``max_seconds``, a run that could take far longer is
+    refused with a sentence naming a cheaper setting."""
+    refuse_if_too_slow(estimated_seconds(config), max_seconds,
+                       "lower the maximum epochs, the number of r values or seeds, the width, or use "
+                       "standard training instead of PGD training", up_to=True)
     device = pick_device(config.device)
     watch = Stopwatch(device)
     with watch.running():

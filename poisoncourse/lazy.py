@@ -28,6 +28,7 @@ import pandas as pd
 import torch
 
 from . import attacks, data, validate
+from .budget import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from .device import Stopwatch, describe, pick_device
 from .nets import StackedTwoLayer, train
 
@@ -412,8 +413,25 @@ def warnings(config: LazyConfig, models: pd.DataFrame) -> list[str]:
     return out
 
 
-def run(config: LazyConfig, progress=None) -> LazyResult:
-    """The lesson's one entry point: config in, tidy tables out."""
+def estimated_seconds(config: LazyConfig) -> float:
+    """Rough 2-core-CPU time of :func:`run`: FLOPs of PGD adversarial training (each step a
+    forward and backward pass per attack step and per update) and of the test attack."""
+    c = config
+    flops = 0.0
+    for _, size, _ in c.settings():
+        params = size * size * c.width
+        train = 6 * c.n_train * c.epochs * params * (c.pgd_steps + 1)
+        attack = 4 * c.n_test * params * (c.attack_steps + 1)
+        flops += c.seeds * (train + attack)
+    return flops / CPU_FLOPS
+
+
+def run(config: LazyConfig, progress=None, max_seconds: float | None = None) -> LazyResult:
+    """The lesson's one entry point: config in, tidy tables out. With ``max_seconds``, a sweep
+    estimated to take far longer is refused with a sentence naming a cheaper setting."""
+    refuse_if_too_slow(estimated_seconds(config), max_seconds,
+                       "use a smaller width m, image size, fewer epochs, PGD steps, swept values or seeds "
+                       "(the shipped reference below has the larger runs)")
     device = pick_device(config.device)
     watch = Stopwatch(device)
     with watch.running():

@@ -27,6 +27,7 @@ import pandas as pd
 import torch
 
 from . import validate
+from .budget import LIVE_MAX_SECONDS, refuse_if_too_slow
 from .device import Stopwatch, describe, generator, pick_device
 
 # --- the paper's settings ---------------------------------------------------------------
@@ -55,7 +56,6 @@ PAPER_THETAS = (0.0, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)  # swept at β = 0.5
 PAPER_BETAS = (0.005, 0.05, 0.1, 0.2, 0.5, 0.9)  # swept at θ = 0.25
 PAPER_ITERATIONS = 40_000
 LIVE_ETA_FACTOR = 10  # live runs take 10× the paper's step for 20× fewer iterations
-LIVE_MAX_SECONDS = 20.0  # a live retrain estimated to take longer is refused
 
 ALGORITHMS = {
     "neurotron": "Neuro-Tron",
@@ -606,13 +606,9 @@ def run(config: NeurotronConfig, progress=None, max_seconds: float | None = None
     """
     if max_seconds is not None:
         estimate = estimated_seconds(config)
-        if estimate > max_seconds:
-            cheaper = max(200, int(config.iterations * max_seconds / estimate) // 200 * 200)
-            raise validate.ConfigError(
-                f"This setting would take about {estimate:.0f} s on a 2-core CPU, more than the "
-                f"{max_seconds:.0f} s a live run may take: use at most {cheaper:,} iterations, or fewer "
-                f"seeds, swept values or algorithms. The paper-scale runs are in the reference below."
-            )
+        cheaper = max(200, int(config.iterations * max_seconds / estimate) // 200 * 200)
+        refuse_if_too_slow(estimate, max_seconds, f"use at most {cheaper:,} iterations, or fewer seeds, swept "
+                                                  f"values or algorithms (the paper-scale runs are in the reference)")
     return tidy(config, simulate(config, progress=progress))
 
 

@@ -23,6 +23,11 @@ import pandas as pd
 import torch
 
 from . import data, nets, poison, validate
+from .budget import CPU_FLOPS, refuse_if_too_slow
+
+# The headline lesson's sweeps are longer than the other lessons' and show a progress bar, so a
+# live width sweep may take up to a minute before it is refused.
+LIVE_MAX_SECONDS = 60.0
 from .device import Stopwatch, describe, pick_device
 
 REGIMES = {
@@ -372,8 +377,17 @@ def tidy(config: WidthConfig, raw: Raw, d: PoisonedData) -> WidthResult:
                        divergence_warnings(config, runs))
 
 
-def run(config: WidthConfig, progress=None, on_width=None) -> WidthResult:
-    """The lesson's one entry point: config in, tidy tables out."""
+def estimated_seconds(config: WidthConfig) -> float:
+    """Rough 2-core-CPU time of :func:`run`: the sweep's FLOPs at the rate BENCHMARKS measured."""
+    return sweep_flops(config) / CPU_FLOPS
+
+
+def run(config: WidthConfig, progress=None, on_width=None, max_seconds: float | None = None) -> WidthResult:
+    """The lesson's one entry point: config in, tidy tables out. With ``max_seconds``, a sweep
+    estimated to take far longer is refused with a sentence naming a cheaper setting."""
+    refuse_if_too_slow(estimated_seconds(config), max_seconds,
+                       "drop the widest widths, or use fewer epochs, seeds or training samples "
+                       "(the shipped sweep below goes to 16,384)")
     raw, d = simulate(config, progress=progress, on_width=on_width)
     return tidy(config, raw, d)
 

@@ -53,6 +53,10 @@ def test_exported_notebook_passes_nbval(app, tmp_path):
     notebook = tmp_path / f"{app.stem}.ipynb"
     proc = run([str(BIN / "marimo"), "export", "ipynb", str(app), "-o", str(notebook), "--include-outputs"])
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # A shared notebook must not leak where or by whom it was made.
+    text = notebook.read_text()
+    for leak in {str(ROOT), str(Path.home()), sys.prefix}:
+        assert leak not in text, f"the exported notebook contains the local path {leak!r}"
     number_code_cells(notebook)
     proc = run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", str(notebook),
                 "--rootdir", str(tmp_path)])

@@ -1,0 +1,25 @@
+"""Guard rails: a live retrain estimated to take far beyond its budget is refused with the
+estimate and a cheaper setting; the lessons' defaults stay well inside it."""
+
+import pytest
+
+from poisoncourse import labelnoise as ln
+from poisoncourse import lazy as lz
+from poisoncourse import neurotron as nt
+from poisoncourse import width as W
+from poisoncourse.errors import ConfigError
+
+CASES = [
+    (W, W.WidthConfig(), W.WidthConfig(widths=(2, 8, 32, 128, 512, 2048, 8192), epochs=100, n_train=3000),
+     "widest widths"),
+    (ln, ln.LabelNoiseConfig(), ln.LabelNoiseConfig(max_epochs=5000), "maximum epochs"),
+    (lz, lz.LazyConfig(), lz.LazyConfig(width=1600, epochs=40, n_train=800), "smaller width"),
+    (nt, nt.NeurotronConfig.live(), nt.NeurotronConfig.live(iterations=40_000, seeds=10), "iterations"),
+]
+
+
+@pytest.mark.parametrize("module, default, huge, fix", CASES, ids=lambda x: getattr(x, "__name__", None))
+def test_far_too_slow_settings_are_refused_with_an_estimate_and_a_cheaper_setting(module, default, huge, fix):
+    assert module.estimated_seconds(default) < module.LIVE_MAX_SECONDS / 2
+    with pytest.raises(ConfigError, match=rf"about \d+ s on a 2-core CPU.*{fix}"):
+        module.run(huge, max_seconds=module.LIVE_MAX_SECONDS)
