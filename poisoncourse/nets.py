@@ -130,7 +130,7 @@ def train(
     (e.g. :class:`StackedTwoLayer`).
     """
     validate.integer("epochs", epochs, 1, 100_000, label="Epochs")
-    validate.number("lr", lr, 1e-7, 10.0, label="Learning rate")
+    validate.number("lr", lr, 1e-7, 1000.0, label="Learning rate")
     validate.choice("optimizer", optimizer, ("adam", "sgd"), label="Optimizer")
     M = model.models
     if len(seeds) != M:

@@ -99,3 +99,20 @@ def test_the_training_attack_maximizes_the_logistic_loss_of_the_two_logits():
     g = torch.Generator().manual_seed(0)
     x, y = torch.randn(2, 7, 5, generator=g), torch.randint(0, 2, (2, 7), generator=g)
     torch.testing.assert_close(lazy.logistic_loss(model, y)(x), cross_entropy_loss(model, y)(x))
+
+
+def test_a_run_that_blows_up_is_left_out_and_explained(monkeypatch):
+    # Lazy training with a fixed top layer hardly ever diverges, so the blow-up is injected:
+    # one network's weights turn NaN during training; the others must be unaffected.
+    real = lazy.lazy_train
+
+    def breaks_the_first(model, *args, **kwargs):
+        log = real(model, *args, **kwargs)
+        with torch.no_grad():
+            model.W[0, 0, 0] = float("nan")
+        return log
+
+    monkeypatch.setattr(lazy, "lazy_train", breaks_the_first)
+    config = lazy.LazyConfig(values=(4.0, 10.0), seeds=1, epochs=1, n_train=200, n_test=100, size=7)
+    result = lazy.run(config)
+    assert any("blew up (NaN) in 1 of 2 runs" in w for w in result.warnings)
