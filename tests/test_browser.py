@@ -115,8 +115,10 @@ def errors_on(page) -> list[str]:
 def retrain_with_slider(page, presses: int = 2) -> float:
     """Move the form's first slider by ``presses`` steps, press Train, and return the seconds
     from the click until the first chart has been redrawn."""
-    before = chart_hash(page)
-    assert before is not None
+    before, deadline = None, time.time() + 60
+    while before is None and time.time() < deadline:  # a busy machine can be slow to screenshot
+        before = chart_hash(page)
+    assert before is not None, "the chart could not be captured before the retrain"
     form = page.locator("marimo-form").first
     slider = form.get_by_role("slider").first
     slider.focus()
@@ -194,8 +196,8 @@ def test_server_memory_stays_bounded_over_many_retrains(server, browser):
     for _ in range(2):  # warm up: imports, first allocations
         retrain_with_slider(page, presses=1)
     start = rss_mib(proc.pid)
-    for i in range(8):
-        retrain_with_slider(page, presses=1 if i % 2 else -1 % 2 + 1)
+    for _ in range(8):
+        retrain_with_slider(page, presses=1)
     growth = rss_mib(proc.pid) - start
     print(f"server memory: {start:.0f} MiB after warm-up, +{growth:.0f} MiB after 8 more retrains")
     assert growth < 150, f"server memory grew by {growth:.0f} MiB over 8 retrains"
