@@ -16,11 +16,11 @@ app = marimo.App(width="medium", app_title="Lesson 2 · Regularization against p
 def _():
     import marimo as mo
 
-    from poisoncourse import charts
+    from poisoncourse import charts, links
     from poisoncourse import regularization as rg
     from poisoncourse import regularization_mnist as rm
     from poisoncourse.errors import CourseError
-    return CourseError, charts, mo, rg, rm
+    return CourseError, charts, links, mo, rg, rm
 
 
 @app.cell(hide_code=True)
@@ -47,48 +47,44 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(mo, rg):
+def _(links, mo, rg):
     defaults = rg.HeatmapConfig()
     _start = rg.cloned_poison(defaults.seed, defaults.poison_label)
-    form = (
-        mo.md(
-            """
-            **Regularization** {lam}
+    ui = links.Controls()
+    form = ui.form(
+        """
+        **Regularization** {lam}
 
-            **Poison** {x1} {x2} labelled as {label}
+        **Poison** {x1} {x2} labelled as {label}
 
-            **Optimal attack** {steps} {alpha} {learn} {beta}
+        **Optimal attack** {steps} {alpha} {learn} {beta}
 
-            **Maps** {resolution} {lam_values} · data seed {seed}
-            """
-        )
-        .batch(
-            lam=mo.ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (log scale)"),
-            x1=mo.ui.slider(-9.5, 9.5, 0.1, value=round(_start[0], 1), show_value=True, label="x₁"),
-            x2=mo.ui.slider(-9.5, 9.5, 0.1, value=round(_start[1], 1), show_value=True, label="x₂"),
-            label=mo.ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
-            steps=mo.ui.slider(0, 150, 5, value=defaults.attack_steps, show_value=True, label="steps"),
-            alpha=mo.ui.slider(0.05, 2.0, 0.05, value=defaults.step_size, show_value=True, label="poison step α"),
-            learn=mo.ui.checkbox(value=False, label="learn λ (minimax)"),
-            beta=mo.ui.slider(0.05, 2.0, 0.05, value=defaults.lam_step, show_value=True, label="λ step β"),
-            resolution=mo.ui.slider(10, 60, 5, value=defaults.resolution, show_value=True, label="grid"),
-            lam_values=mo.ui.slider(3, 30, 1, value=defaults.lam_values, show_value=True, label="λ values in B"),
-            seed=mo.ui.number(0, 100_000, 1, value=defaults.seed, label=""),
-        )
-        .form(submit_button_label="Train", bordered=True)
+        **Maps** {resolution} {lam_values} · data seed {seed}
+        """,
+        submit_button_label="Train",
+        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (log scale)"),
+        x1=ui.slider(-9.5, 9.5, 0.1, value=round(_start[0], 1), show_value=True, label="x₁"),
+        x2=ui.slider(-9.5, 9.5, 0.1, value=round(_start[1], 1), show_value=True, label="x₂"),
+        label=ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
+        steps=ui.slider(0, 150, 5, value=defaults.attack_steps, show_value=True, label="steps"),
+        alpha=ui.slider(0.05, 2.0, 0.05, value=defaults.step_size, show_value=True, label="poison step α"),
+        learn=ui.checkbox(value=False, label="learn λ (minimax)"),
+        beta=ui.slider(0.05, 2.0, 0.05, value=defaults.lam_step, show_value=True, label="λ step β"),
+        resolution=ui.slider(10, 60, 5, value=defaults.resolution, show_value=True, label="grid"),
+        lam_values=ui.slider(3, 30, 1, value=defaults.lam_values, show_value=True, label="λ values in B"),
+        seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
     )
-    mo.vstack([mo.md("## Controls"), form])
+    mo.vstack([mo.md("## Controls"), ui.with_warnings(form)])
     return defaults, form
 
 
 @app.cell(hide_code=True)
-def _(CourseError, defaults, form, mo, rg):
+def _(CourseError, defaults, form, links, mo, rg):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson shows the default run, so the page is never empty.
+    # the lesson runs what the form shows: the defaults, or the settings of the link that
+    # opened it. A submitted form goes into the URL, so the link reproduces this run.
     def _config():
-        if form.value is None:
-            return defaults
-        v = form.value
+        v = links.values(form)
         return rg.HeatmapConfig(lam=v["lam"], poison=(v["x1"], v["x2"]), poison_label=v["label"],
                                 attack_steps=v["steps"], step_size=v["alpha"], learn_lam=v["learn"],
                                 lam_step=v["beta"], resolution=v["resolution"], lam_values=v["lam_values"],
@@ -101,6 +97,7 @@ def _(CourseError, defaults, form, mo, rg):
             result = rg.run(config)
     except CourseError as err:
         config, problem = defaults, err
+    links.write(form.value)
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
     return config, result
 
@@ -167,28 +164,26 @@ def _(CourseError, rm):
 
 
 @app.cell(hide_code=True)
-def _(mo, rm):
-    mnist_form = (
-        mo.md(
-            """
-            **Live attack on MNIST** — {poisons} {modes} {steps} · data split {seed}
-            """
-        )
-        .batch(
-            poisons=mo.ui.dropdown({"17 (one batch)": 17, "34 (two batches)": 34}, value="17 (one batch)",
-                                   label="poisons"),
-            modes=mo.ui.multiselect({v: k for k, v in rm.MODES.items()},
-                                    value=[rm.MODES[m] for m in ("small", "large", "learned")], label="λ set by"),
-            steps=mo.ui.slider(5, 50, 5, value=20, show_value=True, label="steps per batch"),
-            seed=mo.ui.number(0, 100, 1, value=0, label=""),
-        )
-        .form(submit_button_label="Attack", bordered=True)
+def _(links, rm):
+    _ui = links.Controls(prefix="mnist.")
+    mnist_form = _ui.form(
+        """
+        **Live attack on MNIST** — {poisons} {modes} {steps} · data split {seed}
+        """,
+        submit_button_label="Attack",
+        poisons=_ui.dropdown({"17 (one batch)": 17, "34 (two batches)": 34}, value="17 (one batch)",
+                             label="poisons"),
+        modes=_ui.multiselect({v: k for k, v in rm.MODES.items()},
+                              value=[rm.MODES[m] for m in ("small", "large", "learned")], label="λ set by"),
+        steps=_ui.slider(5, 50, 5, value=20, show_value=True, label="steps per batch"),
+        seed=_ui.number(0, 100, 1, value=0, label=""),
     )
-    return (mnist_form,)
+    mnist_controls = _ui.with_warnings(mnist_form)
+    return mnist_controls, mnist_form
 
 
 @app.cell(hide_code=True)
-def _(CourseError, mnist_form, mo, rm):
+def _(CourseError, links, mnist_form, mo, rm):
     # The live MNIST attack takes a minute or more on a shared CPU: it runs only when the
     # student asks (headless runs and exports show the shipped curves alone).
     mnist_live, mnist_problem = None, None
@@ -205,11 +200,12 @@ def _(CourseError, mnist_form, mo, rm):
                 mnist_live = rm.run(_config, progress=_progress)
         except CourseError as err:
             mnist_problem = str(err)
+        links.write(mnist_form.value, prefix="mnist.")
     return mnist_live, mnist_problem
 
 
 @app.cell(hide_code=True)
-def _(charts, mnist_form, mnist_live, mnist_problem, mnist_reference, mnist_reference_problem, mo, rm):
+def _(charts, mnist_controls, mnist_live, mnist_problem, mnist_reference, mnist_reference_problem, mo, rm):
     import pandas as pd
 
     _parts, _notes = [], []
@@ -236,7 +232,7 @@ def _(charts, mnist_form, mnist_live, mnist_problem, mnist_reference, mnist_refe
             the attack.
             """
         ),
-        mnist_form,
+        mnist_controls,
         *_notes,
         charts.poisoning_curves(pd.concat(_parts, ignore_index=True)) if _parts else mo.md(""),
         mo.md(

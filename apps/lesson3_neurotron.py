@@ -16,10 +16,10 @@ app = marimo.App(width="medium", app_title="Lesson 3 · Neuro-Tron under label p
 def _():
     import marimo as mo
 
-    from poisoncourse import charts
+    from poisoncourse import charts, links
     from poisoncourse import neurotron as nt
     from poisoncourse.errors import CourseError
-    return CourseError, charts, mo, nt
+    return CourseError, charts, links, mo, nt
 
 
 @app.cell(hide_code=True)
@@ -42,71 +42,68 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(mo, nt):
-    distribution = mo.ui.dropdown(
+def _(links, mo, nt):
+    _ui = links.Controls()
+    distribution = _ui.build("distribution", _ui.dropdown(
         {d.label: d.key for d in nt.DISTRIBUTIONS.values()}, value=nt.DISTRIBUTIONS["normal"].label,
         label="Inputs x drawn from",
-    )
-    sweep = mo.ui.dropdown({f"θ — {nt.SWEEPS['theta']}": "theta", f"β — {nt.SWEEPS['beta']}": "beta"},
-                           value=f"θ — {nt.SWEEPS['theta']}", label="One line per value of")
-    mo.vstack([mo.md("## Controls"), mo.hstack([distribution, sweep], justify="start", gap=2)])
+    ))
+    sweep = _ui.build("sweep", _ui.dropdown({f"θ — {nt.SWEEPS['theta']}": "theta", f"β — {nt.SWEEPS['beta']}": "beta"},
+                                            value=f"θ — {nt.SWEEPS['theta']}", label="One line per value of"))
+    mo.vstack([mo.md("## Controls"), _ui.with_warnings(mo.hstack([distribution, sweep], justify="start", gap=2))])
     return distribution, sweep
 
 
 @app.cell(hide_code=True)
-def _(distribution, mo, nt, sweep):
-    # Defaults follow the chosen distribution (the paper's n and, ×10 for live runs, its η).
+def _(distribution, links, mo, nt, sweep):
+    # Defaults follow the chosen distribution (the paper's n and, ×10 for live runs, its η);
+    # a link's form settings made for another distribution are dropped.
+    links.switch({"distribution": distribution.value, "sweep": sweep.value})
     defaults = nt.NeurotronConfig.live(distribution.value, sweep=sweep.value,
                                        values=nt.PAPER_THETAS if sweep.value == "theta" else nt.PAPER_BETAS)
     swept = {f"{v:g}": v for v in (nt.PAPER_THETAS if sweep.value == "theta" else nt.PAPER_BETAS)}
-    fixed = (
-        mo.ui.slider(0.0, 0.9, 0.005, value=defaults.beta, show_value=True, label="attack probability β (fixed)")
-        if sweep.value == "theta"
-        else mo.ui.slider(0.0, 4.0, 0.125, value=defaults.theta, show_value=True, label="attack magnitude θ (fixed)")
+    ui = links.Controls()
+    form = ui.form(
+        """
+        | the attack | the network | training |
+        | :-- | :-- | :-- |
+        | {values} | {k} | {algorithms} |
+        | {fixed} | {r} | {eta} |
+        | {seeds} | {n} | {iterations} |
+        | {seed} | {q} | {b} |
+        | | {leak} | |
+        """,
+        submit_button_label="Train",
+        values=ui.multiselect(swept, value=list(swept), label="swept values (one line each)"),
+        fixed=(
+            ui.slider(0.0, 0.9, 0.005, value=defaults.beta, show_value=True, label="attack probability β (fixed)")
+            if sweep.value == "theta"
+            else ui.slider(0.0, 4.0, 0.125, value=defaults.theta, show_value=True, label="attack magnitude θ (fixed)")
+        ),
+        k=ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="width k (gates)"),
+        r=ui.slider(1, 200, 1, value=defaults.r, show_value=True, label="filter size r (≤ n)"),
+        n=ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="input dimension n"),
+        q=ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="outer weight q"),
+        leak=ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="leaky-ReLU slope α"),
+        algorithms=ui.multiselect({v: k for k, v in nt.ALGORITHMS.items()},
+                                  value=[nt.ALGORITHMS[a] for a in defaults.algorithms], label="algorithms"),
+        eta=ui.number(1e-6, 1e-2, value=defaults.eta, label="learning rate η"),
+        iterations=ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True, label="iterations T"),
+        b=ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="batch size b"),
+        seeds=ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
+        seed=ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
     )
-    form = (
-        mo.md(
-            """
-            | the attack | the network | training |
-            | :-- | :-- | :-- |
-            | {values} | {k} | {algorithms} |
-            | {fixed} | {r} | {eta} |
-            | {seeds} | {n} | {iterations} |
-            | {seed} | {q} | {b} |
-            | | {leak} | |
-            """
-        )
-        .batch(
-            values=mo.ui.multiselect(swept, value=list(swept), label="swept values (one line each)"),
-            fixed=fixed,
-            k=mo.ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="width k (gates)"),
-            r=mo.ui.slider(1, 200, 1, value=defaults.r, show_value=True, label="filter size r (≤ n)"),
-            n=mo.ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="input dimension n"),
-            q=mo.ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="outer weight q"),
-            leak=mo.ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="leaky-ReLU slope α"),
-            algorithms=mo.ui.multiselect({v: k for k, v in nt.ALGORITHMS.items()},
-                                         value=[nt.ALGORITHMS[a] for a in defaults.algorithms], label="algorithms"),
-            eta=mo.ui.number(1e-6, 1e-2, value=defaults.eta, label="learning rate η"),
-            iterations=mo.ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True,
-                                    label="iterations T"),
-            b=mo.ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="batch size b"),
-            seeds=mo.ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
-            seed=mo.ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
-        )
-        .form(submit_button_label="Train", bordered=True)
-    )
-    form
+    ui.with_warnings(form)
     return defaults, form
 
 
 @app.cell(hide_code=True)
-def _(CourseError, defaults, form, mo, nt, sweep):
+def _(CourseError, defaults, form, links, mo, nt, sweep):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson shows the default run, so the page is never empty.
+    # the lesson runs what the form shows: the defaults, or the settings of the link that
+    # opened it. A submitted form goes into the URL, so the link reproduces this run.
     def _config():
-        if form.value is None:
-            return defaults
-        v = dict(form.value)
+        v = dict(links.values(form))
         fixed_name = "beta" if sweep.value == "theta" else "theta"
         v[fixed_name] = v.pop("fixed")
         return nt.NeurotronConfig(distribution=defaults.distribution, sweep=defaults.sweep, **v)
@@ -125,6 +122,7 @@ def _(CourseError, defaults, form, mo, nt, sweep):
             result = nt.run(config, progress=_progress, max_seconds=nt.LIVE_MAX_SECONDS)
     except CourseError as err:
         config, problem = defaults, err
+    links.write(form.value)
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
     return config, result
 

@@ -17,11 +17,11 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts
+    from poisoncourse import charts, links
     from poisoncourse import labelnoise as ln
     from poisoncourse import labelnoise_mnist as lm
     from poisoncourse.errors import CourseError
-    return CourseError, charts, ln, lm, mo, pd
+    return CourseError, charts, links, ln, lm, mo, pd
 
 
 @app.cell(hide_code=True)
@@ -53,12 +53,12 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(ln, mo):
+def _(links, ln, mo):
     defaults = ln.LabelNoiseConfig()
     _rs = {f"{r:g}": r for r in (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12)}
-    form = (
-        mo.md(
-            """
+    ui = links.Controls()
+    form = ui.form(
+        """
             **Poisons** {poison_label} · {r_values} · per class {b}
 
             **Data** — dimension {d} · class-mean offset {mu} · spread {sigma} · training points {n}
@@ -69,42 +69,38 @@ def _(ln, mo):
             hidden width {width} · learning rate {lr} · at most {max_epochs} epochs
 
             **Repeats** — {seeds} · first seed {seed}
-            """
-        )
-        .batch(
-            poison_label=mo.ui.dropdown({v: k for k, v in ln.POISON_LABELS.items()},
-                                        value=ln.POISON_LABELS[defaults.poison_label], label="label the poisons as"),
-            r_values=mo.ui.multiselect(_rs, value=[f"{r:g}" for r in defaults.r_values], label="distances r"),
-            b=mo.ui.slider(1, 20, 1, value=defaults.b, show_value=True, label="b"),
-            d=mo.ui.dropdown({"2": 2, "16": 16, "64": 64}, value=str(defaults.d), label="d"),
-            mu=mo.ui.slider(0.1, 2.0, 0.05, value=defaults.mu, show_value=True, label="μ"),
-            sigma=mo.ui.slider(0.25, 2.0, 0.25, value=defaults.sigma, show_value=True, label="σ"),
-            n=mo.ui.slider(100, 1000, 50, value=defaults.n, show_value=True, label="n"),
-            eps=mo.ui.slider(0.0, 2.0, 0.05, value=defaults.eps, show_value=True, label="ε"),
-            pgd_steps=mo.ui.slider(1, 50, 1, value=defaults.pgd_steps, show_value=True, label="steps"),
-            training=mo.ui.dropdown({v: k for k, v in ln.TRAINING.items()}, value=ln.TRAINING[defaults.training],
-                                    label="training"),
-            spectral_cap=mo.ui.number(0.0, 100.0, 0.1, value=0.0, label="‖W_last‖₂ ≤"),
-            width=mo.ui.slider(16, 256, 16, value=defaults.widths[0], show_value=True, label="width (3 hidden layers)"),
-            lr=mo.ui.number(1e-4, 0.05, value=defaults.lr, label="Adam"),
-            max_epochs=mo.ui.slider(50, 2000, 50, value=defaults.max_epochs, show_value=True, label="epochs"),
-            seeds=mo.ui.slider(1, 6, 1, value=defaults.seeds, show_value=True, label="seeds per r"),
-            seed=mo.ui.number(0, 100_000, 1, value=defaults.seed, label="seed"),
-        )
-        .form(submit_button_label="Train", bordered=True)
+            """,
+        submit_button_label="Train",
+        poison_label=ui.dropdown({v: k for k, v in ln.POISON_LABELS.items()},
+                                 value=ln.POISON_LABELS[defaults.poison_label], label="label the poisons as"),
+        r_values=ui.multiselect(_rs, value=[f"{r:g}" for r in defaults.r_values], label="distances r"),
+        b=ui.slider(1, 20, 1, value=defaults.b, show_value=True, label="b"),
+        d=ui.dropdown({"2": 2, "16": 16, "64": 64}, value=str(defaults.d), label="d"),
+        mu=ui.slider(0.1, 2.0, 0.05, value=defaults.mu, show_value=True, label="μ"),
+        sigma=ui.slider(0.25, 2.0, 0.25, value=defaults.sigma, show_value=True, label="σ"),
+        n=ui.slider(100, 1000, 50, value=defaults.n, show_value=True, label="n"),
+        eps=ui.slider(0.0, 2.0, 0.05, value=defaults.eps, show_value=True, label="ε"),
+        pgd_steps=ui.slider(1, 50, 1, value=defaults.pgd_steps, show_value=True, label="steps"),
+        training=ui.dropdown({v: k for k, v in ln.TRAINING.items()}, value=ln.TRAINING[defaults.training],
+                             label="training"),
+        spectral_cap=ui.number(0.0, 100.0, 0.1, value=0.0, label="‖W_last‖₂ ≤"),
+        width=ui.slider(16, 256, 16, value=defaults.widths[0], show_value=True, label="width (3 hidden layers)"),
+        lr=ui.number(1e-4, 0.05, value=defaults.lr, label="Adam"),
+        max_epochs=ui.slider(50, 2000, 50, value=defaults.max_epochs, show_value=True, label="epochs"),
+        seeds=ui.slider(1, 6, 1, value=defaults.seeds, show_value=True, label="seeds per r"),
+        seed=ui.number(0, 100_000, 1, value=defaults.seed, label="seed"),
     )
-    mo.vstack([mo.md("## Controls"), form])
+    mo.vstack([mo.md("## Controls"), ui.with_warnings(form)])
     return defaults, form
 
 
 @app.cell(hide_code=True)
-def _(CourseError, defaults, form, ln, mo):
+def _(CourseError, defaults, form, links, ln, mo):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson shows the default run, so the page is never empty.
+    # the lesson runs what the form shows: the defaults, or the settings of the link that
+    # opened it. A submitted form goes into the URL, so the link reproduces this run.
     def _config():
-        if form.value is None:
-            return defaults
-        v = dict(form.value)
+        v = dict(links.values(form))
         width = v.pop("width")
         cap = v.pop("spectral_cap")
         return ln.LabelNoiseConfig(widths=(width,) * 3, spectral_cap=cap or None,
@@ -120,6 +116,7 @@ def _(CourseError, defaults, form, ln, mo):
                             max_seconds=ln.LIVE_MAX_SECONDS)
     except CourseError as err:
         config, problem = defaults, err
+    links.write(form.value)
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
     return config, result
 
@@ -179,27 +176,27 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(config, mo):
-    form2d = (
-        mo.md("{r_values} · class-mean offset {mu} · poisons per class {b} · {seed}")
-        .batch(
-            r_values=mo.ui.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)}, value=["1", "3", "6"],
-                                       label="distances r"),
-            mu=mo.ui.slider(0.25, 2.0, 0.25, value=1.0, show_value=True, label="μ"),
-            b=mo.ui.slider(1, 10, 1, value=3, show_value=True, label="b"),
-            seed=mo.ui.number(0, 100_000, 1, value=config.seed, label="seed"),
-        )
-        .form(submit_button_label="Draw", bordered=True)
+def _(config, links):
+    _ui2 = links.Controls(prefix="2d.")
+    form2d = _ui2.form(
+        "{r_values} · class-mean offset {mu} · poisons per class {b} · {seed}",
+        submit_button_label="Draw",
+        r_values=_ui2.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)}, value=["1", "3", "6"],
+                                  label="distances r"),
+        mu=_ui2.slider(0.25, 2.0, 0.25, value=1.0, show_value=True, label="μ"),
+        b=_ui2.slider(1, 10, 1, value=3, show_value=True, label="b"),
+        seed=_ui2.number(0, 100_000, 1, value=config.seed, label="seed"),
     )
-    form2d
+    _ui2.with_warnings(form2d)
     return (form2d,)
 
 
 @app.cell(hide_code=True)
-def _(CourseError, charts, config, form2d, ln, mo):
+def _(CourseError, charts, config, form2d, links, ln, mo):
     # The 2-D runs follow the main controls' poison label, training and spectral cap. Full-batch
     # Adam (batch = all points) fits these small sets in about a second.
-    _v = form2d.value or {"r_values": (1.0, 3.0, 6.0), "mu": 1.0, "b": 3, "seed": config.seed}
+    _v = links.values(form2d)
+    links.write(form2d.value, prefix="2d.")
     _out = None
     try:
         _c2 = ln.LabelNoiseConfig(d=2, n=200, sigma=1.0, mu=_v["mu"], b=_v["b"], seed=_v["seed"],
@@ -350,25 +347,24 @@ def _(charts, lm, mo, reference):
 
 
 @app.cell(hide_code=True)
-def _(lm, mo):
+def _(links, lm):
     mnist_defaults = lm.MnistConfig()
-    mnist_form = (
-        mo.md("**Reduced live run** — {budget} labels flipped per network · {buckets} buckets · "
-              "attack radius {eps} · {seeds}")
-        .batch(
-            budget=mo.ui.slider(5, 50, 5, value=mnist_defaults.budget, show_value=True, label="flips"),
-            buckets=mo.ui.slider(2, 6, 1, value=mnist_defaults.buckets, show_value=True, label="buckets"),
-            eps=mo.ui.slider(0.25, 2.0, 0.25, value=mnist_defaults.eps, show_value=True, label="ε"),
-            seeds=mo.ui.slider(1, 4, 1, value=mnist_defaults.seeds, show_value=True, label="seeds"),
-        )
-        .form(submit_button_label="Run on MNIST (about half a minute)", bordered=True)
+    _ui3 = links.Controls(prefix="mnist.")
+    mnist_form = _ui3.form(
+        "**Reduced live run** — {budget} labels flipped per network · {buckets} buckets · "
+        "attack radius {eps} · {seeds}",
+        submit_button_label="Run on MNIST (about half a minute)",
+        budget=_ui3.slider(5, 50, 5, value=mnist_defaults.budget, show_value=True, label="flips"),
+        buckets=_ui3.slider(2, 6, 1, value=mnist_defaults.buckets, show_value=True, label="buckets"),
+        eps=_ui3.slider(0.25, 2.0, 0.25, value=mnist_defaults.eps, show_value=True, label="ε"),
+        seeds=_ui3.slider(1, 4, 1, value=mnist_defaults.seeds, show_value=True, label="seeds"),
     )
-    mnist_form
+    _ui3.with_warnings(mnist_form)
     return (mnist_form,)
 
 
 @app.cell(hide_code=True)
-def _(CourseError, charts, lm, mnist_form, mo):
+def _(CourseError, charts, links, lm, mnist_form, mo):
     # Only on request: the live MNIST run takes tens of seconds on a CPU.
     if mnist_form.value is None:
         _out = mo.md(f"*Press the button to run the reduced version ({lm.MnistConfig().n_train} training images, "
@@ -376,6 +372,7 @@ def _(CourseError, charts, lm, mnist_form, mo):
     else:
         try:
             _c = lm.MnistConfig(**mnist_form.value)
+            links.write(mnist_form.value, prefix="mnist.")
             with mo.status.progress_bar(total=3, title="MNIST", remove_on_exit=True) as _bar:
                 _stage = {"name": None}
 

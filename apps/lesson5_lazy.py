@@ -17,10 +17,9 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts
-    from poisoncourse import lazy
+    from poisoncourse import charts, lazy, links
     from poisoncourse.errors import CourseError
-    return CourseError, charts, lazy, mo, pd
+    return CourseError, charts, lazy, links, mo, pd
 
 
 @app.cell(hide_code=True)
@@ -46,12 +45,12 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(lazy, mo):
+def _(lazy, links, mo):
     _d = lazy.LazyConfig.single_step()
     radius_steps = [0.5, 1, 1.5, 2, 3, 4, 6, 8, 10, 15, 20]
-    step_form = (
-        mo.md(
-            """
+    ui = links.Controls()
+    step_form = ui.form(
+        """
             **Sweep** {sweep} · image sizes {sizes} · or radii C₀ {radii}
 
             **Network** — lazy radius C₀ (when sizes are swept) {c0} · width m {width} · bias {bias}
@@ -60,39 +59,35 @@ def _(lazy, mo):
             **Training** (standard SGD, no attack) — epochs {epochs} · projection {projection}
 
             **Repeats** — {seeds} · first seed {seed}
-            """
-        )
-        .batch(
-            sweep=mo.ui.dropdown({"input dimension d": "size", "lazy radius C₀ (at 14×14)": "radius"},
-                                 value="input dimension d"),
-            sizes=mo.ui.multiselect({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES},
-                                    value=[f"{s}×{s} (d = {s * s})" for s in lazy.SIZES]),
-            radii=mo.ui.multiselect({f"{c:g}": float(c) for c in radius_steps},
-                                    value=["1", "2", "4", "10", "20"]),
-            c0=mo.ui.slider(steps=radius_steps, value=_d.lazy_radius, show_value=True),
-            width=mo.ui.slider(64, 1600, 32, value=_d.width, show_value=True),
-            bias=mo.ui.checkbox(value=_d.bias),
-            normalize=mo.ui.checkbox(value=_d.normalize),
-            epochs=mo.ui.slider(1, 20, 1, value=_d.epochs, show_value=True),
-            projection=mo.ui.dropdown({v: k for k, v in lazy.PROJECTIONS.items()},
-                                      value=lazy.PROJECTIONS[_d.projection]),
-            seeds=mo.ui.slider(1, 4, 1, value=_d.seeds, show_value=True, label="seeds per setting"),
-            seed=mo.ui.number(0, 100_000, 1, value=_d.seed),
-        )
-        .form(submit_button_label="Train", bordered=True)
+            """,
+        submit_button_label="Train",
+        sweep=ui.dropdown({"input dimension d": "size", "lazy radius C₀ (at 14×14)": "radius"},
+                          value="input dimension d"),
+        sizes=ui.multiselect({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES},
+                             value=[f"{s}×{s} (d = {s * s})" for s in lazy.SIZES]),
+        radii=ui.multiselect({f"{c:g}": float(c) for c in radius_steps},
+                             value=["1", "2", "4", "10", "20"]),
+        c0=ui.slider(steps=radius_steps, value=_d.lazy_radius, show_value=True),
+        width=ui.slider(64, 1600, 32, value=_d.width, show_value=True),
+        bias=ui.checkbox(value=_d.bias),
+        normalize=ui.checkbox(value=_d.normalize),
+        epochs=ui.slider(1, 20, 1, value=_d.epochs, show_value=True),
+        projection=ui.dropdown({v: k for k, v in lazy.PROJECTIONS.items()},
+                               value=lazy.PROJECTIONS[_d.projection]),
+        seeds=ui.slider(1, 4, 1, value=_d.seeds, show_value=True, label="seeds per setting"),
+        seed=ui.number(0, 100_000, 1, value=_d.seed),
     )
-    mo.vstack([mo.md("## Part 1 · One small step flips a lazy network"), step_form])
+    mo.vstack([mo.md("## Part 1 · One small step flips a lazy network"), ui.with_warnings(step_form)])
     return (step_form,)
 
 
 @app.cell(hide_code=True)
-def _(CourseError, lazy, mo, step_form):
+def _(CourseError, lazy, links, mo, step_form):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson shows the default run, so the page is never empty.
+    # the lesson runs what the form shows: the defaults, or the settings of the link that
+    # opened it. A submitted form goes into the URL, so the link reproduces this run.
     def _config():
-        if step_form.value is None:
-            return lazy.LazyConfig.single_step()
-        v = dict(step_form.value)
+        v = dict(links.values(step_form))
         sweep = v.pop("sweep")
         sizes, radii = v.pop("sizes"), v.pop("radii")
         values = tuple(sizes) if sweep == "size" else tuple(radii)
@@ -105,6 +100,7 @@ def _(CourseError, lazy, mo, step_form):
             step_result = lazy.run(step_config, max_seconds=lazy.LIVE_MAX_SECONDS)
     except CourseError as err:
         step_config, _problem = None, err
+    links.write(step_form.value)
     mo.stop(_problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {_problem}"), kind="danger"))
     return step_config, step_result
 
@@ -167,12 +163,12 @@ def _(charts, lazy, mo, reference, step_config, step_result):
 
 
 @app.cell(hide_code=True)
-def _(lazy, mo):
+def _(lazy, links, mo):
     _d = lazy.LazyConfig.phase()
     _steps = [0.5, 1, 1.5, 2, 3, 4, 6, 8, 10, 15, 20]
-    robust_form = (
-        mo.md(
-            """
+    ui2 = links.Controls(prefix="robust.")
+    robust_form = ui2.form(
+        """
             **Sweep** {sweep} · radii C₀ {radii} · or budgets ε {budgets}
 
             **Fixed** — lazy radius C₀ (when ε is swept) {c0} · budget ε (when C₀ is swept) {eps}
@@ -183,28 +179,25 @@ def _(lazy, mo):
             **Adversarial training** — PGD steps {pgd_steps} · epochs {epochs} · projection {projection}
 
             **Repeats** — {seeds} · first seed {seed}
-            """
-        )
-        .batch(
-            sweep=mo.ui.dropdown({"lazy radius C₀": "radius", "budget ε": "eps"}, value="lazy radius C₀"),
-            radii=mo.ui.multiselect({f"{c:g}": float(c) for c in _steps},
-                                    value=[f"{c:g}" for c in lazy.RADII]),
-            budgets=mo.ui.multiselect({f"{e:g}": e for e in (0.01, *lazy.BUDGETS, 0.75, 1.0)},
-                                      value=[f"{e:g}" for e in lazy.BUDGETS]),
-            c0=mo.ui.slider(steps=_steps, value=4, show_value=True),
-            eps=mo.ui.slider(0.0, 0.5, 0.01, value=_d.eps, show_value=True),
-            size=mo.ui.dropdown({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES}, value="14×14 (d = 196)"),
-            width=mo.ui.slider(64, 1600, 32, value=_d.width, show_value=True),
-            bias=mo.ui.checkbox(value=_d.bias),
-            normalize=mo.ui.checkbox(value=_d.normalize),
-            pgd_steps=mo.ui.slider(1, 20, 1, value=_d.pgd_steps, show_value=True),
-            epochs=mo.ui.slider(1, 20, 1, value=_d.epochs, show_value=True),
-            projection=mo.ui.dropdown({v: k for k, v in lazy.PROJECTIONS.items()},
-                                      value=lazy.PROJECTIONS[_d.projection]),
-            seeds=mo.ui.slider(1, 4, 1, value=_d.seeds, show_value=True, label="seeds per setting"),
-            seed=mo.ui.number(0, 100_000, 1, value=_d.seed),
-        )
-        .form(submit_button_label="Train", bordered=True)
+            """,
+        submit_button_label="Train",
+        sweep=ui2.dropdown({"lazy radius C₀": "radius", "budget ε": "eps"}, value="lazy radius C₀"),
+        radii=ui2.multiselect({f"{c:g}": float(c) for c in _steps},
+                              value=[f"{c:g}" for c in lazy.RADII]),
+        budgets=ui2.multiselect({f"{e:g}": e for e in (0.01, *lazy.BUDGETS, 0.75, 1.0)},
+                                value=[f"{e:g}" for e in lazy.BUDGETS]),
+        c0=ui2.slider(steps=_steps, value=4, show_value=True),
+        eps=ui2.slider(0.0, 0.5, 0.01, value=_d.eps, show_value=True),
+        size=ui2.dropdown({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES}, value="14×14 (d = 196)"),
+        width=ui2.slider(64, 1600, 32, value=_d.width, show_value=True),
+        bias=ui2.checkbox(value=_d.bias),
+        normalize=ui2.checkbox(value=_d.normalize),
+        pgd_steps=ui2.slider(1, 20, 1, value=_d.pgd_steps, show_value=True),
+        epochs=ui2.slider(1, 20, 1, value=_d.epochs, show_value=True),
+        projection=ui2.dropdown({v: k for k, v in lazy.PROJECTIONS.items()},
+                                value=lazy.PROJECTIONS[_d.projection]),
+        seeds=ui2.slider(1, 4, 1, value=_d.seeds, show_value=True, label="seeds per setting"),
+        seed=ui2.number(0, 100_000, 1, value=_d.seed),
     )
     mo.vstack([
         mo.md(
@@ -217,17 +210,15 @@ def _(lazy, mo):
             **robust accuracy**.
             """
         ),
-        robust_form,
+        ui2.with_warnings(robust_form),
     ])
     return (robust_form,)
 
 
 @app.cell(hide_code=True)
-def _(CourseError, lazy, mo, robust_form):
+def _(CourseError, lazy, links, mo, robust_form):
     def _config():
-        if robust_form.value is None:
-            return lazy.LazyConfig.phase()
-        v = dict(robust_form.value)
+        v = dict(links.values(robust_form))
         sweep = v.pop("sweep")
         radii, budgets = v.pop("radii"), v.pop("budgets")
         values = tuple(radii) if sweep == "radius" else tuple(budgets)
@@ -241,6 +232,7 @@ def _(CourseError, lazy, mo, robust_form):
             robust_result = lazy.run(robust_config, max_seconds=lazy.LIVE_MAX_SECONDS)
     except CourseError as err:
         robust_config, _problem = None, err
+    links.write(robust_form.value, prefix="robust.")
     mo.stop(_problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {_problem}"), kind="danger"))
     return robust_config, robust_result
 

@@ -1,0 +1,270 @@
+"""Links that open a lesson in a given state.
+
+Every control of a lesson reads its initial value from the page's URL query parameters
+(`?flip_prob=0.3&seed=7`) and the lesson writes the values back when the student presses
+Train, so a copied link reproduces what the sender saw, seed included.
+
+The apps build their controls through `Controls`, which takes marimo's own constructor
+arguments, so each range is written once:
+
+    ui = links.Controls(prefix="")
+    form = ui.form("{lam} {seed}", submit_button_label="Train",
+                   lam=ui.slider(-8.0, 6.0, 0.1, value=0.0, label="λ"),
+                   seed=ui.number(0, 100_000, 1, value=0))
+    ...
+    links.write(form.value)            # in the cell that reads form.value
+
+A parameter that does not parse or lies outside the control's range is ignored with a
+one-sentence warning (`ui.warnings`) and the control keeps its default; it never breaks
+the page. Outside a marimo session (a Jupyter kernel running the exported notebook)
+there is no URL: the defaults are used and nothing is written.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+# Query keys marimo or the server use themselves; a control must not be named like them.
+RESERVED = frozenset({"file", "access_token", "refresh_token", "session_id"})
+LIST_SEPARATOR = ","
+
+
+def encode(value: Any) -> str:
+    """One control value as URL text: numbers without float noise (0.30000000000000004 →
+    0.3), booleans and None as words, lists comma-separated."""
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(encode(v) for v in value)
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(value, ".10g")
+    return str(value)
+
+
+def query_params():
+    """marimo's URL parameters, or None outside a running marimo app (e.g. in Jupyter)."""
+    try:
+        import marimo as mo
+
+        return mo.query_params()
+    except Exception:  # noqa: BLE001 — no marimo context: no URL to read or write
+        return None
+
+
+def _as_dict(params) -> dict[str, str]:
+    if params is None:
+        return {}
+    out = {}
+    for key in params:
+        value = params.get(key) if hasattr(params, "get") else params[key]
+        out[key] = value[-1] if isinstance(value, list) and value else value  # a repeated key: the last wins
+    return out
+
+
+@dataclass(frozen=True)
+class Control:
+    """A marimo control not built yet: its constructor and arguments, as the app wrote them."""
+
+    kind: str
+    make: Callable
+    args: tuple
+    kwargs: dict
+
+    def arguments(self) -> dict:
+        bound = inspect.signature(self.make).bind_partial(*self.args, **self.kwargs)
+        return dict(bound.arguments)
+
+
+@dataclass
+class Controls:
+    """Builds a lesson's controls with their initial values taken from the URL.
+
+    ``prefix`` keeps the keys of a lesson's second form apart from its first (``mnist.seed``).
+    ``params``: the URL parameters (a mapping); by default marimo's.
+    """
+
+    prefix: str = ""
+    params: Mapping | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self._url = _as_dict(query_params() if self.params is None else self.params)
+
+    # -- lazy constructors, same arguments as mo.ui.* ------------------------------------
+    def slider(self, *args, **kwargs) -> Control:
+        import marimo as mo
+        return Control("slider", mo.ui.slider, args, kwargs)
+
+    def number(self, *args, **kwargs) -> Control:
+        import marimo as mo
+        return Control("number", mo.ui.number, args, kwargs)
+
+    def dropdown(self, *args, **kwargs) -> Control:
+        import marimo as mo
+        return Control("dropdown", mo.ui.dropdown, args, kwargs)
+
+    def multiselect(self, *args, **kwargs) -> Control:
+        import marimo as mo
+        return Control("multiselect", mo.ui.multiselect, args, kwargs)
+
+    def checkbox(self, *args, **kwargs) -> Control:
+        import marimo as mo
+        return Control("checkbox", mo.ui.checkbox, args, kwargs)
+
+    # -- building ---------------------------------------------------------------------------
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def build(self, name: str, control: Control):
+        """The marimo element, its value replaced by the URL's when that one is valid."""
+        key = self.key(name)
+        if key in RESERVED:
+            raise ValueError(f"a control may not be named {key!r}: marimo uses that URL parameter")
+        arguments = control.arguments()
+        if key in self._url:
+            try:
+                arguments["value"] = _decode(control.kind, arguments, self._url[key])
+            except ValueError as err:
+                self.warnings.append(f"The link's `{key}={self._url[key]}` was ignored: {err}. "
+                                     f"Using the default instead.")
+        return control.make(**arguments)
+
+    def form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control):
+        """``mo.md(text).batch(**elements).form(...)`` with URL-seeded elements."""
+        import marimo as mo
+
+        elements = {name: self.build(name, c) for name, c in controls.items()}
+        return mo.md(text).batch(**elements).form(submit_button_label=submit_button_label, bordered=bordered)
+
+    def callout(self):
+        """The warnings as one marimo callout, or None when the link was fine."""
+        if not self.warnings:
+            return None
+        import marimo as mo
+        return mo.callout(mo.md("\n\n".join(self.warnings)), kind="warn")
+
+    def with_warnings(self, element):
+        """The element with the link's warnings above it (if any)."""
+        note = self.callout()
+        if note is None:
+            return element
+        import marimo as mo
+        return mo.vstack([note, element])
+
+
+def write(values: Mapping[str, Any] | None, prefix: str = "", params=None) -> None:
+    """Put the submitted values into the URL (only those that changed, so the browser's
+    history is not flooded). No-op outside a marimo app or before the first submit."""
+    params = query_params() if params is None else params
+    if params is None or values is None:
+        return
+    for name, value in values.items():
+        key, text = f"{prefix}{name}", encode(value)
+        if params.get(key) != text:
+            params[key] = text
+
+
+def clear(names, prefix: str = "", params=None) -> None:
+    """Drop a form's keys from the URL (when the settings it was made for change)."""
+    params = query_params() if params is None else params
+    if params is None:
+        return
+    for name in names:
+        key = f"{prefix}{name}"
+        if key in params:
+            del params[key]
+
+
+# -- decoding: URL text → the value marimo's constructor expects ----------------------------
+
+def _number(text: str) -> float:
+    try:
+        x = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"“{text}” is not a number") from None
+    if not math.isfinite(x):
+        raise ValueError(f"“{text}” is not a finite number")
+    return x
+
+
+def _is_int(*values) -> bool:
+    return all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values)
+
+
+def _decode_number(arguments: dict, text: str):
+    start, stop, step = arguments.get("start"), arguments.get("stop"), arguments.get("step")
+    steps = arguments.get("steps")
+    x = _number(text)
+    if steps is not None:
+        for s in steps:
+            if math.isclose(x, s, rel_tol=1e-9, abs_tol=1e-12):
+                return s
+        raise ValueError("it is not one of " + ", ".join(encode(s) for s in steps))
+    if (start is not None and x < start) or (stop is not None and x > stop):
+        raise ValueError(f"it must lie between {encode(start)} and {encode(stop)}")
+    whole = _is_int(start, stop, step, arguments.get("value"))
+    if whole and x != int(x):
+        raise ValueError("it must be a whole number")
+    if step and start is not None:
+        # Snap to the control's grid (a hand-edited 0.31 on a 0.05 grid becomes 0.3).
+        x = min(max(start + round((x - start) / step) * step, start), stop)
+        x = float(format(x, ".10g"))
+    return int(x) if whole else x
+
+
+def _options(arguments: dict) -> dict[str, Any]:
+    options = arguments["options"]
+    return dict(options) if isinstance(options, Mapping) else {str(o): o for o in options}
+
+
+def _label_for(options: dict[str, Any], text: str) -> str:
+    for label, value in options.items():
+        if encode(value) == text or label == text:
+            return label
+    raise ValueError("the choices are " + ", ".join(encode(v) for v in options.values()))
+
+
+def _decode(kind: str, arguments: dict, text) -> Any:
+    if not isinstance(text, str):
+        raise ValueError("it is not a single value")
+    if kind in ("slider", "number"):
+        return _decode_number(arguments, text)
+    if kind == "checkbox":
+        words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        if text.lower() not in words:
+            raise ValueError("it must be true or false")
+        return words[text.lower()]
+    if kind == "dropdown":
+        return _label_for(_options(arguments), text)
+    if kind == "multiselect":
+        options = _options(arguments)
+        parts = [p for p in text.split(LIST_SEPARATOR) if p != ""]
+        return [_label_for(options, p) for p in parts]
+    raise ValueError(f"controls of kind {kind} cannot be set from a link")
+
+
+def values(form) -> dict:
+    """What a form stands for: the submitted values, or before any submit its initial ones
+    (the defaults, or the link's) — so a link's settings are trained at once, unclicked."""
+    return form.value if form.value is not None else form.element.value
+
+
+def switch(values: Mapping[str, Any], params=None) -> None:
+    """Record controls that re-make a form with new defaults (Lesson 3's input distribution).
+
+    When one of them now differs from the link's explicit value, the form's old keys were
+    meant for the other defaults: drop them, so the new form starts from its own defaults."""
+    params = query_params() if params is None else params
+    if params is None:
+        return
+    url = _as_dict(params)
+    texts = {name: encode(value) for name, value in values.items()}
+    if any(name in url and url[name] != text for name, text in texts.items()):
+        for key in [k for k in url if k not in RESERVED and k not in texts]:
+            del params[key]
+    write(values, params=params)

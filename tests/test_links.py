@@ -1,0 +1,115 @@
+"""A link reproduces the sender's settings; a bad link falls back to the defaults with a
+sentence, never an error."""
+
+import marimo as mo
+import pytest
+
+from poisoncourse import links
+
+
+class FakeParams(dict):
+    """marimo's QueryParams as far as links uses it (get, in, set, del)."""
+
+    def set(self, key, value):
+        self[key] = value
+
+
+def controls(url):
+    ui = links.Controls(params=FakeParams(url))
+    form = ui.form(
+        "{lam} {seed} {label} {modes} {learn} {c0} {eta}",
+        submit_button_label="Train",
+        lam=ui.slider(-8.0, 6.0, 0.1, value=3.0, label="λ"),
+        seed=ui.number(0, 100_000, 1, value=0),
+        label=ui.dropdown({"class 0": 0, "class 1": 1, "none": None}, value="class 0"),
+        modes=ui.multiselect({"small λ": "small", "large λ": "large"}, value=["small λ"]),
+        learn=ui.checkbox(value=False),
+        c0=ui.slider(steps=[0.5, 1, 4, 10], value=4),
+        eta=ui.number(1e-6, 1e-2, value=1e-3),
+    )
+    return ui, form
+
+
+def test_no_link_gives_the_defaults():
+    ui, form = controls({})
+    assert links.values(form) == {"lam": 3.0, "seed": 0, "label": 0, "modes": ["small"], "learn": False,
+                                  "c0": 4, "eta": 1e-3}
+    assert ui.warnings == [] and ui.callout() is None
+
+
+def test_a_link_sets_every_kind_of_control():
+    ui, form = controls({"lam": "-2.5", "seed": "7", "label": "none", "modes": "large,small", "learn": "true",
+                         "c0": "10", "eta": "0.0005", "file": "lesson2.py"})
+    assert ui.warnings == []
+    v = links.values(form)
+    assert v == {"lam": -2.5, "seed": 7, "label": None, "modes": ["large", "small"], "learn": True, "c0": 10,
+                 "eta": 5e-4}
+    assert isinstance(v["seed"], int)
+
+
+def test_written_values_read_back_identically():
+    params = FakeParams()
+    submitted = {"lam": 0.30000000000000004, "seed": 42, "label": 1, "modes": ["large"], "learn": True, "c0": 0.5,
+                 "eta": 2e-4}
+    links.write(submitted, params=params)
+    assert params["lam"] == "0.3" and params["modes"] == "large" and params["learn"] == "true"
+    ui, form = controls(params)
+    assert ui.warnings == []
+    assert links.values(form) == {**submitted, "lam": 0.3}
+
+
+@pytest.mark.parametrize("key, text, why", [
+    ("lam", "abc", "not a number"),
+    ("lam", "nan", "not a finite number"),
+    ("lam", "99", "between -8 and 6"),
+    ("seed", "2.5", "whole number"),
+    ("label", "7", "the choices are"),
+    ("modes", "small,huge", "the choices are"),
+    ("learn", "maybe", "true or false"),
+    ("c0", "3", "not one of"),
+])
+def test_a_bad_parameter_is_reported_and_the_default_kept(key, text, why):
+    ui, form = controls({key: text, "seed": "5"} if key != "seed" else {key: text})
+    assert len(ui.warnings) == 1
+    assert f"`{key}={text}`" in ui.warnings[0] and why in ui.warnings[0]
+    defaults = links.values(controls({})[1])
+    v = links.values(form)
+    assert v[key] == defaults[key]
+    if key != "seed":
+        assert v["seed"] == 5  # the good parameters of the same link still apply
+    assert isinstance(ui.with_warnings(form), mo.Html)
+
+
+def test_values_off_the_grid_snap_to_it():
+    _, form = controls({"lam": "0.3100000001"})
+    assert links.values(form)["lam"] == 0.3
+
+
+def test_a_prefix_keeps_two_forms_apart():
+    params = FakeParams({"seed": "1", "mnist.seed": "2"})
+    main = links.Controls(params=params).form("{seed}", submit_button_label="Go", seed=links.Controls().number(0, 9, 1, value=0))
+    ui2 = links.Controls(params=params, prefix="mnist.")
+    second = ui2.form("{seed}", submit_button_label="Go", seed=ui2.number(0, 9, 1, value=0))
+    assert links.values(main)["seed"] == 1 and links.values(second)["seed"] == 2
+
+
+def test_switching_the_setting_a_form_was_made_for_drops_its_keys():
+    params = FakeParams({"distribution": "normal", "eta": "0.005", "file": "x.py"})
+    links.switch({"distribution": "normal"}, params=params)
+    assert params["eta"] == "0.005"  # same distribution: the link's form settings stay
+    links.switch({"distribution": "laplace"}, params=params)
+    assert params == {"distribution": "laplace", "file": "x.py"}
+
+
+def test_outside_marimo_there_is_no_url_and_nothing_breaks():
+    assert links.query_params() is None or hasattr(links.query_params(), "get")
+    links.write({"seed": 1}, params=None)  # no marimo context here: a no-op
+    ui = links.Controls()
+    form = ui.form("{seed}", submit_button_label="Go", seed=ui.number(0, 9, 1, value=3))
+    assert links.values(form) == {"seed": 3}
+
+
+def test_a_control_may_not_shadow_marimos_own_parameters():
+    ui = links.Controls(params=FakeParams())
+    with pytest.raises(ValueError, match="file"):
+        ui.build("file", ui.number(0, 9, 1, value=0))
