@@ -11,7 +11,7 @@ PORT   ?= 2718
 export PASSWORD
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test setup bench clean chromium
+.PHONY: serve test setup bench export clean chromium
 
 setup: $(STAMP)
 
@@ -45,5 +45,9 @@ chromium:
 bench: $(STAMP)
 	$(VENV)/bin/python -m poisoncourse.bench
 
+# The course as static pages (site/), for a USB stick or any static web host.
+export: $(STAMP)
+	$(VENV)/bin/poisoncourse export $(EXPORT_FLAGS)
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build site *.egg-info .pytest_cache

@@ -17,11 +17,11 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts
+    from poisoncourse import charts, explore
     from poisoncourse import poison
     from poisoncourse import width as W
     from poisoncourse.errors import CourseError
-    return CourseError, W, charts, mo, pd, poison
+    return CourseError, W, charts, explore, mo, pd, poison
 
 
 @app.cell(hide_code=True)
@@ -185,6 +185,25 @@ def _(charts, config, mo, result):
                   justify="start"),
         mo.md(f"### During training, at the highlighted width m = {config.highlight}"),
         charts.width_epochs(result.curves, config.highlight),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _(explore, mo, result):
+    mo.vstack([
+        mo.md(
+            """
+            ### Explore: the curve as training goes on
+
+            The same run, mean accuracy against width after any epoch. Drag **after epoch** from
+            the end back to the start: early on, wider is better under poison too; the fall at
+            large width appears as the wide networks go on to memorize the flipped labels. The
+            slider runs in your browser over results already computed — it also works in the
+            exported static page.
+            """
+        ),
+        explore.width_by_epoch(result.curves),
     ])
     return
 

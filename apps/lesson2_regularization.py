@@ -16,11 +16,11 @@ app = marimo.App(width="medium", app_title="Lesson 2 · Regularization against p
 def _():
     import marimo as mo
 
-    from poisoncourse import charts, links
+    from poisoncourse import charts, explore, links
     from poisoncourse import regularization as rg
     from poisoncourse import regularization_mnist as rm
     from poisoncourse.errors import CourseError
-    return CourseError, charts, links, mo, rg, rm
+    return CourseError, charts, explore, links, mo, rg, rm
 
 
 @app.cell(hide_code=True)
@@ -150,6 +150,25 @@ def _(mo, result):
         damage a location does at λ = −8 and the best λ there correlate with r = {_r:.2f}.
         """
     )
+    return
+
+
+@app.cell(hide_code=True)
+def _(explore, mo, result, rg):
+    mo.vstack([
+        mo.md(
+            """
+            ### Explore: the damage map at every λ
+
+            The same run, one map per λ of heatmap B's grid. Drag **log λ**: with little
+            regularization a poison placed almost anywhere on the wrong side does damage; as λ grows
+            the damaging region shrinks and fades, until the penalty flattens every boundary. The
+            slider runs in your browser over results already computed — it also works in the
+            exported static page, with no Python behind it.
+            """
+        ),
+        explore.error_map_by_lam(result.lams, result.maps, rg.BOX),
+    ])
     return
 
 

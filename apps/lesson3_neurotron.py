@@ -16,10 +16,10 @@ app = marimo.App(width="medium", app_title="Lesson 3 · Neuro-Tron under label p
 def _():
     import marimo as mo
 
-    from poisoncourse import charts, links
+    from poisoncourse import charts, explore, links
     from poisoncourse import neurotron as nt
     from poisoncourse.errors import CourseError
-    return CourseError, charts, links, mo, nt
+    return CourseError, charts, explore, links, mo, nt
 
 
 @app.cell(hide_code=True)
@@ -149,6 +149,25 @@ def _(charts, config, mo, nt, result):
         ], justify="start"),
         *[mo.callout(mo.md(w), kind="warn") for w in result.warnings],
         charts.log_error_curves(result.curves, value_title=_name),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _(config, explore, mo, result):
+    _name = "θ" if config.sweep == "theta" else "β"
+    mo.vstack([
+        mo.md(
+            f"""
+            ### Explore: one attack strength at a time
+
+            The same run, the algorithms side by side for one value of {_name} at a time (median
+            over seeds). Drag **{_name}**: without attack both recover $w^*$ to machine precision;
+            as the attack grows, each settles at a floor that rises with it. The slider runs in your
+            browser over results already computed — it also works in the exported static page.
+            """
+        ),
+        explore.error_curves_by_value(result.curves, value_title=_name, name=config.sweep),
     ])
     return
 

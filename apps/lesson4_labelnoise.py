@@ -17,11 +17,11 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts, links
+    from poisoncourse import charts, explore, links
     from poisoncourse import labelnoise as ln
     from poisoncourse import labelnoise_mnist as lm
     from poisoncourse.errors import CourseError
-    return CourseError, charts, links, ln, lm, mo, pd
+    return CourseError, charts, explore, links, ln, lm, mo, pd
 
 
 @app.cell(hide_code=True)
@@ -192,7 +192,7 @@ def _(config, links):
 
 
 @app.cell(hide_code=True)
-def _(CourseError, charts, config, form2d, links, ln, mo):
+def _(CourseError, charts, config, explore, form2d, links, ln, mo):
     # The 2-D runs follow the main controls' poison label, training and spectral cap. Full-batch
     # Adam (batch = all points) fits these small sets in about a second.
     _v = links.values(form2d)
@@ -216,7 +216,11 @@ def _(CourseError, charts, config, form2d, links, ln, mo):
                 title=f"r = {_run.r:g}: adv. acc. {_run.adversarial_accuracy:.2f} ({_fit})"))
         _out = mo.vstack([mo.hstack(_panels, justify="start", wrap=True),
                           mo.md(f"Trained in {_reg.seconds:.1f} s. Adversarial accuracy at ε = {_c2.eps:g}; "
-                                f"the grid is clipped to |x| ≤ {_c2.mu + 4:g}.")])
+                                f"the grid is clipped to |x| ≤ {_c2.mu + 4:g}."),
+                          mo.md("**Explore:** the same networks on one plane — drag **r** to move the poisons "
+                                "out from their class and watch the boundary follow them, then let go. The "
+                                "slider runs in your browser (it also works in the exported static page)."),
+                          explore.regions_by_r(_reg.grid, _reg.points)])
     _out
     return
 

@@ -17,9 +17,9 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts, lazy, links
+    from poisoncourse import charts, explore, lazy, links
     from poisoncourse.errors import CourseError
-    return CourseError, charts, lazy, links, mo, pd
+    return CourseError, charts, explore, lazy, links, mo, pd
 
 
 @app.cell(hide_code=True)
@@ -276,7 +276,7 @@ def _(charts, lazy, mo, pd, reference, robust_config, robust_result):
 
 
 @app.cell(hide_code=True)
-def _(charts, mo, robust_config, robust_result):
+def _(charts, explore, mo, robust_config, robust_result):
     _name = "C₀" if robust_config.sweep == "radius" else "ε"
     mo.vstack([
         mo.md(
@@ -290,6 +290,10 @@ def _(charts, mo, robust_config, robust_result):
             """
         ),
         charts.distance_histograms(robust_result.rows, value_title=_name),
+        mo.md(f"**Explore:** the same histograms one at a time — drag **{_name}** and watch the rows "
+              "spread out until they fill their ball, then stop at it. The slider runs in your browser "
+              "(it also works in the exported static page)."),
+        explore.distances_by_radius(robust_result.rows, value_title=_name),
     ])
     return
 

@@ -2,15 +2,16 @@
 
     poisoncourse sweep neurotron     # remake a shipped reference table (python -m poisoncourse.sweep)
     poisoncourse bench [--json]      # benchmark the lessons (python -m poisoncourse.bench)
+    poisoncourse export [--out site] [--notebooks]   # static pages (and notebooks) of every lesson
 """
 
 from __future__ import annotations
 
 import sys
 
-from . import bench, sweep
+from . import bench, export, sweep
 
-COMMANDS = {"sweep": sweep.main, "bench": bench.main}
+COMMANDS = {"sweep": sweep.main, "bench": bench.main, "export": export.main}
 
 
 def main(argv=None) -> int:

@@ -202,3 +202,43 @@ def test_server_memory_stays_bounded_over_many_retrains(server, browser):
     print(f"server memory: {start:.0f} MiB after warm-up, +{growth:.0f} MiB after 8 more retrains")
     assert growth < 150, f"server memory grew by {growth:.0f} MiB over 8 retrains"
     page.context.close()
+
+
+def open_link(browser, url: str, query: str):
+    page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+    page.goto(f"{url}/?{query}")
+    page.locator("marimo-form").first.get_by_role("button").first.wait_for(timeout=120_000)
+    first_chart(page).wait_for(timeout=180_000)
+    wait_idle(page)
+    return page
+
+
+def test_a_link_reopens_the_lesson_in_the_state_its_sender_saw(server, browser):
+    url, _ = server
+    sender = open_link(browser, url, "file=lesson3_neurotron.py&iterations=400&seed=7")
+    assert "400 iterations" in sender.inner_text("body"), "the link's settings were not trained"
+    retrain_with_slider(sender, presses=2)  # β 0.5 → 0.51, then Train
+    sender.wait_for_function("() => location.search.includes('fixed=0.51')", timeout=30_000)
+    link = sender.url
+    assert "iterations=400" in link and "seed=7" in link
+    seen = chart_hash(sender)
+    sender.context.close()
+
+    receiver = open_link(browser, url, link.split("?", 1)[1])
+    assert "400 iterations" in receiver.inner_text("body")
+    deadline = time.time() + 60
+    while chart_hash(receiver) != seen and time.time() < deadline:
+        time.sleep(0.2)
+    assert chart_hash(receiver) == seen, "the link did not reproduce the sender's chart"
+    assert not errors_on(receiver)
+    receiver.context.close()
+
+
+def test_a_malformed_link_warns_and_falls_back_to_the_defaults(server, browser):
+    url, _ = server
+    page = open_link(browser, url, "file=lesson5_lazy.py&epochs=abc&width=99999&robust.seeds=1")
+    body = page.inner_text("body")
+    assert "epochs=abc" in body and "width=99999" in body and body.count("was ignored") == 2
+    assert not errors_on(page)
+    assert first_chart(page).is_visible()
+    page.context.close()

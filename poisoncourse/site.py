@@ -1,0 +1,218 @@
+"""Static pages from a lesson's outputs: no Python, no network, no CDN.
+
+A lesson run headless (``app.run()``) hands back each cell's output as marimo HTML, whose custom
+elements (``<marimo-tex>``, ``<marimo-mime-renderer>``, ``<marimo-ui-element>`` …) need marimo's
+frontend, loaded from a CDN. This module turns that HTML into plain HTML a browser shows on its
+own: TeX becomes MathML (browsers render it natively), each altair chart becomes a Vega-Lite spec
+drawn by the Vega bundle inlined in the page (so a chart's bound sliders keep working), a form
+becomes the list of settings the page was made with, and stats and callouts become boxes.
+
+An element this module does not know is an error, not a silent gap: a marimo upgrade that
+changes its output makes the export fail loudly (and the tests with it).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+
+import latex2mathml.converter
+
+from .errors import CourseError
+
+
+class ExportError(CourseError):
+    """A lesson's output could not be turned into a static page."""
+
+
+VEGA_LITE_VERSION = "6.4"  # altair 6's specs; the bundle below must draw them
+
+_TEX = re.compile(r'<marimo-tex class="arithmatex">\|\|([(\[])(.*?)\|\|[)\]]</marimo-tex>', re.S)
+_ATTRS = re.compile(r"([\w-]+)='([^']*)'")
+_OPEN = re.compile(r"<(marimo-[a-z-]+)([^>]*)>")
+
+
+def _attrs(text: str) -> dict:
+    """marimo writes attributes single-quoted with JSON values inside."""
+    out = {}
+    for key, value in _ATTRS.findall(text):
+        raw = html.unescape(value).replace("&#92;", "\\")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
+
+
+def mathml(tex: str, display: bool) -> str:
+    try:
+        return latex2mathml.converter.convert(tex, display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 — an unsupported macro: show the TeX, do not lose the sentence
+        return f'<code class="tex">{html.escape(tex)}</code>'
+
+
+def _element_end(text: str, tag: str, start: int) -> int:
+    """Index just past the element opened at ``start``, counting nested elements of the same tag."""
+    depth, pos = 0, start
+    opener, closer = re.compile(rf"<{tag}[\s>]"), f"</{tag}>"
+    while True:
+        o = opener.search(text, pos)
+        c = text.find(closer, pos)
+        if c < 0:
+            raise ExportError(f"An unclosed <{tag}> in a lesson's output.")
+        if o is not None and o.start() < c:
+            depth, pos = depth + 1, o.end()
+        else:
+            depth, pos = depth - 1, c + len(closer)
+            if depth == 0:
+                return pos
+
+
+def altair_spec(chart_html: str) -> dict:
+    """The Vega-Lite spec inside altair's HTML output: the first argument of its embedding call."""
+    i = chart_html.rfind("})(")
+    if i < 0:
+        raise ExportError("A chart's HTML is not altair's: no embedding call found.")
+    try:
+        spec, _ = json.JSONDecoder().raw_decode(chart_html, i + 3)
+    except json.JSONDecodeError as err:
+        raise ExportError(f"A chart's spec could not be read: {err}.") from None
+    return spec
+
+
+@dataclass
+class Page:
+    """What a converted lesson needs besides its HTML: the chart specs, in order."""
+
+    charts: list[dict] = field(default_factory=list)
+
+    def chart(self, spec: dict) -> str:
+        self.charts.append(spec)
+        return f'<div class="chart" id="chart-{len(self.charts) - 1}"></div>'
+
+
+def _settings(value: dict | list | str, labels: dict | None = None) -> str:
+    if isinstance(value, dict):
+        items = "".join(f"<li><code>{html.escape(str(k))}</code> = {html.escape(_show(v))}</li>"
+                        for k, v in value.items())
+        return f'<ul class="settings">{items}</ul>'
+    return f"<span>{html.escape(_show(value))}</span>"
+
+
+def _show(v) -> str:
+    if isinstance(v, list):
+        return ", ".join(_show(x) for x in v) if v else "(none)"
+    return str(v)
+
+
+def _control(element: str) -> str:
+    """A form or control → the settings this page was made with (they work in the live course)."""
+    inner = _OPEN.search(element, 1)
+    kind = inner.group(1) if inner else ""
+    attrs = _attrs(inner.group(2)) if inner else {}
+    if kind == "marimo-form":
+        d = re.search(r"<marimo-dict([^>]*)>", element)
+        values = _attrs(d.group(1)).get("data-initial-value", {}) if d else {}
+        return ('<div class="controls"><b>Settings on this page</b> — these controls work in the live course '
+                f"(<code>make serve</code>):{_settings(values)}</div>")
+    label = attrs.get("data-label")
+    label = re.sub(r"<[^>]+>", "", label).strip() if isinstance(label, str) else ""
+    return (f'<div class="controls"><b>{html.escape(label or "Setting")}</b>: '
+            f"{_settings(attrs.get('data-initial-value', ''))}</div>")
+
+
+def convert(fragment: str, page: Page) -> str:
+    """One cell's marimo HTML → plain HTML (charts registered on ``page``)."""
+    fragment = _TEX.sub(lambda m: mathml(html.unescape(m.group(2)), m.group(1) == "["), fragment)
+    out, pos = [], 0
+    while (m := _OPEN.search(fragment, pos)) is not None:
+        out.append(fragment[pos:m.start()])
+        tag, attrs = m.group(1), _attrs(m.group(2))
+        end = _element_end(fragment, tag, m.start())
+        if tag == "marimo-ui-element":
+            out.append(_control(fragment[m.start():end]))
+        elif tag == "marimo-mime-renderer":
+            out.append(_mime(attrs, page))
+        elif tag == "marimo-stat":
+            parts = [("stat-value", attrs.get("data-value")), ("stat-label", attrs.get("data-label")),
+                     ("stat-caption", attrs.get("data-caption"))]
+            out.append('<div class="stat">' + "".join(f'<div class="{c}">{html.escape(str(v))}</div>'
+                                                      for c, v in parts if v) + "</div>")
+        elif tag == "marimo-callout-output":
+            kind = re.sub(r"[^a-z]", "", str(attrs.get("data-kind", "info")))
+            out.append(f'<div class="callout {kind}">{convert(str(attrs.get("data-html", "")), page)}</div>')
+        else:
+            raise ExportError(f"The static export does not know marimo's <{tag}> element: teach "
+                              f"poisoncourse/site.py to show it.")
+        pos = end
+    out.append(fragment[pos:])
+    return "".join(out)
+
+
+def _mime(attrs: dict, page: Page) -> str:
+    bundle = attrs.get("data-data")
+    if attrs.get("data-mime") != "application/vnd.marimo+mimebundle" or not isinstance(bundle, dict):
+        bundle = {attrs.get("data-mime"): attrs.get("data-data")}
+    if "application/vnd.vegalite.v6+json" in bundle or "application/vnd.vegalite.v5+json" in bundle:
+        spec = bundle.get("application/vnd.vegalite.v6+json") or bundle["application/vnd.vegalite.v5+json"]
+        return page.chart(spec if isinstance(spec, dict) else json.loads(spec))
+    text = bundle.get("text/html")
+    if isinstance(text, str) and "vegaEmbed" in text:
+        return page.chart(altair_spec(text))
+    if "image/png" in bundle:
+        return f'<img alt="figure" src="data:image/png;base64,{bundle["image/png"]}">'
+    if "text/plain" in bundle:
+        return f"<pre>{html.escape(str(bundle['text/plain']))}</pre>"
+    raise ExportError(f"The static export cannot show an output of type {sorted(bundle)}.")
+
+
+# --- whole pages ------------------------------------------------------------------------------
+
+STYLE = """
+body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; margin: 0; }
+main { max-width: 1100px; margin: 0 auto; padding: 1.5rem 1.5rem 4rem; }
+nav { background: #1f2933; color: #fff; padding: .6rem 1.5rem; font-size: .95rem; }
+nav a { color: #cde; margin-right: 1.2rem; text-decoration: none; }
+nav a.here { color: #fff; font-weight: 600; }
+h1 { font-size: 1.8rem; line-height: 1.25; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #e4e7eb; }
+.paragraph { display: block; margin: .6rem 0; }
+.controls { background: #f5f7fa; border: 1px solid #e4e7eb; border-radius: 6px; padding: .6rem .9rem;
+            margin: .8rem 0; font-size: .9rem; }
+.settings { columns: 3 14rem; margin: .3rem 0 0; padding-left: 1.1rem; }
+.stat { display: inline-block; min-width: 9rem; margin: .3rem 1.2rem .3rem 0; vertical-align: top; }
+.stat-value { font-size: 1.35rem; font-weight: 600; } .stat-label, .stat-caption { font-size: .8rem; color: #616e7c; }
+.callout { border-left: 4px solid #3e7cb1; background: #f0f6fb; padding: .5rem .9rem; margin: .8rem 0; }
+.callout.warn { border-color: #e9a23b; background: #fdf7ec; }
+.callout.danger { border-color: #d64545; background: #fdf0f0; }
+.chart { margin: .8rem 0; overflow-x: auto; }
+.vega-bindings { margin: .3rem 0; font-size: .95rem; } .vega-bindings input[type=range] { width: 18rem; }
+code, pre { font-family: ui-monospace, Menlo, monospace; font-size: .9em; }
+table { border-collapse: collapse; } td, th { padding: .2rem .6rem; border-bottom: 1px solid #e4e7eb; }
+footer { color: #616e7c; font-size: .85rem; margin-top: 3rem; }
+"""
+
+
+def render(*, title: str, body: str, charts: list[dict], nav: str, vega_js: str, footer: str) -> str:
+    """A complete page: everything inline, so it opens from a USB stick with no network."""
+    specs = json.dumps(charts).replace("</", "<\\/")
+    script = ""
+    if charts:
+        # One module script after the bundle (modules run in order): draw each chart into its div.
+        script = (f'<script type="module">{vega_js}</script>\n<script type="module">\n'
+                  f"const specs = {specs};\n"
+                  "specs.forEach((spec, i) => vegaEmbed('#chart-' + i, spec, {actions: false, renderer: 'svg'})\n"
+                  "  .catch(err => { document.getElementById('chart-' + i).textContent = "
+                  "'This chart could not be drawn: ' + err; }));\n</script>")
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+            f"<nav>{nav}</nav>\n<main>\n{body}\n<footer>{footer}</footer>\n</main>\n{script}\n</body>\n</html>\n")
+
+
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script with no imports (from vl-convert)."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION).replace("</script", "<\\/script")
