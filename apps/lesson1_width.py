@@ -87,7 +87,7 @@ def _(W, mo, poison):
 
 
 @app.cell(hide_code=True)
-def _(CourseError, W, defaults, form, mo):
+def _(CourseError, W, charts, defaults, form, mo, pd):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
     # the lesson shows the default run, so the page is never empty.
     def _config():
@@ -101,14 +101,27 @@ def _(CourseError, W, defaults, form, mo):
     try:
         config = _config()
         _total = config.epochs * len(config.widths)
+        _rows, _shown = [], []
         with mo.status.progress_bar(total=_total, title="Training the width sweep…", show_eta=True) as _bar:
             def _progress(done, total):
-                _bar.update(increment=1)
+                _bar.update(increment=done - _bar.current)
 
             def _on_width(width, rows):
+                # Redraw the curve so far under the progress bar (only the finished widths, no reference
+                # series: cheap to draw), replacing the previous partial one.
+                _rows.extend(rows)
                 _bar.update(increment=0, subtitle=f"width {width} done")
+                _chart = charts.width_accuracy(W.summarize(pd.DataFrame(_rows)), W.ACCURACY_COLUMN[config.early_stopping],
+                                               title="clean test accuracy, widths so far")
+                if _shown:
+                    mo.output.replace_at_index(_chart, 1)
+                else:
+                    mo.output.append(_chart)
+                    _shown.append(True)
 
             result = W.run(config, progress=_progress, on_width=_on_width, max_seconds=W.LIVE_MAX_SECONDS)
+        if _shown:  # the full chart comes below: leave only the finished progress bar here
+            mo.output.replace(_bar)
     except CourseError as err:
         config, problem = defaults, err
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
