@@ -6,11 +6,11 @@ is bounded *above and below*; Fig. 3 shows clean test accuracy vs width as an in
 each attack (A, B, C, see :mod:`poisoncourse.poison`) while clean training stays flat.
 
 Here the victim is a two-layer MLP, f(x) = W₂ ReLU(W₁ x + b₁) + b₂ with hidden width m, on
-downsampled MNIST digits. For every width, all seeds and both the clean and the poisoned
-training set are stacked into one :class:`~poisoncourse.nets.StackedMLP` and trained as one
-computation; widths are trained one after the other, so no compute goes to padding a narrow
-network up to a wide one. Within a seed, the clean and the poisoned model share their
-initialisation and batch order (common random numbers): their curves differ by the poison only.
+downsampled MNIST digits, or the paper's own CNN on 28×28 digits. All seeds, both the clean and
+the poisoned training set and a group of widths (all of them on a GPU) train as one computation
+(:mod:`poisoncourse.victims`): the widths' hidden units sit side by side, so no compute goes to
+padding a narrow network up to a wide one. Within a seed, the clean and the poisoned model share
+their initialisation and batch order (common random numbers): their curves differ by the poison only.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class WidthConfig:
     flip_prob: float = 0.3
     widths: tuple[int, ...] = (2, 8, 32, 128, 512, 2048)
     highlight: int | None = None
-    epochs: int = 30
+    epochs: int = 25
     lr: float = 0.05
     momentum: float = 0.9
     batch_size: int = 128
@@ -82,7 +82,7 @@ class WidthConfig:
     seed: int = 0
     attack_loss: str = "negated"
     attack_steps: int = 30
-    eval_every: int = 2
+    eval_every: int = 3
     clean_baseline: bool = True
     victim: str = "mlp"
     device: str | None = None
@@ -431,9 +431,14 @@ def tidy(config: WidthConfig, raw: Raw, d: PoisonedData) -> WidthResult:
                        divergence_warnings(config, runs))
 
 
+# The grouped CNN's convolutions (mostly their backward pass) reach a far lower rate on the 2-core
+# CPU than the MLP's products: 2.7 GFLOP/s measured (BENCHMARKS.md).
+CNN_CPU_FLOPS = 2.5e9
+
+
 def estimated_seconds(config: WidthConfig) -> float:
     """Rough 2-core-CPU time of :func:`run`: the sweep's FLOPs at the rate BENCHMARKS measured."""
-    return sweep_flops(config) / CPU_FLOPS
+    return sweep_flops(config) / (CNN_CPU_FLOPS if config.victim == "cnn" else CPU_FLOPS)
 
 
 def run(config: WidthConfig, progress=None, on_width=None, max_seconds: float | None = None) -> WidthResult:
@@ -463,12 +468,21 @@ REFERENCE_SEEDS = 5
 REFERENCE_WIDTHS = tuple(2**k for k in range(1, 15))  # 2 … 16,384
 
 
-def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: str = "gpu"):
+def reference_name(victim: str = "mlp", **_) -> str:
+    """The file a sweep is saved under: the shipped MLP sweep, or a separate CNN sweep."""
+    return REFERENCE_NAME if victim == "mlp" else f"{REFERENCE_NAME}_{victim}"
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: str = "gpu", victim: str = "mlp"):
     """Regime C (β = 0.3, with its clean baseline) at 7×7 and 14×14, and regimes A and B at 14×14.
 
     ``scale="cpu"`` is the version a 2-core CPU affords in a few minutes (the one shipped when no
-    GPU run is available); ``quick`` a seconds-long smoke test of the pipeline.
+    GPU run is available); ``quick`` a seconds-long smoke test of the pipeline. ``victim="cnn"``:
+    the paper's CNN at 28×28 under regime C, with its clean baseline (a GPU sweep; not shipped).
     """
+    if victim == "cnn":
+        yield from _cnn_reference_configs(seeds, quick)
+        return
     if quick:
         base = dict(widths=(2, 16, 128), epochs=3, n_train=300, n_val=100, n_test=200, seeds=min(seeds, 2),
                     eval_every=1)
@@ -488,9 +502,20 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: 
     yield WidthConfig(regime="B", budget=1.0, resolution=14, clean_baseline=False, **base)
 
 
+def _cnn_reference_configs(seeds: int, quick: bool):
+    if quick:
+        base = dict(widths=(4, 32), epochs=2, n_train=200, n_val=50, n_test=100, seeds=min(seeds, 2), eval_every=1)
+    else:
+        # The paper's widths go to 2·10⁵ on 60,000 digits; the course ships 5,000 digits.
+        base = dict(widths=REFERENCE_WIDTHS, epochs=100, n_train=3000, n_val=500, n_test=1500, seeds=seeds,
+                    eval_every=1)
+    yield WidthConfig(regime="C", flip_prob=0.3, resolution=28, victim="cnn", **base)
+
+
 def reference_label(config: WidthConfig) -> str:
     """How ``python -m poisoncourse.sweep`` names one configuration in its progress lines."""
-    return f"regime {config.regime:5s} {config.attack_size():40s} {config.resolution}×{config.resolution}"
+    return (f"regime {config.regime:5s} {config.attack_size():40s} {config.resolution}×{config.resolution} "
+            f"{config.victim}")
 
 
 def reference_table(configs, progress=None) -> pd.DataFrame:
@@ -535,13 +560,19 @@ def sweep_flops(config: WidthConfig) -> float:
 
 
 def bench_cases(quick: bool = False):
-    """The lesson's default live sweep, batched vs one network at a time."""
+    """The lesson's default live sweep and a small CNN sweep, batched vs one network at a time."""
     from .bench import Case
 
     config = WidthConfig(device=None)
+    cnn = WidthConfig(victim="cnn", resolution=28, widths=(16, 64, 256), epochs=3, n_train=500, n_val=200,
+                      n_test=500, seeds=2, eval_every=1)
     if quick:
         config = WidthConfig(widths=(4, 64), epochs=2, n_train=200, n_val=50, n_test=100, seeds=1)
-    label = (f"{len(config.widths)} widths × {config.seeds} seeds × {len(config.variants)} sets, "
-             f"{config.epochs} epochs, n = {config.n_train}")
-    return [Case("width", label, lambda: simulate(config), lambda: simulate_loop(config),
-                 flops=sweep_flops(config))]
+        cnn = replace(cnn, widths=(4, 16), epochs=1, n_train=64, n_val=20, n_test=40, seeds=1)
+
+    def label(c):
+        return (f"{c.victim.upper()} {len(c.widths)} widths ({c.widths[0]}…{c.widths[-1]}) × {c.seeds} seeds × "
+                f"{len(c.variants)} sets, {c.epochs} ep, n = {c.n_train}, {c.resolution}²")
+
+    return [Case("width", label(c), lambda c=c: simulate(c), lambda c=c: simulate_loop(c), flops=sweep_flops(c))
+            for c in (config, cnn)]
