@@ -118,7 +118,8 @@ class WidthConfig:
         set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
         v.choice("attack_loss", self.attack_loss, poison.ATTACK_LOSSES, label="Attack loss")
         set_("attack_steps", v.integer("attack_steps", self.attack_steps, 1, 500, label="Attack steps"))
-        set_("eval_every", v.integer("eval_every", self.eval_every, 1, self.epochs, label="Evaluate every (epochs)"))
+        # Beyond the epochs, only the last epoch is evaluated (it always is).
+        set_("eval_every", v.integer("eval_every", self.eval_every, 1, 2_000, label="Evaluate every (epochs)"))
         v.choice("victim", self.victim, VICTIMS, label="Victim network")
         if self.victim == "cnn" and self.resolution != 28:
             raise validate.ConfigError(
