@@ -432,9 +432,9 @@ def tidy(config: WidthConfig, raw: Raw, d: PoisonedData) -> WidthResult:
                        divergence_warnings(config, runs))
 
 
-# The grouped CNN's convolutions (mostly their backward pass) reach a far lower rate on the 2-core
-# CPU than the MLP's products: 2.7 GFLOP/s measured (BENCHMARKS.md).
-CNN_CPU_FLOPS = 2.5e9
+# The CNN's convolutions (im2col copies, pooling: memory-bound work) reach a far lower rate on the 2-core
+# CPU than the MLP's products: 5 GFLOP/s measured (BENCHMARKS.md).
+CNN_CPU_FLOPS = 5e9
 
 
 def estimated_seconds(config: WidthConfig) -> float:
