@@ -259,8 +259,8 @@ def build_victims(widths, config: WidthConfig, device):
 def _evaluate(model, x: torch.Tensor, units: int) -> torch.Tensor:
     """Predicted class of every network on x (M, N, d): (M, K, N). In chunks of samples whose
     hidden activations (``units`` floats per sample and model) stay small: on a CPU about a
-    cache's worth (each pass over them is memory traffic), on a GPU a few hundred MB."""
-    floats = 2**21 if x.device.type == "cpu" else 2**26
+    cache's worth (each pass over them is memory traffic), on a GPU about 1 GB."""
+    floats = 2**21 if x.device.type == "cpu" else 2**28
     chunk = int(min(4096, max(32, floats // (x.shape[0] * units))))
     return torch.cat([model(x[:, i:i + chunk]).argmax(-1) for i in range(0, x.shape[1], chunk)], -1)
 
@@ -282,7 +282,9 @@ def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, d
     y_eval = torch.cat([d.y_val, d.y_val_clean.expand(M, -1), d.y_test.expand(M, -1)], 1)
     bounds = torch.tensor([p.shape[1] for p in parts]).cumsum(0).tolist()
     x_train = z(d.x_train)
-    units = sum(widths) + (len(widths) * 5760 if c.victim == "cnn" else 0)
+    # Floats per sample and model held at once: the hidden units, and for the CNN each network's
+    # conv1 maps (10·24·24) and conv2 patches (250·8·8).
+    units = sum(widths) + (len(widths) * (5_760 + 16_000) if c.victim == "cnn" else 0)
     evals = []  # (epoch, poisoned val acc, clean val acc, test acc), each (M, K)
     fit_epoch = torch.full((M, K), -1)
     fit = None
@@ -481,6 +483,7 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: 
     GPU run is available); ``quick`` a seconds-long smoke test of the pipeline. ``victim="cnn"``:
     the paper's CNN at 28×28 under regime C, with its clean baseline (a GPU sweep; not shipped).
     """
+    validate.choice("victim", victim, VICTIMS, label="Victim network")
     if victim == "cnn":
         yield from _cnn_reference_configs(seeds, quick)
         return
@@ -488,7 +491,8 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: 
         base = dict(widths=(2, 16, 128), epochs=3, n_train=300, n_val=100, n_test=200, seeds=min(seeds, 2),
                     eval_every=1)
     elif scale == "cpu":
-        base = dict(widths=(2, 8, 32, 128, 512, 2048), epochs=40, n_train=1000, n_val=500, n_test=1000, seeds=3)
+        base = dict(widths=(2, 8, 32, 128, 512, 2048), epochs=40, n_train=1000, n_val=500, n_test=1000, seeds=3,
+                    eval_every=2)
     else:
         base = dict(widths=REFERENCE_WIDTHS, epochs=150, n_train=3000, n_val=500, n_test=1500, seeds=seeds,
                     eval_every=1)
