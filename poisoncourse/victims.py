@@ -303,33 +303,33 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def train(model, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float, momentum: float,
           batch_size: int, seeds: Sequence[int], stream: int = 21,
-          on_epoch: Callable[[int, torch.Tensor], None] | None = None) -> None:
+          on_epoch: Callable[[int], None] | None = None) -> None:
     """Mini-batch SGD with momentum on every network of ``model`` at once: x (M, N, d), y (M, N).
 
     Model m shuffles with generator(seeds[m], stream) — the same batch order
     :func:`poisoncourse.nets.train` gives it — and all its K widths see those batches.
-    ``on_epoch(epoch, running_fit)`` runs after every epoch (evaluation, progress), with each
-    network's fraction of the epoch's training samples it classified right just before the step
-    that used them (M, K): free, from the logits the step computed anyway.
+    ``on_epoch(epoch)`` runs after every epoch (evaluation, progress).
     """
     M, N = y.shape
-    # fused: one kernel for all parameters' momentum updates (the per-step overhead of a small width)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, fused=True)
+    params = model.parameters()
+    velocity = [torch.zeros_like(p) for p in params]
     gens = [generator(s, stream) for s in seeds]
     for epoch in range(1, epochs + 1):
         order = torch.stack([torch.randperm(N, generator=g) for g in gens]).to(x.device)  # (M, N)
-        hits = 0
+        # One gather per epoch; the batches are then contiguous slices.
+        xs = torch.gather(x, 1, order.unsqueeze(-1).expand(-1, -1, x.shape[-1]))  # (M, N, d)
+        ys = torch.gather(y, 1, order)
         for start in range(0, N, batch_size):
-            idx = order[:, start:start + batch_size]
-            xb = torch.gather(x, 1, idx.unsqueeze(-1).expand(-1, -1, x.shape[-1]))  # (M, B, d)
-            yb = torch.gather(y, 1, idx)
-            opt.zero_grad(set_to_none=True)
-            logits = model(xb)  # (M, K, B, C)
-            per_network_cross_entropy(logits, yb).sum().backward()
-            opt.step()
-            hits = hits + (logits.detach().argmax(-1) == yb.unsqueeze(1)).sum(-1)  # (M, K)
+            xb, yb = xs[:, start:start + batch_size], ys[:, start:start + batch_size]  # (M, B, d), (M, B)
+            grads = torch.autograd.grad(per_network_cross_entropy(model(xb), yb).sum(), params)
+            with torch.no_grad():
+                # torch.optim.SGD's momentum step (v ← μv + g, p ← p − ηv), element-wise so each
+                # network's own; three multi-tensor kernels instead of the optimizer's per-step overhead.
+                torch._foreach_mul_(velocity, momentum)
+                torch._foreach_add_(velocity, grads)
+                torch._foreach_add_(params, velocity, alpha=-lr)
         if on_epoch is not None:
-            on_epoch(epoch, hits / N)
+            on_epoch(epoch)
 
 
 # --- cost ---------------------------------------------------------------------------------------

@@ -275,8 +275,7 @@ def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, d
     z = lambda x: (x - d.mean) / d.std  # noqa: E731
     # One evaluation pass over the poisoned and clean validation splits and the test set:
     # (M, n_val + n_val + n_test, d), standardized once. The fit to the training labels is
-    # measured exactly only after the last epoch (it is all the lesson shows); during training,
-    # the fit of the epoch's batches (free) says when a network first fit every label.
+    # measured only after the last epoch: it is all the lesson shows.
     parts = [d.x_val, d.x_val_clean.expand(M, -1, -1), d.x_test.expand(M, -1, -1)]
     x_eval = z(torch.cat(parts, 1))
     y_eval = torch.cat([d.y_val, d.y_val_clean.expand(M, -1), d.y_test.expand(M, -1)], 1)
@@ -286,12 +285,10 @@ def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, d
     # conv1 maps (10·24·24) and conv2 patches (250·8·8).
     units = sum(widths) + (len(widths) * (5_760 + 16_000) if c.victim == "cnn" else 0)
     evals = []  # (epoch, poisoned val acc, clean val acc, test acc), each (M, K)
-    fit_epoch = torch.full((M, K), -1)
     fit = None
 
-    def on_epoch(epoch, running_fit):
+    def on_epoch(epoch):
         nonlocal fit
-        fit_epoch.masked_fill_((fit_epoch < 0) & (running_fit.cpu() >= 1.0), epoch)
         if epoch % c.eval_every == 0 or epoch == c.epochs:
             with torch.no_grad():
                 hit = (_evaluate(model, x_eval, units) == y_eval.unsqueeze(1)).float()  # (M, K, N)
@@ -321,7 +318,7 @@ def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, d
                              stopped_poisoned_val=nan(te[best_p[m, k], m, k]),
                              stopped_clean_val=nan(te[best_c[m, k], m, k]),
                              stop_epoch_poisoned_val=epochs[best_p[m, k]], stop_epoch_clean_val=epochs[best_c[m, k]],
-                             fit=nan(fit[m, k]), fit_epoch=int(fit_epoch[m, k]), diverged=not ok,
+                             fit=nan(fit[m, k]), diverged=not ok,
                              collapsed=not ok or float(fit[m, k]) < COLLAPSE_FIT))
             for i, e in enumerate(epochs):
                 curves.append(dict(variant=variant, width=width, seed=seed, epoch=e, test_accuracy=nan(te[i, m, k]),
