@@ -570,7 +570,8 @@ def bench_cases(quick: bool = False):
                       n_test=500, seeds=2, eval_every=1)
     if quick:
         config = WidthConfig(widths=(4, 64), epochs=2, n_train=200, n_val=50, n_test=100, seeds=1)
-        cnn = replace(cnn, widths=(4, 16), epochs=1, n_train=64, n_val=20, n_test=40, seeds=1)
+        cnn = WidthConfig(victim="cnn", resolution=28, widths=(4, 16), epochs=1, n_train=64, n_val=20, n_test=40,
+                          seeds=1)
 
     def label(c):
         return (f"{c.victim.upper()} {len(c.widths)} widths ({c.widths[0]}…{c.widths[-1]}) × {c.seeds} seeds × "
