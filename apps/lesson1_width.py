@@ -113,7 +113,8 @@ def _(CourseError, W, charts, defaults, form, mo, pd):
                 # series: cheap to draw), replacing the previous partial one.
                 _rows.extend(rows)
                 _bar.update(increment=0, subtitle=f"width {width} done")
-                _chart = charts.width_accuracy(W.summarize(pd.DataFrame(_rows)), W.ACCURACY_COLUMN[config.early_stopping],
+                _chart = charts.width_accuracy(W.summarize(pd.DataFrame(_rows)),
+                                               W.ACCURACY_COLUMN[config.early_stopping],
                                                title="clean test accuracy, widths so far")
                 if _shown:
                     mo.output.replace_at_index(_chart, 1)
@@ -163,9 +164,9 @@ def _(W, charts, config, mo, paper, pd, result):
 
             Clean test accuracy against hidden width, {W.EARLY_STOPPING[config.early_stopping]}.
             Regime {config.regime}: {config.attack_size()}; {W.VICTIMS[config.victim].split(" (")[0]} on
-            {config.n_train:,} training digits at {config.resolution}×{config.resolution}, {config.epochs} epochs, SGD (momentum
-            {config.momentum:g}, learning rate {config.lr:g}). Line: mean over {config.seeds} seed(s);
-            band: ± one standard deviation. {_verdict}
+            {config.n_train:,} training digits at {config.resolution}×{config.resolution}, {config.epochs} epochs,
+            SGD (momentum {config.momentum:g}, learning rate {config.lr:g}). Line: mean over
+            {config.seeds} seed(s); band: ± one standard deviation. {_verdict}
             """
         ),
         mo.hstack([
@@ -331,8 +332,8 @@ def _(mo):
     $x \in \mathbb R^d$: $f(x) = W_2\,\mathrm{ReLU}(W_1 x + b_1) + b_2$, trained by mini-batch SGD
     with momentum on cross-entropy. (The paper's theory uses
     $f(x) = m^{-1/2}\sum_{s=1}^m a_s\,\sigma(w_s^\top x)$ with fixed $a_s = \pm 1$; its experiments a
-    CNN whose last hidden layer has width $m$: conv(1→10, 5×5)–maxpool–ReLU–conv(10→20, 5×5)–maxpool–ReLU–
-    FC(320→$m$)–ReLU–FC($m$→10), the **CNN** victim here.)
+    CNN whose last hidden layer has width $m$: conv(1→10, 5×5)–maxpool–ReLU–conv(10→20, 5×5)–
+    maxpool–ReLU–FC(320→$m$)–ReLU–FC($m$→10), the **CNN** victim here.)
 
     **Attacks.** The adversary sees the clean sample $\{(x_i, y_i)\}_{i=1}^n$ and hands over a
     poisoned one:
