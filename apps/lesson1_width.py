@@ -38,8 +38,9 @@ def _(mo):
     width is bounded **from below and from above**, and show on MNIST that clean test accuracy
     against width is an *inverted U* under poisoning, while training on clean data only improves
     with width. Below, a sweep of two-layer networks of different widths trains live — each width on
-    the clean and on the poisoned training set, several seeds, all of one width as one batched
-    computation.
+    the clean and on the poisoned training set, several seeds, with the hidden units of all widths
+    side by side in one batched computation (the curve is drawn as soon as the first widths finish).
+    The paper's own CNN is one choice away, at 28×28 and smaller sweeps (it is slow on a CPU).
     """)
     return
 
@@ -53,7 +54,7 @@ def _(W, mo, poison):
             """
             **Attack** {regime} {flip_prob} {budget} {attack_loss}
 
-            **Networks** — widths {widths} highlighted width {highlight} · input resolution {resolution}
+            **Networks** — {victim} · widths {widths} highlighted width {highlight} · input resolution {resolution}
 
             **Training** — epochs {epochs} · learning rate {lr} · early stopping {early_stopping}
 
@@ -68,6 +69,7 @@ def _(W, mo, poison):
                                 label="budget (A: average ‖δᵢ‖ = C/√n; B: B)"),
             attack_loss=mo.ui.dropdown({v: k for k, v in poison.ATTACK_LOSSES.items()},
                                        value=poison.ATTACK_LOSSES[defaults.attack_loss], label="attack loss (A, B)"),
+            victim=mo.ui.dropdown({v: k for k, v in W.VICTIMS.items()}, value=W.VICTIMS[defaults.victim], label=""),
             widths=mo.ui.multiselect({str(w): w for w in all_widths}, value=[str(w) for w in defaults.widths],
                                      label=""),
             highlight=mo.ui.dropdown({"middle": None, **{str(w): w for w in all_widths}}, value="middle", label=""),
@@ -87,7 +89,7 @@ def _(W, mo, poison):
 
 
 @app.cell(hide_code=True)
-def _(CourseError, W, defaults, form, mo):
+def _(CourseError, W, charts, defaults, form, mo, pd):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
     # the lesson shows the default run, so the page is never empty.
     def _config():
@@ -101,14 +103,28 @@ def _(CourseError, W, defaults, form, mo):
     try:
         config = _config()
         _total = config.epochs * len(config.widths)
+        _rows, _shown = [], []
         with mo.status.progress_bar(total=_total, title="Training the width sweep…", show_eta=True) as _bar:
             def _progress(done, total):
-                _bar.update(increment=1)
+                _bar.update(increment=done - _bar.current)
 
             def _on_width(width, rows):
+                # Redraw the curve so far under the progress bar (only the finished widths, no reference
+                # series: cheap to draw), replacing the previous partial one.
+                _rows.extend(rows)
                 _bar.update(increment=0, subtitle=f"width {width} done")
+                _chart = charts.width_accuracy(W.summarize(pd.DataFrame(_rows)),
+                                               W.ACCURACY_COLUMN[config.early_stopping],
+                                               title="clean test accuracy, widths so far")
+                if _shown:
+                    mo.output.replace_at_index(_chart, 1)
+                else:
+                    mo.output.append(_chart)
+                    _shown.append(True)
 
             result = W.run(config, progress=_progress, on_width=_on_width, max_seconds=W.LIVE_MAX_SECONDS)
+        if _shown:  # the full chart comes below: leave only the finished progress bar here
+            mo.output.replace(_bar)
     except CourseError as err:
         config, problem = defaults, err
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
@@ -147,17 +163,17 @@ def _(W, charts, config, mo, paper, pd, result):
             ## The live result
 
             Clean test accuracy against hidden width, {W.EARLY_STOPPING[config.early_stopping]}.
-            Regime {config.regime}: {config.attack_size()}; {config.n_train:,} training digits at
-            {config.resolution}×{config.resolution}, {config.epochs} epochs, SGD (momentum
-            {config.momentum:g}, learning rate {config.lr:g}). Line: mean over {config.seeds} seed(s);
-            band: ± one standard deviation. {_verdict}
+            Regime {config.regime}: {config.attack_size()}; {W.VICTIMS[config.victim].split(" (")[0]} on
+            {config.n_train:,} training digits at {config.resolution}×{config.resolution}, {config.epochs} epochs,
+            SGD (momentum {config.momentum:g}, learning rate {config.lr:g}). Line: mean over
+            {config.seeds} seed(s); band: ± one standard deviation. {_verdict}
             """
         ),
         mo.hstack([
             mo.stat(f"{result.seconds:.1f} s", label="sweep took", caption=f"{len(config.widths)} widths"),
             mo.stat(result.device, label="ran on"),
             mo.stat(str(len(config.widths) * len(config.variants) * config.seeds), label="networks trained",
-                    caption="one batched computation per width"),
+                    caption="widths side by side, batched"),
         ], justify="start"),
         *[mo.callout(mo.md(w), kind="warn") for w in result.warnings],
         charts.width_accuracy(result.summary, _col, title="clean test accuracy", highlight=config.highlight,
@@ -335,7 +351,8 @@ def _(mo):
     $x \in \mathbb R^d$: $f(x) = W_2\,\mathrm{ReLU}(W_1 x + b_1) + b_2$, trained by mini-batch SGD
     with momentum on cross-entropy. (The paper's theory uses
     $f(x) = m^{-1/2}\sum_{s=1}^m a_s\,\sigma(w_s^\top x)$ with fixed $a_s = \pm 1$; its experiments a
-    CNN whose last hidden layer has width $m$.)
+    CNN whose last hidden layer has width $m$: conv(1→10, 5×5)–maxpool–ReLU–conv(10→20, 5×5)–
+    maxpool–ReLU–FC(320→$m$)–ReLU–FC($m$→10), the **CNN** victim here.)
 
     **Attacks.** The adversary sees the clean sample $\{(x_i, y_i)\}_{i=1}^n$ and hands over a
     poisoned one:

@@ -34,6 +34,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few iterations only, to check the pipeline")
     parser.add_argument("--out", type=Path, default=None, help="folder to write to (default: data/reference)")
     parser.add_argument("--scale", default=None, help="a lesson's named sweep size, e.g. 'cpu' or 'gpu' (width)")
+    parser.add_argument("--victim", default=None, help="the victim network, e.g. 'cnn' (width; saved as its own table)")
     args = parser.parse_args(argv)
     module = importlib.import_module(LESSONS[args.lesson])
     kwargs = {}
@@ -51,6 +52,11 @@ def main(argv=None) -> int:
             print(f"error: the {args.lesson} sweep has no --scale option", file=sys.stderr)
             return 2
         kwargs["scale"] = args.scale
+    if args.victim is not None:
+        if "victim" not in accepted:
+            print(f"error: the {args.lesson} sweep has no --victim option", file=sys.stderr)
+            return 2
+        kwargs["victim"] = args.victim
     try:
         configs = list(module.reference_configs(**kwargs))
         start = time.perf_counter()
@@ -66,7 +72,8 @@ def main(argv=None) -> int:
             settings = module.reference_settings(configs)
         else:
             settings = {"configs": [dataclasses.asdict(c) for c in configs]}
-        path = reference.save(module.REFERENCE_NAME, table, lesson_version=module.REFERENCE_VERSION,
+        name = module.reference_name(**kwargs) if hasattr(module, "reference_name") else module.REFERENCE_NAME
+        path = reference.save(name, table, lesson_version=module.REFERENCE_VERSION,
                               command=module.REFERENCE_COMMAND, settings=settings, folder=args.out)
         print(f"wrote {path} ({len(table)} rows) in {time.perf_counter() - start:.1f} s")
     except CourseError as err:

@@ -6,11 +6,11 @@ is bounded *above and below*; Fig. 3 shows clean test accuracy vs width as an in
 each attack (A, B, C, see :mod:`poisoncourse.poison`) while clean training stays flat.
 
 Here the victim is a two-layer MLP, f(x) = W₂ ReLU(W₁ x + b₁) + b₂ with hidden width m, on
-downsampled MNIST digits. For every width, all seeds and both the clean and the poisoned
-training set are stacked into one :class:`~poisoncourse.nets.StackedMLP` and trained as one
-computation; widths are trained one after the other, so no compute goes to padding a narrow
-network up to a wide one. Within a seed, the clean and the poisoned model share their
-initialisation and batch order (common random numbers): their curves differ by the poison only.
+downsampled MNIST digits, or the paper's own CNN on 28×28 digits. All seeds, both the clean and
+the poisoned training set and a group of widths (all of them on a GPU) train as one computation
+(:mod:`poisoncourse.victims`): the widths' hidden units sit side by side, so no compute goes to
+padding a narrow network up to a wide one. Within a seed, the clean and the poisoned model share
+their initialisation and batch order (common random numbers): their curves differ by the poison only.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import data, nets, poison, validate
+from . import data, nets, poison, validate, victims
 from .budget import CPU_FLOPS, refuse_if_too_slow
 
 # The headline lesson's sweeps are longer than the other lessons' and show a progress bar, so a
@@ -43,6 +43,10 @@ EARLY_STOPPING = {
 }
 ACCURACY_COLUMN = {"off": "final_accuracy", "poisoned": "stopped_poisoned_val", "clean": "stopped_clean_val"}
 VARIANTS = {"clean": "clean training", "poisoned": "poisoned training"}
+VICTIMS = {
+    "mlp": "two-layer MLP (any resolution)",
+    "cnn": "the paper's CNN (28×28 only)",
+}
 
 MAX_WIDTH = 65_536
 # A network that ends fitting less than this fraction of its own training labels (chance: 0.1)
@@ -65,7 +69,7 @@ class WidthConfig:
     flip_prob: float = 0.3
     widths: tuple[int, ...] = (2, 8, 32, 128, 512, 2048)
     highlight: int | None = None
-    epochs: int = 30
+    epochs: int = 25
     lr: float = 0.05
     momentum: float = 0.9
     batch_size: int = 128
@@ -78,8 +82,9 @@ class WidthConfig:
     seed: int = 0
     attack_loss: str = "negated"
     attack_steps: int = 30
-    eval_every: int = 2
+    eval_every: int = 3
     clean_baseline: bool = True
+    victim: str = "mlp"
     device: str | None = None
 
     def __post_init__(self):
@@ -113,7 +118,13 @@ class WidthConfig:
         set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
         v.choice("attack_loss", self.attack_loss, poison.ATTACK_LOSSES, label="Attack loss")
         set_("attack_steps", v.integer("attack_steps", self.attack_steps, 1, 500, label="Attack steps"))
-        set_("eval_every", v.integer("eval_every", self.eval_every, 1, self.epochs, label="Evaluate every (epochs)"))
+        # Beyond the epochs, only the last epoch is evaluated (it always is).
+        set_("eval_every", v.integer("eval_every", self.eval_every, 1, 2_000, label="Evaluate every (epochs)"))
+        v.choice("victim", self.victim, VICTIMS, label="Victim network")
+        if self.victim == "cnn" and self.resolution != 28:
+            raise validate.ConfigError(
+                f"The CNN victim needs 28×28 inputs (its two 5×5 convolutions and poolings are sized for "
+                f"them); got input resolution {self.resolution}: choose 28×28 or the MLP.")
 
     @property
     def seed_list(self) -> list[int]:
@@ -237,69 +248,112 @@ class Raw:
     seconds: float = float("nan")
 
 
-def train_width(width: int, d: PoisonedData, config: WidthConfig, device, progress=None):
-    """Train every model of one width together; returns per-model rows and test-accuracy curves."""
+def build_victims(widths, config: WidthConfig, device):
+    """Every network of ``widths`` (a group) for every model (variant-major, then seed)."""
+    seeds = config.seed_list * len(config.variants)
+    if config.victim == "cnn":
+        return victims.GroupedCNN.init(widths, seeds, stream=22, device=device)
+    return victims.GroupedMLP.init(config.dim, widths, seeds, stream=20, device=device)
+
+
+def _evaluate(model, x: torch.Tensor, units: int) -> torch.Tensor:
+    """Predicted class of every network on x (M, N, d): (M, K, N). In chunks of samples whose
+    hidden activations (``units`` floats per sample and model) stay small: on a CPU about a
+    cache's worth (each pass over them is memory traffic), on a GPU about 1 GB."""
+    floats = 2**21 if x.device.type == "cpu" else 2**28
+    chunk = int(min(4096, max(32, floats // (x.shape[0] * units))))
+    return torch.cat([model(x[:, i:i + chunk]).argmax(-1) for i in range(0, x.shape[1], chunk)], -1)
+
+
+def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, device, progress=None):
+    """Train every network of a group of widths together; returns per-network rows and
+    test-accuracy curves. ``progress(epoch, epochs)`` after every epoch."""
     c = config
     seeds = c.seed_list * len(c.variants)
-    model = nets.StackedMLP.init([c.dim, width, 10], seeds, stream=20, device=device)
+    M, K = len(seeds), len(widths)
+    model = build_victims(widths, c, device)
     z = lambda x: (x - d.mean) / d.std  # noqa: E731
-    evals = []  # (epoch, poisoned val acc (M,), clean val acc (M,), test acc (M,))
+    # One evaluation pass over the poisoned and clean validation splits and the test set:
+    # (M, n_val + n_val + n_test, d), standardized once. The fit to the training labels is
+    # measured only after the last epoch: it is all the lesson shows.
+    parts = [d.x_val, d.x_val_clean.expand(M, -1, -1), d.x_test.expand(M, -1, -1)]
+    x_eval = z(torch.cat(parts, 1))
+    y_eval = torch.cat([d.y_val, d.y_val_clean.expand(M, -1), d.y_test.expand(M, -1)], 1)
+    bounds = torch.tensor([p.shape[1] for p in parts]).cumsum(0).tolist()
+    x_train = z(d.x_train)
+    # Floats per sample and model held at once: the hidden units, and for the CNN each network's
+    # conv1 maps (10·24·24) and conv2 patches (250·8·8).
+    units = sum(widths) + (len(widths) * (5_760 + 16_000) if c.victim == "cnn" else 0)
+    evals = []  # (epoch, poisoned val acc, clean val acc, test acc), each (M, K)
+    fit = None
 
-    def on_epoch(epoch, epochs):
-        if epoch % c.eval_every == 0 or epoch == epochs:
+    def on_epoch(epoch):
+        nonlocal fit
+        if epoch % c.eval_every == 0 or epoch == c.epochs:
             with torch.no_grad():
-                evals.append((epoch, nets.accuracy(model(z(d.x_val)), d.y_val),
-                              nets.accuracy(model(z(d.x_val_clean)), d.y_val_clean),
-                              nets.accuracy(model(z(d.x_test)), d.y_test)))
+                hit = (_evaluate(model, x_eval, units) == y_eval.unsqueeze(1)).float()  # (M, K, N)
+                if epoch == c.epochs:
+                    fit = (_evaluate(model, x_train, units) == d.y_train.unsqueeze(1)).float().mean(-1).cpu()
+            evals.append((epoch, *(hit[..., a:b].mean(-1).cpu() for a, b in zip([0, *bounds], bounds))))
         if progress is not None:
-            progress(epoch, epochs)
+            progress(epoch, c.epochs)
 
-    log = nets.train(model, z(d.x_train), d.y_train, epochs=c.epochs, lr=c.lr, seeds=seeds, batch_size=c.batch_size,
-                     optimizer="sgd", momentum=c.momentum, progress=on_epoch, stream=21)
+    victims.train(model, x_train, d.y_train, epochs=c.epochs, lr=c.lr, momentum=c.momentum,
+                  batch_size=c.batch_size, seeds=seeds, stream=21, on_epoch=on_epoch)
     with torch.no_grad():
-        finite = torch.stack([p.flatten(1).isfinite().all(1) for p in model.parameters()]).all(0).cpu()
+        finite = torch.ones(M, K, dtype=torch.bool)
+        for k in range(K):
+            for p in model.network_parameters(k):
+                finite[:, k] &= p.reshape(M, -1).isfinite().all(1).cpu()
     epochs = [e for e, *_ in evals]
-    pv, cv, te = (torch.stack([ev[i] for ev in evals]).cpu() for i in (1, 2, 3))  # (E, M)
+    pv, cv, te = (torch.stack([ev[i] for ev in evals]) for i in (1, 2, 3))  # (E, M, K)
     best_p, best_c = pv.argmax(0), cv.argmax(0)  # first best epoch
     runs, curves = [], []
-    for m, seed in enumerate(seeds):
-        variant = c.variants[m // c.seeds]
-        ok = bool(finite[m])
-        nan = lambda v: float(v) if ok else float("nan")  # noqa: E731
-        runs.append(dict(variant=variant, width=width, seed=seed, final_accuracy=nan(te[-1, m]),
-                         stopped_poisoned_val=nan(te[best_p[m], m]), stopped_clean_val=nan(te[best_c[m], m]),
-                         stop_epoch_poisoned_val=epochs[best_p[m]], stop_epoch_clean_val=epochs[best_c[m]],
-                         fit=nan(log.train_accuracy[m]), fit_epoch=int(log.fit_epoch[m]), diverged=not ok,
-                         collapsed=not ok or float(log.train_accuracy[m]) < COLLAPSE_FIT))
-        for i, e in enumerate(epochs):
-            curves.append(dict(variant=variant, width=width, seed=seed, epoch=e, test_accuracy=nan(te[i, m]),
-                               val_accuracy=nan(pv[i, m])))
+    for k, width in enumerate(widths):
+        for m, seed in enumerate(seeds):
+            variant = c.variants[m // c.seeds]
+            ok = bool(finite[m, k])
+            nan = lambda v: float(v) if ok else float("nan")  # noqa: E731
+            runs.append(dict(variant=variant, width=width, seed=seed, final_accuracy=nan(te[-1, m, k]),
+                             stopped_poisoned_val=nan(te[best_p[m, k], m, k]),
+                             stopped_clean_val=nan(te[best_c[m, k], m, k]),
+                             stop_epoch_poisoned_val=epochs[best_p[m, k]], stop_epoch_clean_val=epochs[best_c[m, k]],
+                             fit=nan(fit[m, k]), diverged=not ok,
+                             collapsed=not ok or float(fit[m, k]) < COLLAPSE_FIT))
+            for i, e in enumerate(epochs):
+                curves.append(dict(variant=variant, width=width, seed=seed, epoch=e, test_accuracy=nan(te[i, m, k]),
+                                   val_accuracy=nan(pv[i, m, k])))
     return runs, curves
 
 
 def simulate(config: WidthConfig, device=None, progress=None, on_width=None) -> tuple[Raw, PoisonedData]:
-    """Poison once, then train all widths. ``progress(done, total)`` counts epochs over all widths;
-    ``on_width(width, rows)`` is called as each width finishes (to redraw a chart)."""
+    """Poison once, then train all widths, grouped (:func:`victims.group_widths`). ``progress(done,
+    total)`` counts width-epochs over all widths; ``on_width(width, rows)`` is called as each
+    width finishes (to redraw a chart) — all widths of a group finish together."""
     device = device or pick_device(config.device)
     watch = Stopwatch(device)
     runs, curves = [], []
     total = config.epochs * len(config.widths)
     with watch.running():
         d = make_data(config, device)
-        for k, width in enumerate(config.widths):
-            step = None if progress is None else (lambda e, E, k=k: progress(k * config.epochs + e, total))
-            r, cu = train_width(width, d, config, device, step)
+        done = 0
+        for group in victims.group_widths(config.widths, device):
+            step = None if progress is None else (
+                lambda e, E, done=done, n=len(group): progress(done + e * n, total))
+            r, cu = train_group(group, d, config, device, step)
+            done += config.epochs * len(group)
             runs += r
             curves += cu
             if on_width is not None:
-                on_width(width, r)
+                for width in group:
+                    on_width(width, [row for row in r if row["width"] == width])
     return Raw(runs, curves, device, watch.seconds), d
 
 
 def simulate_loop(config: WidthConfig, device=None) -> Raw:
-    """The same sweep the plain way: every (width, variant, seed) network trained alone.
-    It draws the same random numbers, so it agrees with :func:`simulate` up to rounding;
-    used as the benchmark's baseline."""
+    """The same sweep the plain way: every (width, variant, seed) network trained alone, by the
+    same code. It draws the same random numbers, so it agrees with :func:`simulate` up to
+    rounding; used as the benchmark's baseline."""
     device = device or pick_device(config.device)
     watch = Stopwatch(device)
     runs = []
@@ -312,7 +366,7 @@ def simulate_loop(config: WidthConfig, device=None) -> Raw:
                               clean_baseline=False)
                 sub = PoisonedData(d.x_train[m:m + 1], d.y_train[m:m + 1], d.x_val[m:m + 1], d.y_val[m:m + 1],
                                    d.x_val_clean, d.y_val_clean, d.x_test, d.y_test, d.mean, d.std, d.norms)
-                runs += train_width(width, sub, one, device)[0]
+                runs += train_group((width,), sub, one, device)[0]
     return Raw(runs, [], device, watch.seconds)
 
 
@@ -377,9 +431,14 @@ def tidy(config: WidthConfig, raw: Raw, d: PoisonedData) -> WidthResult:
                        divergence_warnings(config, runs))
 
 
+# The CNN's convolutions (im2col copies, pooling: memory-bound work) reach a far lower rate on the 2-core
+# CPU than the MLP's products: 5 GFLOP/s measured (BENCHMARKS.md).
+CNN_CPU_FLOPS = 5e9
+
+
 def estimated_seconds(config: WidthConfig) -> float:
     """Rough 2-core-CPU time of :func:`run`: the sweep's FLOPs at the rate BENCHMARKS measured."""
-    return sweep_flops(config) / CPU_FLOPS
+    return sweep_flops(config) / (CNN_CPU_FLOPS if config.victim == "cnn" else CPU_FLOPS)
 
 
 def run(config: WidthConfig, progress=None, on_width=None, max_seconds: float | None = None) -> WidthResult:
@@ -409,17 +468,28 @@ REFERENCE_SEEDS = 5
 REFERENCE_WIDTHS = tuple(2**k for k in range(1, 15))  # 2 … 16,384
 
 
-def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: str = "gpu"):
+def reference_name(victim: str = "mlp", **_) -> str:
+    """The file a sweep is saved under: the shipped MLP sweep, or a separate CNN sweep."""
+    return REFERENCE_NAME if victim == "mlp" else f"{REFERENCE_NAME}_{victim}"
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: str = "gpu", victim: str = "mlp"):
     """Regime C (β = 0.3, with its clean baseline) at 7×7 and 14×14, and regimes A and B at 14×14.
 
     ``scale="cpu"`` is the version a 2-core CPU affords in a few minutes (the one shipped when no
-    GPU run is available); ``quick`` a seconds-long smoke test of the pipeline.
+    GPU run is available); ``quick`` a seconds-long smoke test of the pipeline. ``victim="cnn"``:
+    the paper's CNN at 28×28 under regime C, with its clean baseline (a GPU sweep; not shipped).
     """
+    validate.choice("victim", victim, VICTIMS, label="Victim network")
+    if victim == "cnn":
+        yield from _cnn_reference_configs(seeds, quick)
+        return
     if quick:
         base = dict(widths=(2, 16, 128), epochs=3, n_train=300, n_val=100, n_test=200, seeds=min(seeds, 2),
                     eval_every=1)
     elif scale == "cpu":
-        base = dict(widths=(2, 8, 32, 128, 512, 2048), epochs=40, n_train=1000, n_val=500, n_test=1000, seeds=3)
+        base = dict(widths=(2, 8, 32, 128, 512, 2048), epochs=40, n_train=1000, n_val=500, n_test=1000, seeds=3,
+                    eval_every=2)
     else:
         base = dict(widths=REFERENCE_WIDTHS, epochs=150, n_train=3000, n_val=500, n_test=1500, seeds=seeds,
                     eval_every=1)
@@ -434,9 +504,20 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: 
     yield WidthConfig(regime="B", budget=1.0, resolution=14, clean_baseline=False, **base)
 
 
+def _cnn_reference_configs(seeds: int, quick: bool):
+    if quick:
+        base = dict(widths=(4, 32), epochs=2, n_train=200, n_val=50, n_test=100, seeds=min(seeds, 2), eval_every=1)
+    else:
+        # The paper's widths go to 2·10⁵ on 60,000 digits; the course ships 5,000 digits.
+        base = dict(widths=REFERENCE_WIDTHS, epochs=100, n_train=3000, n_val=500, n_test=1500, seeds=seeds,
+                    eval_every=1)
+    yield WidthConfig(regime="C", flip_prob=0.3, resolution=28, victim="cnn", **base)
+
+
 def reference_label(config: WidthConfig) -> str:
     """How ``python -m poisoncourse.sweep`` names one configuration in its progress lines."""
-    return f"regime {config.regime:5s} {config.attack_size():40s} {config.resolution}×{config.resolution}"
+    return (f"regime {config.regime:5s} {config.attack_size():40s} {config.resolution}×{config.resolution} "
+            f"{config.victim}")
 
 
 def reference_table(configs, progress=None) -> pd.DataFrame:
@@ -467,23 +548,34 @@ def load_reference() -> tuple[pd.DataFrame, dict]:
 
 
 def sweep_flops(config: WidthConfig) -> float:
-    """Multiply-adds ×2 of the training sweep: forward + backward ≈ 3 × forward per step, plus the
-    per-epoch full-training-set and validation/test evaluations (forward only)."""
+    """Floating-point operations of the training sweep's matrix products and convolutions, as run
+    (:func:`victims.flops_per_sample`): every training step's forward and backward pass, the
+    validation and test evaluations every ``eval_every`` epochs and the final fit to the
+    training set. Element-wise work (ReLU, pooling, the loss, the optimizer) is not counted."""
     models = len(config.variants) * config.seeds
-    per_sample = sum(2 * (config.dim * m + m * 10) for m in config.widths)  # forward, one model
-    train = 3 * config.n_train * config.epochs
-    evals = config.epochs * config.n_train + (config.epochs // config.eval_every) * (2 * config.n_val + config.n_test)
-    return float(models * per_sample * (train + evals))
+    d = config.dim + 1  # the bias rides as an input fixed at 1
+    train, forward = victims.flops_per_sample(config.victim, d, config.widths)
+    evaluations = len(range(config.eval_every, config.epochs + 1, config.eval_every))
+    evaluations += config.epochs % config.eval_every != 0  # the last epoch is always evaluated
+    samples = evaluations * (2 * config.n_val + config.n_test) + config.n_train
+    return float(models * (train * config.n_train * config.epochs + forward * samples))
 
 
 def bench_cases(quick: bool = False):
-    """The lesson's default live sweep, batched vs one network at a time."""
+    """The lesson's default live sweep and a small CNN sweep, batched vs one network at a time."""
     from .bench import Case
 
     config = WidthConfig(device=None)
+    cnn = WidthConfig(victim="cnn", resolution=28, widths=(16, 64, 256), epochs=3, n_train=500, n_val=200,
+                      n_test=500, seeds=2, eval_every=1)
     if quick:
         config = WidthConfig(widths=(4, 64), epochs=2, n_train=200, n_val=50, n_test=100, seeds=1)
-    label = (f"{len(config.widths)} widths × {config.seeds} seeds × {len(config.variants)} sets, "
-             f"{config.epochs} epochs, n = {config.n_train}")
-    return [Case("width", label, lambda: simulate(config), lambda: simulate_loop(config),
-                 flops=sweep_flops(config))]
+        cnn = WidthConfig(victim="cnn", resolution=28, widths=(4, 16), epochs=1, n_train=64, n_val=20, n_test=40,
+                          seeds=1)
+
+    def label(c):
+        return (f"{c.victim.upper()} {len(c.widths)} widths ({c.widths[0]}…{c.widths[-1]}) × {c.seeds} seeds × "
+                f"{len(c.variants)} sets, {c.epochs} ep, n = {c.n_train}, {c.resolution}²")
+
+    return [Case("width", label(c), lambda c=c: simulate(c), lambda c=c: simulate_loop(c), flops=sweep_flops(c))
+            for c in (config, cnn)]

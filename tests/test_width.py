@@ -137,6 +137,23 @@ def test_bad_settings_are_refused_with_a_sentence(bad):
     assert str(err.value).endswith(".")
 
 
+def test_the_live_default_shows_the_inverted_u_under_label_flips():
+    # What a student sees before touching anything (seed 0): stopped on the poisoned validation
+    # split, an interior width beats both the narrowest and the widest by at least 2 points, while
+    # the widest poisoned networks fit far more of the flipped labels than the narrow ones.
+    result = W.run(W.WidthConfig())
+    s = result.summary
+    assert W.u_curve_gap(s, "stopped_poisoned_val") >= 0.02, s.round(3).to_dict("list")
+    fit = s[s.variant == "poisoned"].sort_values("width").mean_fit.to_numpy()
+    assert fit[-1] > fit[0] + 0.3, fit
+
+
+def test_a_cnn_sweep_too_big_for_a_cpu_is_refused_with_its_estimate():
+    config = W.WidthConfig(victim="cnn", resolution=28)  # the MLP's default widths, on the paper's CNN
+    with pytest.raises(ConfigError, match=r"about \d+ s on a 2-core CPU.*widest widths"):
+        W.run(config, max_seconds=W.LIVE_MAX_SECONDS)
+
+
 # --- the shipped sweep --------------------------------------------------------------------------
 
 
