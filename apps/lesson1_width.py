@@ -17,11 +17,11 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts, explore
+    from poisoncourse import charts, explore, links
     from poisoncourse import poison
     from poisoncourse import width as W
     from poisoncourse.errors import CourseError
-    return CourseError, W, charts, explore, mo, pd, poison
+    return CourseError, W, charts, explore, links, mo, pd, poison
 
 
 @app.cell(hide_code=True)
@@ -46,12 +46,12 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(W, mo, poison):
+def _(W, links, mo, poison):
     defaults = W.WidthConfig()
     all_widths = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
-    form = (
-        mo.md(
-            """
+    ui = links.Controls()
+    form = ui.form(
+        """
             **Attack** {regime} {flip_prob} {budget} {attack_loss}
 
             **Networks** — {victim} · widths {widths} highlighted width {highlight} · input resolution {resolution}
@@ -59,43 +59,39 @@ def _(W, mo, poison):
             **Training** — epochs {epochs} · learning rate {lr} · early stopping {early_stopping}
 
             **Data and repeats** — training samples {n_train} · seeds {seeds} · first seed {seed}
-            """
-        )
-        .batch(
-            regime=mo.ui.dropdown({v: k for k, v in W.REGIMES.items()}, value=W.REGIMES[defaults.regime],
-                                  label="regime"),
-            flip_prob=mo.ui.slider(0.0, 0.5, 0.05, value=defaults.flip_prob, show_value=True, label="β (regime C)"),
-            budget=mo.ui.slider(0.0, 5.0, 0.1, value=defaults.budget, show_value=True,
-                                label="budget (A: average ‖δᵢ‖ = C/√n; B: B)"),
-            attack_loss=mo.ui.dropdown({v: k for k, v in poison.ATTACK_LOSSES.items()},
-                                       value=poison.ATTACK_LOSSES[defaults.attack_loss], label="attack loss (A, B)"),
-            victim=mo.ui.dropdown({v: k for k, v in W.VICTIMS.items()}, value=W.VICTIMS[defaults.victim], label=""),
-            widths=mo.ui.multiselect({str(w): w for w in all_widths}, value=[str(w) for w in defaults.widths],
-                                     label=""),
-            highlight=mo.ui.dropdown({"middle": None, **{str(w): w for w in all_widths}}, value="middle", label=""),
-            resolution=mo.ui.dropdown({"7×7": 7, "14×14": 14, "28×28": 28}, value="7×7", label=""),
-            epochs=mo.ui.slider(5, 200, 5, value=defaults.epochs, show_value=True, label=""),
-            lr=mo.ui.number(0.001, 1.0, 0.001, value=defaults.lr, label=""),
-            early_stopping=mo.ui.dropdown({v: k for k, v in W.EARLY_STOPPING.items()},
-                                          value=W.EARLY_STOPPING[defaults.early_stopping], label=""),
-            n_train=mo.ui.slider(200, 3000, 100, value=defaults.n_train, show_value=True, label=""),
-            seeds=mo.ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label=""),
-            seed=mo.ui.number(0, 100_000, 1, value=defaults.seed, label=""),
-        )
-        .form(submit_button_label="Train", bordered=True)
+            """,
+        submit_button_label="Train",
+        regime=ui.dropdown({v: k for k, v in W.REGIMES.items()}, value=W.REGIMES[defaults.regime],
+                           label="regime"),
+        flip_prob=ui.slider(0.0, 0.5, 0.05, value=defaults.flip_prob, show_value=True, label="β (regime C)"),
+        budget=ui.slider(0.0, 5.0, 0.1, value=defaults.budget, show_value=True,
+                         label="budget (A: average ‖δᵢ‖ = C/√n; B: B)"),
+        attack_loss=ui.dropdown({v: k for k, v in poison.ATTACK_LOSSES.items()},
+                                value=poison.ATTACK_LOSSES[defaults.attack_loss], label="attack loss (A, B)"),
+        victim=ui.dropdown({v: k for k, v in W.VICTIMS.items()}, value=W.VICTIMS[defaults.victim], label=""),
+        widths=ui.multiselect({str(w): w for w in all_widths}, value=[str(w) for w in defaults.widths],
+                              label=""),
+        highlight=ui.dropdown({"middle": None, **{str(w): w for w in all_widths}}, value="middle", label=""),
+        resolution=ui.dropdown({"7×7": 7, "14×14": 14, "28×28": 28}, value="7×7", label=""),
+        epochs=ui.slider(5, 200, 5, value=defaults.epochs, show_value=True, label=""),
+        lr=ui.number(0.001, 1.0, 0.001, value=defaults.lr, label=""),
+        early_stopping=ui.dropdown({v: k for k, v in W.EARLY_STOPPING.items()},
+                                   value=W.EARLY_STOPPING[defaults.early_stopping], label=""),
+        n_train=ui.slider(200, 3000, 100, value=defaults.n_train, show_value=True, label=""),
+        seeds=ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label=""),
+        seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
     )
-    form
+    ui.with_warnings(form)
     return defaults, form
 
 
 @app.cell(hide_code=True)
-def _(CourseError, W, charts, defaults, form, mo, pd):
+def _(CourseError, W, charts, defaults, form, links, mo, pd):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson shows the default run, so the page is never empty.
+    # the lesson runs what the form shows: the defaults, or the settings of the link that
+    # opened it. A submitted form goes into the URL, so the link reproduces this run.
     def _config():
-        if form.value is None:
-            return defaults
-        v = dict(form.value)
+        v = dict(links.values(form))
         v["widths"] = tuple(sorted(v["widths"]))
         return W.WidthConfig(**v)
 
@@ -127,6 +123,7 @@ def _(CourseError, W, charts, defaults, form, mo, pd):
             mo.output.replace(_bar)
     except CourseError as err:
         config, problem = defaults, err
+    links.write(form.value)
     mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
     return config, result
 
