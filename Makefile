@@ -50,4 +50,4 @@ export: $(STAMP)
 	$(VENV)/bin/poisoncourse export $(EXPORT_FLAGS)
 
 clean:
-	rm -rf $(VENV) build site *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache

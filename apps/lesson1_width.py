@@ -216,7 +216,7 @@ def _(explore, mo, result):
             exported static page.
             """
         ),
-        explore.width_by_epoch(result.curves),
+        explore.or_note(explore.width_by_epoch, result.curves),
     ])
     return
 

@@ -167,7 +167,7 @@ def _(explore, mo, result, rg):
             exported static page, with no Python behind it.
             """
         ),
-        explore.error_map_by_lam(result.lams, result.maps, rg.BOX),
+        explore.or_note(explore.error_map_by_lam, result.lams, result.maps, rg.BOX),
     ])
     return
 

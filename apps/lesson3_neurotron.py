@@ -167,7 +167,8 @@ def _(config, explore, mo, result):
             browser over results already computed — it also works in the exported static page.
             """
         ),
-        explore.error_curves_by_value(result.curves, value_title=_name, name=config.sweep),
+        explore.or_note(explore.error_curves_by_value, result.curves, value_title=_name,
+                         name=config.sweep),
     ])
     return
 

@@ -220,7 +220,7 @@ def _(CourseError, charts, config, explore, form2d, links, ln, mo):
                           mo.md("**Explore:** the same networks on one plane — drag **r** to move the poisons "
                                 "out from their class and watch the boundary follow them, then let go. The "
                                 "slider runs in your browser (it also works in the exported static page)."),
-                          explore.regions_by_r(_reg.grid, _reg.points)])
+                          explore.or_note(explore.regions_by_r, _reg.grid, _reg.points)])
     _out
     return
 

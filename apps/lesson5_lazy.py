@@ -293,7 +293,7 @@ def _(charts, explore, mo, robust_config, robust_result):
         mo.md(f"**Explore:** the same histograms one at a time — drag **{_name}** and watch the rows "
               "spread out until they fill their ball, then stop at it. The slider runs in your browser "
               "(it also works in the exported static page)."),
-        explore.distances_by_radius(robust_result.rows, value_title=_name),
+        explore.or_note(explore.distances_by_radius, robust_result.rows, value_title=_name),
     ])
     return
 

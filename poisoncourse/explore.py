@@ -24,19 +24,37 @@ from .charts import HEIGHT, MAX_ROWS, WIDTH
 SLIDER_POSITIONS = 200  # slider resolution between the smallest and largest grid value
 
 
+class NothingToExplore(ValueError):
+    """The run left no finite values to put behind a slider (every network diverged, say)."""
+
+
+def or_note(build, *args, **kwargs):
+    """The explorer chart, or a one-line note when the run gave it nothing to show."""
+    try:
+        return build(*args, **kwargs)
+    except NothingToExplore as err:
+        return (alt.Chart(pd.DataFrame({"note": [f"Nothing to explore: {err}."]})).mark_text(align="left")
+                .encode(text="note:N", x=alt.value(0), y=alt.value(10)).properties(width=WIDTH, height=20))
+
+
+# The first and last grid values own everything beyond them, so a slider whose last position
+# overshoots the largest value (its step need not divide the range) still shows that value.
+FAR = 1e12
+
+
 def nearest_intervals(values) -> dict[float, tuple[float, float]]:
-    """For sorted grid values, the slider interval in which each one is the nearest."""
-    v = sorted(set(float(x) for x in values))
+    """For the grid values, the slider interval [lo, hi) in which each one is the nearest."""
+    v = sorted(set(float(x) for x in values if np.isfinite(x)))
     cuts = [(a + b) / 2 for a, b in zip(v, v[1:])]
-    lo = [v[0] - 1.0] + cuts
-    hi = cuts + [v[-1] + 1.0]
-    return {x: (a, b) for x, a, b in zip(v, lo, hi)}
+    return {x: (a, b) for x, a, b in zip(v, [-FAR] + cuts, cuts + [FAR])}
 
 
 def slider(data: pd.DataFrame, field: str, *, name: str, label: str, start=None):
     """Attach the nearest-value intervals of ``field`` to ``data`` and make the bound parameter.
 
     Returns (data with _lo/_hi, the parameter, the filter expression)."""
+    if data.empty:
+        raise NothingToExplore(f"no finite {label} in this run")
     intervals = nearest_intervals(data[field])
     values = sorted(intervals)
     lo = data[field].astype(float).map(lambda x: intervals[x][0])
@@ -47,9 +65,10 @@ def slider(data: pd.DataFrame, field: str, *, name: str, label: str, start=None)
     # positions; uneven grids land on the nearest value. At most SLIDER_POSITIONS positions.
     step = float(max(gaps.min(), span / SLIDER_POSITIONS)) if span > 0 else 1.0
     step = float(f"{step:.3g}")
+    top = values[0] + math.ceil(span / step - 1e-9) * step  # on the step grid, ≥ the largest value
     first = values[len(values) // 2] if start is None else start
     param = alt.param(name=name, value=first,
-                      bind=alt.binding_range(min=values[0], max=values[-1], step=step, name=f"{label} "))
+                      bind=alt.binding_range(min=values[0], max=top, step=step, name=f"{label} "))
     return data.assign(_lo=lo, _hi=hi), param, f"datum._lo <= {name} && {name} < datum._hi"
 
 
@@ -94,6 +113,8 @@ def error_map_by_lam(lams, maps, box: float) -> alt.LayerChart:
     cell = float(g[1] - g[0]) if len(g) > 1 else 2 * box
     data = pd.concat([pd.DataFrame({"lam": round(float(lam), 3), "x1": x1.ravel(), "x2": x2.ravel(),
                                     "error": sub[i].ravel()}) for i, lam in enumerate(lams)], ignore_index=True)
+    finite = sub[np.isfinite(sub)]
+    top_error = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     data = data.assign(x1_lo=data.x1 - cell / 2, x1_hi=data.x1 + cell / 2, x2_lo=data.x2 - cell / 2,
                        x2_hi=data.x2 + cell / 2)
     data, lam, keep = slider(data, "lam", name="lam", label="log λ")
@@ -102,7 +123,7 @@ def error_map_by_lam(lams, maps, box: float) -> alt.LayerChart:
             .encode(x=alt.X("x1_lo:Q", title="poison x₁", scale=scale), x2="x1_hi",
                     y=alt.Y("x2_lo:Q", title="poison x₂", scale=scale), y2="x2_hi",
                     color=alt.Color("error:Q", title="validation error",
-                                    scale=alt.Scale(scheme="reds", domain=[0, float(np.nanmax(sub)) or 1.0])),
+                                    scale=alt.Scale(scheme="reds", domain=[0, top_error])),
                     tooltip=[alt.Tooltip("lam:Q", title="log λ"), alt.Tooltip("x1:Q", format=".2f"),
                              alt.Tooltip("x2:Q", format=".2f"), alt.Tooltip("error:Q", format=".3f")])
             .transform_filter(keep))
@@ -176,12 +197,16 @@ def regions_by_r(grid: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
 def distances_by_radius(rows: pd.DataFrame, *, value_title: str = "lazy radius C₀") -> alt.LayerChart:
     """Histogram of each hidden row's distance from its initialization for one swept value at
     a time, with the ball's radius C₀/√m as a red rule: drag C₀ and watch the rows fill the ball."""
-    data = rows.groupby(["value", "seed"]).head(max(1, MAX_ROWS // max(1, rows.value.nunique() * rows.seed.nunique())))
-    data = data[["value", "seed", "distance", "radius"]]
+    # Beyond the page's row budget, an even random sample of each run's rows (the histogram's
+    # shape is what matters; its counts are then those of the sample — the axis says so).
+    per_run = max(1, MAX_ROWS // max(1, rows.value.nunique() * rows.seed.nunique()))
+    sampled = rows.groupby(["value", "seed"]).size().max() > per_run
+    data = (rows.sample(frac=1.0, random_state=0).groupby(["value", "seed"]).head(per_run)
+            [["value", "seed", "distance", "radius"]])
     data, value, keep = slider(data, "value", name="c0", label=value_title)
     hist = (alt.Chart(data).transform_filter(keep).mark_bar(opacity=0.75)
             .encode(x=alt.X("distance:Q", bin=alt.Bin(maxbins=40), title="distance of a row from its init"),
-                    y=alt.Y("count():Q", title="rows")))
+                    y=alt.Y("count():Q", title="rows (a sample)" if sampled else "rows")))
     rule = (alt.Chart(data).transform_filter(keep).mark_rule(color="firebrick", strokeWidth=2)
             .encode(x="mean(radius):Q"))
     label = _value_label(data, keep, "value", "~g", f"{value_title} = ")

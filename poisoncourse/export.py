@@ -8,7 +8,8 @@ Each lesson runs once at its default settings (as `python apps/<lesson>.py` woul
 self-contained — the Vega libraries, the data and the styles are inside each file — so the
 folder opens from a USB stick with no network, and can be copied to any static web host.
 The new folder replaces the old one only once everything has been written: a failed export
-leaves the previous one as it was.
+leaves the previous one as it was. Exporting some lessons (--lesson) keeps the other lessons'
+pages, and files added to the folder by hand (a host's CNAME) are kept.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def run_lesson(lesson: course.Lesson) -> list[str]:
     except Exception as err:  # noqa: BLE001 — one sentence for the teacher, not a traceback
         raise site.ExportError(f"{lesson.title} did not run ({type(err).__name__}: {err}); "
                                f"try `python {lesson.path.name}` in apps/ to see why.") from None
-    return [getattr(o, "text", "") if o is not None else "" for o in outputs]
+    # A cell may end in a bare object (a chart, a table): format it as marimo would show it.
+    import marimo as mo
+
+    return ["" if o is None else o.text if hasattr(o, "text") else mo.as_html(o).text for o in outputs]
 
 
 def nav(lessons: list[course.Lesson], here: str | None) -> str:
@@ -67,13 +71,16 @@ def lesson_page(lesson: course.Lesson, outputs: list[str], lessons, vega_js: str
     return text, len(page.charts)
 
 
-def index_page(lessons: list[course.Lesson], notebooks: bool, date: str) -> str:
+def index_page(lessons: list[course.Lesson], folder: Path, date: str) -> str:
+    """The course map, over the lessons whose pages are in ``folder``."""
     items = []
+    lessons = [x for x in lessons if (folder / f"{x.name}.html").exists()]
     for n, lesson in enumerate(lessons, 1):
         p = lesson.paper
         paper = (f'<div class="paper">Paper: <a href="{html.escape(p.url)}">{html.escape(p.title)}</a> — '
                  f"{html.escape(p.authors)}, {html.escape(p.venue)}</div>") if p else ""
-        nb = (f' · <a href="notebooks/{lesson.name}.ipynb">notebook</a>' if notebooks else "")
+        notebook = folder / "notebooks" / f"{lesson.name}.ipynb"
+        nb = f' · <a href="notebooks/{lesson.name}.ipynb">notebook</a>' if notebook.exists() else ""
         items.append(f'<li><h2><a href="{lesson.name}.html">{html.escape(lesson.title)}</a>{nb}</h2>'
                      f"<p>{html.escape(lesson.summary)}</p>{paper}</li>")
     body = ("<h1>poisoncourse — data poisoning and adversarial attacks on small neural networks</h1>"
@@ -117,7 +124,7 @@ def number_code_cells(path: Path) -> None:
 
 def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | None = None, say=print) -> Path:
     lessons = course.lessons()
-    chosen = [x for x in lessons if not only or any(x.name.startswith(o) or x.name == o for o in only)]
+    chosen = [x for x in lessons if not only or any(x.name == o or x.name.startswith(f"{o}_") for o in only)]
     if not chosen:
         raise site.ExportError(f"No lesson matches {', '.join(only or [])}; the lessons are "
                                f"{', '.join(x.name for x in lessons)}.")
@@ -127,31 +134,45 @@ def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | N
         raise site.ExportError(f"{out} already exists and was not written by `poisoncourse export`; "
                                f"choose an empty or new folder with --out.")
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     try:
+        if out.exists():  # keep what is not remade: other lessons' pages, a host's CNAME …
+            shutil.copytree(out, work, dirs_exist_ok=True)
         vega_js = site.vega_bundle()
         (work / MARKER).write_text("Written by `poisoncourse export`; it replaces this folder when run again.\n")
-        (work / "index.html").write_text(index_page(chosen, notebooks, date), encoding="utf-8")
+        present = [x for x in lessons if x in chosen or (work / f"{x.name}.html").exists()]
         for lesson in chosen:
             t = time.perf_counter()
-            text, charts = lesson_page(lesson, run_lesson(lesson), chosen, vega_js, date)
+            text, charts = lesson_page(lesson, run_lesson(lesson), present, vega_js, date)
             (work / f"{lesson.name}.html").write_text(text, encoding="utf-8")
             say(f"{lesson.name}.html: {charts} charts, {len(text) / 1e6:.1f} MB, {time.perf_counter() - t:.0f} s")
+            notebook = work / "notebooks" / f"{lesson.name}.ipynb"
             if notebooks:
-                (work / "notebooks").mkdir(exist_ok=True)
-                export_notebook(lesson, work / "notebooks" / f"{lesson.name}.ipynb")
+                notebook.parent.mkdir(exist_ok=True)
+                export_notebook(lesson, notebook)
                 say(f"notebooks/{lesson.name}.ipynb")
-        # Swap in the finished folder; the old one survives any failure above.
-        old = out.with_name(f".{out.name}-old")
-        if old.exists():
-            shutil.rmtree(old)
-        if out.exists():
-            out.rename(old)
-        work.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+            else:
+                notebook.unlink(missing_ok=True)  # an older notebook would not match the new page
+        (work / "index.html").write_text(index_page(lessons, work, date), encoding="utf-8")
+        _swap(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put the finished folder in place of the old one; on any failure the old one stays."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent)) / out.name
+    out.rename(old)
+    try:
+        new.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    shutil.rmtree(old.parent, ignore_errors=True)
 
 
 def main(argv=None) -> int:

@@ -22,6 +22,8 @@ there is no URL: the defaults are used and nothing is written.
 
 from __future__ import annotations
 
+import contextlib
+import html
 import inspect
 import math
 from dataclasses import dataclass, field
@@ -93,7 +95,8 @@ class Controls:
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self):
-        self._url = _as_dict(query_params() if self.params is None else self.params)
+        self._live = query_params() if self.params is None else self.params
+        self._url = _as_dict(self._live)
 
     # -- lazy constructors, same arguments as mo.ui.* ------------------------------------
     def slider(self, *args, **kwargs) -> Control:
@@ -129,9 +132,13 @@ class Controls:
         if key in self._url:
             try:
                 arguments["value"] = _decode(control.kind, arguments, self._url[key])
-            except ValueError as err:
-                self.warnings.append(f"The link's `{key}={self._url[key]}` was ignored: {err}. "
+            except (ValueError, TypeError) as err:
+                self.warnings.append(f"The link's {key}={self._url[key]} was ignored: {err}. "
                                      f"Using the default instead.")
+                # Drop it from the address too, so the URL says what the page shows (and a
+                # setting that depends on it, see `switch`, is not misled by it).
+                with contextlib.suppress(KeyError, TypeError, AttributeError):  # not editable
+                    del self._live[key]
         return control.make(**arguments)
 
     def form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control):
@@ -142,11 +149,15 @@ class Controls:
         return mo.md(text).batch(**elements).form(submit_button_label=submit_button_label, bordered=bordered)
 
     def callout(self):
-        """The warnings as one marimo callout, or None when the link was fine."""
+        """The warnings as one marimo callout, or None when the link was fine. They quote the
+        URL, which anyone can craft: shown as escaped text, never as markdown or HTML."""
         if not self.warnings:
             return None
         import marimo as mo
-        return mo.callout(mo.md("\n\n".join(self.warnings)), kind="warn")
+        return mo.callout(mo.Html(self.warnings_html()), kind="warn")
+
+    def warnings_html(self) -> str:
+        return "".join(f"<p>{html.escape(w)}</p>" for w in self.warnings)
 
     def with_warnings(self, element):
         """The element with the link's warnings above it (if any)."""
@@ -157,27 +168,22 @@ class Controls:
         return mo.vstack([note, element])
 
 
-def write(values: Mapping[str, Any] | None, prefix: str = "", params=None) -> None:
+def write(submitted: Mapping[str, Any] | None, prefix: str = "", params=None) -> None:
     """Put the submitted values into the URL (only those that changed, so the browser's
-    history is not flooded). No-op outside a marimo app or before the first submit."""
+    history is not flooded). No-op outside a marimo app or before the first submit. An empty
+    number box (None) leaves the URL without its key: the default is what it stands for."""
     params = query_params() if params is None else params
-    if params is None or values is None:
+    if params is None or submitted is None:
         return
-    for name, value in values.items():
-        key, text = f"{prefix}{name}", encode(value)
+    for name, value in submitted.items():
+        key = f"{prefix}{name}"
+        if value is None:
+            if key in params:
+                del params[key]
+            continue
+        text = encode(value)
         if params.get(key) != text:
             params[key] = text
-
-
-def clear(names, prefix: str = "", params=None) -> None:
-    """Drop a form's keys from the URL (when the settings it was made for change)."""
-    params = query_params() if params is None else params
-    if params is None:
-        return
-    for name in names:
-        key = f"{prefix}{name}"
-        if key in params:
-            del params[key]
 
 
 # -- decoding: URL text → the value marimo's constructor expects ----------------------------
@@ -196,7 +202,7 @@ def _is_int(*values) -> bool:
     return all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values)
 
 
-def _decode_number(arguments: dict, text: str):
+def _decode_number(arguments: dict, text: str, snap: bool):
     start, stop, step = arguments.get("start"), arguments.get("stop"), arguments.get("step")
     steps = arguments.get("steps")
     x = _number(text)
@@ -210,10 +216,12 @@ def _decode_number(arguments: dict, text: str):
     whole = _is_int(start, stop, step, arguments.get("value"))
     if whole and x != int(x):
         raise ValueError("it must be a whole number")
-    if step and start is not None:
-        # Snap to the control's grid (a hand-edited 0.31 on a 0.05 grid becomes 0.3).
-        x = min(max(start + round((x - start) / step) * step, start), stop)
-        x = float(format(x, ".10g"))
+    if snap and step and start is not None:
+        # A slider only takes values on its grid: a hand-edited 0.31 on a 0.05 grid becomes 0.3.
+        # (Number boxes take what was typed, so a link keeps it exactly.)
+        x = start + round((x - start) / step) * step
+        x = min(x, stop) if stop is not None else x
+        x = float(format(max(x, start), ".10g"))
     return int(x) if whole else x
 
 
@@ -233,7 +241,7 @@ def _decode(kind: str, arguments: dict, text) -> Any:
     if not isinstance(text, str):
         raise ValueError("it is not a single value")
     if kind in ("slider", "number"):
-        return _decode_number(arguments, text)
+        return _decode_number(arguments, text, snap=kind == "slider")
     if kind == "checkbox":
         words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
         if text.lower() not in words:
@@ -254,17 +262,20 @@ def values(form) -> dict:
     return form.value if form.value is not None else form.element.value
 
 
-def switch(values: Mapping[str, Any], params=None) -> None:
-    """Record controls that re-make a form with new defaults (Lesson 3's input distribution).
+def switch(settings: Mapping[str, Any], params=None) -> None:
+    """Record controls that re-make the lesson's main form with new defaults (Lesson 3's input
+    distribution), called before that form is built.
 
-    When one of them now differs from the link's explicit value, the form's old keys were
-    meant for the other defaults: drop them, so the new form starts from its own defaults."""
+    When one of them now differs from the link's value, the main form's keys in the URL were
+    meant for the other defaults: drop them (the keys without a prefix), so the new form starts
+    from its own defaults. A link's invalid value never gets here: `Controls.build` already
+    removed it from the URL."""
     params = query_params() if params is None else params
     if params is None:
         return
     url = _as_dict(params)
-    texts = {name: encode(value) for name, value in values.items()}
+    texts = {name: encode(value) for name, value in settings.items()}
     if any(name in url and url[name] != text for name, text in texts.items()):
-        for key in [k for k in url if k not in RESERVED and k not in texts]:
+        for key in [k for k in url if k not in RESERVED and k not in texts and "." not in k]:
             del params[key]
-    write(values, params=params)
+    write(settings, params=params)

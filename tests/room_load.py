@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -29,8 +30,15 @@ def start_server():
     proc = subprocess.Popen([str(Path(sys.executable).parent / "marimo"), "run", "apps/", "--headless", "--host",
                              "127.0.0.1", "--port", str(port)], cwd=tb.ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env={**os.environ, "POISONCOURSE_DEVICE": "cpu"})
-    time.sleep(5)
-    return f"http://127.0.0.1:{port}", proc
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return f"http://127.0.0.1:{port}", proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("The course server did not start within 60 s.")
 
 
 def main(argv=None) -> int:
@@ -69,6 +77,9 @@ def main(argv=None) -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    if len(latencies) < args.students * args.rounds:
+        print(f"Only {len(latencies)} of {args.students * args.rounds} retrains redrew within 10 minutes.")
+        return 1
     rate = args.students * len(rounds) / sum(rounds) * 60
     print(f"{args.students} students pressing Train together, {args.rounds} rounds of {args.lesson}: each round "
           f"took {statistics.median(rounds):.1f} s (median) = {rate:.0f} retrains per minute; click-to-redraw "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -107,9 +108,9 @@ def chart_hash(page) -> str | None:
 
 
 def shown(page, text: str) -> int:
-    """How many elements show ``text``, inside marimo's shadow roots too (where outputs such as
-    callouts and stats live, out of reach of ``inner_text``)."""
-    return page.get_by_text(text).count()
+    """How many elements show ``text`` (case-sensitive), inside marimo's shadow roots too (where
+    outputs such as callouts and stats live, out of reach of ``inner_text``)."""
+    return page.get_by_text(re.compile(re.escape(text))).count()
 
 
 def errors_on(page) -> list[str]:

@@ -63,3 +63,19 @@ def test_labelnoise_and_lazy_explorers_bind_a_slider():
     rows = pd.DataFrame({"value": np.repeat([1.0, 4.0, 10.0], 256), "seed": 0,
                          "distance": np.random.default_rng(0).random(768), "radius": np.repeat([0.1, 0.4, 1.0], 256)})
     assert bound_ranges(explore.distances_by_radius(rows))
+
+
+def test_the_largest_grid_value_is_reachable_whatever_the_step():
+    data = pd.DataFrame({"v": [0.0, 100.0, 100.1]})
+    _, param, _ = explore.slider(data, "v", name="v", label="v")
+    bind = param.param.bind.to_dict()
+    positions = np.arange(bind["min"], bind["max"] + bind["step"] / 2, bind["step"])
+    iv = explore.nearest_intervals(data.v)
+    assert {v for v, (lo, hi) in iv.items() for x in positions if lo <= x < hi} == {0.0, 100.0, 100.1}
+
+
+def test_a_run_with_nothing_finite_gets_a_note_not_an_error():
+    curves = pd.DataFrame({"algorithm": ["SGD"], "value": [1.0], "seed": [0], "iteration": [0],
+                           "log10_error": [np.nan]})
+    chart = explore.or_note(explore.error_curves_by_value, curves, value_title="θ", name="theta")
+    assert "Nothing to explore" in str(chart.to_dict())

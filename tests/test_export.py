@@ -113,9 +113,8 @@ def test_page_works_offline_and_its_slider_redraws_the_chart(exported, browser, 
         slider.focus()
         for _ in range(40):  # a student dragging: many small steps (any grid is crossed)
             page.keyboard.press("ArrowLeft")
-        page.wait_for_timeout(300)
-        after = svg.inner_html()
-        assert after != before, "moving the slider did not change the chart"
+        page.wait_for_function("([el, old]) => el.innerHTML !== old", arg=[svg.element_handle(), before],
+                               timeout=10_000)  # fails here if the chart never changes
         assert explorer.inner_text() != caption_before  # the slider's value (and caption) moved too
         assert blocked == [], f"the page tried the network: {blocked[:3]}"
         assert errors == [], errors[:3]
@@ -123,9 +122,13 @@ def test_page_works_offline_and_its_slider_redraws_the_chart(exported, browser, 
         context.close()
 
 
-def test_index_opens_offline_and_links_to_every_lesson(exported, browser):
+def test_index_opens_offline_and_its_links_lead_to_the_lessons(exported, browser):
     context, page, blocked, errors = open_offline(browser, exported / "index.html")
     try:
+        hrefs = page.eval_on_selector_all("a", "els => els.map(a => a.getAttribute('href'))")
+        local = [h for h in hrefs if not h.startswith("https://")]
+        assert {f"{x.name}.html" for x in LESSONS} <= set(local)
+        assert all((exported / h).exists() for h in local), "a link on the index leads nowhere"
         page.get_by_role("link", name=LESSONS[0].title).first.click()
         page.wait_for_selector("div.chart svg", timeout=60_000)
         assert page.url.endswith(f"{LESSONS[0].name}.html")
@@ -174,3 +177,37 @@ def test_converter_turns_tex_into_mathml_and_refuses_unknown_elements():
     assert "<math" in out and 'display="block"' in out and "marimo-tex" not in out
     with pytest.raises(site.ExportError, match="marimo-new-thing"):
         site.convert("<marimo-new-thing data-x='1'></marimo-new-thing>", page)
+
+
+@pytest.fixture
+def quick_lessons(monkeypatch):
+    """Lessons that 'run' instantly, to test the command's folder handling."""
+    monkeypatch.setattr(export, "run_lesson", lambda lesson: [f"<h1>{lesson.name}</h1>"])
+
+
+def test_exporting_one_lesson_keeps_the_others_and_added_files(tmp_path, quick_lessons):
+    out = tmp_path / "site"
+    export.export(out, say=lambda *_: None)
+    (out / "CNAME").write_text("course.example.org")
+    before = (out / "lesson1_width.html").read_text()
+    export.export(out, only=["lesson3"], say=lambda *_: None)
+    assert (out / "CNAME").read_text() == "course.example.org"
+    assert (out / "lesson1_width.html").read_text() == before
+    index = (out / "index.html").read_text()
+    assert all(f'href="{x.name}.html"' in index for x in LESSONS)
+    assert [p.name for p in tmp_path.iterdir()] == ["site"], "temporary folders left behind"
+
+
+def test_a_failed_export_leaves_the_previous_folder_as_it_was(tmp_path, quick_lessons, monkeypatch):
+    out = tmp_path / "site"
+    export.export(out, say=lambda *_: None)
+    snapshot = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def broken(lesson):
+        raise site.ExportError(f"{lesson.title} did not run.")
+
+    monkeypatch.setattr(export, "run_lesson", broken)
+    with pytest.raises(site.ExportError):
+        export.export(out, say=lambda *_: None)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == snapshot
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
