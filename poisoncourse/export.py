@@ -135,6 +135,7 @@ def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | N
                                f"choose an empty or new folder with --out.")
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    work.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
     try:
         if out.exists():  # keep what is not remade: other lessons' pages, a host's CNAME …
             shutil.copytree(out, work, dirs_exist_ok=True)
