@@ -129,7 +129,8 @@ class Controls:
         if key in RESERVED:
             raise ValueError(f"a control may not be named {key!r}: marimo uses that URL parameter")
         arguments = control.arguments()
-        if key in self._url:
+        # "none" in a number's place is an emptied number box: it stands for the default.
+        if key in self._url and not (control.kind == "number" and self._url[key] == encode(None)):
             try:
                 arguments["value"] = _decode(control.kind, arguments, self._url[key])
             except (ValueError, TypeError) as err:
@@ -170,18 +171,12 @@ class Controls:
 
 def write(submitted: Mapping[str, Any] | None, prefix: str = "", params=None) -> None:
     """Put the submitted values into the URL (only those that changed, so the browser's
-    history is not flooded). No-op outside a marimo app or before the first submit. An empty
-    number box (None) leaves the URL without its key: the default is what it stands for."""
+    history is not flooded). No-op outside a marimo app or before the first submit."""
     params = query_params() if params is None else params
     if params is None or submitted is None:
         return
     for name, value in submitted.items():
-        key = f"{prefix}{name}"
-        if value is None:
-            if key in params:
-                del params[key]
-            continue
-        text = encode(value)
+        key, text = f"{prefix}{name}", encode(value)
         if params.get(key) != text:
             params[key] = text
 

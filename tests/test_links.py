@@ -99,10 +99,12 @@ def test_a_crafted_link_cannot_put_html_into_the_page():
     assert ui.callout() is not None
 
 
-def test_an_empty_number_box_leaves_the_url_without_its_key():
-    params = FakeParams({"seed": "3"})
-    links.write({"seed": None, "lam": 1.0}, params=params)
-    assert "seed" not in params and params["lam"] == "1"
+def test_an_emptied_number_box_reopens_at_its_default_without_a_warning():
+    params = FakeParams()
+    links.write({"seed": None, "label": None}, params=params)
+    ui, form = controls(params)
+    assert ui.warnings == [] and links.values(form)["seed"] == 0
+    assert links.values(form)["label"] is None  # a dropdown's None choice is kept
 
 
 def test_a_number_box_without_an_upper_end_accepts_a_link():
