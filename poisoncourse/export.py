@@ -58,7 +58,7 @@ def nav(lessons: list[course.Lesson], here: str | None) -> str:
     return "".join(links)
 
 
-FOOTER = ("A static copy of the <b>poisoncourse</b> lesson at its default settings, made {date}. "
+FOOTER = ("A static copy of <b>poisoncourse</b>, each lesson at its default settings, made {date}. "
           "Charts with a slider work here without Python; every other control is live in the course "
           "itself (<code>make serve</code>).")
 

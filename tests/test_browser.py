@@ -135,12 +135,21 @@ def retrain_with_slider(page, presses: int = 2) -> float:
     deadline = time.time() + 180
     while time.time() < deadline:
         time.sleep(0.05)
-        if page.locator("[data-status='running'], [data-status='queued']").count():
+        if busy(page):
             continue
         now = chart_hash(page)
         if now is not None and now != before:
-            return time.perf_counter() - start
+            seconds = time.perf_counter() - start
+            # marimo first greys out the old chart of a cell about to rerun: a changed picture
+            # is the new one only if it stays, with nothing running, a moment later.
+            time.sleep(0.5)
+            if not busy(page) and chart_hash(page) == now:
+                return seconds
     raise AssertionError("the chart did not change after Train")
+
+
+def busy(page) -> bool:
+    return page.locator("[data-status='running'], [data-status='queued']").count() > 0
 
 
 @pytest.mark.parametrize("app", APPS)
