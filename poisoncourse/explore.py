@@ -49,6 +49,12 @@ def nearest_intervals(values) -> dict[float, tuple[float, float]]:
     return {x: (a, b) for x, a, b in zip(v, [-FAR] + cuts, cuts + [FAR])}
 
 
+def with_intervals(data: pd.DataFrame, field: str, intervals: dict) -> pd.DataFrame:
+    """``data`` with each row's slider interval (_lo, _hi) for its value of ``field``."""
+    x = data[field].astype(float)
+    return data.assign(_lo=x.map(lambda v: intervals[v][0]), _hi=x.map(lambda v: intervals[v][1]))
+
+
 def slider(data: pd.DataFrame, field: str, *, name: str, label: str, start=None):
     """Attach the nearest-value intervals of ``field`` to ``data`` and make the bound parameter.
 
@@ -57,8 +63,6 @@ def slider(data: pd.DataFrame, field: str, *, name: str, label: str, start=None)
         raise NothingToExplore(f"no finite {label} in this run")
     intervals = nearest_intervals(data[field])
     values = sorted(intervals)
-    lo = data[field].astype(float).map(lambda x: intervals[x][0])
-    hi = data[field].astype(float).map(lambda x: intervals[x][1])
     span = values[-1] - values[0]
     gaps = np.diff(values) if len(values) > 1 else np.array([1.0])
     # The smallest grid gap as the step, so a uniform grid's values are exactly the slider's
@@ -69,7 +73,7 @@ def slider(data: pd.DataFrame, field: str, *, name: str, label: str, start=None)
     first = values[len(values) // 2] if start is None else start
     param = alt.param(name=name, value=first,
                       bind=alt.binding_range(min=values[0], max=top, step=step, name=f"{label} "))
-    return data.assign(_lo=lo, _hi=hi), param, f"datum._lo <= {name} && {name} < datum._hi"
+    return with_intervals(data, field, intervals), param, f"datum._lo <= {name} && {name} < datum._hi"
 
 
 def _value_label(data: pd.DataFrame, keep: str, field: str, fmt: str, prefix: str = "") -> alt.Chart:
@@ -168,10 +172,8 @@ def regions_by_r(grid: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
     g = g.assign(x1_lo=g.x1 - cell / 2, x1_hi=g.x1 + cell / 2, x2_lo=g.x2 - cell / 2, x2_hi=g.x2 + cell / 2,
                  predicted=g.predicted.map(lambda c: f"class {c}"))
     g, r, keep = slider(g, "r", name="r", label="poison distance r")
-    intervals = nearest_intervals(g.r)
-    pts = points.assign(label=points.label.map(lambda c: f"class {c}"),
-                        _lo=points.r.astype(float).map(lambda x: intervals[x][0]),
-                        _hi=points.r.astype(float).map(lambda x: intervals[x][1]))
+    pts = with_intervals(points.assign(label=points.label.map(lambda c: f"class {c}")), "r",
+                         nearest_intervals(g.r))  # the points follow the same slider
     extent = float(ticks.max() + cell / 2)
     scale = alt.Scale(domain=[-extent, extent], nice=False)
     classes = alt.Scale(domain=["class 0", "class 1"], range=["#a8dadc", "#f4a261"])

@@ -12,10 +12,7 @@ in which each student retrains about once every 30 s fits rate × 0.5 students.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,22 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import test_browser as tb  # noqa: E402  (the browser helpers of the browser tests)
 
 
-def start_server():
-    port = tb.free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "marimo"), "run", "apps/", "--headless", "--host",
-                             "127.0.0.1", "--port", str(port)], cwd=tb.ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, "POISONCOURSE_DEVICE": "cpu"})
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return f"http://127.0.0.1:{port}", proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("The course server did not start within 60 s.")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=8)
@@ -48,7 +29,7 @@ def main(argv=None) -> int:
     parser.add_argument("--lesson", default="lesson3_neurotron.py")
     args = parser.parse_args(argv)
 
-    url, proc = start_server()
+    url, proc = tb.start_server()
     latencies, rounds = [], []
     try:
         with tb.playwright.sync_playwright() as p:

@@ -39,9 +39,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
-    """`marimo run apps/` exactly as `make serve` starts it, on a free port."""
+def start_server() -> tuple[str, subprocess.Popen]:
+    """`marimo run apps/` exactly as `make serve` starts it, on a free port (also used by
+    tests/room_load.py)."""
     port = free_port()
     env = {**os.environ, "POISONCOURSE_DEVICE": "cpu"}
     proc = subprocess.Popen(
@@ -53,13 +53,20 @@ def server():
     while time.time() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
+            return f"http://127.0.0.1:{port}", proc
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("The course server did not start within 60 s.")
-    yield f"http://127.0.0.1:{port}", proc
+    proc.kill()
+    raise RuntimeError("The course server did not start within 60 s.")
+
+
+@pytest.fixture(scope="module")
+def server():
+    try:
+        url, proc = start_server()
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    yield url, proc
     proc.terminate()
     proc.wait(timeout=20)
 
