@@ -25,7 +25,7 @@ import torch
 
 from .device import describe, pick_device, synchronize
 
-LESSON_MODULES = ("poisoncourse.width", "poisoncourse.regularization", "poisoncourse.neurotron",
+LESSON_MODULES = ("poisoncourse.width", "poisoncourse.convex", "poisoncourse.regularization", "poisoncourse.neurotron",
                   "poisoncourse.labelnoise", "poisoncourse.lazy")
 
 

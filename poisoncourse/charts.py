@@ -486,3 +486,35 @@ def perturbation_norms(norms: pd.DataFrame) -> alt.Chart:
                                 scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])))
         .properties(width=WIDTH + 60, height=HEIGHT)
     )
+
+
+def convex_excess(summary: pd.DataFrame) -> alt.HConcatChart:
+    """Paper 000, Fig. 2: excess test loss and excess test error of the linear model fitted on n
+    poisoned digits against n (log x), one line per budget C; a dashed rule of the same colour
+    marks n = C², where C = √n (Theorem 2.2's bound stops decaying to the left of it)."""
+    data = summary.assign(budget=lambda d: d.C.map(lambda c: f"C = {c:g}"))
+    order = [f"C = {c:g}" for c in sorted(data.C.unique())]
+    color = alt.Color("budget:N", title="budget", sort=order, scale=alt.Scale(scheme="viridis", domain=order))
+    lo, hi = data.n.min(), data.n.max()
+    x = alt.X("n:Q", title="training samples n", scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
+              axis=alt.Axis(values=sorted(data.n.unique()), format="~s"))
+    rules = pd.DataFrame([{"budget": f"C = {c:g}", "n": c * c} for c in sorted(data.C.unique()) if lo <= c * c <= hi])
+
+    def panel(column: str, title: str) -> alt.LayerChart:
+        # symlog, logarithmic above 0.001: an excess can be 0 or slightly negative (a fit on n digits
+        # may beat w* on the test digits by chance), which a log scale cannot show.
+        top = float(data[column].max())
+        ticks = [0] + [t for t in (0.001, 0.01, 0.1, 1, 10) if t <= 2 * top]
+        y = alt.Y(f"{column}:Q", title=title, scale=alt.Scale(type="symlog", constant=0.001),
+                  axis=alt.Axis(values=ticks, format="~g"))
+        lines = alt.Chart(data).mark_line(point=True).encode(
+            x=x, y=y, color=color,
+            tooltip=["budget:N", "n:Q", alt.Tooltip("per_sample:Q", title="average ‖δᵢ‖ = C/√n", format=".2f"),
+                     alt.Tooltip(f"{column}:Q", format=".4f")])
+        layers = [lines]
+        if not rules.empty:
+            layers.append(alt.Chart(rules).mark_rule(strokeDash=[4, 3], opacity=0.8).encode(x="n:Q", color=color))
+        return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+
+    return alt.hconcat(panel("excess_loss", "excess test loss F(w*ₙ) − F(w*)"),
+                       panel("excess_error", "excess test error L(w*ₙ) − L(w*)"))

@@ -52,8 +52,7 @@ def main(argv=None) -> int:
                 while waiting and time.perf_counter() - start < 600:
                     look = time.perf_counter() - last_look > 2
                     for k, pg in list(waiting.items()):
-                        busy = pg.locator("[data-status='running'], [data-status='queued']").count() > 0
-                        if busy:
+                        if tb.busy(pg):
                             seen.add(k)
                         elif k in seen or (look and tb.chart_hash(pg) not in (None, before[k])):
                             latencies.append(time.perf_counter() - start)

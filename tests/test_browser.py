@@ -95,19 +95,38 @@ def first_chart(page):
     return page.locator(".vega-embed").first
 
 
+# What `marimo run` shows while a cell is due to run or running: it greys out the old output of a
+# cell about to rerun ("stale") and marks a running cell's output ("loading"). (The edit mode's
+# data-status attributes do not exist in run mode.) Between two cells both can be briefly absent,
+# so "idle" means: absent for a whole second.
+PENDING = ".marimo-output-stale, .marimo-output-loading"
+SETTLED_SECONDS = 1.0
+
+
+def busy(page) -> bool:
+    return page.locator(PENDING).count() > 0
+
+
 def wait_idle(page, timeout: float = 180) -> None:
-    """Until no cell is running (marimo marks running output with a spinner/status)."""
-    deadline = time.time() + timeout
+    """Until no output is stale or loading, continuously for SETTLED_SECONDS."""
+    deadline, quiet_since = time.time() + timeout, None
     while time.time() < deadline:
-        if page.locator("[data-status='running'], [data-status='queued']").count() == 0:
+        if busy(page):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.time()
+        elif time.time() - quiet_since >= SETTLED_SECONDS:
             return
         time.sleep(0.1)
     raise AssertionError("the lesson was still computing after its time limit")
 
 
 def chart_hash(page) -> str | None:
-    """A fingerprint of the first chart's pixels; None while it is being replaced."""
+    """A fingerprint of the first chart's pixels; None while it is being replaced (greyed out as
+    stale, or part of a running cell's output)."""
     try:
+        if first_chart(page).evaluate(f"e => e.closest({PENDING!r}) !== null", timeout=5_000):
+            return None
         # The pointer stays where the last click left it; once the page scrolls or reflows it can
         # sit on the chart, and the chart's hover tooltip would become part of the picture.
         page.mouse.move(0, 0)
@@ -153,17 +172,12 @@ def retrain_with_slider(page, presses: int = 2, key: str = "ArrowRight") -> floa
             seen["uncapturable" if now is None else "same"] += 1
             continue
         seconds = time.perf_counter() - start
-        # marimo first greys out the old chart of a cell about to rerun: a changed picture
-        # is the new one only if it stays, with nothing running, a moment later.
-        time.sleep(0.5)
+        # A changed picture is the new chart only if it stays, with nothing pending, a moment later.
+        time.sleep(SETTLED_SECONDS)
         if not busy(page) and chart_hash(page) == now:
             return seconds
         seen["unsteady"] += 1
     raise AssertionError(f"the chart did not change after Train (polls: {seen})")
-
-
-def busy(page) -> bool:
-    return page.locator("[data-status='running'], [data-status='queued']").count() > 0
 
 
 # Lesson 5's first slider is C₀ = 10, where the lazy ball does not bind yet: a larger C₀ trains
