@@ -105,11 +105,14 @@ def _(CourseError, W, charts, defaults, form, links, mo, pd):
             def _progress(done, total):
                 _bar.update(increment=done - _bar.current)
 
-            def _on_width(width, rows):
+            def _on_widths(widths, rows):
                 # Redraw the curve so far under the progress bar (only the finished widths, no reference
-                # series: cheap to draw), replacing the previous partial one.
+                # series: cheap to draw), replacing the previous partial one. Not after the last group:
+                # the full chart comes below at once.
                 _rows.extend(rows)
-                _bar.update(increment=0, subtitle=f"width {width} done")
+                _bar.update(increment=0, subtitle=f"widths {', '.join(map(str, widths))} done")
+                if len({r["width"] for r in _rows}) == len(config.widths):
+                    return
                 _chart = charts.width_accuracy(W.summarize(pd.DataFrame(_rows)),
                                                W.ACCURACY_COLUMN[config.early_stopping],
                                                title="clean test accuracy, widths so far")
@@ -119,7 +122,7 @@ def _(CourseError, W, charts, defaults, form, links, mo, pd):
                     mo.output.append(_chart)
                     _shown.append(True)
 
-            result = W.run(config, progress=_progress, on_width=_on_width, max_seconds=W.LIVE_MAX_SECONDS)
+            result = W.run(config, progress=_progress, on_widths=_on_widths, max_seconds=W.LIVE_MAX_SECONDS)
         if _shown:  # the full chart comes below: leave only the finished progress bar here
             mo.output.replace(_bar)
     except CourseError as err:

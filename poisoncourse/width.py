@@ -326,10 +326,11 @@ def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, d
     return runs, curves
 
 
-def simulate(config: WidthConfig, device=None, progress=None, on_width=None) -> tuple[Raw, PoisonedData]:
+def simulate(config: WidthConfig, device=None, progress=None, on_widths=None) -> tuple[Raw, PoisonedData]:
     """Poison once, then train all widths, grouped (:func:`victims.group_widths`). ``progress(done,
-    total)`` counts width-epochs over all widths; ``on_width(width, rows)`` is called as each
-    width finishes (to redraw a chart) — all widths of a group finish together."""
+    total)`` counts width-epochs over all widths; ``on_widths(widths, rows)`` is called as each
+    group of widths finishes (to redraw a chart): the widths of a group finish together, and one
+    redraw per group is all a student can see (each costs a chart's build and its drawing)."""
     device = device or pick_device(config.device)
     watch = Stopwatch(device)
     runs, curves = [], []
@@ -344,9 +345,8 @@ def simulate(config: WidthConfig, device=None, progress=None, on_width=None) -> 
             done += config.epochs * len(group)
             runs += r
             curves += cu
-            if on_width is not None:
-                for width in group:
-                    on_width(width, [row for row in r if row["width"] == width])
+            if on_widths is not None:
+                on_widths(group, r)
     return Raw(runs, curves, device, watch.seconds), d
 
 
@@ -441,13 +441,13 @@ def estimated_seconds(config: WidthConfig) -> float:
     return sweep_flops(config) / (CNN_CPU_FLOPS if config.victim == "cnn" else CPU_FLOPS)
 
 
-def run(config: WidthConfig, progress=None, on_width=None, max_seconds: float | None = None) -> WidthResult:
+def run(config: WidthConfig, progress=None, on_widths=None, max_seconds: float | None = None) -> WidthResult:
     """The lesson's one entry point: config in, tidy tables out. With ``max_seconds``, a sweep
     estimated to take far longer is refused with a sentence naming a cheaper setting."""
     refuse_if_too_slow(estimated_seconds(config), max_seconds,
                        "drop the widest widths, or use fewer epochs, seeds or training samples "
                        "(the shipped sweep below goes to 16,384)")
-    raw, d = simulate(config, progress=progress, on_width=on_width)
+    raw, d = simulate(config, progress=progress, on_widths=on_widths)
     return tidy(config, raw, d)
 
 
