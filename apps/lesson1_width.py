@@ -14,6 +14,8 @@ app = marimo.App(width="medium", app_title="Lesson 1 · The width U-curve")
 
 @app.cell(hide_code=True)
 def _():
+    import time
+
     import marimo as mo
     import pandas as pd
 
@@ -22,7 +24,7 @@ def _():
     from poisoncourse import poison
     from poisoncourse import width as W
     from poisoncourse.errors import CourseError
-    return CV, CourseError, W, charts, explore, links, mo, pd, poison
+    return CV, CourseError, W, charts, explore, links, mo, pd, poison, time
 
 
 @app.cell(hide_code=True)
@@ -87,7 +89,7 @@ def _(W, links, mo, poison):
 
 
 @app.cell(hide_code=True)
-def _(CourseError, W, charts, defaults, form, links, mo, pd):
+def _(CourseError, W, charts, defaults, form, links, mo, pd, time):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
     # the lesson runs what the form shows: the defaults, or the settings of the link that
     # opened it. A submitted form goes into the URL, so the link reproduces this run.
@@ -102,8 +104,15 @@ def _(CourseError, W, charts, defaults, form, links, mo, pd):
         _total = config.epochs * len(config.widths)
         _rows, _shown = [], []
         with mo.status.progress_bar(total=_total, title="Training the width sweep…", show_eta=True) as _bar:
+            _last = [0.0]
+
             def _progress(done, total):
-                _bar.update(increment=done - _bar.current)
+                # Every bar update resends the cell's whole output — with a partial curve shown, its
+                # chart too, which the browser then redraws: at most one update a second then.
+                _now = time.monotonic()
+                if not _shown or _now - _last[0] >= 1.0 or done == total:
+                    _bar.update(increment=done - _bar.current)
+                    _last[0] = _now
 
             def _on_widths(widths, rows):
                 # Redraw the curve so far under the progress bar (only the finished widths, no reference

@@ -11,6 +11,7 @@ browser is never downloaded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -82,8 +84,26 @@ def browser():
         b.close()
 
 
-def open_lesson(browser, url: str, app: str):
+def new_page(browser):
+    """A fresh browser session whose cells' run states are followed (see :func:`busy`)."""
     page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+    states = CELL_STATES[page] = {}
+
+    def on_frame(payload):
+        # marimo's kernel reports every cell's run state over the page's websocket:
+        # {"op": "cell-op", "data": {"cell_id": …, "status": "queued" | "running" | "idle", …}}
+        if isinstance(payload, str) and '"status"' in payload:
+            with contextlib.suppress(ValueError, AttributeError, TypeError):
+                data = json.loads(payload).get("data", {})
+                if data.get("op") == "cell-op" and data.get("status"):
+                    states[data["cell_id"]] = data["status"]
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return page
+
+
+def open_lesson(browser, url: str, app: str):
+    page = new_page(browser)
     page.goto(f"{url}/?file={app}")
     page.locator("marimo-form").first.get_by_role("button", name="Train").wait_for(timeout=120_000)
     first_chart(page).wait_for(timeout=180_000)
@@ -97,14 +117,19 @@ def first_chart(page):
 
 # What `marimo run` shows while a cell is due to run or running: it greys out the old output of a
 # cell about to rerun ("stale") and marks a running cell's output ("loading"). (The edit mode's
-# data-status attributes do not exist in run mode.) Between two cells both can be briefly absent,
-# so "idle" means: absent for a whole second.
+# data-status attributes do not exist in run mode.) A cell running for the first time has no
+# output to mark, so the kernel's own reports of each cell's state count too. Between two cells
+# everything can look quiet for a moment, so "idle" means: quiet for a whole second.
 PENDING = ".marimo-output-stale, .marimo-output-loading"
 SETTLED_SECONDS = 1.0
+CELL_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> {cell id: state}
 
 
 def busy(page) -> bool:
-    return page.locator(PENDING).count() > 0
+    # The DOM query comes first: Playwright delivers the websocket's messages (and so updates
+    # CELL_STATES) only while a call to the browser is under way.
+    marked = page.locator(PENDING).count() > 0
+    return marked or any(state in ("queued", "running") for state in CELL_STATES.get(page, {}).values())
 
 
 def wait_idle(page, timeout: float = 180) -> None:
@@ -118,7 +143,9 @@ def wait_idle(page, timeout: float = 180) -> None:
         elif time.time() - quiet_since >= SETTLED_SECONDS:
             return
         time.sleep(0.1)
-    raise AssertionError("the lesson was still computing after its time limit")
+    pending = {c: st for c, st in CELL_STATES.get(page, {}).items() if st != "idle"}
+    raise AssertionError(f"the lesson was still computing after its time limit (cells not idle: {pending}; "
+                         f"outputs pending: {page.locator(PENDING).count()})")
 
 
 def chart_hash(page) -> str | None:
@@ -177,7 +204,8 @@ def retrain_with_slider(page, presses: int = 2, key: str = "ArrowRight") -> floa
         if not busy(page) and chart_hash(page) == now:
             return seconds
         seen["unsteady"] += 1
-    raise AssertionError(f"the chart did not change after Train (polls: {seen})")
+    pending = {c: st for c, st in CELL_STATES.get(page, {}).items() if st != "idle"}
+    raise AssertionError(f"the chart did not change after Train (polls: {seen}; cells not idle: {pending})")
 
 
 # Lesson 5's first slider is C₀ = 10, where the lazy ball does not bind yet: a larger C₀ trains
@@ -255,7 +283,7 @@ def test_server_memory_stays_bounded_over_many_retrains(server, browser):
 
 
 def open_link(browser, url: str, query: str):
-    page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+    page = new_page(browser)
     page.goto(f"{url}/?{query}")
     page.locator("marimo-form").first.get_by_role("button").first.wait_for(timeout=120_000)
     first_chart(page).wait_for(timeout=180_000)
