@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data, poison, validate
+from .logreg import augment
 from .budget import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from .device import Stopwatch, describe, pick_device
 
@@ -88,8 +89,7 @@ class ConvexConfig:
 
 def features(x: torch.Tensor, mean: float, std: float) -> torch.Tensor:
     """Standardized pixels and a trailing 1 for the bias: (..., d) -> (..., d + 1)."""
-    z = (x - mean) / std
-    return torch.cat([z, torch.ones_like(z[..., :1])], -1)
+    return augment((x - mean) / std)
 
 
 def objective(W: torch.Tensor, Z: torch.Tensor, y: torch.Tensor, lam: float) -> torch.Tensor:
@@ -182,6 +182,28 @@ def _pools(config: ConvexConfig):
 
 
 @dataclass
+class CleanStart:
+    """What every fit of a run shares: the pools and test sets (per seed), one standardization
+    (from the clean pools, a fixed preprocessing step for every model) and w* per seed."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    mean: float
+    std: float
+    w_star: torch.Tensor
+    grad_norm: torch.Tensor  # of each w* fit
+
+
+def clean_start(config: ConvexConfig, device: torch.device) -> CleanStart:
+    x, y, x_test, y_test = (t.to(device) for t in _pools(config))
+    mean, std = float(x.mean()), float(x.std())
+    w_star, grad_norm = fit(features(x, mean, std), y, config.lam, 2 * config.iterations)
+    return CleanStart(x, y, x_test, y_test, mean, std, w_star, grad_norm)
+
+
+@dataclass
 class ConvexResult:
     config: ConvexConfig
     runs: pd.DataFrame  # one row per (seed, n, C)
@@ -195,24 +217,23 @@ class ConvexResult:
 def simulate(config: ConvexConfig, device: torch.device, progress=None) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """All (seed, n, C) fits; returns the runs, w*'s own test figures and the worst gradient norm."""
     c = config
-    x, y, x_test, y_test = (t.to(device) for t in _pools(c))
+    st = clean_start(c, device)
+    x, y, mean, std = st.x, st.y, st.mean, st.std
     S, K = c.seeds, len(c.budgets)
-    # One standardization for every model (from the clean pool), as a fixed preprocessing step.
-    mean, std = float(x.mean()), float(x.std())
-    Z_test = features(x_test, mean, std)
-    w_star, worst = fit(features(x, mean, std), y, c.lam, 2 * c.iterations)
-    F_star, L_star = cross_entropy(w_star, Z_test, y_test), error(w_star, Z_test, y_test)
-    worst = float(worst.max())
+    Z_test = features(st.x_test, mean, std)
+    F_star, L_star = cross_entropy(st.w_star, Z_test, st.y_test), error(st.w_star, Z_test, st.y_test)
+    worst = float(st.grad_norm.max())
     # Problem index = seed · K + budget: each seed's pool, test set and w* repeated over the budgets.
     rep = lambda t: t.repeat_interleave(K, 0)  # noqa: E731
     budgets = torch.tensor(c.budgets, dtype=x.dtype, device=device).repeat(S)
+    w_stars, Z_tests, y_tests = rep(st.w_star), rep(Z_test), rep(st.y_test)
     rows = []
     for i, n in enumerate(c.sizes):
         xs, ys = rep(x[:, :n]), rep(y[:, :n])
-        delta = perturb(xs, ys, rep(w_star), budgets, c, mean, std)
+        delta = perturb(xs, ys, w_stars, budgets, c, mean, std)
         W, grad_norm = fit(features(xs + delta, mean, std), ys, c.lam, c.iterations)
         worst = max(worst, float(grad_norm.max()))
-        F_n, L_n = cross_entropy(W, rep(Z_test), rep(y_test)), error(W, rep(Z_test), rep(y_test))
+        F_n, L_n = cross_entropy(W, Z_tests, y_tests), error(W, Z_tests, y_tests)
         used = delta.norm(dim=-1).sum(1)
         for b in range(S * K):
             s = b // K
@@ -275,16 +296,15 @@ def simulate_loop(config: ConvexConfig) -> list[torch.Tensor]:
     """The straightforward version, for the benchmark: each (seed, n, C) attacked and fitted alone
     (the same functions, one problem at a time)."""
     c = config
-    x, y, _, _ = (t.to(pick_device(c.device)) for t in _pools(c))
-    mean, std = float(x.mean()), float(x.std())
-    w_star, _ = fit(features(x, mean, std), y, c.lam, 2 * c.iterations)
+    st = clean_start(c, pick_device(c.device))
     fits = []
     for s in range(c.seeds):
         for n in c.sizes:
             for budget in c.budgets:
-                xs, ys = x[s:s + 1, :n], y[s:s + 1, :n]
-                delta = perturb(xs, ys, w_star[s:s + 1], torch.tensor([float(budget)], device=x.device), c, mean, std)
-                fits.append(fit(features(xs + delta, mean, std), ys, c.lam, c.iterations)[0])
+                xs, ys = st.x[s:s + 1, :n], st.y[s:s + 1, :n]
+                delta = perturb(xs, ys, st.w_star[s:s + 1], torch.tensor([float(budget)], device=xs.device), c,
+                                st.mean, st.std)
+                fits.append(fit(features(xs + delta, st.mean, st.std), ys, c.lam, c.iterations)[0])
     return fits
 
 
