@@ -384,8 +384,10 @@ def _(CV, links, mo, poison):
             $C \lesssim \sqrt n$. Below, a linear softmax model $w_*$ is fitted on 4,000 clean digits;
             then, for each sample size $n$ and budget $C$, the first $n$ digits are poisoned against
             $w_*$ (regime A, projected gradient ascent inside the $\ell_{2,1}$ ball and the pixel box)
-            and a linear model $w^*_n$ is fitted on them. Excess loss and error are measured on 1,000
-            held-out clean digits. The fits minimize the mean cross-entropy plus a small ridge
+            and a linear model $w^*_n$ is fitted on them. Norms are in pixel units of the 7×7 images
+            (pixels in [0, 1]; a whole digit has $\|x\| \approx 1.8$), so $C\sqrt n$ is the total
+            length of all perturbations and $C/\sqrt n$ their average. Excess loss and error are
+            measured on 1,000 held-out clean digits. The fits minimize the mean cross-entropy plus a small ridge
             $\tfrac\lambda2\|W\|^2$ (without it $w^*_n$ does not exist once the $n$ digits are
             linearly separable); $w_*$ carries the same ridge.
             """
