@@ -1,0 +1,101 @@
+"""Seeded results recorded before the package was reorganized (issue 12), checked after it.
+
+A refactor may move and rename code but must not change a single number: each case runs a
+small seeded configuration of one lesson on the CPU and compares every number of its main
+table, bit for bit, with ``golden.json``. The numbers are compared as a sorted list, so a
+renamed or reordered column does not count as a change; a changed value does.
+
+    python tests/test_golden.py --record   # rewrite golden.json (only for a deliberate change)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+GOLDEN = Path(__file__).with_name("golden.json")
+
+
+def _numbers(table: pd.DataFrame) -> list[float]:
+    values = table.select_dtypes("number").to_numpy(dtype=float).ravel()
+    return sorted(float(v) for v in values if np.isfinite(v))
+
+
+def _width():
+    from poisoncourse import width
+    cfg = width.WidthConfig(regime="C", widths=(8, 32), epochs=2, n_train=200, n_val=50, n_test=100, seeds=1,
+                            device="cpu")
+    return width.run(cfg).runs
+
+
+def _width_attack():
+    from poisoncourse import width
+    cfg = width.WidthConfig(regime="A", budget=0.4, widths=(16,), epochs=2, n_train=200, n_val=50, n_test=100,
+                            seeds=1, attack_steps=5, device="cpu")
+    return width.run(cfg).runs
+
+
+def _convex():
+    from poisoncourse import convex
+    cfg = convex.ConvexConfig(sizes=(125, 250), budgets=(0, 8), iterations=40, attack_steps=5, device="cpu")
+    return convex.run(cfg).runs
+
+
+def _regularization():
+    from poisoncourse import regularization
+    cfg = regularization.HeatmapConfig(resolution=6, lam_values=3, attack_steps=5, device="cpu")
+    return regularization.run(cfg).grid
+
+
+def _regularization_mnist():
+    from poisoncourse import regularization_mnist
+    cfg = regularization_mnist.MnistConfig(poisons=17, attack_steps=2, lam_steps=2, device="cpu")
+    return regularization_mnist.run(cfg).table
+
+
+def _neurotron():
+    from poisoncourse import neurotron
+    cfg = neurotron.NeurotronConfig(values=(0.0, 0.5), iterations=200, seeds=1, record_points=5, device="cpu")
+    return neurotron.run(cfg).final
+
+
+def _labelnoise():
+    from poisoncourse import labelnoise
+    cfg = labelnoise.LabelNoiseConfig(r_values=(1.0, 4.0), max_epochs=5, seeds=1, pgd_steps=3, n=100, n_test=100,
+                                      device="cpu")
+    return labelnoise.run(cfg).runs
+
+
+def _labelnoise_mnist():
+    from poisoncourse import labelnoise_mnist
+    cfg = labelnoise_mnist.MnistConfig(n_train=100, n_test=100, max_epochs=3, max_path_steps=20, pgd_steps=3,
+                                       seeds=1, device="cpu")
+    return labelnoise_mnist.run(cfg).runs
+
+
+def _lazy():
+    from poisoncourse import lazy
+    cfg = lazy.LazyConfig(values=(1.0, 10.0), epochs=1, n_train=100, n_test=50, seeds=1, width=16, pgd_steps=1,
+                          attack_steps=2, device="cpu")
+    return lazy.run(cfg).models
+
+
+CASES = {"width": _width, "width_attack": _width_attack, "convex": _convex, "regularization": _regularization,
+         "regularization_mnist": _regularization_mnist, "neurotron": _neurotron, "labelnoise": _labelnoise,
+         "labelnoise_mnist": _labelnoise_mnist, "lazy": _lazy}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_seeded_results_are_unchanged_by_the_reorganization(case):
+    expected = json.loads(GOLDEN.read_text())[case]
+    assert _numbers(CASES[case]()) == expected
+
+
+if __name__ == "__main__" and "--record" in sys.argv:
+    GOLDEN.write_text(json.dumps({name: _numbers(fn()) for name, fn in CASES.items()}, indent=0) + "\n")
+    print(f"wrote {GOLDEN}")
