@@ -43,7 +43,7 @@ chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; }; } || { echo "Please install Debian's chromium (apt-get install chromium) for the browser tests."; exit 1; }
 
 bench: $(STAMP)
-	$(VENV)/bin/python -m poisoncourse.bench
+	$(VENV)/bin/poisoncourse bench
 
 # The course as static pages (site/), for a USB stick or any static web host.
 export: $(STAMP)

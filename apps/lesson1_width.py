@@ -19,11 +19,12 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts, explore, links
-    from poisoncourse import convex as CV
-    from poisoncourse import poison
-    from poisoncourse import width as W
-    from poisoncourse.errors import CourseError
+    from poisoncourse.width import charts
+    from poisoncourse.share import explore, links
+    from poisoncourse.width import convex as CV
+    from poisoncourse.width import poison
+    from poisoncourse.width import experiment as W
+    from poisoncourse.core.errors import CourseError
     return CV, CourseError, W, charts, explore, links, mo, pd, poison, time
 
 

@@ -16,10 +16,11 @@ app = marimo.App(width="medium", app_title="Lesson 2 · Regularization against p
 def _():
     import marimo as mo
 
-    from poisoncourse import charts, explore, links
-    from poisoncourse import regularization as rg
-    from poisoncourse import regularization_mnist as rm
-    from poisoncourse.errors import CourseError
+    from poisoncourse.regularization import charts
+    from poisoncourse.share import explore, links
+    from poisoncourse.regularization import experiment as rg
+    from poisoncourse.regularization import mnist as rm
+    from poisoncourse.core.errors import CourseError
     return CourseError, charts, explore, links, mo, rg, rm
 
 

@@ -16,9 +16,10 @@ app = marimo.App(width="medium", app_title="Lesson 3 · Neuro-Tron under label p
 def _():
     import marimo as mo
 
-    from poisoncourse import charts, explore, links
-    from poisoncourse import neurotron as nt
-    from poisoncourse.errors import CourseError
+    from poisoncourse.neurotron import charts
+    from poisoncourse.share import explore, links
+    from poisoncourse.neurotron import experiment as nt
+    from poisoncourse.core.errors import CourseError
     return CourseError, charts, explore, links, mo, nt
 
 

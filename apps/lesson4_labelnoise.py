@@ -17,10 +17,11 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts, explore, links
-    from poisoncourse import labelnoise as ln
-    from poisoncourse import labelnoise_mnist as lm
-    from poisoncourse.errors import CourseError
+    from poisoncourse.labelnoise import charts
+    from poisoncourse.share import explore, links
+    from poisoncourse.labelnoise import experiment as ln
+    from poisoncourse.labelnoise import mnist as lm
+    from poisoncourse.core.errors import CourseError
     return CourseError, charts, explore, links, ln, lm, mo, pd
 
 

@@ -17,8 +17,11 @@ def _():
     import marimo as mo
     import pandas as pd
 
-    from poisoncourse import charts, explore, lazy, links
-    from poisoncourse.errors import CourseError
+    from poisoncourse.lazy import charts
+    from poisoncourse.share import explore
+    from poisoncourse.lazy import experiment as lazy
+    from poisoncourse.share import links
+    from poisoncourse.core.errors import CourseError
     return CourseError, charts, explore, lazy, links, mo, pd
 
 

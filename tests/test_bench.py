@@ -6,7 +6,7 @@ import pytest
 
 
 def test_benchmark_prints_json_records_with_a_baseline():
-    proc = subprocess.run([sys.executable, "-m", "poisoncourse.bench", "--quick", "--json"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "poisoncourse", "bench", "--quick", "--json"], capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     records = json.loads(proc.stdout)

@@ -3,11 +3,11 @@ estimate and a cheaper setting; the lessons' defaults stay well inside it."""
 
 import pytest
 
-from poisoncourse import labelnoise as ln
-from poisoncourse import lazy as lz
-from poisoncourse import neurotron as nt
-from poisoncourse import width as W
-from poisoncourse.errors import ConfigError
+from poisoncourse.core.errors import ConfigError
+from poisoncourse.labelnoise import experiment as ln
+from poisoncourse.lazy import experiment as lz
+from poisoncourse.neurotron import experiment as nt
+from poisoncourse.width import experiment as W
 
 CASES = [
     (W, W.WidthConfig(), W.WidthConfig(widths=(2, 8, 32, 128, 512, 2048, 8192), epochs=100, n_train=3000),

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from poisoncourse import convex as cv
-from poisoncourse.errors import ConfigError
+from poisoncourse.core.errors import ConfigError
+from poisoncourse.width import convex as cv
 
 
 @pytest.fixture(scope="module")

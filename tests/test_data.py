@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from poisoncourse import data
-from poisoncourse.data import Digits, load_digits, resize, split
-from poisoncourse.errors import ConfigError, DataError
+from poisoncourse.core import data
+from poisoncourse.core.data import Digits, load_digits, resize, split
+from poisoncourse.core.errors import ConfigError, DataError
 
 SHIPPED = data.DATA_DIR / data.MNIST5K
 

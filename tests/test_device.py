@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from poisoncourse.device import DEVICE_ENV, generator, pick_device
-from poisoncourse.errors import ConfigError
+from poisoncourse.core.device import DEVICE_ENV, generator, pick_device
+from poisoncourse.core.errors import ConfigError
 
 
 def test_cpu_can_be_forced_by_the_environment(monkeypatch):
@@ -35,7 +35,7 @@ def test_generators_are_reproducible_and_streams_independent():
 
 
 def test_a_lesson_run_leaves_the_global_rng_alone():
-    from poisoncourse import neurotron as nt
+    from poisoncourse.neurotron import experiment as nt
 
     state = torch.get_rng_state()
     nt.run(nt.NeurotronConfig.live(values=(0.5,), seeds=1, iterations=50))

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from poisoncourse import explore
-from poisoncourse.charts import MAX_ROWS
+from poisoncourse.core.charts import MAX_ROWS
+from poisoncourse.share import explore
 
 
 def test_each_grid_value_owns_the_slider_positions_nearest_to_it():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from poisoncourse import course, export, site
+from poisoncourse.share import course, export, site
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = course.lessons()

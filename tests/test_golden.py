@@ -27,59 +27,59 @@ def _numbers(table: pd.DataFrame) -> list[float]:
 
 
 def _width():
-    from poisoncourse import width
+    from poisoncourse.width import experiment as width
     cfg = width.WidthConfig(regime="C", widths=(8, 32), epochs=2, n_train=200, n_val=50, n_test=100, seeds=1,
                             device="cpu")
     return width.run(cfg).runs
 
 
 def _width_attack():
-    from poisoncourse import width
+    from poisoncourse.width import experiment as width
     cfg = width.WidthConfig(regime="A", budget=0.4, widths=(16,), epochs=2, n_train=200, n_val=50, n_test=100,
                             seeds=1, attack_steps=5, device="cpu")
     return width.run(cfg).runs
 
 
 def _convex():
-    from poisoncourse import convex
+    from poisoncourse.width import convex
     cfg = convex.ConvexConfig(sizes=(125, 250), budgets=(0, 8), iterations=40, attack_steps=5, device="cpu")
     return convex.run(cfg).runs
 
 
 def _regularization():
-    from poisoncourse import regularization
+    from poisoncourse.regularization import experiment as regularization
     cfg = regularization.HeatmapConfig(resolution=6, lam_values=3, attack_steps=5, device="cpu")
     return regularization.run(cfg).grid
 
 
 def _regularization_mnist():
-    from poisoncourse import regularization_mnist
+    from poisoncourse.regularization import mnist as regularization_mnist
     cfg = regularization_mnist.MnistConfig(poisons=17, attack_steps=2, lam_steps=2, device="cpu")
     return regularization_mnist.run(cfg).table
 
 
 def _neurotron():
-    from poisoncourse import neurotron
+    from poisoncourse.neurotron import experiment as neurotron
     cfg = neurotron.NeurotronConfig(values=(0.0, 0.5), iterations=200, seeds=1, record_points=5, device="cpu")
     return neurotron.run(cfg).final
 
 
 def _labelnoise():
-    from poisoncourse import labelnoise
+    from poisoncourse.labelnoise import experiment as labelnoise
     cfg = labelnoise.LabelNoiseConfig(r_values=(1.0, 4.0), max_epochs=5, seeds=1, pgd_steps=3, n=100, n_test=100,
                                       device="cpu")
     return labelnoise.run(cfg).runs
 
 
 def _labelnoise_mnist():
-    from poisoncourse import labelnoise_mnist
+    from poisoncourse.labelnoise import mnist as labelnoise_mnist
     cfg = labelnoise_mnist.MnistConfig(n_train=100, n_test=100, max_epochs=3, max_path_steps=20, pgd_steps=3,
                                        seeds=1, device="cpu")
     return labelnoise_mnist.run(cfg).runs
 
 
 def _lazy():
-    from poisoncourse import lazy
+    from poisoncourse.lazy import experiment as lazy
     cfg = lazy.LazyConfig(values=(1.0, 10.0), epochs=1, n_train=100, n_test=50, seeds=1, width=16, pgd_steps=1,
                           attack_steps=2, device="cpu")
     return lazy.run(cfg).models

@@ -5,11 +5,11 @@ from dataclasses import replace
 import pytest
 import torch
 
-from poisoncourse import labelnoise as ln
-from poisoncourse import labelnoise_mnist as lm
-from poisoncourse.attacks import margin
-from poisoncourse.errors import ConfigError
-from poisoncourse.nets import StackedMLP, spectral_norms
+from poisoncourse.core.attacks import margin
+from poisoncourse.core.errors import ConfigError
+from poisoncourse.core.nets import StackedMLP, spectral_norms
+from poisoncourse.labelnoise import experiment as ln
+from poisoncourse.labelnoise import mnist as lm
 
 DEFAULT = ln.LabelNoiseConfig()
 

@@ -6,9 +6,9 @@ import math
 import pytest
 import torch
 
-from poisoncourse import lazy
-from poisoncourse.errors import ConfigError
-from poisoncourse.nets import StackedTwoLayer
+from poisoncourse.core.errors import ConfigError
+from poisoncourse.core.nets import StackedTwoLayer
+from poisoncourse.lazy import experiment as lazy
 
 FAST = dict(width=128, epochs=3, n_train=400, n_test=150)
 
@@ -93,7 +93,7 @@ def test_the_shipped_reference_loads_and_covers_the_paper_sweeps():
 
 
 def test_the_training_attack_maximizes_the_logistic_loss_of_the_two_logits():
-    from poisoncourse.attacks import cross_entropy_loss
+    from poisoncourse.core.attacks import cross_entropy_loss
 
     model = StackedTwoLayer.init(5, 16, [0, 1])
     g = torch.Generator().manual_seed(0)

@@ -4,7 +4,7 @@ sentence, never an error."""
 import marimo as mo
 import pytest
 
-from poisoncourse import links
+from poisoncourse.share import links
 
 
 class FakeParams(dict):

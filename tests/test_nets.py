@@ -2,8 +2,8 @@
 
 import torch
 
-from poisoncourse.attacks import cross_entropy_loss, margin, pgd_l2, project_l2, smallest_flipping_step
-from poisoncourse.nets import StackedMLP, StackedTwoLayer, accuracy, cap_spectral_norm, spectral_norms, train
+from poisoncourse.core.attacks import cross_entropy_loss, margin, pgd_l2, project_l2, smallest_flipping_step
+from poisoncourse.core.nets import StackedMLP, StackedTwoLayer, accuracy, cap_spectral_norm, spectral_norms, train
 
 
 def blobs(n=120, d=4, seed=0):

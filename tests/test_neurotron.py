@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from poisoncourse import neurotron as nt
-from poisoncourse.errors import ConfigError
+from poisoncourse.core.errors import ConfigError
+from poisoncourse.neurotron import experiment as nt
 
 CPU = torch.device("cpu")
 

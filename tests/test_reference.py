@@ -6,11 +6,11 @@ import math
 import pandas as pd
 import pytest
 
-from poisoncourse import neurotron as nt
-from poisoncourse import reference
-from poisoncourse.errors import ReferenceDataError
+from poisoncourse.core.errors import ReferenceDataError
+from poisoncourse.neurotron import experiment as nt
+from poisoncourse.share import reference
 
-KW = dict(lesson_version=3, command="python -m poisoncourse.sweep demo")
+KW = dict(lesson_version=3, command="poisoncourse sweep demo")
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_a_saved_table_loads_back_unchanged(saved):
 def test_missing_table_names_the_file_and_the_command(saved):
     folder, _ = saved
     (folder / "demo.csv").unlink()
-    with pytest.raises(ReferenceDataError, match=r"data/reference/demo.csv.*missing.*python -m poisoncourse.sweep demo"):
+    with pytest.raises(ReferenceDataError, match=r"data/reference/demo.csv.*missing.*poisoncourse sweep demo"):
         reference.load("demo", folder=folder, **KW)
 
 

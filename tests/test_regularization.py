@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from poisoncourse import logreg
-from poisoncourse import regularization as rg
-from poisoncourse.errors import ConfigError
+from poisoncourse.core import logreg
+from poisoncourse.core.errors import ConfigError
+from poisoncourse.regularization import experiment as rg
 
 CPU = torch.device("cpu")
 SEEDS = (0, 1, 2)
@@ -159,7 +159,7 @@ def test_hypergradient_agrees_with_finite_differences_for_several_poisons_in_mor
 
 # --- MNIST 0 vs 8 (Fig. 2) ----------------------------------------------------------------------
 
-from poisoncourse import regularization_mnist as rm  # noqa: E402
+from poisoncourse.regularization import mnist as rm  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from poisoncourse import nets
-from poisoncourse import victims as V
-from poisoncourse import width as W
-from poisoncourse.device import generator
+from poisoncourse.core import nets
+from poisoncourse.core.device import generator
+from poisoncourse.width import experiment as W
+from poisoncourse.width import victims as V
 
 
 def _data(models, n, d, seed=9):

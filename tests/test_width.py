@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 import torch
 
-from poisoncourse import poison
-from poisoncourse import width as W
-from poisoncourse.errors import ConfigError
+from poisoncourse.core.errors import ConfigError
+from poisoncourse.width import experiment as W
+from poisoncourse.width import poison
 
 TINY = dict(widths=(8, 64), epochs=3, n_train=200, n_val=60, n_test=200, seeds=2)
 
@@ -59,7 +59,7 @@ def test_l2inf_projection_clips_each_sample_and_leaves_short_ones_alone():
 
 
 def test_attacks_respect_their_budget_and_the_pixel_box():
-    from poisoncourse import data
+    from poisoncourse.core import data
 
     for regime in ("A", "B"):
         config = W.WidthConfig(regime=regime, budget=0.8, clean_baseline=False, **TINY)

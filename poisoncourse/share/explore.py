@@ -19,7 +19,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .charts import HEIGHT, MAX_ROWS, WIDTH
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH
 
 SLIDER_POSITIONS = 200  # slider resolution between the smallest and largest grid value
 

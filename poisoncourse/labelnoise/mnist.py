@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 import torch
 
-from . import validate
-from .attacks import cross_entropy_loss, margin, pgd_l2
-from .data import load_digits, resize, split
-from .device import Stopwatch, describe, generator, pick_device
-from .nets import StackedMLP, accuracy, train
+from ..core import validate
+from ..core.attacks import cross_entropy_loss, margin, pgd_l2
+from ..core.data import load_digits, resize, split
+from ..core.device import Stopwatch, describe, generator, pick_device
+from ..core.nets import StackedMLP, accuracy, train
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Benchmark each lesson's default live computation against a straightforward loop.
 
-    python -m poisoncourse.bench            # a table
-    python -m poisoncourse.bench --json     # a JSON list of records
-    python -m poisoncourse.bench --quick    # tiny sizes: checks the pipeline, not the speed
+    poisoncourse bench            # a table
+    poisoncourse bench --json     # a JSON list of records
+    poisoncourse bench --quick    # tiny sizes: checks the pipeline, not the speed
 
 Each record: {"lesson", "case", "device", "seconds", "baseline_seconds", "speedup"} where
 ``seconds`` is the median over repeats of the batched computation and ``baseline_seconds``
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import torch
 
-from .device import describe, pick_device, synchronize
+from ..core.device import describe, pick_device, synchronize
 
-LESSON_MODULES = ("poisoncourse.width", "poisoncourse.convex", "poisoncourse.regularization", "poisoncourse.neurotron",
-                  "poisoncourse.labelnoise", "poisoncourse.lazy")
+LESSON_MODULES = ("poisoncourse.width.experiment", "poisoncourse.width.convex", "poisoncourse.regularization.experiment",
+                  "poisoncourse.neurotron.experiment", "poisoncourse.labelnoise.experiment", "poisoncourse.lazy.experiment")
 
 
 @dataclass
@@ -91,7 +91,7 @@ def all_cases(quick: bool = False, lesson: str | None = None) -> list[Case]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m poisoncourse.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="poisoncourse bench", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print a JSON list of records")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the pipeline")
     parser.add_argument("--lesson", default=None, help="only this lesson (e.g. neurotron)")

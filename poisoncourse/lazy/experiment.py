@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import attacks, data, validate
-from .budget import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
-from .device import Stopwatch, describe, pick_device
-from .nets import StackedTwoLayer, train
+from ..core import attacks, data, validate
+from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
+from ..core.device import Stopwatch, describe, pick_device
+from ..core.nets import StackedTwoLayer, train
 
 # --- the paper's settings ---------------------------------------------------------------
 
@@ -464,7 +464,7 @@ def scaling_table(result: LazyResult) -> pd.DataFrame:
 # tables made by another version are then refused with a sentence saying how to remake them.
 REFERENCE_VERSION = 1
 REFERENCE_NAME = "lazy"
-REFERENCE_COMMAND = "python -m poisoncourse.sweep lazy"
+REFERENCE_COMMAND = "poisoncourse sweep lazy"
 REFERENCE_SEEDS = 2
 REFERENCE_WIDTHS = (100, 200, 400)
 REFERENCE_RADII = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0, 20.0)
@@ -519,7 +519,7 @@ def reference_settings(configs) -> dict:
 
 def load_reference() -> pd.DataFrame:
     """The shipped paper-scale sweeps (see :func:`reference_configs`)."""
-    from . import reference
+    from ..share import reference
 
     table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
     return table
@@ -530,7 +530,7 @@ def load_reference() -> pd.DataFrame:
 
 def bench_cases(quick: bool = False):
     """The lesson's default C₀ sweep (8 values × 2 seeds), batched vs one model at a time."""
-    from .bench import Case
+    from ..share.bench import Case
 
     config = LazyConfig.phase()
     if quick:

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import validate
-from .attacks import cross_entropy_loss, pgd_l2
-from .budget import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
-from .device import Stopwatch, describe, generator, pick_device
-from .nets import StackedMLP, accuracy, cap_spectral_norm, train
+from ..core import validate
+from ..core.attacks import cross_entropy_loss, pgd_l2
+from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
+from ..core.device import Stopwatch, describe, generator, pick_device
+from ..core.nets import StackedMLP, accuracy, cap_spectral_norm, train
 
 POISON_LABELS = {"opposite": "opposite class", "third": "a new third class"}
 TRAINING = {"standard": "standard", "pgd": "PGD adversarial training"}
@@ -437,7 +437,7 @@ def dip(summary: pd.DataFrame) -> dict:
 
 def bench_cases(quick: bool = False):
     """The default live r-sweep (8 r × 3 seeds, one stack) vs the same networks one by one."""
-    from .bench import Case
+    from ..share.bench import Case
 
     config = LabelNoiseConfig()
     if quick:
@@ -457,7 +457,7 @@ def bench_cases(quick: bool = False):
 # Bump when the experiments change in a way that changes their numbers.
 REFERENCE_VERSION = 1
 REFERENCE_NAME = "labelnoise"
-REFERENCE_COMMAND = "python -m poisoncourse.sweep labelnoise"
+REFERENCE_COMMAND = "poisoncourse sweep labelnoise"
 REFERENCE_SEEDS = 6
 REFERENCE_CAPS = (0.3, 1.0, 3.0)
 
@@ -465,7 +465,7 @@ REFERENCE_CAPS = (0.3, 1.0, 3.0)
 def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
     """Fig. 6 (opposite, third class, third class with PGD training), Fig. 8 (spectral caps),
     then the MNIST extension (§4.10). ``iterations`` (the sweep's --quick) caps the epochs."""
-    from .labelnoise_mnist import MnistConfig
+    from .mnist import MnistConfig
 
     quick = {} if iterations is None else dict(max_epochs=max(1, iterations // 20), n_test=100)
     base = LabelNoiseConfig(**{**dict(seeds=seeds, n_test=1000), **quick})
@@ -486,7 +486,7 @@ def reference_label(config) -> str:
 
 def reference_table(configs, progress=None) -> pd.DataFrame:
     """One row per (setting, r) for the toy runs and per (selection) for MNIST."""
-    from . import labelnoise_mnist
+    from . import mnist as labelnoise_mnist
 
     frames = []
     for config in configs:
@@ -508,7 +508,7 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
 
 def load_reference() -> pd.DataFrame:
     """The shipped table made by :func:`reference_table` (see :func:`reference_configs`)."""
-    from . import reference
+    from ..share import reference
 
     table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
     return table

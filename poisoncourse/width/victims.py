@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .device import generator
+from ..core.device import generator
 
 CLASSES = 10
 # On a CPU a product of ~1,000 hidden units × a batch already runs near the matmul rate, so

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .data import data_dir
-from .errors import ReferenceDataError
+from .. import __version__
+from ..core.data import data_dir
+from ..core.errors import ReferenceDataError
 
 FORMAT = 1
 

@@ -1,8 +1,8 @@
 """Produce the precomputed reference tables shipped under data/reference/.
 
-    python -m poisoncourse.sweep neurotron            # the paper's Table 1 runs, 40,000 iterations
-    python -m poisoncourse.sweep neurotron --quick    # a small smoke version, not saved by default
-    python -m poisoncourse.sweep regularization       # paper 002 Fig. 2 on MNIST 0 vs 8 (~15 min)
+    poisoncourse sweep neurotron            # the paper's Table 1 runs, 40,000 iterations
+    poisoncourse sweep neurotron --quick    # a small smoke version, not saved by default
+    poisoncourse sweep regularization       # paper 002 Fig. 2 on MNIST 0 vs 8 (~15 min)
 
 Each lesson module provides ``reference_configs``, ``reference_table`` and the constants
 REFERENCE_NAME / REFERENCE_VERSION / REFERENCE_COMMAND; this command runs them and saves the
@@ -19,16 +19,16 @@ import sys
 import time
 from pathlib import Path
 
+from ..core.errors import CourseError
 from . import reference
-from .errors import CourseError
 
-LESSONS = {"width": "poisoncourse.width", "regularization": "poisoncourse.regularization",
-           "neurotron": "poisoncourse.neurotron", "labelnoise": "poisoncourse.labelnoise",
-           "lazy": "poisoncourse.lazy"}
+LESSONS = {"width": "poisoncourse.width.experiment", "regularization": "poisoncourse.regularization.experiment",
+           "neurotron": "poisoncourse.neurotron.experiment", "labelnoise": "poisoncourse.labelnoise.experiment",
+           "lazy": "poisoncourse.lazy.experiment"}
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m poisoncourse.sweep", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="poisoncourse sweep", description=__doc__.splitlines()[0])
     parser.add_argument("lesson", choices=sorted(LESSONS))
     parser.add_argument("--seeds", type=int, default=None, help="seeds per setting (default: the lesson's)")
     parser.add_argument("--quick", action="store_true", help="a few iterations only, to check the pipeline")

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from .device import generator
+from ..core.device import generator
 
 _TINY = 1e-12
 ATTACK_LOSSES = {"negated": "negated loss ℓ₋₋(z) = −ℓ(−z)", "cross_entropy": "cross-entropy ℓ(z)"}

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import validate
-from .budget import LIVE_MAX_SECONDS, refuse_if_too_slow
-from .device import Stopwatch, describe, generator, pick_device
+from ..core import validate
+from ..core.cost import LIVE_MAX_SECONDS, refuse_if_too_slow
+from ..core.device import Stopwatch, describe, generator, pick_device
 
 # --- the paper's settings ---------------------------------------------------------------
 
@@ -672,7 +672,7 @@ def c_tradeoff_table(config: NeurotronConfig) -> pd.DataFrame:
 # tables made by another version are then refused with a sentence saying how to remake them.
 REFERENCE_VERSION = 1
 REFERENCE_NAME = "neurotron"
-REFERENCE_COMMAND = "python -m poisoncourse.sweep neurotron"
+REFERENCE_COMMAND = "poisoncourse sweep neurotron"
 REFERENCE_SEEDS = 5
 
 
@@ -705,13 +705,13 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
 
 
 def reference_label(config: NeurotronConfig) -> str:
-    """How ``python -m poisoncourse.sweep`` names one configuration in its progress lines."""
+    """How ``poisoncourse sweep`` names one configuration in its progress lines."""
     return f"{config.distribution:12s} {config.sweep:6s}"
 
 
 def load_reference() -> pd.DataFrame:
     """The shipped 40,000-iteration curves (see :func:`reference_configs`)."""
-    from . import reference
+    from ..share import reference
 
     table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
     return table
@@ -722,7 +722,7 @@ def load_reference() -> pd.DataFrame:
 
 def bench_cases(quick: bool = False):
     """The lesson's default live sweep, batched vs one configuration at a time."""
-    from .bench import Case
+    from ..share.bench import Case
 
     config = NeurotronConfig.live(iterations=2_000)
     if quick:

@@ -31,10 +31,11 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from . import data, poison, validate
-from .logreg import augment
-from .budget import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
-from .device import Stopwatch, describe, pick_device
+from ..core import data, validate
+from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
+from ..core.device import Stopwatch, describe, pick_device
+from ..core.logreg import augment
+from . import poison
 
 POOL = 4000  # clean digits w* is fitted on; the largest n
 N_TEST = 1000  # held-out clean digits F and L are measured on
@@ -310,7 +311,7 @@ def simulate_loop(config: ConvexConfig) -> list[torch.Tensor]:
 
 def bench_cases(quick: bool = False):
     """The warm-up's default (7 budgets × 5 sample sizes), batched vs one problem at a time."""
-    from .bench import Case
+    from ..share.bench import Case
 
     config = ConvexConfig(sizes=(100, 200), budgets=(0, 4), iterations=20) if quick else ConvexConfig()
     label = (f"convex warm-up: {len(config.budgets)} C × {len(config.sizes)} n ({min(config.sizes)}…"

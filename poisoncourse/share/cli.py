@@ -1,7 +1,7 @@
 """The `poisoncourse` command: one entry point for the course's tools.
 
-    poisoncourse sweep neurotron     # remake a shipped reference table (python -m poisoncourse.sweep)
-    poisoncourse bench [--json]      # benchmark the lessons (python -m poisoncourse.bench)
+    poisoncourse sweep neurotron     # remake a shipped reference table (poisoncourse sweep)
+    poisoncourse bench [--json]      # benchmark the lessons (poisoncourse bench)
     poisoncourse export [--out site] [--notebooks]   # static pages (and notebooks) of every lesson
 """
 

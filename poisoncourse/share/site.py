@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import latex2mathml.converter
 
-from .errors import CourseError
+from ..core.errors import CourseError
 
 
 class ExportError(CourseError):

@@ -24,18 +24,19 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import logreg, validate
-from .device import Stopwatch, describe, generator, pick_device
-# The MNIST panel's shipped curves are this lesson's reference (python -m poisoncourse.sweep regularization).
-from .regularization_mnist import (  # noqa: F401
+from ..core import logreg, validate
+from ..core.device import Stopwatch, describe, generator, pick_device
+
+# The MNIST panel's shipped curves are this lesson's reference (poisoncourse sweep regularization).
+from .mnist import (  # noqa: F401
+    QUICK_ITERATIONS,
     REFERENCE_COMMAND,
     REFERENCE_NAME,
     REFERENCE_VERSION,
-    QUICK_ITERATIONS,
     load_reference,
     reference_configs,
-    reference_table,
     reference_label,
+    reference_table,
 )
 
 # --- the paper's settings (App. C.1) ----------------------------------------------------
@@ -347,7 +348,7 @@ def heatmaps_ab_loop(pts: Points, resolution: int, lam_values: int, stride: int 
 def bench_cases(quick: bool = False):
     """Heatmaps A and B at 40×40 poison locations × 15 λ (issue 3): one batched solve vs
     one model per cell in a loop. The loop is timed on every 20th cell and scaled up."""
-    from .bench import Case
+    from ..share.bench import Case
 
     resolution, lam_values, stride = (6, 3, 1) if quick else (40, 15, 20)
     pts = make_points(0)

@@ -28,7 +28,7 @@ from .errors import ConfigError, DataError
 
 # The folder that ships with the course. $POISONCOURSE_DATA points elsewhere; it is read
 # by data_dir() at each call, so changing it in a running session takes effect.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DATA_ENV = "POISONCOURSE_DATA"
 
 MNIST5K = "mnist5k.npz"

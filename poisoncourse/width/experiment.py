@@ -22,13 +22,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import data, nets, poison, validate, victims
-from .budget import CPU_FLOPS, refuse_if_too_slow
+from ..core import data, nets, validate
+from ..core.cost import CPU_FLOPS, refuse_if_too_slow
+from . import poison, victims
 
 # The headline lesson's sweeps are longer than the other lessons' and show a progress bar, so a
 # live width sweep may take up to a minute before it is refused.
 LIVE_MAX_SECONDS = 60.0
-from .device import Stopwatch, describe, pick_device
+from ..core.device import Stopwatch, describe, pick_device
 
 REGIMES = {
     "clean": "no poisoning",
@@ -463,7 +464,7 @@ def paper_fig3() -> pd.DataFrame:
 
 REFERENCE_VERSION = 1
 REFERENCE_NAME = "width"
-REFERENCE_COMMAND = "python -m poisoncourse.sweep width"
+REFERENCE_COMMAND = "poisoncourse sweep width"
 REFERENCE_SEEDS = 5
 REFERENCE_WIDTHS = tuple(2**k for k in range(1, 15))  # 2 … 16,384
 
@@ -515,7 +516,7 @@ def _cnn_reference_configs(seeds: int, quick: bool):
 
 
 def reference_label(config: WidthConfig) -> str:
-    """How ``python -m poisoncourse.sweep`` names one configuration in its progress lines."""
+    """How ``poisoncourse sweep`` names one configuration in its progress lines."""
     return (f"regime {config.regime:5s} {config.attack_size():40s} {config.resolution}×{config.resolution} "
             f"{config.victim}")
 
@@ -539,7 +540,7 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
 
 def load_reference() -> tuple[pd.DataFrame, dict]:
     """The shipped sweep and its sidecar (settings, command, date)."""
-    from . import reference
+    from ..share import reference
 
     return reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
 
@@ -563,7 +564,7 @@ def sweep_flops(config: WidthConfig) -> float:
 
 def bench_cases(quick: bool = False):
     """The lesson's default live sweep and a small CNN sweep, batched vs one network at a time."""
-    from .bench import Case
+    from ..share.bench import Case
 
     config = WidthConfig(device=None)
     cnn = WidthConfig(victim="cnn", resolution=28, widths=(16, 64, 256), epochs=3, n_train=500, n_val=200,

@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import logreg, validate
-from .data import load_digits, split
-from .device import Stopwatch, describe, generator, pick_device
+from ..core import logreg, validate
+from ..core.data import load_digits, split
+from ..core.device import Stopwatch, describe, generator, pick_device
 
 MODES = {
     "small": "λ fixed small (−8)",
@@ -255,7 +255,7 @@ def run(config: MnistConfig, progress=None) -> MnistResult:
 
 REFERENCE_VERSION = 1
 REFERENCE_NAME = "regularization"
-REFERENCE_COMMAND = "python -m poisoncourse.sweep regularization"
+REFERENCE_COMMAND = "poisoncourse sweep regularization"
 # The paper averages 10 data splits and takes T = 100 steps per batch; on 2 shared CPU cores
 # that is hours, so the shipped curve is one split with T = 30 (about 15 minutes).
 REFERENCE_SEEDS = 1
@@ -285,7 +285,7 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
 
 def load_reference() -> pd.DataFrame:
     """The shipped curves, averaged over data splits: mode, poisons, fraction and the means."""
-    from . import reference
+    from ..share import reference
 
     table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
     return table

@@ -26,8 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..core.errors import CourseError
 from . import course, site
-from .errors import CourseError
 
 DEFAULT_OUT = Path("site")
 MARKER = ".poisoncourse-export"  # marks a folder this command wrote, and may therefore replace

@@ -1,0 +1,118 @@
+"""Lesson 5's charts: single-step quantities, robust accuracy and distances from initialization. Every function takes a tidy table and returns a chart."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+
+LAZY_QUANTITIES = {
+    "grad_norm": ("‖∇ₓf(x)‖", 0.5),
+    "eta": ("smallest flipping step η", -1.0),
+    "delta_rel": ("‖δ‖ / ‖x‖", -0.5),
+}
+
+
+def _lazy_long(summary: pd.DataFrame, x: str, source: str) -> pd.DataFrame:
+    parts = []
+    for q, (title, _) in LAZY_QUANTITIES.items():
+        if q not in summary:
+            continue
+        part = summary[[x, q, f"{q}_min", f"{q}_max"]].rename(
+            columns={q: "mean", f"{q}_min": "low", f"{q}_max": "high"})
+        parts.append(part.assign(quantity=title, source=source))
+    return pd.concat(parts, ignore_index=True).dropna(subset=["mean"])
+
+
+def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input dimension d",
+                 reference: pd.DataFrame | None = None, guides: bool = True) -> alt.HConcatChart:
+    """‖∇f‖, η and ‖δ‖/‖x‖ against ``x`` on log-log axes, one panel each: the live mean over
+    seeds (points, with the seeds' range), the reference runs (dashed, one per width) and,
+    when ``guides``, the theory's d^{1/2}, d^{-1} and d^{-1/2} lines through the live curve's
+    geometric mean."""
+    live = _lazy_long(summary, x, "live")
+    frames = [live]
+    if reference is not None and len(reference):
+        for width, ref in reference.groupby("width"):
+            frames.append(_lazy_long(ref, x, f"reference, m = {width}"))
+    data = pd.concat(frames, ignore_index=True)
+    panels = []
+    for q, (title, power) in LAZY_QUANTITIES.items():
+        sub = data[data.quantity == title]
+        if not len(sub):
+            continue
+        xs = alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(type="log"))
+        ys = alt.Y("mean:Q", title=title, scale=alt.Scale(type="log"))
+        color = alt.Color("source:N", title="run")
+        base = alt.Chart(sub).encode(x=xs, color=color)
+        layers = [
+            base.mark_line(point=True).encode(
+                y=ys, strokeDash=alt.condition(alt.datum.source == "live", alt.value([1, 0]), alt.value([4, 3])),
+                tooltip=["source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g")]),
+            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
+        ]
+        own = sub[sub.source == "live"]
+        if guides and len(own) >= 2:
+            gx = np.geomspace(own[x].min(), own[x].max(), 20)
+            anchor_x, anchor_y = np.exp(np.log(own[x]).mean()), np.exp(np.log(own["mean"]).mean())
+            label = {0.5: "∝ √d", -1.0: "∝ 1/d", -0.5: "∝ 1/√d"}[power]
+            guide = pd.DataFrame({x: gx, "mean": anchor_y * (gx / anchor_x) ** power, "guide": label})
+            layers.append(alt.Chart(guide).mark_line(color="gray", strokeDash=[2, 2]).encode(
+                x=xs, y=ys, tooltip=["guide:N"]))
+            layers.append(alt.Chart(guide.iloc[[-1]]).mark_text(align="left", dx=4, color="gray").encode(
+                x=xs, y=ys, text="guide:N"))
+        panels.append(alt.layer(*layers).properties(width=WIDTH - 60, height=HEIGHT))
+    return alt.hconcat(*panels).resolve_scale(y="independent")
+
+
+def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x: bool = False,
+                          reference: pd.DataFrame | None = None, ref_color: str = "width",
+                          rules: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Robust (bold) and clean (faint) test accuracy against ``x``: live mean over seeds with
+    the seeds' range, reference runs dashed (one per ``ref_color`` value), the majority-class
+    baseline as a horizontal rule and optional vertical ``rules`` (columns x, label)."""
+    scale = alt.Scale(type="log") if log_x else alt.Scale(zero=True)
+    xs = alt.X(f"{x}:Q", title=x_title, scale=scale)
+    acc = alt.Scale(domain=[0, 1])
+    live = summary.assign(run="live")
+    layers = [
+        alt.Chart(live).mark_line(opacity=0.35).encode(x=xs, y=alt.Y("clean_accuracy:Q", scale=acc)),
+        alt.Chart(live).mark_errorbar().encode(x=xs, y=alt.Y("robust_accuracy_min:Q", scale=acc),
+                                               y2="robust_accuracy_max:Q"),
+        alt.Chart(live).mark_line(point=True, strokeWidth=2.5).encode(
+            x=xs, y=alt.Y("robust_accuracy:Q", title="test accuracy (bold: robust, faint: clean)", scale=acc),
+            tooltip=[alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f"),
+                     alt.Tooltip("clean_accuracy:Q", format=".3f"), "runs:Q"]),
+    ]
+    if reference is not None and len(reference):
+        ref = reference.assign(run=reference[ref_color].map(lambda v: f"reference, {ref_color} = {v}"))
+        layers.insert(0, alt.Chart(ref).mark_line(strokeDash=[4, 3], point=alt.OverlayMarkDef(size=15)).encode(
+            x=xs, y=alt.Y("robust_accuracy:Q", scale=acc), color=alt.Color("run:N", title="reference (robust)"),
+            tooltip=["run:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f")]))
+    majority = float(summary.majority.iloc[0])
+    base = pd.DataFrame({"y": [majority], "label": [f"majority class ({majority:.2f})"]})
+    layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(y="y:Q"))
+    layers.append(alt.Chart(base).mark_text(align="left", dy=-6, color="firebrick", x=4).encode(
+        y="y:Q", text="label:N"))
+    if rules is not None and len(rules):
+        layers.append(alt.Chart(rules).mark_rule(color="gray", strokeDash=[2, 2]).encode(
+            x=alt.X("x:Q", scale=scale), tooltip=["label:N"]))
+        layers.append(alt.Chart(rules).mark_text(align="left", dx=3, y=8, color="gray").encode(
+            x=alt.X("x:Q", scale=scale), text="label:N"))
+    return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
+
+
+def distance_histograms(rows: pd.DataFrame, *, value_title: str, columns: int = 4) -> alt.FacetChart:
+    """Each hidden unit's distance ‖[wₛ, bₛ] − [wₛ,₀, bₛ,₀]‖ from its initialization, one
+    panel per swept value, with the lazy ball's radius C₀/√m as a red rule."""
+    data = rows.groupby(["value", "seed"]).head(4096)  # bounded page weight
+    hist = alt.Chart().mark_bar(opacity=0.7).encode(
+        x=alt.X("distance:Q", bin=alt.Bin(maxbins=30), title="distance of a row from its init"),
+        y=alt.Y("count():Q", title="rows"))
+    rule = alt.Chart().mark_rule(color="firebrick", strokeWidth=2).encode(x="mean(radius):Q")
+    return (alt.layer(hist, rule, data=data)
+            .properties(width=150, height=100)
+            .facet(facet=alt.Facet("value:O", title=value_title), columns=columns)
+            .resolve_scale(x="independent", y="independent"))

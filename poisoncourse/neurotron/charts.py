@@ -1,0 +1,71 @@
+"""Lesson 3's charts: log error against iteration, final error against the attack. Every function takes a tidy table and returns a chart."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+
+
+def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "algorithm",
+                     y_title: str = "log₁₀ ‖w_t − w*‖", seed_lines: bool = True) -> alt.FacetChart:
+    """log10 error vs iteration: one bold line per swept value (median over seeds), the
+    individual seeds as faint lines behind it, one panel per ``facet`` value.
+
+    ``curves`` needs columns iteration, log10_error, value, seed and ``facet``.
+    Missing values (a run cut at divergence) simply end the line.
+    """
+    # A diverged run counts as infinitely far in the median (so the median line ends once half
+    # the seeds have diverged, instead of jumping to the survivors); its own line is cut.
+    median = (curves.assign(log10_error=curves.log10_error.fillna(np.inf))
+              .groupby([facet, "value", "iteration"], sort=False).log10_error.median().reset_index())
+    median = median[np.isfinite(median.log10_error)]
+    data = curves.dropna(subset=["log10_error"])
+    parts = [median.assign(seed=-1, line="median over seeds")]
+    if seed_lines and data["seed"].nunique() > 1:
+        parts.insert(0, data[[facet, "value", "seed", "iteration", "log10_error"]].assign(line="one seed"))
+    table = thin(pd.concat(parts, ignore_index=True), "iteration")
+    styles = alt.Scale(domain=["one seed", "median over seeds"], range=[0.8, 2.4])
+    return (
+        alt.Chart(table)
+        .mark_line()
+        .encode(
+            x=alt.X("iteration:Q", title="iteration t"),
+            y=alt.Y("log10_error:Q", title=y_title),
+            color=alt.Color("value:O", title=value_title, scale=alt.Scale(scheme="viridis")),
+            detail=["seed:N", "line:N"],
+            strokeWidth=alt.StrokeWidth("line:N", scale=styles, title=None),
+            opacity=alt.Opacity("line:N", scale=alt.Scale(domain=styles.domain, range=[0.3, 1.0]), legend=None),
+            tooltip=[alt.Tooltip("value:O", title=value_title), "line:N", "iteration:Q",
+                     alt.Tooltip("log10_error:Q", title="log₁₀ error", format=".2f")],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+        .facet(column=alt.Column(f"{facet}:N", title=None))
+    )
+
+
+def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool = False,
+                        y_title: str = "log₁₀ final ‖w_T − w*‖") -> alt.LayerChart:
+    """Median log10 final error vs the swept value, one line per algorithm (and per
+    ``source`` if the table has that column: live vs reference), with the seeds' range."""
+    data = summary.dropna(subset=["median_log10_error"]).copy()
+    if "source" not in data:
+        data["source"] = "live"
+    x = alt.X("value:Q", title=value_title, scale=alt.Scale(type="symlog" if log_x else "linear"))
+    color = alt.Color("algorithm:N", title="algorithm")
+    dash = alt.StrokeDash("source:N", title="run")
+    base = alt.Chart(data).encode(x=x, color=color)
+    lines = base.mark_line(point=True).encode(
+        y=alt.Y("median_log10_error:Q", title=y_title), strokeDash=dash,
+        tooltip=["algorithm:N", "source:N", alt.Tooltip("value:Q", title=value_title),
+                 alt.Tooltip("median_log10_error:Q", title="median", format=".2f"),
+                 alt.Tooltip("min_log10_error:Q", title="best seed", format=".2f"),
+                 alt.Tooltip("max_log10_error:Q", title="worst seed", format=".2f")],
+    )
+    layers = [lines]
+    if {"min_log10_error", "max_log10_error"} <= set(data.columns):
+        layers.insert(0, base.mark_errorbar(opacity=0.5).encode(
+            y=alt.Y("min_log10_error:Q", title=y_title), y2="max_log10_error:Q"))
+    return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)

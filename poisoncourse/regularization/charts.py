@@ -1,0 +1,108 @@
+"""Lesson 2's charts: error heatmaps over the poison's location, the attack's trace, MNIST curves. Every function takes a tidy table and returns a chart."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+
+SQUARE = 300
+_CLASS_COLORS = alt.Scale(domain=["class 0", "class 1"], range=["#2ca02c", "#1f77b4"])  # the paper's green / blue
+
+
+def _location_axes(box: float, x: str = "x1", y: str = "x2"):
+    scale = alt.Scale(domain=[-box, box], nice=False)
+    return (alt.X(f"{x}:Q", title="x₁", scale=scale), alt.Y(f"{y}:Q", title="x₂", scale=scale))
+
+
+def _heat(grid: pd.DataFrame, field: str, title: str, scheme: str, box: float, domain=None) -> alt.Chart:
+    step = float(np.diff(np.sort(grid.x1.unique()))[:1].mean()) if grid.x1.nunique() > 1 else 2 * box
+    data = grid.assign(x1_lo=grid.x1 - step / 2, x1_hi=grid.x1 + step / 2,
+                       x2_lo=grid.x2 - step / 2, x2_hi=grid.x2 + step / 2)
+    x, y = _location_axes(box + step / 2, "x1_lo", "x2_lo")
+    color = alt.Color(f"{field}:Q", title=title,
+                      scale=alt.Scale(scheme=scheme, **({"domain": domain} if domain else {})))
+    return alt.Chart(data).mark_rect().encode(
+        x=x, x2="x1_hi", y=y, y2="x2_hi", color=color,
+        tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"),
+                 alt.Tooltip(f"{field}:Q", title=title, format=".3f")],
+    )
+
+
+def _overlay(points: pd.DataFrame, box: float, boundaries: pd.DataFrame | None = None,
+             path: pd.DataFrame | None = None) -> list:
+    x, y = _location_axes(box)
+    layers = []
+    data = points[points.split != "poison"]
+    layers.append(alt.Chart(data).mark_point(filled=True, size=28, opacity=0.9, stroke="white", strokeWidth=0.5)
+                  .encode(x=x, y=y, color=alt.Color("label:N", scale=_CLASS_COLORS, title="data"),
+                          shape=alt.Shape("split:N", title="set"), tooltip=["label:N", "split:N"]))
+    if boundaries is not None:
+        styles = alt.Scale(domain=["clean", "poisoned"], range=["white", "red"])
+        layers.append(alt.Chart(boundaries).mark_line(clip=True, strokeWidth=2.5).encode(
+            x=x, y=y, color=alt.Color("model:N", scale=styles, title="decision boundary"),
+            strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(domain=["clean", "poisoned"],
+                                                               range=[[6, 4], [1, 0]]), legend=None),
+            detail="model:N"))
+    if path is not None and len(path) > 1:
+        layers.append(alt.Chart(path).mark_line(color="orange", strokeWidth=2, point=alt.OverlayMarkDef(
+            color="orange", size=12)).encode(x=x, y=y, order="step:Q",
+                                             tooltip=["step:Q", alt.Tooltip("lam:Q", format=".2f"),
+                                                      alt.Tooltip("val_loss:Q", format=".3f")]))
+    poison = points[points.split == "poison"]
+    layers.append(alt.Chart(poison).mark_point(shape="diamond", size=160, filled=True, color="red",
+                                               stroke="black", strokeWidth=1)
+                  .encode(x=x, y=y, tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"),
+                                             "label:N"]))
+    return layers
+
+
+def poison_error_map(grid: pd.DataFrame, points: pd.DataFrame, boundaries: pd.DataFrame, path: pd.DataFrame,
+                     *, box: float, title: str) -> alt.LayerChart:
+    """Heatmap A: validation error as a function of the poison's location, the data, the
+    clean (dashed white) and poisoned (red) boundaries, the poison (diamond) and its attack
+    path (orange). ``grid`` needs x1, x2, error."""
+    heat = _heat(grid, "error", "validation error", "inferno", box)
+    return alt.layer(heat, *_overlay(points, box, boundaries, path)).properties(
+        width=SQUARE, height=SQUARE, title=title).resolve_scale(color="independent")
+
+
+def best_lam_map(grid: pd.DataFrame, points: pd.DataFrame, *, box: float, lam_range: tuple[float, float]) -> alt.LayerChart:
+    """Heatmap B: the λ of least validation error at each poison location."""
+    heat = _heat(grid, "best_lam", "best λ", "viridis", box, domain=list(lam_range))
+    return alt.layer(heat, *_overlay(points[points.split != "poison"], box)).properties(
+        width=SQUARE, height=SQUARE, title="B · the λ that minimizes validation error").resolve_scale(color="independent")
+
+
+def attack_trace(path: pd.DataFrame) -> alt.HConcatChart:
+    """λ and the validation loss along the attack's steps."""
+    base = alt.Chart(path).encode(x=alt.X("step:Q", title="attack step"))
+    dots = lambda color: alt.OverlayMarkDef(color=color, size=14)  # noqa: E731
+    lam = base.mark_line(point=dots("#440154"), color="#440154").encode(y=alt.Y("lam:Q", title="λ (log scale)"))
+    loss = base.mark_line(point=dots("orange"), color="orange").encode(
+        y=alt.Y("val_loss:Q", title="validation loss A", scale=alt.Scale(zero=False)))
+    return alt.hconcat(lam.properties(width=WIDTH, height=160, title="λ along the attack"),
+                       loss.properties(width=WIDTH, height=160, title="what the attacker maximizes"))
+
+
+def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:
+    """Fig. 2 of paper 002: test error, λ and ‖w‖² against the fraction of poisons, one line
+    per way of choosing λ (and per ``source`` if present). ``table`` needs mode, fraction,
+    test_error, lam, w_norm2."""
+    data = table.copy()
+    if "source" not in data:
+        data["source"] = "live"
+    x = alt.X("fraction:Q", title="fraction of poisoning points", axis=alt.Axis(format="%"))
+    base = alt.Chart(data).encode(x=x, color=alt.Color("mode:N", title="λ"),
+                                  strokeDash=alt.StrokeDash("source:N", title="run"))
+    tip = ["mode:N", "source:N", alt.Tooltip("poisons:Q"), alt.Tooltip("test_error:Q", format=".3f"),
+           alt.Tooltip("lam:Q", format=".2f"), alt.Tooltip("w_norm2:Q", format=".3g")]
+    err = base.mark_line(point=True).encode(y=alt.Y("test_error:Q", title="test error"), tooltip=tip)
+    lam = base.mark_line(point=True).encode(y=alt.Y("lam:Q", title="λ"), tooltip=tip)
+    norm = base.mark_line(point=True).encode(y=alt.Y("w_norm2:Q", title="‖w‖²", scale=alt.Scale(type="log")),
+                                             tooltip=tip)
+    size = dict(width=WIDTH * 0.8, height=HEIGHT)
+    return alt.hconcat(err.properties(title="test error", **size), lam.properties(title="λ", **size),
+                       norm.properties(title="‖w‖²", **size))

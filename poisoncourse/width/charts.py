@@ -1,0 +1,142 @@
+"""Lesson 1's charts: the width U-curve, fit, stopping views, perturbation norms, the convex warm-up. Every function takes a tidy table and returns a chart."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+
+_WIDTH_AXIS = alt.Axis(values=[1, 10, 100, 1_000, 10_000, 100_000], format="~s")
+
+
+def _width_x() -> alt.X:
+    return alt.X("width:Q", title="hidden width m", scale=alt.Scale(type="log"), axis=_WIDTH_AXIS)
+
+
+_VARIANT_COLORS = alt.Scale(domain=["clean training", "poisoned training", "paper Fig. 3 (CNN, full MNIST)"],
+                            range=["#2ca02c", "#d62728", "#7f7f7f"])
+
+
+def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight: int | None = None,
+                   extra: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Mean test accuracy vs width (log x), a mean ± std band over seeds, one colour per variant
+    (clean / poisoned training). ``extra`` rows (columns series, width, accuracy, run) are drawn
+    as dashed reference lines: the shipped sweep, the paper's Fig. 3 values."""
+    data = summary.dropna(subset=[f"mean_{column}"]).assign(
+        series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}),
+        accuracy=lambda d: d[f"mean_{column}"],
+        low=lambda d: d[f"mean_{column}"] - d[f"std_{column}"],
+        high=lambda d: d[f"mean_{column}"] + d[f"std_{column}"], run="live")
+    x = _width_x()
+    y = alt.Y("accuracy:Q", title=title, scale=alt.Scale(zero=False))
+    color = alt.Color("series:N", title=None, scale=_VARIANT_COLORS)
+    base = alt.Chart(data).encode(x=x, color=color)
+    layers = [
+        base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
+        base.mark_line(point=True, strokeWidth=2.5).encode(
+            y=y, tooltip=["series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f"),
+                          alt.Tooltip(f"std_{column}:Q", title="std over seeds", format=".3f")]),
+    ]
+    if extra is not None and not extra.empty:
+        layers.append(alt.Chart(extra).mark_line(point=alt.OverlayMarkDef(shape="diamond"), strokeDash=[5, 3],
+                                                 opacity=0.7).encode(
+            x=x, y=y, color=color, detail="run:N",
+            tooltip=["run:N", "series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")]))
+    if highlight is not None:
+        layers.append(alt.Chart(pd.DataFrame({"width": [highlight]})).mark_rule(color="#555", strokeDash=[2, 2])
+                      .encode(x="width:Q"))
+    return alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT)
+
+
+def width_fit(summary: pd.DataFrame) -> alt.Chart:
+    """Per width, the final fraction of its own training labels each network fits — for the
+    poisoned network these are the poisoned labels: 1.0 means it memorized the poison."""
+    data = summary.assign(series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}))
+    return (
+        alt.Chart(data).mark_line(point=True)
+        .encode(x=_width_x(),
+                y=alt.Y("mean_fit:Q", title="fit to its own (poisoned) training labels", scale=alt.Scale(domain=[0, 1])),
+                color=alt.Color("series:N", title=None, scale=_VARIANT_COLORS),
+                tooltip=["series:N", "width:Q", alt.Tooltip("mean_fit:Q", format=".3f")])
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+
+
+def width_stopping_views(summary: pd.DataFrame) -> alt.Chart:
+    """The poisoned networks' test accuracy three ways: after the last epoch, stopped on a
+    poisoned validation split, stopped on a clean one."""
+    names = {"mean_final_accuracy": "last epoch", "mean_stopped_poisoned_val": "stopped on poisoned validation",
+             "mean_stopped_clean_val": "stopped on clean validation"}
+    data = (summary[summary.variant == "poisoned"].melt(id_vars=["width"], value_vars=list(names),
+                                                         var_name="stopping", value_name="accuracy")
+            .assign(stopping=lambda d: d.stopping.map(names)))
+    return (
+        alt.Chart(data).mark_line(point=True)
+        .encode(x=_width_x(),
+                y=alt.Y("accuracy:Q", title="clean test accuracy (poisoned training)", scale=alt.Scale(zero=False)),
+                color=alt.Color("stopping:N", title=None, sort=list(names.values()),
+                                scale=alt.Scale(domain=list(names.values()), range=["#9467bd", "#d62728", "#ff9896"])),
+                tooltip=["stopping:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")])
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+
+
+def width_epochs(curves: pd.DataFrame, width: int) -> alt.Chart:
+    """Test accuracy during training at one width, each seed a line, clean vs poisoned."""
+    data = curves[curves.width == width].assign(
+        series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}))
+    return (
+        alt.Chart(data).mark_line(opacity=0.8)
+        .encode(x=alt.X("epoch:Q", title="epoch"),
+                y=alt.Y("test_accuracy:Q", title=f"clean test accuracy, m = {width}", scale=alt.Scale(zero=False)),
+                color=alt.Color("series:N", title=None, scale=_VARIANT_COLORS), detail="seed:N",
+                tooltip=["series:N", "seed:N", "epoch:Q", alt.Tooltip("test_accuracy:Q", format=".3f")])
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+
+
+def perturbation_norms(norms: pd.DataFrame) -> alt.Chart:
+    """Histogram of per-sample ‖δᵢ‖ for each attack loss (paper 000, Fig. 1 bottom)."""
+    return (
+        alt.Chart(norms).mark_bar(opacity=0.6, binSpacing=0)
+        .encode(x=alt.X("norm:Q", bin=alt.Bin(maxbins=40), title="per-sample perturbation ‖δᵢ‖₂",
+                          axis=alt.Axis(format=".1f", tickCount=8)),
+                y=alt.Y("count()", title="training samples", stack=None),
+                color=alt.Color("attack_loss:N", title="attack loss",
+                                scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])))
+        .properties(width=WIDTH + 60, height=HEIGHT)
+    )
+
+
+def convex_excess(summary: pd.DataFrame) -> alt.HConcatChart:
+    """Paper 000, Fig. 2: excess test loss and excess test error of the linear model fitted on n
+    poisoned digits against n (log x), one line per budget C; a dashed rule of the same colour
+    marks n = C², where C = √n (Theorem 2.2's bound stops decaying to the left of it)."""
+    data = summary.assign(budget=lambda d: d.C.map(lambda c: f"C = {c:g}"))
+    order = [f"C = {c:g}" for c in sorted(data.C.unique())]
+    color = alt.Color("budget:N", title="budget", sort=order, scale=alt.Scale(scheme="viridis", domain=order))
+    lo, hi = data.n.min(), data.n.max()
+    x = alt.X("n:Q", title="training samples n", scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
+              axis=alt.Axis(values=sorted(data.n.unique()), format="~s"))
+    rules = pd.DataFrame([{"budget": f"C = {c:g}", "n": c * c} for c in sorted(data.C.unique()) if lo <= c * c <= hi])
+
+    def panel(column: str, title: str) -> alt.LayerChart:
+        # symlog, logarithmic above 0.001: an excess can be 0 or slightly negative (a fit on n digits
+        # may beat w* on the test digits by chance), which a log scale cannot show.
+        top = float(data[column].max())
+        ticks = [0] + [t for t in (0.001, 0.01, 0.1, 1, 10) if t <= 2 * top]
+        y = alt.Y(f"{column}:Q", title=title, scale=alt.Scale(type="symlog", constant=0.001),
+                  axis=alt.Axis(values=ticks, format="~g"))
+        lines = alt.Chart(data).mark_line(point=True).encode(
+            x=x, y=y, color=color,
+            tooltip=["budget:N", "n:Q", alt.Tooltip("per_sample:Q", title="average ‖δᵢ‖ = C/√n", format=".2f"),
+                     alt.Tooltip(f"{column}:Q", format=".4f")])
+        layers = [lines]
+        if not rules.empty:
+            layers.append(alt.Chart(rules).mark_rule(strokeDash=[4, 3], opacity=0.8).encode(x="n:Q", color=color))
+        return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+
+    return alt.hconcat(panel("excess_loss", "excess test loss F(w*ₙ) − F(w*)"),
+                       panel("excess_error", "excess test error L(w*ₙ) − L(w*)"))
