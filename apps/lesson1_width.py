@@ -417,13 +417,13 @@ def _(CV, charts, convex, convex_problem, mo):
     mo.stop(convex_problem is not None,
             mo.callout(mo.md(f"**That setting cannot run.** {convex_problem}"), kind="danger"))
     _c = convex.config
-    _below = [b for b in _c.budgets if 0 < b * b <= min(_c.sizes)]
-    _above = [b for b in _c.budgets if b * b >= max(_c.sizes)]
+    _below = [b for b in _c.c_values if 0 < b * b <= min(_c.sizes)]
+    _above = [b for b in _c.c_values if b * b >= max(_c.sizes)]
     _factor = lambda b: f"{CV.decay(convex.summary, b):.0f}×"  # noqa: E731
     mo.vstack([
         mo.hstack([
             mo.stat(f"{convex.seconds:.1f} s", label="fits took",
-                    caption=f"{len(_c.sizes) * len(_c.budgets) * _c.seeds + _c.seeds} linear models"),
+                    caption=f"{len(_c.sizes) * len(_c.c_values) * _c.seeds + _c.seeds} linear models"),
             mo.stat(convex.device, label="ran on"),
             mo.stat(f"{convex.reference.test_error.mean():.3f}", label="test error of w*",
                     caption=f"{_c.resolution}×{_c.resolution} pixels, clean"),

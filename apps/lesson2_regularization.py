@@ -51,14 +51,14 @@ def _(mo):
 def _(links, mo, rg):
     defaults = rg.HeatmapConfig()
     _start = rg.cloned_poison(defaults.seed, defaults.poison_label)
-    ui = links.Controls()
+    ui = links.Controls(renamed={"alpha": "step_size", "beta": "lam_step"})
     form = ui.form(
         """
         **Regularization** {lam}
 
         **Poison** {x1} {x2} labelled as {label}
 
-        **Optimal attack** {steps} {alpha} {learn} {beta}
+        **Optimal attack** {steps} {step_size} {learn} {lam_step}
 
         **Maps** {resolution} {lam_values} · data seed {seed}
         """,
@@ -68,9 +68,9 @@ def _(links, mo, rg):
         x2=ui.slider(-9.5, 9.5, 0.1, value=round(_start[1], 1), show_value=True, label="x₂"),
         label=ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
         steps=ui.slider(0, 150, 5, value=defaults.attack_steps, show_value=True, label="steps"),
-        alpha=ui.slider(0.05, 2.0, 0.05, value=defaults.step_size, show_value=True, label="poison step α"),
+        step_size=ui.slider(0.05, 2.0, 0.05, value=defaults.step_size, show_value=True, label="poison step α"),
         learn=ui.checkbox(value=False, label="learn λ (minimax)"),
-        beta=ui.slider(0.05, 2.0, 0.05, value=defaults.lam_step, show_value=True, label="λ step β"),
+        lam_step=ui.slider(0.05, 2.0, 0.05, value=defaults.lam_step, show_value=True, label="λ step β"),
         resolution=ui.slider(10, 60, 5, value=defaults.resolution, show_value=True, label="grid"),
         lam_values=ui.slider(3, 30, 1, value=defaults.lam_values, show_value=True, label="λ values in B"),
         seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
@@ -87,8 +87,8 @@ def _(CourseError, defaults, form, links, mo, rg):
     def _config():
         v = links.values(form)
         return rg.HeatmapConfig(lam=v["lam"], poison=(v["x1"], v["x2"]), poison_label=v["label"],
-                                attack_steps=v["steps"], step_size=v["alpha"], learn_lam=v["learn"],
-                                lam_step=v["beta"], resolution=v["resolution"], lam_values=v["lam_values"],
+                                attack_steps=v["steps"], step_size=v["step_size"], learn_lam=v["learn"],
+                                lam_step=v["lam_step"], resolution=v["resolution"], lam_values=v["lam_values"],
                                 seed=v["seed"])
 
     result, problem = None, None
@@ -210,7 +210,7 @@ def _(CourseError, links, mnist_form, mo, rm):
     if mnist_form.value is not None:
         try:
             _v = mnist_form.value
-            _config = rm.MnistConfig(poisons=_v["poisons"], modes=tuple(_v["modes"]), attack_steps=_v["steps"],
+            _config = rm.MnistPoisoningConfig(poisons=_v["poisons"], modes=tuple(_v["modes"]), attack_steps=_v["steps"],
                                      lam_steps=_v["steps"], seed=_v["seed"])
             with mo.status.progress_bar(total=rm.total_steps(_config), title="Optimizing the poisons…",
                                         show_eta=True) as _bar:

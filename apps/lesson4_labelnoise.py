@@ -57,10 +57,10 @@ def _(mo):
 def _(links, ln, mo):
     defaults = ln.LabelNoiseConfig()
     _rs = {f"{r:g}": r for r in (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12)}
-    ui = links.Controls()
+    ui = links.Controls(renamed={"b": "poisons_per_class"})
     form = ui.form(
         """
-            **Poisons** {poison_label} · {r_values} · per class {b}
+            **Poisons** {poison_label} · {r_values} · per class {poisons_per_class}
 
             **Data** — dimension {d} · class-mean offset {mu} · spread {sigma} · training points {n}
 
@@ -75,7 +75,7 @@ def _(links, ln, mo):
         poison_label=ui.dropdown({v: k for k, v in ln.POISON_LABELS.items()},
                                  value=ln.POISON_LABELS[defaults.poison_label], label="label the poisons as"),
         r_values=ui.multiselect(_rs, value=[f"{r:g}" for r in defaults.r_values], label="distances r"),
-        b=ui.slider(1, 20, 1, value=defaults.b, show_value=True, label="b"),
+        poisons_per_class=ui.slider(1, 20, 1, value=defaults.poisons_per_class, show_value=True, label="b"),
         d=ui.dropdown({"2": 2, "16": 16, "64": 64}, value=str(defaults.d), label="d"),
         mu=ui.slider(0.1, 2.0, 0.05, value=defaults.mu, show_value=True, label="μ"),
         sigma=ui.slider(0.25, 2.0, 0.25, value=defaults.sigma, show_value=True, label="σ"),
@@ -137,7 +137,7 @@ def _(charts, config, ln, mo, result):
             ## The live result
 
             Test accuracy of networks trained on $\\mathcal D(d={config.d}, \\mu={config.mu:g}, \\sigma^2={config.sigma**2:g})$
-            with {config.n} clean points and {config.b} poisons per class labelled as
+            with {config.n} clean points and {config.poisons_per_class} poisons per class labelled as
             **{ln.POISON_LABELS[config.poison_label]}**; {config.seeds} seed(s) per r.
             The attack: $\\ell_2$ PGD on the cross-entropy, radius ε = {config.eps:g}
             ({config.eps / config.mean_distance:.0%} of the distance 2μ√d = {config.mean_distance:.2f} between
@@ -178,14 +178,14 @@ def _(mo):
 
 @app.cell(hide_code=True)
 def _(config, links):
-    _ui2 = links.Controls(prefix="2d.")
+    _ui2 = links.Controls(prefix="2d.", renamed={"b": "poisons_per_class"})
     form2d = _ui2.form(
-        "{r_values} · class-mean offset {mu} · poisons per class {b} · {seed}",
+        "{r_values} · class-mean offset {mu} · poisons per class {poisons_per_class} · {seed}",
         submit_button_label="Draw",
         r_values=_ui2.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)}, value=["1", "3", "6"],
                                   label="distances r"),
         mu=_ui2.slider(0.25, 2.0, 0.25, value=1.0, show_value=True, label="μ"),
-        b=_ui2.slider(1, 10, 1, value=3, show_value=True, label="b"),
+        poisons_per_class=_ui2.slider(1, 10, 1, value=3, show_value=True, label="b"),
         seed=_ui2.number(0, 100_000, 1, value=config.seed, label="seed"),
     )
     _ui2.with_warnings(form2d)
@@ -200,7 +200,7 @@ def _(CourseError, charts, config, explore, form2d, links, ln, mo):
     links.write(form2d.value, prefix="2d.")
     _out = None
     try:
-        _c2 = ln.LabelNoiseConfig(d=2, n=200, sigma=1.0, mu=_v["mu"], b=_v["b"], seed=_v["seed"],
+        _c2 = ln.LabelNoiseConfig(d=2, n=200, sigma=1.0, mu=_v["mu"], poisons_per_class=_v["poisons_per_class"], seed=_v["seed"],
                                   r_values=tuple(_v["r_values"]), poison_label=config.poison_label,
                                   training=config.training, spectral_cap=config.spectral_cap, eps=config.eps,
                                   batch_size=256, max_epochs=1000, n_test=500)
@@ -328,10 +328,10 @@ def _(charts, lm, mo, reference):
         _out = mo.md("")
     else:
         _m = reference[reference.experiment == "mnist"]
-        _rc = lm.MnistConfig.reference()
+        _rc = lm.MnistBucketsConfig.reference()
         _out = mo.vstack([
             mo.md(f"**Reference** ({_m.setting.iloc[0]}, {_rc.n_train} training images at {_rc.size}×{_rc.size}, "
-                  f"ω = {_rc.path_step:g}, {_rc.budget} labels flipped per network, ε = {_rc.eps:g}, "
+                  f"ω = {_rc.path_step:g}, {_rc.flips} labels flipped per network, ε = {_rc.eps:g}, "
                   f"{int(_m.runs.iloc[0])} seeds; dashed: the clean network):"),
             charts.bucket_accuracy(_m, clean=float(_m.clean_adversarial_accuracy.iloc[0])),
             mo.md(
@@ -353,13 +353,13 @@ def _(charts, lm, mo, reference):
 
 @app.cell(hide_code=True)
 def _(links, lm):
-    mnist_defaults = lm.MnistConfig()
-    _ui3 = links.Controls(prefix="mnist.")
+    mnist_defaults = lm.MnistBucketsConfig()
+    _ui3 = links.Controls(prefix="mnist.", renamed={"budget": "flips"})
     mnist_form = _ui3.form(
-        "**Reduced live run** — {budget} labels flipped per network · {buckets} buckets · "
+        "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
         "attack radius {eps} · {seeds}",
         submit_button_label="Run on MNIST (about half a minute)",
-        budget=_ui3.slider(5, 50, 5, value=mnist_defaults.budget, show_value=True, label="flips"),
+        flips=_ui3.slider(5, 50, 5, value=mnist_defaults.flips, show_value=True, label="flips"),
         buckets=_ui3.slider(2, 6, 1, value=mnist_defaults.buckets, show_value=True, label="buckets"),
         eps=_ui3.slider(0.25, 2.0, 0.25, value=mnist_defaults.eps, show_value=True, label="ε"),
         seeds=_ui3.slider(1, 4, 1, value=mnist_defaults.seeds, show_value=True, label="seeds"),
@@ -372,11 +372,11 @@ def _(links, lm):
 def _(CourseError, charts, links, lm, mnist_form, mo):
     # Only on request: the live MNIST run takes tens of seconds on a CPU.
     if mnist_form.value is None:
-        _out = mo.md(f"*Press the button to run the reduced version ({lm.MnistConfig().n_train} training images, "
-                     f"ω = {lm.MnistConfig().path_step:g}).*")
+        _out = mo.md(f"*Press the button to run the reduced version ({lm.MnistBucketsConfig().n_train} training images, "
+                     f"ω = {lm.MnistBucketsConfig().path_step:g}).*")
     else:
         try:
-            _c = lm.MnistConfig(**mnist_form.value)
+            _c = lm.MnistBucketsConfig(**mnist_form.value)
             links.write(mnist_form.value, prefix="mnist.")
             with mo.status.progress_bar(total=3, title="MNIST", remove_on_exit=True) as _bar:
                 _stage = {"name": None}

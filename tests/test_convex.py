@@ -20,8 +20,8 @@ def test_excess_loss_decays_with_n_while_the_budget_is_below_root_n_and_stalls_a
     # Theorem 2.2: the attack's term is ≈ 2DC/√n. Here n = 125 … 2,000 (√n = 11 … 45). Measured at
     # seeds 0, 1, 2: the excess falls 14–116× for every C ≤ √125, and 2.5–2.8× for C = 64.
     s, config = default_run.summary, default_run.config
-    below = [C for C in config.budgets if 0 < C * C <= min(config.sizes)]
-    above = [C for C in config.budgets if C * C >= max(config.sizes)]
+    below = [C for C in config.c_values if 0 < C * C <= min(config.sizes)]
+    above = [C for C in config.c_values if C * C >= max(config.sizes)]
     assert below == [2, 4, 8] and above == [64]
     for C in below:
         assert cv.decay(s, C) >= 10, f"C = {C}: excess loss fell only {cv.decay(s, C):.1f}×"
@@ -42,7 +42,7 @@ def test_clean_training_improves_with_n_and_a_larger_budget_hurts_more(default_r
 
 
 def test_the_attack_stays_inside_its_l21_ball_and_the_pixel_box():
-    config = cv.ConvexConfig(sizes=(200,), budgets=(0, 3, 30))
+    config = cv.ConvexConfig(sizes=(200,), c_values=(0, 3, 30))
     x, y, _, _ = cv._pools(config)
     x, y = x[:, :200].repeat(3, 1, 1), y[:, :200].repeat(3, 1)
     mean, std = float(x.mean()), float(x.std())
@@ -69,13 +69,13 @@ def test_the_written_out_gradient_is_the_objectives_and_the_solver_reaches_the_o
 
 
 def test_too_few_solver_iterations_are_reported_not_hidden():
-    result = cv.run(cv.ConvexConfig(sizes=(100, 200), budgets=(0, 4), iterations=10))
+    result = cv.run(cv.ConvexConfig(sizes=(100, 200), c_values=(0, 4), iterations=10))
     assert result.warnings and "solver iterations" in result.warnings[0]
 
 
 @pytest.mark.parametrize("bad, words", [
     (dict(sizes=(10,)), "Sample sizes n"), (dict(sizes=(4001,)), "Sample sizes n"), (dict(sizes=(250.5,)), "whole"),
-    (dict(budgets=(-1,)), "Budgets C"), (dict(resolution=9), "Input resolution"), (dict(lam=0), "Ridge λ"),
+    (dict(c_values=(-1,)), "Budgets C"), (dict(resolution=9), "Input resolution"), (dict(lam=0), "Ridge λ"),
     (dict(lam=float("nan")), "Ridge λ"), (dict(attack_loss="hinge"), "Attack loss"), (dict(seeds=0), "seeds"),
 ])
 def test_bad_settings_get_a_sentence(bad, words):

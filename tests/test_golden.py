@@ -42,7 +42,7 @@ def _width_attack():
 
 def _convex():
     from poisoncourse.width import convex
-    cfg = convex.ConvexConfig(sizes=(125, 250), budgets=(0, 8), iterations=40, attack_steps=5, device="cpu")
+    cfg = convex.ConvexConfig(sizes=(125, 250), c_values=(0, 8), iterations=40, attack_steps=5, device="cpu")
     return convex.run(cfg).runs
 
 
@@ -54,7 +54,7 @@ def _regularization():
 
 def _regularization_mnist():
     from poisoncourse.regularization import mnist as regularization_mnist
-    cfg = regularization_mnist.MnistConfig(poisons=17, attack_steps=2, lam_steps=2, device="cpu")
+    cfg = regularization_mnist.MnistPoisoningConfig(poisons=17, attack_steps=2, lam_steps=2, device="cpu")
     return regularization_mnist.run(cfg).table
 
 
@@ -73,7 +73,7 @@ def _labelnoise():
 
 def _labelnoise_mnist():
     from poisoncourse.labelnoise import mnist as labelnoise_mnist
-    cfg = labelnoise_mnist.MnistConfig(n_train=100, n_test=100, max_epochs=3, max_path_steps=20, pgd_steps=3,
+    cfg = labelnoise_mnist.MnistBucketsConfig(n_train=100, n_test=100, max_epochs=3, max_path_steps=20, pgd_steps=3,
                                        seeds=1, device="cpu")
     return labelnoise_mnist.run(cfg).runs
 

@@ -28,7 +28,7 @@ def test_poisons_sit_at_distance_r_from_their_class_mean_with_the_wrong_label():
     c = replace(DEFAULT, r_values=(2.5,), seeds=1)
     data = ln.make_data(c)
     xp, yp = data.x[0, data.is_poison], data.y[0, data.is_poison]
-    home = torch.arange(2).repeat_interleave(c.b)
+    home = torch.arange(2).repeat_interleave(c.poisons_per_class)
     dist = (xp - ln.class_means(c.d, c.mu)[home]).norm(dim=1)
     torch.testing.assert_close(dist, torch.full_like(dist, 2.5))
     assert torch.equal(yp, 1 - home)
@@ -99,7 +99,7 @@ def test_pgd_stays_in_its_ball_and_never_raises_the_margin_of_a_correct_point():
 
 
 def test_stacked_training_gives_the_same_networks_as_one_by_one():
-    c = replace(DEFAULT, r_values=(0.0, 4.0), seeds=1, n=80, b=3, n_test=60, max_epochs=15)
+    c = replace(DEFAULT, r_values=(0.0, 4.0), seeds=1, n=80, poisons_per_class=3, n_test=60, max_epochs=15)
     batched = ln.run(c).runs
     alone = ln.run_one_by_one(c)
     for row, single in zip(batched.itertuples(), alone):
@@ -109,7 +109,7 @@ def test_stacked_training_gives_the_same_networks_as_one_by_one():
 
 
 def test_the_same_seed_gives_the_same_result():
-    c = replace(DEFAULT, r_values=(2.0,), seeds=1, n=80, b=3, n_test=60, max_epochs=10)
+    c = replace(DEFAULT, r_values=(2.0,), seeds=1, n=80, poisons_per_class=3, n_test=60, max_epochs=10)
     a, b = ln.run(c).runs, ln.run(c).runs
     assert a.adversarial_accuracy.tolist() == b.adversarial_accuracy.tolist()
 
@@ -128,7 +128,7 @@ def test_diverged_networks_are_detected():
 
 
 @pytest.mark.parametrize("bad, words", [
-    (dict(b=0), "Poisons per class b"),
+    (dict(poisons_per_class=0), "Poisons per class b"),
     (dict(r_values=(1.0, 30.0)), "Poison distances r"),
     (dict(poison_label="fourth"), "Poison label"),
     (dict(spectral_cap=0.0), "Spectral cap"),
@@ -141,11 +141,11 @@ def test_out_of_range_settings_get_a_sentence_naming_the_control(bad, words):
 
 
 def test_the_2d_picture_draws_every_r_on_a_grid():
-    c = ln.LabelNoiseConfig(d=2, mu=1.0, n=100, b=3, r_values=(1.0, 6.0), batch_size=256, max_epochs=50, n_test=100)
+    c = ln.LabelNoiseConfig(d=2, mu=1.0, n=100, poisons_per_class=3, r_values=(1.0, 6.0), batch_size=256, max_epochs=50, n_test=100)
     regions = ln.decision_regions(c, resolution=20)
     assert len(regions.grid) == 2 * 20 * 20
     assert set(regions.grid.predicted.unique()) <= {0, 1}
-    assert (regions.points.kind == "poison").sum() == 2 * 2 * c.b
+    assert (regions.points.kind == "poison").sum() == 2 * 2 * c.poisons_per_class
     with pytest.raises(ConfigError, match="d = 2"):
         ln.decision_regions(DEFAULT)
 
@@ -181,8 +181,8 @@ def test_an_adversarial_path_ends_where_the_clean_network_first_flips():
 
 
 def test_the_mnist_experiment_compares_every_bucket_with_random_flips():
-    c = lm.MnistConfig(n_train=80, n_test=40, size=7, widths=(16, 16), max_epochs=30, path_step=0.1,
-                       max_path_steps=200, buckets=2, budget=4, pgd_steps=3, seeds=1)
+    c = lm.MnistBucketsConfig(n_train=80, n_test=40, size=7, widths=(16, 16), max_epochs=30, path_step=0.1,
+                       max_path_steps=200, buckets=2, flips=4, pgd_steps=3, seeds=1)
     result = lm.run(c)
     assert result.summary.selection.tolist() == ["bucket 1", "bucket 2", "random"]
     assert len(result.scores) == 80 and set(result.scores.bucket) == {1, 2}
@@ -191,6 +191,6 @@ def test_the_mnist_experiment_compares_every_bucket_with_random_flips():
 
 def test_mnist_settings_are_checked():
     with pytest.raises(ConfigError, match="two different digit classes"):
-        lm.MnistConfig(classes=(3, 3))
+        lm.MnistBucketsConfig(classes=(3, 3))
     with pytest.raises(ConfigError, match="Flipped labels per network"):
-        lm.MnistConfig(n_train=40, buckets=4, budget=20)
+        lm.MnistBucketsConfig(n_train=40, buckets=4, flips=20)

@@ -148,3 +148,18 @@ def test_a_control_may_not_shadow_marimos_own_parameters():
     ui = links.Controls(params=FakeParams())
     with pytest.raises(ValueError, match="file"):
         ui.build("file", ui.number(0, 9, 1, value=0))
+
+
+def test_an_old_link_with_a_renamed_control_still_opens_in_its_state():
+    params = FakeParams({"mnist.budget": "20", "mnist.seed": "3"})
+    ui = links.Controls(params=params, prefix="mnist.", renamed={"budget": "flips"})
+    form = ui.form("{flips} {seed}", submit_button_label="Go", flips=ui.slider(5, 50, 5, value=15),
+                   seed=ui.number(0, 9, 1, value=0))
+    assert links.values(form) == {"flips": 20, "seed": 3}
+    assert "mnist.budget" not in params and params["mnist.flips"] == "20" and not ui.warnings
+
+
+def test_a_link_holding_old_and_new_names_keeps_the_new_one():
+    params = FakeParams({"alpha": "0.5", "step_size": "0.25"})
+    ui = links.Controls(params=params, renamed={"alpha": "step_size"})
+    assert ui.build("step_size", ui.slider(0.05, 2.0, 0.05, value=1.0)).value == 0.25

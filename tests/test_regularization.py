@@ -196,7 +196,7 @@ def test_small_and_clean_cv_lambda_are_hurt_while_learned_lambda_stays_near_clea
 def test_live_mnist_run_reports_progress_and_moves_poisons_and_lambda():
     # The claims are checked on the shipped curves above; this checks the live machinery.
     calls = []
-    config = rm.MnistConfig(modes=("learned",), attack_steps=2, lam_steps=2)
+    config = rm.MnistPoisoningConfig(modes=("learned",), attack_steps=2, lam_steps=2)
     result = rm.run(config, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (4, 4) == (rm.total_steps(config),) * 2
     t = result.table.sort_values("poisons")
@@ -215,7 +215,7 @@ def test_mnist_split_is_the_papers():
                                  dict(attack_steps=0)])
 def test_bad_mnist_settings_get_a_sentence(bad):
     with pytest.raises(ConfigError) as err:
-        rm.MnistConfig(**bad)
+        rm.MnistPoisoningConfig(**bad)
     assert str(err.value).endswith(".")
 
 

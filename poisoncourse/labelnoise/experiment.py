@@ -46,7 +46,7 @@ class LabelNoiseConfig:
     mu: float = 0.5
     sigma: float = 1.0
     n: int = 400
-    b: int = 10  # poisons per class
+    poisons_per_class: int = 10  # the thesis's b
     r_values: tuple[float, ...] = PAPER_RS
     poison_label: str = "opposite"
     eps: float = 0.5  # ℓ₂ radius of the test attack (and of PGD training)
@@ -70,7 +70,7 @@ class LabelNoiseConfig:
         set_("mu", v.number("mu", self.mu, 0.0, 5.0, label="Class-mean offset μ"))
         set_("sigma", v.number("sigma", self.sigma, 0.05, 5.0, label="Standard deviation σ"))
         set_("n", v.integer("n", self.n, 20, 5_000, label="Training points n"))
-        set_("b", v.integer("b", self.b, 1, 50, label="Poisons per class b"))
+        set_("poisons_per_class", v.integer("poisons_per_class", self.poisons_per_class, 1, 50, label="Poisons per class b"))
         set_("r_values", v.numbers("r_values", self.r_values, 0.0, 20.0, label="Poison distances r"))
         v.choice("poison_label", self.poison_label, POISON_LABELS, label="Poison label")
         set_("eps", v.number("eps", self.eps, 0.0, 10.0, label="Attack radius ε"))
@@ -171,7 +171,7 @@ def make_data(config: LabelNoiseConfig, r_values=None) -> ToyData:
     for r in rs:
         for s in c.seed_list:
             x, y = sample_clean(c.n, c.d, c.mu, c.sigma, generator(s, 0))
-            xp, yp = place_poisons(poison_directions(c.b, c.d, generator(s, 1)), r, c.mu, c.poison_label)
+            xp, yp = place_poisons(poison_directions(c.poisons_per_class, c.d, generator(s, 1)), r, c.mu, c.poison_label)
             xt, yt = sample_clean(c.n_test, c.d, c.mu, c.sigma, generator(s, 2))
             xs.append(torch.cat([x, xp]))
             ys.append(torch.cat([y, yp]))
@@ -179,7 +179,7 @@ def make_data(config: LabelNoiseConfig, r_values=None) -> ToyData:
             yts.append(yt)
             r_of.append(float(r))
             seed_of.append(s)
-    is_poison = torch.arange(c.n + 2 * c.b) >= c.n
+    is_poison = torch.arange(c.n + 2 * c.poisons_per_class) >= c.n
     return ToyData(torch.stack(xs), torch.stack(ys), is_poison, torch.stack(xts), torch.stack(yts), r_of, seed_of)
 
 
@@ -310,7 +310,7 @@ def estimated_seconds(config: LabelNoiseConfig) -> float:
     sizes = c.sizes  # (d, hidden…, classes)
     params = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     models = len(c.r_values) * c.seeds
-    per_epoch = 6 * (c.n + 2 * c.b) * params * (1 + (c.pgd_steps if c.training == "pgd" else 0))
+    per_epoch = 6 * (c.n + 2 * c.poisons_per_class) * params * (1 + (c.pgd_steps if c.training == "pgd" else 0))
     attack = 4 * c.n_test * params * (c.pgd_steps + 1)
     return models * (c.max_epochs * per_epoch + attack) / CPU_FLOPS
 
@@ -441,7 +441,7 @@ def bench_cases(quick: bool = False):
 
     config = LabelNoiseConfig()
     if quick:
-        config = LabelNoiseConfig(r_values=(0.0, 3.0), seeds=1, n=60, b=2, n_test=50, max_epochs=3, pgd_steps=3)
+        config = LabelNoiseConfig(r_values=(0.0, 3.0), seeds=1, n=60, poisons_per_class=2, n_test=50, max_epochs=3, pgd_steps=3)
     single = replace(config, r_values=config.r_values[:1], seeds=1)
     label = f"{len(config.r_values)} r × {config.seeds} seeds, n = {config.n}, MLP {config.widths}, PGD {config.pgd_steps}"
     return [
@@ -465,7 +465,7 @@ REFERENCE_CAPS = (0.3, 1.0, 3.0)
 def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
     """Fig. 6 (opposite, third class, third class with PGD training), Fig. 8 (spectral caps),
     then the MNIST extension (§4.10). ``iterations`` (the sweep's --quick) caps the epochs."""
-    from .mnist import MnistConfig
+    from .mnist import MnistBucketsConfig
 
     quick = {} if iterations is None else dict(max_epochs=max(1, iterations // 20), n_test=100)
     base = LabelNoiseConfig(**{**dict(seeds=seeds, n_test=1000), **quick})
@@ -475,7 +475,7 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = Non
     for cap in REFERENCE_CAPS:
         yield replace(base, spectral_cap=cap)
     mnist_quick = {} if iterations is None else dict(max_epochs=5, max_path_steps=50, n_train=200)
-    yield MnistConfig.reference(seeds=min(seeds, 4), **mnist_quick)
+    yield MnistBucketsConfig.reference(seeds=min(seeds, 4), **mnist_quick)
 
 
 def reference_label(config) -> str:

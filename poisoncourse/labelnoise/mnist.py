@@ -26,7 +26,7 @@ from ..core.nets import StackedMLP, accuracy, train
 
 
 @dataclass(frozen=True)
-class MnistConfig:
+class MnistBucketsConfig:
     """The extension's knobs. Defaults: the reduced live version (a minute or less on a CPU);
     :meth:`reference` is the shipped, larger one."""
 
@@ -41,7 +41,7 @@ class MnistConfig:
     path_step: float = 0.02  # ℓ₂ length of one gradient-ascent step (thesis: 0.01)
     max_path_steps: int = 1_000
     buckets: int = 4
-    budget: int = 15  # labels flipped per poisoned network
+    flips: int = 15  # labels flipped per poisoned network
     eps: float = 0.5  # ℓ₂ radius of the evaluation attack, on [0, 1] pixels
     pgd_steps: int = 20
     seeds: int = 2
@@ -63,7 +63,7 @@ class MnistConfig:
         set_("path_step", v.number("path_step", self.path_step, 1e-3, 1.0, label="Path step"))
         set_("max_path_steps", v.integer("max_path_steps", self.max_path_steps, 10, 20_000, label="Maximum path steps"))
         set_("buckets", v.integer("buckets", self.buckets, 2, 10, label="Number of buckets"))
-        set_("budget", v.integer("budget", self.budget, 1, self.n_train // self.buckets,
+        set_("flips", v.integer("flips", self.flips, 1, self.n_train // self.buckets,
                                  label=f"Flipped labels per network (a bucket holds {self.n_train // self.buckets} points)"))
         set_("eps", v.number("eps", self.eps, 0.0, 10.0, label="Attack radius ε"))
         set_("pgd_steps", v.integer("pgd_steps", self.pgd_steps, 1, 200, label="PGD steps"))
@@ -71,9 +71,9 @@ class MnistConfig:
         set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
 
     @classmethod
-    def reference(cls, **overrides) -> MnistConfig:
+    def reference(cls, **overrides) -> MnistBucketsConfig:
         """The shipped version: the thesis's step 0.01, more images, buckets and seeds."""
-        base = dict(n_train=700, n_test=300, path_step=0.01, max_path_steps=3_000, buckets=5, budget=25, seeds=4,
+        base = dict(n_train=700, n_test=300, path_step=0.01, max_path_steps=3_000, buckets=5, flips=25, seeds=4,
                     max_epochs=500)
         return cls(**{**base, **overrides})
 
@@ -81,7 +81,7 @@ class MnistConfig:
         return asdict(self)
 
 
-def load_pair(config: MnistConfig):
+def load_pair(config: MnistBucketsConfig):
     """Train and test images as (N, size²) in [0, 1], labels 0/1 (first class → 0)."""
     digits = load_digits("mnist5k")
     tr, te = split(digits, config.n_train, config.n_test, config.seed, classes=config.classes)
@@ -134,8 +134,8 @@ def bucket_of(scores: torch.Tensor, buckets: int) -> torch.Tensor:
 
 
 @dataclass
-class MnistResult:
-    config: MnistConfig
+class MnistBucketsResult:
+    config: MnistBucketsConfig
     scores: pd.DataFrame  # one row per training image: path length, bucket, label
     runs: pd.DataFrame  # one row per (selection, seed)
     summary: pd.DataFrame  # one row per selection: mean/min/max over seeds
@@ -145,7 +145,7 @@ class MnistResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def run(config: MnistConfig, progress=None) -> MnistResult:
+def run(config: MnistBucketsConfig, progress=None) -> MnistBucketsResult:
     """Score, bucket, flip, retrain, attack. ``progress(stage, done, total)`` reports the three
     stages ("clean network", "adversarial paths", "poisoned networks")."""
     c = config
@@ -170,7 +170,7 @@ def run(config: MnistConfig, progress=None) -> MnistResult:
             g = generator(s, 20)
             for k, name in enumerate(selections):
                 pool = torch.arange(len(y)) if name == "random" else torch.nonzero(bucket == k).squeeze(1)
-                pick = pool[torch.randperm(len(pool), generator=g)[:c.budget]]
+                pick = pool[torch.randperm(len(pool), generator=g)[:c.flips]]
                 yy = y.clone()
                 yy[pick.to(device)] = 1 - yy[pick.to(device)]
                 labels.append(yy)
@@ -212,4 +212,4 @@ def run(config: MnistConfig, progress=None) -> MnistResult:
     if censored:
         warnings.append(f"{censored} training image(s) did not flip within {c.max_path_steps} path steps; they "
                         f"count as {c.max_path_steps} (the farthest bucket).")
-    return MnistResult(c, score_table, runs, summary, float(adversarial[0]), describe(device), watch.seconds, warnings)
+    return MnistBucketsResult(c, score_table, runs, summary, float(adversarial[0]), describe(device), watch.seconds, warnings)

@@ -372,7 +372,7 @@ def tidy(config: LazyConfig, groups: list[Group], device: torch.device, seconds:
             rows.append(pd.DataFrame(dict(**key, distance=g.distances[i], radius=g.lazy_radius[i] / math.sqrt(m))))
     models = pd.DataFrame(models).sort_values(["value", "seed"], ignore_index=True)
     return LazyResult(config, models, summarize(models), pd.concat(points, ignore_index=True),
-                      pd.concat(rows, ignore_index=True), describe(device), seconds, warnings(config, models))
+                      pd.concat(rows, ignore_index=True), describe(device), seconds, fit_warnings(config, models))
 
 
 def _mean(a: np.ndarray) -> float:
@@ -392,7 +392,7 @@ def summarize(models: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def warnings(config: LazyConfig, models: pd.DataFrame) -> list[str]:
+def fit_warnings(config: LazyConfig, models: pd.DataFrame) -> list[str]:
     """Plain-language notes on runs a student should not read as results."""
     out = []
     bad = models[~models.finite]

@@ -48,7 +48,7 @@ _POISON_STREAM = 20  # generator(seed, 20, k): which validation points batch k c
 
 
 @dataclass(frozen=True)
-class MnistConfig:
+class MnistPoisoningConfig:
     """The MNIST panel's knobs; the defaults are the live, reduced version (one batch of
     17 poisons, 20 steps). :meth:`paper` gives Fig. 2's settings."""
 
@@ -81,7 +81,7 @@ class MnistConfig:
         set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
 
     @classmethod
-    def paper(cls, **overrides) -> MnistConfig:
+    def paper(cls, **overrides) -> MnistPoisoningConfig:
         """Fig. 2's setting: 0 … 85 poisons in batches of 17, T = 100, T_λ = 50."""
         return cls(**{**dict(poisons=MAX_POISONS, attack_steps=T_POISON, lam_steps=T_LAM), **overrides})
 
@@ -174,12 +174,12 @@ def _record(rows, modes, fitted, lam, data: Split, poisons: int):
                      float(lam[b]), float(w2[b])))
 
 
-def total_steps(config: MnistConfig) -> int:
+def total_steps(config: MnistPoisoningConfig) -> int:
     """Hyperiterations a run takes (what ``progress`` counts to)."""
     return config.lam_steps * ("learned" in config.modes) + (config.poisons // BATCH) * config.attack_steps
 
 
-def run_attack(config: MnistConfig, progress=None) -> tuple[pd.DataFrame, torch.device, float]:
+def run_attack(config: MnistPoisoningConfig, progress=None) -> tuple[pd.DataFrame, torch.device, float]:
     """Test error, λ and ‖w‖² after each batch of poisons, for every mode; ``progress``
     (if given) is called with (steps done, steps in all) after every hyperiteration."""
     c = config
@@ -238,17 +238,17 @@ def run_attack(config: MnistConfig, progress=None) -> tuple[pd.DataFrame, torch.
 
 
 @dataclass
-class MnistResult:
-    config: MnistConfig
+class MnistPoisoningResult:
+    config: MnistPoisoningConfig
     table: pd.DataFrame  # one row per (mode, number of poisons)
     device: str
     seconds: float
     warnings: list[str]
 
 
-def run(config: MnistConfig, progress=None) -> MnistResult:
+def run(config: MnistPoisoningConfig, progress=None) -> MnistPoisoningResult:
     table, device, seconds = run_attack(config, progress)
-    return MnistResult(config, table, describe(device), seconds, [])
+    return MnistPoisoningResult(config, table, describe(device), seconds, [])
 
 
 # --- reference curves at the paper's scale ------------------------------------------------
@@ -266,10 +266,10 @@ QUICK_ITERATIONS = 2  # `sweep --quick`: two steps per batch, to check the pipel
 def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int = REFERENCE_STEPS):
     """Fig. 2 (a) and (d) on mnist5k: 0 … 85 poisons, all four modes, one config per split."""
     for seed in range(seeds):
-        yield MnistConfig.paper(seed=seed, attack_steps=iterations, lam_steps=min(T_LAM, iterations))
+        yield MnistPoisoningConfig.paper(seed=seed, attack_steps=iterations, lam_steps=min(T_LAM, iterations))
 
 
-def reference_label(config: MnistConfig) -> str:
+def reference_label(config: MnistPoisoningConfig) -> str:
     return f"MNIST 0 vs 8, split {config.seed}, {config.poisons} poisons, T = {config.attack_steps}"
 
 

@@ -88,15 +88,27 @@ class Controls:
 
     ``prefix`` keeps the keys of a lesson's second form apart from its first (``mnist.seed``).
     ``params``: the URL parameters (a mapping); by default marimo's.
+    ``renamed``: old key → new key, for controls renamed since links were shared: an old link's
+    value is read under the new name and the address is rewritten to it.
     """
 
     prefix: str = ""
     params: Mapping | None = None
+    renamed: Mapping[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         self._live = query_params() if self.params is None else self.params
         self._url = _as_dict(self._live)
+        for old, new in self.renamed.items():
+            old_key, new_key = self.key(old), self.key(new)
+            if old_key not in self._url:
+                continue
+            text = self._url.pop(old_key)
+            self._url.setdefault(new_key, text)  # a link holding both names: the new one wins
+            with contextlib.suppress(KeyError, TypeError, AttributeError):  # not editable
+                del self._live[old_key]
+                self._live[new_key] = self._url[new_key]
 
     # -- lazy constructors, same arguments as mo.ui.* ------------------------------------
     def slider(self, *args, **kwargs) -> Control:

@@ -47,11 +47,11 @@ OBJECTIVE_TOL = 1e-3
 
 @dataclass(frozen=True)
 class ConvexConfig:
-    """The warm-up's knobs; validated on construction. ``budgets`` are the paper's C (overall
+    """The warm-up's knobs; validated on construction. ``c_values`` are the paper's C (overall
     budget Σᵢ ‖δᵢ‖ ≤ C√n, pixel units at the chosen resolution); C = 0 is clean training."""
 
     sizes: tuple[int, ...] = (125, 250, 500, 1000, 2000)
-    budgets: tuple[float, ...] = (0, 2, 4, 8, 16, 32, 64)
+    c_values: tuple[float, ...] = (0, 2, 4, 8, 16, 32, 64)
     resolution: int = 7
     lam: float = 0.01
     attack_loss: str = "negated"
@@ -68,7 +68,7 @@ class ConvexConfig:
         if any(n != int(n) for n in sizes):
             raise validate.ConfigError(f"Sample sizes must be whole numbers; got {self.sizes!r}.")
         set_("sizes", tuple(int(n) for n in sizes))
-        set_("budgets", v.numbers("budgets", self.budgets, 0, 1_000, label="Budgets C", max_count=10))
+        set_("c_values", v.numbers("c_values", self.c_values, 0, 1_000, label="Budgets C", max_count=10))
         set_("resolution", v.choice("resolution", self.resolution, (7, 14, 28), label="Input resolution"))
         set_("lam", v.number("lam", self.lam, 1e-4, 1.0, label="Ridge λ"))
         v.choice("attack_loss", self.attack_loss, poison.ATTACK_LOSSES, label="Attack loss")
@@ -220,13 +220,13 @@ def simulate(config: ConvexConfig, device: torch.device, progress=None) -> tuple
     c = config
     st = clean_start(c, device)
     x, y, mean, std = st.x, st.y, st.mean, st.std
-    S, K = c.seeds, len(c.budgets)
+    S, K = c.seeds, len(c.c_values)
     Z_test = features(st.x_test, mean, std)
     F_star, L_star = cross_entropy(st.w_star, Z_test, st.y_test), error(st.w_star, Z_test, st.y_test)
     worst = float(st.grad_norm.max())
     # Problem index = seed · K + budget: each seed's pool, test set and w* repeated over the budgets.
     rep = lambda t: t.repeat_interleave(K, 0)  # noqa: E731
-    budgets = torch.tensor(c.budgets, dtype=x.dtype, device=device).repeat(S)
+    budgets = torch.tensor(c.c_values, dtype=x.dtype, device=device).repeat(S)
     w_stars, Z_tests, y_tests = rep(st.w_star), rep(Z_test), rep(st.y_test)
     rows = []
     for i, n in enumerate(c.sizes):
@@ -238,8 +238,8 @@ def simulate(config: ConvexConfig, device: torch.device, progress=None) -> tuple
         used = delta.norm(dim=-1).sum(1)
         for b in range(S * K):
             s = b // K
-            rows.append(dict(seed=c.seed_list[s], n=n, C=c.budgets[b % K], per_sample=c.budgets[b % K] / math.sqrt(n),
-                             budget_used=float(used[b]) / max(c.budgets[b % K] * math.sqrt(n), 1e-12),
+            rows.append(dict(seed=c.seed_list[s], n=n, C=c.c_values[b % K], per_sample=c.c_values[b % K] / math.sqrt(n),
+                             budget_used=float(used[b]) / max(c.c_values[b % K] * math.sqrt(n), 1e-12),
                              test_loss=float(F_n[b]), test_error=float(L_n[b]),
                              excess_loss=float(F_n[b] - F_star[s]), excess_error=float(L_n[b] - L_star[s])))
         if progress is not None:
@@ -267,9 +267,9 @@ def decay(summary: pd.DataFrame, C: float, column: str = "excess_loss") -> float
 def estimated_seconds(config: ConvexConfig) -> float:
     c = config
     D = c.resolution**2 + 1
-    rows = c.seeds * (2 * POOL + len(c.budgets) * sum(c.sizes))
+    rows = c.seeds * (2 * POOL + len(c.c_values) * sum(c.sizes))
     solve = rows * D * CLASSES * 4 * c.iterations  # two products per iteration
-    attack = c.seeds * len(c.budgets) * sum(c.sizes) * D * CLASSES * 4 * c.attack_steps
+    attack = c.seeds * len(c.c_values) * sum(c.sizes) * D * CLASSES * 4 * c.attack_steps
     # The iterations' element-wise work (softmax, momentum) roughly doubles the products' time.
     return 2 * (solve + attack) / CPU_FLOPS
 
@@ -301,7 +301,7 @@ def simulate_loop(config: ConvexConfig) -> list[torch.Tensor]:
     fits = []
     for s in range(c.seeds):
         for n in c.sizes:
-            for budget in c.budgets:
+            for budget in c.c_values:
                 xs, ys = st.x[s:s + 1, :n], st.y[s:s + 1, :n]
                 delta = perturb(xs, ys, st.w_star[s:s + 1], torch.tensor([float(budget)], device=xs.device), c,
                                 st.mean, st.std)
@@ -313,8 +313,8 @@ def bench_cases(quick: bool = False):
     """The warm-up's default (7 budgets × 5 sample sizes), batched vs one problem at a time."""
     from ..share.bench import Case
 
-    config = ConvexConfig(sizes=(100, 200), budgets=(0, 4), iterations=20) if quick else ConvexConfig()
-    label = (f"convex warm-up: {len(config.budgets)} C × {len(config.sizes)} n ({min(config.sizes)}…"
+    config = ConvexConfig(sizes=(100, 200), c_values=(0, 4), iterations=20) if quick else ConvexConfig()
+    label = (f"convex warm-up: {len(config.c_values)} C × {len(config.sizes)} n ({min(config.sizes)}…"
              f"{max(config.sizes):,}) × {config.seeds} seed, {config.iterations} iterations")
     device = pick_device(config.device)
     return [Case("width", label, lambda: simulate(config, device), lambda: simulate_loop(config))]
