@@ -146,7 +146,8 @@ def _(CourseError, W, charts, defaults, form, links, mo, pd, time):
 def _(CourseError, W):
     # The shipped sweep; a missing or altered file is reported, not drawn.
     try:
-        reference, reference_meta = W.load_reference()
+        _shipped = W.load_reference()
+        reference, reference_meta = _shipped.table, _shipped.meta
         reference_problem = None
     except CourseError as err:
         reference, reference_meta, reference_problem = None, None, str(err)

@@ -177,7 +177,7 @@ def _(explore, mo, result, rg):
 def _(CourseError, rm):
     # The shipped Fig. 2 curves; a missing or altered file is reported, not drawn.
     try:
-        mnist_reference, mnist_reference_problem = rm.average(rm.load_reference()), None
+        mnist_reference, mnist_reference_problem = rm.average(rm.load_reference().table), None
     except CourseError as err:
         mnist_reference, mnist_reference_problem = None, str(err)
     return mnist_reference, mnist_reference_problem

@@ -178,7 +178,7 @@ def _(config, explore, mo, result):
 def _(CourseError, nt):
     # Shipped 40,000-iteration curves; a missing or altered file is reported, not drawn.
     try:
-        reference, reference_problem = nt.load_reference(), None
+        reference, reference_problem = nt.load_reference().table, None
     except CourseError as err:
         reference, reference_problem = None, str(err)
     return reference, reference_problem

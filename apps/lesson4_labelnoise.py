@@ -230,7 +230,7 @@ def _(CourseError, charts, config, explore, form2d, links, ln, mo):
 def _(CourseError, ln):
     # The shipped runs at more seeds; a missing or altered file is reported, not drawn.
     try:
-        reference, reference_problem = ln.load_reference(), None
+        reference, reference_problem = ln.load_reference().table, None
     except CourseError as err:
         reference, reference_problem = None, str(err)
     return reference, reference_problem

@@ -112,7 +112,7 @@ def _(CourseError, lazy, links, mo, step_form):
 def _(CourseError, lazy):
     # The shipped paper-scale sweeps; a missing or altered file is reported, not drawn.
     try:
-        reference, reference_problem = lazy.load_reference(), None
+        reference, reference_problem = lazy.load_reference().table, None
     except CourseError as err:
         reference, reference_problem = None, str(err)
     return reference, reference_problem

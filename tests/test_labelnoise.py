@@ -101,7 +101,7 @@ def test_pgd_stays_in_its_ball_and_never_raises_the_margin_of_a_correct_point():
 def test_stacked_training_gives_the_same_networks_as_one_by_one():
     c = replace(DEFAULT, r_values=(0.0, 4.0), seeds=1, n=80, poisons_per_class=3, n_test=60, max_epochs=15)
     batched = ln.run(c).runs
-    alone = ln.run_one_by_one(c)
+    alone = ln.run_one_at_a_time(c)
     for row, single in zip(batched.itertuples(), alone):
         assert row.r == single["r"] and row.seed == single["seed"]
         assert row.natural_accuracy == pytest.approx(single["natural_accuracy"], abs=0.02)

@@ -176,7 +176,7 @@ def test_oracle_attacks_with_probability_beta_and_alternating_sign():
 def test_batched_recurrence_agrees_with_one_configuration_at_a_time():
     config = nt.NeurotronConfig.live(values=(0.0, 0.5, 2.0), seeds=2, iterations=300, record_points=20,
                                      algorithms=tuple(nt.ALGORITHMS))
-    batched, looped = nt.simulate(config, CPU), nt.simulate_loop(config, CPU)
+    batched, looped = nt.simulate(config, CPU), nt.run_one_at_a_time(config, CPU)
     np.testing.assert_allclose(batched.errors, looped.errors, rtol=1e-7, atol=1e-12)
     np.testing.assert_allclose(batched.final_w, looped.final_w, rtol=1e-9, atol=1e-12)
 

@@ -63,7 +63,7 @@ def test_an_unreadable_sidecar_is_refused(saved):
 
 @pytest.fixture(scope="module")
 def neurotron_reference():
-    return nt.load_reference()
+    return nt.load_reference().table
 
 
 def final_errors(table, distribution, sweep, algorithm="Neuro-Tron"):

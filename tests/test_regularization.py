@@ -164,7 +164,7 @@ from poisoncourse.regularization import mnist as rm  # noqa: E402
 
 @pytest.fixture(scope="module")
 def reference():
-    return rm.average(rm.load_reference())
+    return rm.average(rm.load_reference().table)
 
 
 def _curve(reference, mode, column):

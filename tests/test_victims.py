@@ -95,7 +95,7 @@ def test_batched_cnn_sweep_equals_training_each_network_alone():
     config = W.WidthConfig(regime="C", victim="cnn", resolution=28, widths=(4, 16), epochs=2, n_train=120,
                            n_val=40, n_test=80, seeds=2, batch_size=32)
     batched = W.simulate(config)[0].runs
-    loop = W.simulate_loop(config).runs
+    loop = W.run_one_at_a_time(config).runs
     key = lambda r: (r["variant"], r["width"], r["seed"])  # noqa: E731
     for a, b in zip(sorted(batched, key=key), sorted(loop, key=key)):
         assert a.keys() == b.keys()

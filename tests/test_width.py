@@ -108,8 +108,9 @@ def test_cross_entropy_spends_the_budget_on_few_samples_and_the_negated_loss_spr
 
 def test_batched_sweep_equals_training_each_network_alone():
     config = W.WidthConfig(regime="C", **TINY)
-    batched = pd.DataFrame(W.simulate(config)[0].runs).sort_values(["variant", "width", "seed"]).reset_index(drop=True)
-    loop = pd.DataFrame(W.simulate_loop(config).runs).sort_values(["variant", "width", "seed"]).reset_index(drop=True)
+    order = ["variant", "width", "seed"]
+    batched = pd.DataFrame(W.simulate(config)[0].runs).sort_values(order).reset_index(drop=True)
+    loop = pd.DataFrame(W.run_one_at_a_time(config).runs).sort_values(order).reset_index(drop=True)
     pd.testing.assert_frame_equal(batched, loop, atol=0.011, check_exact=False)  # ≤ 1 test digit of rounding
 
 
@@ -159,7 +160,7 @@ def test_a_cnn_sweep_too_big_for_a_cpu_is_refused_with_its_estimate():
 
 @pytest.fixture(scope="module")
 def shipped():
-    return W.load_reference()[0]
+    return W.load_reference().table
 
 
 def test_clean_training_accuracy_does_not_fall_with_width(shipped):

@@ -1,2 +1,24 @@
 """Lesson 4 · which mislabeled points hurt robustness (Gopal, 2021): the Gaussian toy experiment
 (``experiment``), MNIST path-length buckets (``mnist``), charts."""
+
+from ..lesson import Lesson, Paper, Twin
+from . import experiment
+
+LESSON = Lesson(
+    name="labelnoise",
+    number=4,
+    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    title="Lesson 4 · Which mislabeled points hurt robustness",
+    summary=("Flip a few labels in a two-Gaussian toy problem and watch adversarial accuracy fall, then recover, as "
+             "the poisons move away from the class mean. See a pocket versus a stretched boundary in 2-D, and the "
+             "same question on MNIST."),
+    paper=Paper("Crafting label noise (building on Sanyal et al., “How benign is benign overfitting?”, ICLR 2021)",
+                "Gopal", "thesis, 2021", "https://arxiv.org/abs/2007.04028"),
+    app="lesson4_labelnoise.py",
+    config=experiment.LabelNoiseConfig,
+    run=experiment.run,
+    estimated_seconds=experiment.estimated_seconds,
+    references=(experiment.REFERENCE,),
+    bench=(experiment.bench_cases,),
+    twins=(Twin(experiment.run, experiment.run_one_at_a_time),),
+)

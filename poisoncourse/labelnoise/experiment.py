@@ -28,6 +28,7 @@ from ..core.attacks import cross_entropy_loss, pgd_l2
 from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.nets import StackedMLP, accuracy, cap_spectral_norm, train
+from ..lesson import Case, Reference, ReferenceTable
 
 POISON_LABELS = {"opposite": "opposite class", "third": "a new third class"}
 TRAINING = {"standard": "standard", "pgd": "PGD adversarial training"}
@@ -332,7 +333,7 @@ def run(config: LabelNoiseConfig, progress=None, max_seconds: float | None = Non
     return tidy(config, data, log, scores, diverged, device, watch.seconds)
 
 
-def run_one_by_one(config: LabelNoiseConfig) -> list[dict]:
+def run_one_at_a_time(config: LabelNoiseConfig) -> list[dict]:
     """The same networks trained the plain way, one ``train`` call per (r, seed).
 
     The benchmark's baseline, and a check of the batched run: each network gets the same data,
@@ -437,18 +438,16 @@ def dip(summary: pd.DataFrame) -> dict:
 
 def bench_cases(quick: bool = False):
     """The default live r-sweep (8 r × 3 seeds, one stack) vs the same networks one by one."""
-    from ..share.bench import Case
-
     config = LabelNoiseConfig()
     if quick:
         config = LabelNoiseConfig(r_values=(0.0, 3.0), seeds=1, n=60, poisons_per_class=2, n_test=50, max_epochs=3, pgd_steps=3)
     single = replace(config, r_values=config.r_values[:1], seeds=1)
     label = f"{len(config.r_values)} r × {config.seeds} seeds, n = {config.n}, MLP {config.widths}, PGD {config.pgd_steps}"
     return [
-        Case("labelnoise", label, lambda: run(config), lambda: run_one_by_one(config)),
+        Case("labelnoise", label, lambda: run(config), lambda: run_one_at_a_time(config)),
         # One network: nothing to batch, so the "baseline" is the same network through the
         # plain path; the case records the absolute time of a single retrain.
-        Case("labelnoise", "one configuration (1 r × 1 seed)", lambda: run(single), lambda: run_one_by_one(single)),
+        Case("labelnoise", "one configuration (1 r × 1 seed)", lambda: run(single), lambda: run_one_at_a_time(single)),
     ]
 
 
@@ -460,21 +459,22 @@ REFERENCE_NAME = "labelnoise"
 REFERENCE_COMMAND = "poisoncourse sweep labelnoise"
 REFERENCE_SEEDS = 6
 REFERENCE_CAPS = (0.3, 1.0, 3.0)
+QUICK_EPOCHS = 10  # `sweep --quick`: a few epochs, to check the pipeline
 
 
-def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
+def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
     """Fig. 6 (opposite, third class, third class with PGD training), Fig. 8 (spectral caps),
-    then the MNIST extension (§4.10). ``iterations`` (the sweep's --quick) caps the epochs."""
+    then the MNIST extension (§4.10). ``quick`` (the sweep's --quick) caps the epochs."""
     from .mnist import MnistBucketsConfig
 
-    quick = {} if iterations is None else dict(max_epochs=max(1, iterations // 20), n_test=100)
-    base = LabelNoiseConfig(**{**dict(seeds=seeds, n_test=1000), **quick})
+    small = dict(max_epochs=QUICK_EPOCHS, n_test=100) if quick else {}
+    base = LabelNoiseConfig(**{**dict(seeds=seeds, n_test=1000), **small})
     yield base
     yield replace(base, poison_label="third")
     yield replace(base, poison_label="third", training="pgd")
     for cap in REFERENCE_CAPS:
         yield replace(base, spectral_cap=cap)
-    mnist_quick = {} if iterations is None else dict(max_epochs=5, max_path_steps=50, n_train=200)
+    mnist_quick = dict(max_epochs=5, max_path_steps=50, n_train=200) if quick else {}
     yield MnistBucketsConfig.reference(seeds=min(seeds, 4), **mnist_quick)
 
 
@@ -506,9 +506,10 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load_reference() -> pd.DataFrame:
-    """The shipped table made by :func:`reference_table` (see :func:`reference_configs`)."""
-    from ..share import reference
+REFERENCE = ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, REFERENCE_COMMAND, REFERENCE_SEEDS, reference_configs,
+                           reference_table, reference_label)
 
-    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
-    return table
+
+def load_reference() -> Reference:
+    """The shipped table made by :func:`reference_table` (see :func:`reference_configs`)."""
+    return REFERENCE.load()

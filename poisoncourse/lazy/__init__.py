@@ -1,2 +1,23 @@
 """Lesson 5 · the lazy radius (Wang, Ullah, Mianjy & Arora, NeurIPS 2022): lazily trained
 two-layer networks, single-step attacks and robust accuracy (``experiment``), charts."""
+
+from ..lesson import Lesson, Paper, Twin
+from . import experiment
+
+LESSON = Lesson(
+    name="lazy",
+    number=5,
+    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    title="Lesson 5 · The lazy radius",
+    summary=("Networks trained close to their random initialization generalize well, yet one tiny gradient step flips "
+             "them. Grow the lazy radius C₀ and watch adversarial robustness appear."),
+    paper=Paper("Adversarial robustness is at odds with lazy training", "Wang, Ullah, Mianjy, Arora", "NeurIPS 2022",
+                "https://arxiv.org/abs/2207.00411"),
+    app="lesson5_lazy.py",
+    config=experiment.LazyConfig,
+    run=experiment.run,
+    estimated_seconds=experiment.estimated_seconds,
+    references=(experiment.REFERENCE,),
+    bench=(experiment.bench_cases,),
+    twins=(Twin(experiment.simulate, experiment.run_one_at_a_time),),
+)

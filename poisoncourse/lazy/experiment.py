@@ -31,6 +31,7 @@ from ..core import attacks, data, validate
 from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, pick_device
 from ..core.nets import StackedTwoLayer, train
+from ..lesson import Case, Reference, ReferenceTable
 
 # --- the paper's settings ---------------------------------------------------------------
 
@@ -318,7 +319,7 @@ def simulate(config: LazyConfig, device: torch.device | None = None, progress=No
     return [run_group(config, size, members, device, progress) for size, members in plan(config).items()]
 
 
-def simulate_loop(config: LazyConfig, device: torch.device | None = None) -> list[Group]:
+def run_one_at_a_time(config: LazyConfig, device: torch.device | None = None) -> list[Group]:
     """The same models trained one at a time: the benchmark's baseline."""
     device = device or pick_device(config.device)
     return [run_group(config, size, [member], device)
@@ -475,12 +476,12 @@ REFERENCE_BUDGET_WIDTH = 128
 REFERENCE_TRAINING = dict(epochs=4, pgd_steps=7, attack_steps=20, n_train=600, n_test=300)
 
 
-def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int | None = None):
+def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
     """(figure, config) pairs: Fig. 4 right (C₀ sweep per width), Fig. 4 left (ε sweep per
     size, m = 256, C₀ = 4) and Fig. 2 (single-step quantities vs d per width, standard SGD).
-    ``iterations`` (the sweep command's --quick) shrinks training to a smoke test."""
+    ``quick`` (the sweep command's --quick) shrinks training to a smoke test."""
     train_kw = dict(REFERENCE_TRAINING, seeds=seeds)
-    if iterations is not None:
+    if quick:
         train_kw.update(epochs=1, n_train=100, n_test=50, pgd_steps=2, attack_steps=2)
     for width in REFERENCE_WIDTHS:
         yield "phase", LazyConfig.phase(values=REFERENCE_RADII, width=width, **train_kw)
@@ -517,12 +518,13 @@ def reference_settings(configs) -> dict:
     return {"configs": [dict(figure=f, **asdict(c)) for f, c in configs]}
 
 
-def load_reference() -> pd.DataFrame:
-    """The shipped paper-scale sweeps (see :func:`reference_configs`)."""
-    from ..share import reference
+REFERENCE = ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, REFERENCE_COMMAND, REFERENCE_SEEDS, reference_configs,
+                           reference_table, reference_label, settings=reference_settings)
 
-    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
-    return table
+
+def load_reference() -> Reference:
+    """The shipped paper-scale sweeps (see :func:`reference_configs`)."""
+    return REFERENCE.load()
 
 
 # --- benchmark ------------------------------------------------------------------------------------
@@ -530,11 +532,9 @@ def load_reference() -> pd.DataFrame:
 
 def bench_cases(quick: bool = False):
     """The lesson's default C₀ sweep (8 values × 2 seeds), batched vs one model at a time."""
-    from ..share.bench import Case
-
     config = LazyConfig.phase()
     if quick:
         config = LazyConfig.phase(values=(1.0, 10.0), seeds=1, epochs=1, n_train=100, n_test=50)
     label = (f"{len(config.values)} C₀ × {config.seeds} seeds, m = {config.width}, d = {config.size ** 2}, "
              f"PGD-{config.pgd_steps}, {config.epochs} epochs")
-    return [Case("lazy", label, lambda: simulate(config), lambda: simulate_loop(config))]
+    return [Case("lazy", label, lambda: simulate(config), lambda: run_one_at_a_time(config))]

@@ -29,6 +29,7 @@ import torch
 from ..core import validate
 from ..core.cost import LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, generator, pick_device
+from ..lesson import Case, Reference, ReferenceTable
 
 # --- the paper's settings ---------------------------------------------------------------
 
@@ -413,7 +414,7 @@ def simulate(config: NeurotronConfig, device: torch.device | None = None, progre
 
 
 @torch.inference_mode()
-def simulate_loop(config: NeurotronConfig, device: torch.device | None = None) -> Trajectories:
+def run_one_at_a_time(config: NeurotronConfig, device: torch.device | None = None) -> Trajectories:
     """The same experiment written the plain way: a Python loop over configurations, the
     k sensing matrices formed explicitly, one model advanced at a time.
 
@@ -674,10 +675,12 @@ REFERENCE_VERSION = 1
 REFERENCE_NAME = "neurotron"
 REFERENCE_COMMAND = "poisoncourse sweep neurotron"
 REFERENCE_SEEDS = 5
+QUICK_ITERATIONS = 200  # `sweep --quick`: a few iterations, to check the pipeline
 
 
-def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int = PAPER_ITERATIONS):
+def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
     """The paper's eight Table 1 setups (4 distributions × θ- or β-sweep), all three algorithms."""
+    iterations = QUICK_ITERATIONS if quick else PAPER_ITERATIONS
     for dist in DISTRIBUTIONS:
         for sweep in SWEEPS:
             yield NeurotronConfig.paper(dist, sweep, seeds=seeds, iterations=iterations, record_points=101,
@@ -709,12 +712,13 @@ def reference_label(config: NeurotronConfig) -> str:
     return f"{config.distribution:12s} {config.sweep:6s}"
 
 
-def load_reference() -> pd.DataFrame:
-    """The shipped 40,000-iteration curves (see :func:`reference_configs`)."""
-    from ..share import reference
+REFERENCE = ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, REFERENCE_COMMAND, REFERENCE_SEEDS, reference_configs,
+                           reference_table, reference_label)
 
-    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
-    return table
+
+def load_reference() -> Reference:
+    """The shipped 40,000-iteration curves (see :func:`reference_configs`)."""
+    return REFERENCE.load()
 
 
 # --- benchmark ------------------------------------------------------------------------------
@@ -722,10 +726,8 @@ def load_reference() -> pd.DataFrame:
 
 def bench_cases(quick: bool = False):
     """The lesson's default live sweep, batched vs one configuration at a time."""
-    from ..share.bench import Case
-
     config = NeurotronConfig.live(iterations=2_000)
     if quick:
         config = NeurotronConfig.live(iterations=100, seeds=1, values=(0.0, 1.0))
     label = f"{len(config.values)} θ × {config.seeds} seeds × {len(config.algorithms)} algorithms, T = {config.iterations:,}"
-    return [Case("neurotron", label, lambda: simulate(config), lambda: simulate_loop(config))]
+    return [Case("neurotron", label, lambda: simulate(config), lambda: run_one_at_a_time(config))]

@@ -1,3 +1,25 @@
 """Lesson 2 · regularization against poisoning (Carnerero-Cano et al., 2021): the 2-D error
 heatmaps over the poison's location and λ (``experiment``), MNIST 0-vs-8 against the number of
 poisons (``mnist``), charts."""
+
+from ..lesson import Lesson, Paper, Twin
+from . import experiment, mnist
+
+LESSON = Lesson(
+    name="regularization",
+    number=2,
+    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    title="Lesson 2 · Regularization against poisoning",
+    summary=("Does L2 regularization protect a classifier from a poisoning point? Place the poison, move λ, and watch "
+             "the error map flatten — then let the defender learn λ against the optimal attack."),
+    paper=Paper("Regularization can help mitigate poisoning attacks… with the right hyperparameters",
+                "Carnerero-Cano, Muñoz-González, Spencer, Lupu", "ICLR 2021 workshop",
+                "https://arxiv.org/abs/2105.10948"),
+    app="lesson2_regularization.py",
+    config=experiment.HeatmapConfig,
+    run=experiment.run,
+    estimated_seconds=None,
+    references=(mnist.REFERENCE,),
+    bench=(experiment.bench_cases,),
+    twins=(Twin(experiment.heatmaps_ab, experiment.run_one_at_a_time),),
+)

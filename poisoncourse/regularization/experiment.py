@@ -26,18 +26,8 @@ import torch
 
 from ..core import logreg, validate
 from ..core.device import Stopwatch, describe, generator, pick_device
+from ..lesson import Case
 
-# The MNIST panel's shipped curves are this lesson's reference (poisoncourse sweep regularization).
-from .mnist import (  # noqa: F401
-    QUICK_ITERATIONS,
-    REFERENCE_COMMAND,
-    REFERENCE_NAME,
-    REFERENCE_VERSION,
-    load_reference,
-    reference_configs,
-    reference_label,
-    reference_table,
-)
 
 # --- the paper's settings (App. C.1) ----------------------------------------------------
 
@@ -329,7 +319,7 @@ def heatmaps_ab(pts: Points, resolution: int, lam_values: int, device: torch.dev
     return maps["error"], best_lam(maps["error"], maps["loss"], lams)[0]
 
 
-def heatmaps_ab_loop(pts: Points, resolution: int, lam_values: int, stride: int = 1) -> np.ndarray:
+def run_one_at_a_time(pts: Points, resolution: int, lam_values: int, stride: int = 1) -> np.ndarray:
     """The same maps fitted one model per cell in a Python loop (:func:`logreg.fit_one`).
     With ``stride`` k only every k-th cell is fitted (for timing; the rest stay NaN)."""
     lams, grid = lam_grid(lam_values), location_grid(resolution)
@@ -348,8 +338,6 @@ def heatmaps_ab_loop(pts: Points, resolution: int, lam_values: int, stride: int 
 def bench_cases(quick: bool = False):
     """Heatmaps A and B at 40×40 poison locations × 15 λ (issue 3): one batched solve vs
     one model per cell in a loop. The loop is timed on every 20th cell and scaled up."""
-    from ..share.bench import Case
-
     resolution, lam_values, stride = (6, 3, 1) if quick else (40, 15, 20)
     pts = make_points(0)
     device = pick_device()
@@ -357,4 +345,4 @@ def bench_cases(quick: bool = False):
     if stride > 1:
         label += f" (loop: 1 cell in {stride}, ×{stride})"
     return [Case("regularization", label, lambda: heatmaps_ab(pts, resolution, lam_values, device),
-                 lambda: heatmaps_ab_loop(pts, resolution, lam_values, stride), baseline_scale=stride)]
+                 lambda: run_one_at_a_time(pts, resolution, lam_values, stride), baseline_scale=stride)]

@@ -27,6 +27,7 @@ import torch
 from ..core import logreg, validate
 from ..core.data import load_digits, split
 from ..core.device import Stopwatch, describe, generator, pick_device
+from ..lesson import Reference, ReferenceTable
 
 MODES = {
     "small": "λ fixed small (−8)",
@@ -263,8 +264,9 @@ REFERENCE_STEPS = 30
 QUICK_ITERATIONS = 2  # `sweep --quick`: two steps per batch, to check the pipeline
 
 
-def reference_configs(seeds: int = REFERENCE_SEEDS, iterations: int = REFERENCE_STEPS):
+def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
     """Fig. 2 (a) and (d) on mnist5k: 0 … 85 poisons, all four modes, one config per split."""
+    iterations = QUICK_ITERATIONS if quick else REFERENCE_STEPS
     for seed in range(seeds):
         yield MnistPoisoningConfig.paper(seed=seed, attack_steps=iterations, lam_steps=min(T_LAM, iterations))
 
@@ -283,12 +285,13 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load_reference() -> pd.DataFrame:
-    """The shipped curves, averaged over data splits: mode, poisons, fraction and the means."""
-    from ..share import reference
+REFERENCE = ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, REFERENCE_COMMAND, REFERENCE_SEEDS, reference_configs,
+                           reference_table, reference_label)
 
-    table, _ = reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
-    return table
+
+def load_reference() -> Reference:
+    """The shipped curves per data split: mode, poisons, fraction and the errors (see :func:`average`)."""
+    return REFERENCE.load()
 
 
 def average(table: pd.DataFrame) -> pd.DataFrame:

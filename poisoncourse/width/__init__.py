@@ -1,3 +1,24 @@
 """Lesson 1 · the width U-curve (Wang, Mianjy & Arora, ICML 2021): clean-label and label-flip
 poisoning against networks of growing width (``experiment``), the paper's attacks (``poison``),
 every width as one computation (``victims``), the convex warm-up (``convex``), charts."""
+
+from ..lesson import Lesson, Paper, Twin
+from . import convex, experiment
+
+LESSON = Lesson(
+    name="width",
+    number=1,
+    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    title="Lesson 1 · The width U-curve",
+    summary=("When the training data are poisoned, is a wider network always better? Train a sweep of widths on clean "
+             "and poisoned digits and watch accuracy rise, plateau and fall as wide networks memorize the poison."),
+    paper=Paper("Robust learning for data poisoning attacks", "Wang, Mianjy, Arora", "ICML 2021",
+                "https://proceedings.mlr.press/v139/wang21r.html"),
+    app="lesson1_width.py",
+    config=experiment.WidthConfig,
+    run=experiment.run,
+    estimated_seconds=experiment.estimated_seconds,
+    references=(experiment.REFERENCE,),
+    bench=(experiment.bench_cases, convex.bench_cases),
+    twins=(Twin(experiment.simulate, experiment.run_one_at_a_time), Twin(convex.simulate, convex.run_one_at_a_time)),
+)

@@ -293,7 +293,7 @@ def run(config: ConvexConfig, progress=None, max_seconds: float | None = None) -
 # --- benchmark ------------------------------------------------------------------------------------
 
 
-def simulate_loop(config: ConvexConfig) -> list[torch.Tensor]:
+def run_one_at_a_time(config: ConvexConfig) -> list[torch.Tensor]:
     """The straightforward version, for the benchmark: each (seed, n, C) attacked and fitted alone
     (the same functions, one problem at a time)."""
     c = config
@@ -311,10 +311,10 @@ def simulate_loop(config: ConvexConfig) -> list[torch.Tensor]:
 
 def bench_cases(quick: bool = False):
     """The warm-up's default (7 budgets × 5 sample sizes), batched vs one problem at a time."""
-    from ..share.bench import Case
+    from ..lesson import Case
 
     config = ConvexConfig(sizes=(100, 200), c_values=(0, 4), iterations=20) if quick else ConvexConfig()
     label = (f"convex warm-up: {len(config.c_values)} C × {len(config.sizes)} n ({min(config.sizes)}…"
              f"{max(config.sizes):,}) × {config.seeds} seed, {config.iterations} iterations")
     device = pick_device(config.device)
-    return [Case("width", label, lambda: simulate(config, device), lambda: simulate_loop(config))]
+    return [Case("width", label, lambda: simulate(config, device), lambda: run_one_at_a_time(config))]

@@ -30,6 +30,7 @@ from . import poison, victims
 # live width sweep may take up to a minute before it is refused.
 LIVE_MAX_SECONDS = 60.0
 from ..core.device import Stopwatch, describe, pick_device
+from ..lesson import Case, Option, Reference, ReferenceTable
 
 REGIMES = {
     "clean": "no poisoning",
@@ -351,7 +352,7 @@ def simulate(config: WidthConfig, device=None, progress=None, on_widths=None) ->
     return Raw(runs, curves, device, watch.seconds), d
 
 
-def simulate_loop(config: WidthConfig, device=None) -> Raw:
+def run_one_at_a_time(config: WidthConfig, device=None) -> Raw:
     """The same sweep the plain way: every (width, variant, seed) network trained alone, by the
     same code. It draws the same random numbers, so it agrees with :func:`simulate` up to
     rounding; used as the benchmark's baseline."""
@@ -469,11 +470,6 @@ REFERENCE_SEEDS = 5
 REFERENCE_WIDTHS = tuple(2**k for k in range(1, 15))  # 2 … 16,384
 
 
-def reference_name(victim: str = "mlp", **_) -> str:
-    """The file a sweep is saved under: the shipped MLP sweep, or a separate CNN sweep."""
-    return REFERENCE_NAME if victim == "mlp" else f"{REFERENCE_NAME}_{victim}"
-
-
 def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: str = "gpu", victim: str = "mlp"):
     """Regime C (β = 0.3, with its clean baseline) at 7×7 and 14×14, and regimes A and B at 14×14.
 
@@ -538,11 +534,19 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load_reference() -> tuple[pd.DataFrame, dict]:
-    """The shipped sweep and its sidecar (settings, command, date)."""
-    from ..share import reference
+REFERENCE = ReferenceTable(
+    REFERENCE_NAME, REFERENCE_VERSION, REFERENCE_COMMAND, REFERENCE_SEEDS, reference_configs, reference_table,
+    reference_label, options=(
+        Option("scale", ("cpu", "gpu"), "gpu", "the sweep's size: 'cpu' affords a few minutes on 2 cores"),
+        # The CNN sweep is another experiment: saved as width_cnn, never over the shipped MLP table.
+        Option("victim", tuple(VICTIMS), "mlp", "the victim network (a non-default one is saved as its own table)",
+               separate=True),
+    ))
 
-    return reference.load(REFERENCE_NAME, lesson_version=REFERENCE_VERSION, command=REFERENCE_COMMAND)
+
+def load_reference(victim: str = "mlp") -> Reference:
+    """The shipped sweep and its sidecar (settings, command, date)."""
+    return REFERENCE.load(victim=victim)
 
 
 # --- benchmark -----------------------------------------------------------------------------
@@ -564,8 +568,6 @@ def sweep_flops(config: WidthConfig) -> float:
 
 def bench_cases(quick: bool = False):
     """The lesson's default live sweep and a small CNN sweep, batched vs one network at a time."""
-    from ..share.bench import Case
-
     config = WidthConfig(device=None)
     cnn = WidthConfig(victim="cnn", resolution=28, widths=(16, 64, 256), epochs=3, n_train=500, n_val=200,
                       n_test=500, seeds=2, eval_every=1)
@@ -578,5 +580,5 @@ def bench_cases(quick: bool = False):
         return (f"{c.victim.upper()} {len(c.widths)} widths ({c.widths[0]}…{c.widths[-1]}) × {c.seeds} seeds × "
                 f"{len(c.variants)} sets, {c.epochs} ep, n = {c.n_train}, {c.resolution}²")
 
-    return [Case("width", label(c), lambda c=c: simulate(c), lambda c=c: simulate_loop(c), flops=sweep_flops(c))
+    return [Case("width", label(c), lambda c=c: simulate(c), lambda c=c: run_one_at_a_time(c), flops=sweep_flops(c))
             for c in (config, cnn)]
