@@ -4,41 +4,28 @@
     poisoncourse bench --json     # a JSON list of records
     poisoncourse bench --quick    # tiny sizes: checks the pipeline, not the speed
 
-Each record: {"lesson", "case", "device", "seconds", "baseline_seconds", "speedup"} where
-``seconds`` is the median over repeats of the batched computation and ``baseline_seconds``
-the same result computed one configuration at a time, in the same process. Timings on shared
-machines are noisy: read the speed-up (a ratio measured in one run), not the seconds alone.
+The cases are those each lesson declares (:mod:`poisoncourse.registry`): its batched computation
+against its loop twin. Each record: {"lesson", "case", "device", "seconds", "baseline_seconds",
+"speedup"} where ``seconds`` is the median over repeats of the batched computation and
+``baseline_seconds`` the same result computed one configuration at a time, in the same process.
+Timings on shared machines are noisy: read the speed-up (a ratio measured in one run), not the
+seconds alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 
+from .. import registry
 from ..core.device import describe, pick_device, synchronize
-
-LESSON_MODULES = ("poisoncourse.width.experiment", "poisoncourse.width.convex", "poisoncourse.regularization.experiment",
-                  "poisoncourse.neurotron.experiment", "poisoncourse.labelnoise.experiment", "poisoncourse.lazy.experiment")
-
-
-@dataclass
-class Case:
-    lesson: str
-    case: str
-    run: Callable[[], object]
-    baseline: Callable[[], object] | None = None
-    # When the baseline is too slow to run whole, it runs on 1/baseline_scale of the work
-    # and its time is multiplied by baseline_scale (the case's label says so).
-    baseline_scale: float = 1.0
-    flops: float | None = None  # floating-point operations of one ``run``, when the lesson can count them
+from ..lesson import Case
 
 
 def matmul_flops(device: torch.device, size: int = 1024, repeats: int = 10) -> float:
@@ -84,17 +71,16 @@ def measure(case: Case, device: torch.device, repeats: int = 5, baseline_repeats
 
 
 def all_cases(quick: bool = False, lesson: str | None = None) -> list[Case]:
-    cases = []
-    for name in LESSON_MODULES:
-        cases += importlib.import_module(name).bench_cases(quick=quick)
-    return [c for c in cases if lesson is None or c.lesson == lesson]
+    """Every registered lesson's benchmark cases (or one lesson's), in course order."""
+    lessons = registry.LESSONS if lesson is None else (registry.lesson(lesson),)
+    return [case for x in lessons for case in x.bench_cases(quick)]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="poisoncourse bench", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print a JSON list of records")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the pipeline")
-    parser.add_argument("--lesson", default=None, help="only this lesson (e.g. neurotron)")
+    parser.add_argument("--lesson", default=None, choices=registry.names(), help="only this lesson (e.g. neurotron)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--device", default=None, help="auto, cpu or cuda (default: $POISONCOURSE_DEVICE or auto)")
     args = parser.parse_args(argv)
