@@ -1,7 +1,9 @@
 """The course map: the lessons in order, each with the paper it follows.
 
-Titles and one-line summaries live in each lesson's own header (the PEP 723
-``[tool.marimo.opengraph]`` table the marimo gallery reads), so they are written once.
+The lessons, their titles, one-line summaries and papers are declared in
+:mod:`poisoncourse.registry`; a lesson's page is its app file in ``apps/``. Each app's PEP 723
+``[tool.marimo.opengraph]`` header (what the marimo gallery reads) carries the same title and
+summary, and tests/test_registry.py keeps the two equal.
 """
 
 from __future__ import annotations
@@ -11,41 +13,22 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import registry
 from ..core.errors import CourseError
+from ..lesson import Paper
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
-class Paper:
-    title: str
-    authors: str
-    venue: str
-    url: str
-
-
-PAPERS = {
-    "lesson1_width": Paper("Robust learning for data poisoning attacks", "Wang, Mianjy, Arora", "ICML 2021",
-                           "https://proceedings.mlr.press/v139/wang21r.html"),
-    "lesson2_regularization": Paper("Regularization can help mitigate poisoning attacks… with the right "
-                                    "hyperparameters", "Carnerero-Cano, Muñoz-González, Spencer, Lupu",
-                                    "ICLR 2021 workshop", "https://arxiv.org/abs/2105.10948"),
-    "lesson3_neurotron": Paper("Depth-2 neural networks under a data-poisoning attack",
-                               "Karmakar, Mukherjee, Papamarkou", "Neurocomputing 2023", "https://arxiv.org/abs/2005.01699"),
-    "lesson4_labelnoise": Paper("Crafting label noise (building on Sanyal et al., “How benign is benign "
-                                "overfitting?”, ICLR 2021)", "Gopal", "thesis, 2021",
-                                "https://arxiv.org/abs/2007.04028"),
-    "lesson5_lazy": Paper("Adversarial robustness is at odds with lazy training", "Wang, Ullah, Mianjy, Arora",
-                          "NeurIPS 2022", "https://arxiv.org/abs/2207.00411"),
-}
-
-
-@dataclass(frozen=True)
 class Lesson:
+    """A registered lesson's page: its app file, with what the course map shows of it."""
+
     path: Path
     title: str
     summary: str
     paper: Paper | None
+    key: str = ""  # its name in the registry and on the command line, e.g. "width"
 
     @property
     def name(self) -> str:
@@ -71,8 +54,6 @@ def header(path: Path) -> dict:
 
 
 def lessons(folder: Path | None = None) -> list[Lesson]:
-    out = []
-    for path in sorted((folder or apps_dir()).glob("lesson*.py")):
-        meta = header(path).get("tool", {}).get("marimo", {}).get("opengraph", {})
-        out.append(Lesson(path, meta.get("title", path.stem), meta.get("description", ""), PAPERS.get(path.stem)))
-    return out
+    """The registered lessons in course order, each with its page in ``folder`` (default: apps/)."""
+    folder = folder or apps_dir()
+    return [Lesson(folder / x.app, x.title, x.summary, x.paper, x.name) for x in registry.LESSONS]

@@ -71,9 +71,13 @@ def lesson_page(lesson: course.Lesson, outputs: list[str], lessons, vega_js: str
     return text, len(page.charts)
 
 
+WORDS = dict(enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")))
+
+
 def index_page(lessons: list[course.Lesson], folder: Path, date: str) -> str:
     """The course map, over the lessons whose pages are in ``folder``."""
     items = []
+    count = WORDS.get(len(lessons), str(len(lessons))).capitalize()  # the whole course, exported or not
     lessons = [x for x in lessons if (folder / f"{x.name}.html").exists()]
     for n, lesson in enumerate(lessons, 1):
         p = lesson.paper
@@ -84,7 +88,7 @@ def index_page(lessons: list[course.Lesson], folder: Path, date: str) -> str:
         items.append(f'<li><h2><a href="{lesson.name}.html">{html.escape(lesson.title)}</a>{nb}</h2>'
                      f"<p>{html.escape(lesson.summary)}</p>{paper}</li>")
     body = ("<h1>poisoncourse — data poisoning and adversarial attacks on small neural networks</h1>"
-            "<p>Five lessons, each following one paper. In each, small networks are trained on poisoned "
+            f"<p>{count} lessons, each following one paper. In each, small networks are trained on poisoned "
             "data and the charts show what the paper claims — and, where it does not reproduce at this "
             "scale, what happens instead. These pages are the lessons at their default settings; the "
             "charts with a slider work right here, with no Python and no network.</p>"
@@ -124,7 +128,7 @@ def number_code_cells(path: Path) -> None:
 
 def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | None = None, say=print) -> Path:
     lessons = course.lessons()
-    chosen = [x for x in lessons if not only or any(x.name == o or x.name.startswith(f"{o}_") for o in only)]
+    chosen = [x for x in lessons if not only or any(o in (x.name, x.key) or x.name.startswith(f"{o}_") for o in only)]
     if not chosen:
         raise site.ExportError(f"No lesson matches {', '.join(only or [])}; the lessons are "
                                f"{', '.join(x.name for x in lessons)}.")
@@ -181,7 +185,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write (default: site)")
     parser.add_argument("--notebooks", action="store_true", help="also write each lesson as a Jupyter notebook")
     parser.add_argument("--lesson", action="append", default=None,
-                        help="export only this lesson (e.g. lesson3); repeatable")
+                        help="export only this lesson (e.g. lesson3 or neurotron); repeatable")
     args = parser.parse_args(argv)
     try:
         out = export(args.out, notebooks=args.notebooks, only=args.lesson)

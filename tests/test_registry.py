@@ -1,0 +1,121 @@
+"""The lesson protocol is declared once (poisoncourse.registry) and every tool goes over it."""
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from poisoncourse import registry
+from poisoncourse.lesson import Lesson, Reference
+from poisoncourse.share import bench, course, sweep
+
+APPS = Path(__file__).resolve().parents[1] / "apps"
+LESSONS = registry.LESSONS
+ids = [x.name for x in LESSONS]
+
+
+def test_the_lessons_are_numbered_in_course_order_each_in_its_own_subpackage():
+    assert [x.number for x in LESSONS] == list(range(1, len(LESSONS) + 1))
+    assert len(set(ids)) == len(ids)
+    for x in LESSONS:
+        assert isinstance(x, Lesson)
+        assert x.app == f"lesson{x.number}_{x.name}.py"
+        assert registry.lesson(x.name) is x
+        assert x.run.__module__.startswith(f"poisoncourse.{x.name}.")
+
+
+def test_an_unknown_lesson_is_refused_with_the_list_of_lessons():
+    with pytest.raises(Exception, match="the lessons are width, regularization"):
+        registry.lesson("depth")
+
+
+def test_every_app_has_a_registry_entry_and_every_entry_an_app():
+    assert {p.name for p in APPS.glob("lesson*.py")} == {x.app for x in LESSONS}
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_title_and_summary_are_the_apps_own_gallery_header(lesson):
+    # The marimo gallery reads the app's [tool.marimo.opengraph]; the course map reads the registry.
+    header = course.header(APPS / lesson.app)["tool"]["marimo"]["opengraph"]
+    assert lesson.title == header["title"]
+    assert lesson.summary == header["description"]
+
+
+def test_the_course_map_is_the_registry_in_order():
+    pages = course.lessons(APPS)
+    assert [p.key for p in pages] == ids
+    assert [p.path.name for p in pages] == [x.app for x in LESSONS]
+    assert all(p.paper is not None and p.paper.url.startswith("https://") for p in pages)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_each_lesson_declares_its_config_run_twins_and_benchmark(lesson):
+    assert dataclasses.is_dataclass(lesson.config) and lesson.config.__dataclass_params__.frozen
+    assert callable(lesson.run)
+    assert lesson.twins and lesson.bench
+    for twin in lesson.twins:  # one name for the loop twin across the course
+        assert twin.one_at_a_time.__name__ == "run_one_at_a_time"
+        assert twin.batched.__module__ == twin.one_at_a_time.__module__
+
+
+def test_the_benchmark_covers_every_registered_lesson():
+    cases = bench.all_cases(quick=True)
+    assert list(dict.fromkeys(c.lesson for c in cases)) == ids  # every lesson, in course order
+    for x in LESSONS:
+        assert [c.case for c in bench.all_cases(quick=True, lesson=x.name)] == [c.case for c in x.bench_cases(True)]
+        assert all(c.baseline is not None for c in x.bench_cases(True))
+
+
+def test_the_sweep_covers_every_registered_lesson():
+    choices = next(a for a in sweep.parser()._actions if a.dest == "lesson").choices
+    assert list(choices) == ids
+    assert all(x.references for x in LESSONS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_each_reference_table_builds_its_quick_configs(lesson):
+    for table in lesson.references:
+        assert table.command == f"poisoncourse sweep {lesson.name}"
+        assert list(table.configs(seeds=1, quick=True))
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_every_shipped_reference_loads_as_one_type(lesson):
+    for table in lesson.references:
+        loaded = table.load()
+        assert isinstance(loaded, Reference) and isinstance(loaded.table, pd.DataFrame) and len(loaded.table)
+        assert loaded.meta["name"] == table.name and loaded.meta["lesson_version"] == table.version
+
+
+def test_width_declares_its_sweep_options_and_saves_the_cnn_sweep_apart():
+    (table,) = registry.lesson("width").references
+    assert [o.name for o in table.options] == ["scale", "victim"]
+    assert table.file_name({}) == table.file_name({"victim": "mlp", "scale": "cpu"}) == "width"
+    assert table.file_name({"victim": "cnn"}) == "width_cnn"
+    assert table.command_for({"victim": "cnn"}) == "poisoncourse sweep width --victim cnn"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["neurotron", "--scale", "cpu"], "the neurotron sweep has no --scale option"),
+    (["lazy", "--quick", "--victim", "cnn"], "the lazy sweep has no --victim option"),
+    (["width", "--quick", "--scale", "huge"], "--scale huge is not offered for the width sweep; choose one of cpu, gpu"),
+])
+def test_a_sweep_option_the_lesson_does_not_declare_is_refused(argv, message, capsys):
+    assert sweep.main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_tools_read_declarations_and_discover_nothing():
+    share = Path(sweep.__file__).parent
+    for name in ("sweep.py", "bench.py", "course.py", "export.py", "cli.py"):
+        text = (share / name).read_text()
+        for probe in ("import inspect", "importlib.import_module", "hasattr(module", "getattr(module", "LESSON_MODULES"):
+            assert probe not in text, f"{name} uses {probe}"
+
+
+def test_regularization_experiment_no_longer_re_exports_the_mnist_reference():
+    from poisoncourse.regularization import experiment, mnist
+
+    assert "reference_configs" not in vars(experiment) and "load_reference" not in vars(experiment)
+    assert registry.lesson("regularization").references == (mnist.REFERENCE,)
