@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -151,7 +151,7 @@ class Lesson:
     estimated_seconds: Callable | None  # estimated_seconds(config): the live time limit's cost model
     references: tuple[ReferenceTable, ...] = ()
     bench: tuple[Callable[[bool], list[Case]], ...] = ()  # each: cases(quick) -> [Case, …]
-    twins: tuple[Twin, ...] = field(default=())
+    twins: tuple[Twin, ...] = ()
 
     def bench_cases(self, quick: bool = False) -> list[Case]:
         return [case for cases in self.bench for case in cases(quick)]

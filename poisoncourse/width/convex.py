@@ -35,6 +35,7 @@ from ..core import data, validate
 from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, pick_device
 from ..core.logreg import augment
+from ..lesson import Case
 from . import poison
 
 POOL = 4000  # clean digits w* is fitted on; the largest n
@@ -311,8 +312,6 @@ def run_one_at_a_time(config: ConvexConfig) -> list[torch.Tensor]:
 
 def bench_cases(quick: bool = False):
     """The warm-up's default (7 budgets × 5 sample sizes), batched vs one problem at a time."""
-    from ..lesson import Case
-
     config = ConvexConfig(sizes=(100, 200), c_values=(0, 4), iterations=20) if quick else ConvexConfig()
     label = (f"convex warm-up: {len(config.c_values)} C × {len(config.sizes)} n ({min(config.sizes)}…"
              f"{max(config.sizes):,}) × {config.seeds} seed, {config.iterations} iterations")
