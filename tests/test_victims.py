@@ -9,6 +9,7 @@ import torch.nn.functional as F
 
 from poisoncourse.core import nets
 from poisoncourse.core.device import generator
+from poisoncourse.core.errors import ConfigError
 from poisoncourse.width import experiment as W
 from poisoncourse.width import victims as V
 
@@ -104,7 +105,7 @@ def test_batched_cnn_sweep_equals_training_each_network_alone():
 
 
 def test_the_cnn_victim_needs_28_pixel_inputs():
-    with pytest.raises(W.validate.ConfigError, match="28×28"):
+    with pytest.raises(ConfigError, match="28×28"):
         W.WidthConfig(victim="cnn", resolution=14)
 
 

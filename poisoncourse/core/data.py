@@ -22,9 +22,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import validate
 from .device import generator
 from .errors import ConfigError, DataError
+from .params import SEED, Choice, Integer
 
 # The folder that ships with the course. $POISONCOURSE_DATA points elsewhere; it is read
 # by data_dir() at each call, so changing it in a running session takes effect.
@@ -106,7 +106,7 @@ def load_digits(source: str = "auto", root: str | os.PathLike | None = None) -> 
     Files are read once per process and cached as uint8; every call builds new tensors,
     so a caller who edits its Digits in place cannot change what the next caller gets.
     """
-    source = validate.choice("source", source, SOURCES)
+    source = Choice(SOURCES).check(source, "source")
     folder = Path(root).expanduser() if root is not None else data_dir()
     folder = folder.resolve()
     if source == "auto":
@@ -255,7 +255,7 @@ def split(digits: Digits, n_train: int, n_test: int, seed: int,
     class-balanced: images are dealt round-robin over the classes in a shuffled order, so
     each subset holds nearly equal counts per class while the smallest class lasts.
     """
-    seed = validate.integer("seed", seed, 0, 2**31 - 1, label="Seed")
+    seed = Integer(0, SEED).check(seed, "Seed")
     n_classes = len(digits.classes)
     if classes is None:
         keep = tuple(range(n_classes))
@@ -263,7 +263,7 @@ def split(digits: Digits, n_train: int, n_test: int, seed: int,
         if isinstance(classes, (str, bytes)) or not hasattr(classes, "__len__") or len(classes) == 0:
             raise ConfigError(f"classes must be a non-empty tuple of labels such as (0, 8); "
                               f"got {classes!r}.")
-        keep = tuple(validate.integer("classes", c, 0, n_classes - 1, label="Each entry of classes")
+        keep = tuple(Integer(0, n_classes - 1).check(c, "Each entry of classes")
                      for c in classes)
         if len(set(keep)) != len(keep):
             raise ConfigError(f"classes must not repeat a label; got {classes!r}.")
@@ -274,10 +274,8 @@ def split(digits: Digits, n_train: int, n_test: int, seed: int,
     if available < 2:
         raise ConfigError(f"Only {available} image(s){scope} are available but a split needs at "
                           f"least 2: choose other classes.")
-    n_train = validate.integer("n_train", n_train, 1, available - 1,
-                               label=f"n_train ({available} images available{scope})")
-    n_test = validate.integer("n_test", n_test, 1, available - 1,
-                              label=f"n_test ({available} images available{scope})")
+    n_train = Integer(1, available - 1).check(n_train, f"n_train ({available} images available{scope})")
+    n_test = Integer(1, available - 1).check(n_test, f"n_test ({available} images available{scope})")
     if n_train + n_test > available:
         raise ConfigError(f"n_train + n_test must be at most {available}, the number of images"
                           f"{scope}; got {n_train} + {n_test} = {n_train + n_test}: lower one "
@@ -308,7 +306,7 @@ def resize(images: torch.Tensor, size: int) -> torch.Tensor:
         shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ConfigError(f"resize needs a tensor of square images shaped (N, side, side); got {shape}.")
     side = int(images.shape[-1])
-    size = validate.integer("size", size, 2, side, label="Image size")
+    size = Integer(2, side).check(size, "Image size")
     x = images.to(torch.float32).unsqueeze(1)  # interpolate wants (N, C, H, W)
     if side % size == 0:
         out = F.interpolate(x, size=(size, size), mode="area")

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from . import validate
 from .device import generator
+from .errors import ConfigError
+from .params import Choice, Integer, Real
 
 
 @dataclass
@@ -129,12 +130,12 @@ def train(
     with ``models``, ``parameters()`` and ``__call__`` -> logits (M, N, C) can be trained
     (e.g. :class:`StackedTwoLayer`).
     """
-    validate.integer("epochs", epochs, 1, 100_000, label="Epochs")
-    validate.number("lr", lr, 1e-7, 1000.0, label="Learning rate")
-    validate.choice("optimizer", optimizer, ("adam", "sgd"), label="Optimizer")
+    Integer(1, 100_000).check(epochs, "Epochs")
+    Real(1e-7, 1000.0).check(lr, "Learning rate")
+    Choice(("adam", "sgd")).check(optimizer, "Optimizer")
     M = model.models
     if len(seeds) != M:
-        raise validate.ConfigError(f"train needs one seed per model: got {len(seeds)} seeds for {M} models.")
+        raise ConfigError(f"train needs one seed per model: got {len(seeds)} seeds for {M} models.")
     xs = x.expand(M, *x.shape) if x.dim() == 2 else x
     ys = y.expand(M, *y.shape) if y.dim() == 1 else y
     N = xs.shape[1]

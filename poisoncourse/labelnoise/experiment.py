@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import validate
 from ..core.attacks import cross_entropy_loss, pgd_l2
 from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, generator, pick_device
+from ..core.errors import ConfigError
 from ..core.nets import StackedMLP, accuracy, cap_spectral_norm, train
+from ..core.params import SEED, Choice, Integer, Items, Numbers, Optional, Real, Validated, param
 from ..lesson import Case, Reference, ReferenceTable
 
 POISON_LABELS = {"opposite": "opposite class", "third": "a new third class"}
@@ -37,61 +38,38 @@ TRAIN_PGD_STEPS = 5  # PGD steps per batch in adversarial training (cheaper than
 
 
 @dataclass(frozen=True)
-class LabelNoiseConfig:
+class LabelNoiseConfig(Validated):
     """Every knob of the lesson; validated on construction. The defaults are the live ones:
     the setting measured in LESSONS.md (d = 16, μ = 0.5, σ = 1, n = 400, b = 10 per class,
     ℓ₂-PGD ε = 0.5, 20 steps) with a 3×64 network and Adam at 1e-2, so a sweep of 8 r × 3
     seeds retrains in seconds on a CPU."""
 
-    d: int = 16
-    mu: float = 0.5
-    sigma: float = 1.0
-    n: int = 400
-    poisons_per_class: int = 10  # the thesis's b
-    r_values: tuple[float, ...] = PAPER_RS
-    poison_label: str = "opposite"
-    eps: float = 0.5  # ℓ₂ radius of the test attack (and of PGD training)
-    pgd_steps: int = 20
-    step_size: float | None = None  # None: 2.5 ε / steps
-    training: str = "standard"
-    spectral_cap: float | None = None  # largest singular value allowed in the last layer
-    widths: tuple[int, ...] = (64, 64, 64)  # hidden layers: 3 hidden + output = 4 layers
-    lr: float = 1e-2
-    batch_size: int = 128
-    max_epochs: int = 300
-    n_test: int = 500
-    seeds: int = 3
-    seed: int = 0
+    d: int = param(16, Integer(2, 256), label="Input dimension d")
+    mu: float = param(0.5, Real(0.0, 5.0), label="Class-mean offset μ")
+    sigma: float = param(1.0, Real(0.05, 5.0), label="Standard deviation σ")
+    n: int = param(400, Integer(20, 5_000), label="Training points n")
+    poisons_per_class: int = param(10, Integer(1, 50), label="Poisons per class b")  # the thesis's b
+    r_values: tuple[float, ...] = param(PAPER_RS, Numbers(0.0, 20.0), label="Poison distances r")
+    poison_label: str = param("opposite", Choice(POISON_LABELS), label="Poison label")
+    # ℓ₂ radius of the test attack (and of PGD training)
+    eps: float = param(0.5, Real(0.0, 10.0), label="Attack radius ε")
+    pgd_steps: int = param(20, Integer(1, 200), label="PGD steps")
+    # None: 2.5 ε / steps
+    step_size: float | None = param(None, Optional(Real(1e-4, 10.0)), label="PGD step size")
+    training: str = param("standard", Choice(TRAINING), label="Training")
+    # largest singular value allowed in the last layer; None: no cap
+    spectral_cap: float | None = param(None, Optional(Real(0.05, 100.0)), label="Spectral cap of the last layer")
+    # hidden layers: 3 hidden + output = 4 layers
+    widths: tuple[int, ...] = param((64, 64, 64), Items(
+        Integer(2, 512), 1, 6, each="Hidden width",
+        wrong_count="The network needs 1 to 6 hidden layers; got {count}."), label="Hidden widths")
+    lr: float = param(1e-2, Real(1e-5, 0.1), label="Learning rate")
+    batch_size: int = param(128, Integer(8, 5_000), label="Batch size")
+    max_epochs: int = param(300, Integer(1, 5_000), label="Maximum epochs")
+    n_test: int = param(500, Integer(20, 10_000), label="Test points")
+    seeds: int = param(3, Integer(1, 10), label="Number of seeds")
+    seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
-
-    def __post_init__(self):
-        v = validate
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        set_("d", v.integer("d", self.d, 2, 256, label="Input dimension d"))
-        set_("mu", v.number("mu", self.mu, 0.0, 5.0, label="Class-mean offset μ"))
-        set_("sigma", v.number("sigma", self.sigma, 0.05, 5.0, label="Standard deviation σ"))
-        set_("n", v.integer("n", self.n, 20, 5_000, label="Training points n"))
-        set_("poisons_per_class", v.integer("poisons_per_class", self.poisons_per_class, 1, 50, label="Poisons per class b"))
-        set_("r_values", v.numbers("r_values", self.r_values, 0.0, 20.0, label="Poison distances r"))
-        v.choice("poison_label", self.poison_label, POISON_LABELS, label="Poison label")
-        set_("eps", v.number("eps", self.eps, 0.0, 10.0, label="Attack radius ε"))
-        set_("pgd_steps", v.integer("pgd_steps", self.pgd_steps, 1, 200, label="PGD steps"))
-        if self.step_size is not None:
-            set_("step_size", v.number("step_size", self.step_size, 1e-4, 10.0, label="PGD step size"))
-        v.choice("training", self.training, TRAINING, label="Training")
-        if self.spectral_cap is not None:
-            set_("spectral_cap", v.number("spectral_cap", self.spectral_cap, 0.05, 100.0,
-                                          label="Spectral cap of the last layer"))
-        widths = tuple(self.widths)
-        if not 1 <= len(widths) <= 6:
-            raise validate.ConfigError(f"The network needs 1 to 6 hidden layers; got {len(widths)}.")
-        set_("widths", tuple(v.integer("widths", w, 2, 512, label="Hidden width") for w in widths))
-        set_("lr", v.number("lr", self.lr, 1e-5, 0.1, label="Learning rate"))
-        set_("batch_size", v.integer("batch_size", self.batch_size, 8, 5_000, label="Batch size"))
-        set_("max_epochs", v.integer("max_epochs", self.max_epochs, 1, 5_000, label="Maximum epochs"))
-        set_("n_test", v.integer("n_test", self.n_test, 20, 10_000, label="Test points"))
-        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
-        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
 
     @property
     def seed_list(self) -> list[int]:
@@ -367,8 +345,8 @@ def decision_regions(config: LabelNoiseConfig, resolution: int = 60, extent: flo
     """For d = 2 and the first seed: each r's network's prediction on a resolution² grid,
     with its training points (thesis Fig. 12). All r are trained as one stack."""
     if config.d != 2:
-        raise validate.ConfigError(f"The decision-region picture needs d = 2; got d = {config.d}.")
-    validate.integer("resolution", resolution, 10, 140, label="Grid resolution")
+        raise ConfigError(f"The decision-region picture needs d = 2; got d = {config.d}.")
+    Integer(10, 140).check(resolution, "Grid resolution")
     c = replace(config, seeds=1)
     device = pick_device(c.device)
     watch = Stopwatch(device)

@@ -18,57 +18,48 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 import torch
 
-from ..core import validate
 from ..core.attacks import cross_entropy_loss, margin, pgd_l2
 from ..core.data import load_digits, resize, split
 from ..core.device import Stopwatch, describe, generator, pick_device
+from ..core.errors import ConfigError
 from ..core.nets import StackedMLP, accuracy, train
+from ..core.params import SEED, Integer, Items, Real, Validated, param
 
 
 @dataclass(frozen=True)
-class MnistBucketsConfig:
+class MnistBucketsConfig(Validated):
     """The extension's knobs. Defaults: the reduced live version (a minute or less on a CPU);
     :meth:`reference` is the shipped, larger one."""
 
-    classes: tuple[int, int] = (0, 1)  # the thesis's "0-1 MNIST"
-    n_train: int = 300
-    n_test: int = 300
-    size: int = 14  # images downsampled to size × size (area averaging)
+    classes: tuple[int, int] = param((0, 1), Items(  # the thesis's "0-1 MNIST"
+        Integer(0, 9), 2, 2, each="Each digit class", wrong_count="Choose two digit classes; got {value!r}."),
+        label="Digit classes")
+    n_train: int = param(300, Integer(40, 2_000), label="Training images")
+    n_test: int = param(300, Integer(20, 2_000), label="Test images")
+    # images downsampled to size × size (area averaging)
+    size: int = param(14, Integer(4, 28), label="Image size", unit="pixels per side")
     widths: tuple[int, ...] = (64, 64, 64)
-    lr: float = 1e-2
+    lr: float = param(1e-2, Real(1e-5, 0.1), label="Learning rate")
     batch_size: int = 128
-    max_epochs: int = 200
-    path_step: float = 0.02  # ℓ₂ length of one gradient-ascent step (thesis: 0.01)
-    max_path_steps: int = 1_000
-    buckets: int = 4
-    flips: int = 15  # labels flipped per poisoned network
-    eps: float = 0.5  # ℓ₂ radius of the evaluation attack, on [0, 1] pixels
-    pgd_steps: int = 20
-    seeds: int = 2
-    seed: int = 0
+    max_epochs: int = param(200, Integer(1, 2_000), label="Maximum epochs")
+    # ℓ₂ length of one gradient-ascent step (thesis: 0.01)
+    path_step: float = param(0.02, Real(1e-3, 1.0), label="Path step")
+    max_path_steps: int = param(1_000, Integer(10, 20_000), label="Maximum path steps")
+    buckets: int = param(4, Integer(2, 10), label="Number of buckets")
+    # labels flipped per poisoned network; at most one bucket's worth
+    flips: int = param(15, Integer(1, lambda c: c.n_train // c.buckets), label=lambda c: (
+        f"Flipped labels per network (a bucket holds {c.n_train // c.buckets} points)"))
+    # ℓ₂ radius of the evaluation attack, on [0, 1] pixels
+    eps: float = param(0.5, Real(0.0, 10.0), label="Attack radius ε")
+    pgd_steps: int = param(20, Integer(1, 200), label="PGD steps")
+    seeds: int = param(2, Integer(1, 10), label="Number of seeds")
+    seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 
-    def __post_init__(self):
-        v = validate
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        a, b = (v.integer("classes", c, 0, 9, label="Each digit class") for c in self.classes)
+    def check(self):
+        a, b = self.classes
         if a == b:
-            raise validate.ConfigError(f"Choose two different digit classes; got {a} twice.")
-        set_("classes", (a, b))
-        set_("n_train", v.integer("n_train", self.n_train, 40, 2_000, label="Training images"))
-        set_("n_test", v.integer("n_test", self.n_test, 20, 2_000, label="Test images"))
-        set_("size", v.integer("size", self.size, 4, 28, label="Image size"))
-        set_("lr", v.number("lr", self.lr, 1e-5, 0.1, label="Learning rate"))
-        set_("max_epochs", v.integer("max_epochs", self.max_epochs, 1, 2_000, label="Maximum epochs"))
-        set_("path_step", v.number("path_step", self.path_step, 1e-3, 1.0, label="Path step"))
-        set_("max_path_steps", v.integer("max_path_steps", self.max_path_steps, 10, 20_000, label="Maximum path steps"))
-        set_("buckets", v.integer("buckets", self.buckets, 2, 10, label="Number of buckets"))
-        set_("flips", v.integer("flips", self.flips, 1, self.n_train // self.buckets,
-                                 label=f"Flipped labels per network (a bucket holds {self.n_train // self.buckets} points)"))
-        set_("eps", v.number("eps", self.eps, 0.0, 10.0, label="Attack radius ε"))
-        set_("pgd_steps", v.integer("pgd_steps", self.pgd_steps, 1, 200, label="PGD steps"))
-        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
-        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
+            raise ConfigError(f"Choose two different digit classes; got {a} twice.")
 
     @classmethod
     def reference(cls, **overrides) -> MnistBucketsConfig:

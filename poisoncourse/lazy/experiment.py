@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import attacks, data, validate
+from ..core import attacks, data
 from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, pick_device
+from ..core.errors import ConfigError
 from ..core.nets import StackedTwoLayer, train
+from ..core.params import SEED, Choice, Flag, Integer, Numbers, Real, Switch, Validated, param
 from ..lesson import Case, Reference, ReferenceTable
 
 # --- the paper's settings ---------------------------------------------------------------
@@ -46,7 +48,7 @@ EPS_RANGE = (0.0, 2.0)
 
 
 @dataclass(frozen=True)
-class LazyConfig:
+class LazyConfig(Validated):
     """Every knob of the lesson, validated on construction.
 
     One quantity is swept (``sweep`` over ``values``); the others are fixed. ε is both the
@@ -54,58 +56,38 @@ class LazyConfig:
     accuracy is the clean one. C₀ is the paper's radius times √m: R = C₀/√m.
     """
 
-    sweep: str = "radius"
-    values: tuple[float, ...] = RADII
-    lazy_radius: float = 10.0  # C₀ when not swept
-    eps: float = 0.1  # when not swept
-    size: int = 14  # when not swept
-    width: int = 128
-    pgd_steps: int = 3  # adversarial training (the reference runs use 10)
-    attack_steps: int = 10  # test-time PGD
-    epochs: int = 4
-    lr: float = 2.0
-    batch_size: int = 64
-    projection: str = "step"
-    normalize: bool = True
-    bias: bool = False
-    n_train: int = 500
-    n_test: int = 200
-    seeds: int = 2
-    seed: int = 0
+    sweep: str = param("radius", Choice(SWEEPS), label="Swept quantity")
+    values: tuple[float, ...] = param(RADII, Switch("sweep", {
+        "radius": (Numbers(*RADIUS_RANGE), "The swept values of C₀"),
+        "eps": (Numbers(*EPS_RANGE), "The swept values of ε"),
+        "size": (Numbers(2, 28, whole=True), "The swept image sizes"),
+    }))
+    lazy_radius: float = param(10.0, Real(*RADIUS_RANGE), label="Lazy radius C₀")  # when not swept
+    eps: float = param(0.1, Real(*EPS_RANGE), label="Budget ε")  # when not swept
+    size: int = param(14, Integer(2, 28), label="Image size", unit="pixels per side")  # when not swept
+    width: int = param(128, Integer(16, 2048), label="Width m")
+    # adversarial training (the reference runs use 10)
+    pgd_steps: int = param(3, Integer(1, 100), label="PGD steps in training")
+    attack_steps: int = param(10, Integer(1, 200), label="PGD steps at test time")
+    epochs: int = param(4, Integer(1, 200), label="Epochs")
+    lr: float = param(2.0, Real(1e-4, 100.0), label="Learning rate")
+    batch_size: int = param(64, Integer(1, 1000), label="Batch size")
+    projection: str = param("step", Choice(PROJECTIONS), label="Projection")
+    normalize: bool = param(True, Flag(), label="Normalize inputs")
+    bias: bool = param(False, Flag(), label="Bias")
+    n_train: int = param(500, Integer(10, 900), label="Training images")
+    n_test: int = param(200, Integer(10, 500), label="Test images")
+    seeds: int = param(2, Integer(1, 10), label="Number of seeds")
+    seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 
-    def __post_init__(self):
-        v = validate
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        sweep = v.choice("sweep", self.sweep, SWEEPS, label="Swept quantity")
-        if sweep == "radius":
-            values = v.numbers("values", self.values, *RADIUS_RANGE, label="The swept values of C₀")
-        elif sweep == "eps":
-            values = v.numbers("values", self.values, *EPS_RANGE, label="The swept values of ε")
-        else:
-            values = tuple(float(v.integer("values", s, 2, 28, label="Each swept image size")) for s in self.values)
-            values = v.numbers("values", values, 2, 28, label="The swept image sizes")
-        set_("values", values)
-        set_("lazy_radius", v.number("lazy_radius", self.lazy_radius, *RADIUS_RANGE, label="Lazy radius C₀"))
-        set_("eps", v.number("eps", self.eps, *EPS_RANGE, label="Budget ε"))
-        set_("size", v.integer("size", self.size, 2, 28, label="Image size"))
-        set_("width", v.integer("width", self.width, 16, 2048, label="Width m"))
-        set_("pgd_steps", v.integer("pgd_steps", self.pgd_steps, 1, 100, label="PGD steps in training"))
-        set_("attack_steps", v.integer("attack_steps", self.attack_steps, 1, 200, label="PGD steps at test time"))
-        set_("epochs", v.integer("epochs", self.epochs, 1, 200, label="Epochs"))
-        set_("lr", v.number("lr", self.lr, 1e-4, 100.0, label="Learning rate"))
-        set_("batch_size", v.integer("batch_size", self.batch_size, 1, 1000, label="Batch size"))
-        set_("projection", v.choice("projection", self.projection, PROJECTIONS, label="Projection"))
-        set_("normalize", bool(self.normalize))
-        set_("bias", bool(self.bias))
-        set_("n_train", v.integer("n_train", self.n_train, 10, 900, label="Training images"))
-        set_("n_test", v.integer("n_test", self.n_test, 10, 500, label="Test images"))
+    def check(self):
+        # Whatever is swept, the values are one float column (sizes too, as in the results).
+        self._set("values", tuple(float(v) for v in self.values))
         if self.n_train + self.n_test > 1000:
-            raise validate.ConfigError(
+            raise ConfigError(
                 f"Training and test images together must be at most 1000 (the 0s and 1s in mnist5k); "
                 f"got {self.n_train} + {self.n_test}: lower one of them.")
-        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
-        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
 
     @property
     def seed_list(self) -> list[int]:

@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import validate
 from ..core.cost import LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, generator, pick_device
+from ..core.errors import ConfigError
+from ..core.params import SEED, Choice, Choices, Integer, Numbers, Real, Switch, Validated, param
 from ..lesson import Case, Reference, ReferenceTable
 
 # --- the paper's settings ---------------------------------------------------------------
@@ -80,59 +81,41 @@ STALL_FLATNESS = 0.9
 
 
 @dataclass(frozen=True)
-class NeurotronConfig:
+class NeurotronConfig(Validated):
     """Every knob of the lesson. Unset ``n`` and ``eta`` take the paper's value for the
     chosen distribution (Table 1). Validated on construction."""
 
-    distribution: str = "normal"
-    sweep: str = "theta"
-    values: tuple[float, ...] = PAPER_THETAS
-    theta: float = 0.25  # used when sweeping β
-    beta: float = 0.5  # used when sweeping θ
-    n: int | None = None
-    r: int = 25
-    k: int = 10
-    b: int = 16
-    q: float = 1.0
-    leak: float = 0.0  # α of the α-leaky ReLU; 0 is the ReLU the paper simulates
-    eta: float | None = None
-    iterations: int = 2_000
-    seeds: int = 3
-    seed: int = 0
-    algorithms: tuple[str, ...] = ("neurotron", "sgd")
-    record_points: int = 200
+    distribution: str = param("normal", Choice(DISTRIBUTIONS), label="Input distribution")
+    sweep: str = param("theta", Choice(SWEEPS), label="Swept quantity")
+    values: tuple[float, ...] = param(PAPER_THETAS, Switch("sweep", {
+        "theta": (Numbers(0.0, 4.0), f"The swept values of {SWEEPS['theta']}"),
+        "beta": (Numbers(0.0, 0.9), f"The swept values of {SWEEPS['beta']}"),
+    }))
+    theta: float = param(0.25, Real(0.0, 4.0), label="Attack magnitude θ")  # used when sweeping β
+    beta: float = param(0.5, Real(0.0, 0.9), label="Attack probability β")  # used when sweeping θ
+    n: int | None = param(None, Integer(2, 400), label="Input dimension n",
+                          fill=lambda c: DISTRIBUTIONS[c.distribution].n)
+    r: int = param(25, Integer(1, 400), label="Filter size r")
+    k: int = param(10, Integer(2, 100), label="Width k")
+    b: int = param(16, Integer(1, 64), label="Batch size b")
+    q: float = param(1.0, Real(1.0, 10.0), label="Outer-layer weight q")
+    # α of the α-leaky ReLU; 0 is the ReLU the paper simulates
+    leak: float = param(0.0, Real(0.0, 0.99), label="Leaky-ReLU slope α")
+    eta: float | None = param(None, Real(1e-7, 1e-2), label="Learning rate η",
+                              fill=lambda c: DISTRIBUTIONS[c.distribution].eta)
+    iterations: int = param(2_000, Integer(1, PAPER_ITERATIONS), label="Iterations T")
+    seeds: int = param(3, Integer(1, 10), label="Number of seeds")
+    seed: int = param(0, Integer(0, SEED), label="Seed")
+    algorithms: tuple[str, ...] = param(("neurotron", "sgd"), Choices(
+        ALGORITHMS, empty="Choose at least one algorithm.", each="Algorithm"), label="Algorithms")
+    record_points: int = param(200, Integer(2, 2_000), label="Recorded points")
     device: str | None = None
 
-    def __post_init__(self):
-        v = validate
-        dist = DISTRIBUTIONS[v.choice("distribution", self.distribution, DISTRIBUTIONS, label="Input distribution")]
-        sweep = v.choice("sweep", self.sweep, SWEEPS, label="Swept quantity")
-        high = 4.0 if sweep == "theta" else 0.9
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        set_("values", v.numbers("values", self.values, 0.0, high, label=f"The swept values of {SWEEPS[sweep]}"))
-        set_("theta", v.number("theta", self.theta, 0.0, 4.0, label="Attack magnitude θ"))
-        set_("beta", v.number("beta", self.beta, 0.0, 0.9, label="Attack probability β"))
-        set_("n", v.integer("n", dist.n if self.n is None else self.n, 2, 400, label="Input dimension n"))
-        set_("r", v.integer("r", self.r, 1, 400, label="Filter size r"))
+    def check(self):
         if self.r > self.n:
-            raise validate.ConfigError(f"Filter size r must not exceed the input dimension n = {self.n}; got r = {self.r}.")
-        set_("k", v.integer("k", self.k, 2, 100, label="Width k"))
+            raise ConfigError(f"Filter size r must not exceed the input dimension n = {self.n}; got r = {self.r}.")
         if self.k % 2:
-            raise validate.ConfigError(f"Width k must be even (the sensing matrices pair up as M ± jC); got k = {self.k}.")
-        set_("b", v.integer("b", self.b, 1, 64, label="Batch size b"))
-        set_("q", v.number("q", self.q, 1.0, 10.0, label="Outer-layer weight q"))
-        set_("leak", v.number("leak", self.leak, 0.0, 0.99, label="Leaky-ReLU slope α"))
-        set_("eta", v.number("eta", dist.eta if self.eta is None else self.eta, 1e-7, 1e-2, label="Learning rate η"))
-        set_("iterations", v.integer("iterations", self.iterations, 1, PAPER_ITERATIONS, label="Iterations T"))
-        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
-        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
-        set_("record_points", v.integer("record_points", self.record_points, 2, 2_000, label="Recorded points"))
-        algos = tuple(dict.fromkeys(self.algorithms))
-        if not algos:
-            raise validate.ConfigError("Choose at least one algorithm.")
-        for a in algos:
-            v.choice("algorithms", a, ALGORITHMS, label="Algorithm")
-        set_("algorithms", algos)
+            raise ConfigError(f"Width k must be even (the sensing matrices pair up as M ± jC); got k = {self.k}.")
 
     @property
     def input_distribution(self) -> InputDistribution:
@@ -155,7 +138,7 @@ class NeurotronConfig:
     def live(cls, distribution: str = "normal", **overrides) -> NeurotronConfig:
         """The lesson's live default: the paper's setting with η ten times larger and T = 2,000,
         so a retrain takes about a second (faster convergence, higher error floor)."""
-        validate.choice("distribution", distribution, DISTRIBUTIONS, label="Input distribution")
+        Choice(DISTRIBUTIONS).check(distribution, "Input distribution")
         base = dict(distribution=distribution, eta=LIVE_ETA_FACTOR * DISTRIBUTIONS[distribution].eta)
         return cls(**{**base, **overrides})
 
@@ -621,7 +604,7 @@ def lemma1_c_tradeoff(sigma: float, beta: float, n: int) -> float:
 
         c_trade-off = σ / (√2 β) · Γ(n/2) / Γ((n+1)/2) − 1.
     """
-    validate.number("beta", beta, 1e-12, 1.0, label="Attack probability β")
+    Real(1e-12, 1.0).check(beta, "Attack probability β")
     return sigma / (math.sqrt(2.0) * beta) * math.exp(math.lgamma(n / 2) - math.lgamma((n + 1) / 2)) - 1.0
 
 

@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import logreg, validate
+from ..core import logreg
 from ..core.device import Stopwatch, describe, generator, pick_device
+from ..core.params import SEED, Flag, Integer, Items, Optional, Real, Validated, param
 from ..lesson import Case
-
 
 # --- the paper's settings (App. C.1) ----------------------------------------------------
 
@@ -45,39 +45,23 @@ _TRAIN_STREAM, _VAL_STREAM = 0, 1
 
 
 @dataclass(frozen=True)
-class HeatmapConfig:
+class HeatmapConfig(Validated):
     """Every knob of the 2-D lesson. ``poison`` None means the paper's start: a validation
     point of the other class, cloned, with its label flipped. Validated on construction."""
 
-    lam: float = LAM_PAPER
-    poison: tuple[float, float] | None = None
-    poison_label: int = 0
-    resolution: int = 40
-    lam_values: int = 15
-    attack_steps: int = T_ATTACK
-    step_size: float = ALPHA
-    learn_lam: bool = False
-    lam_step: float = BETA
-    seed: int = 0
+    lam: float = param(LAM_PAPER, Real(*LAM_RANGE), label="Regularization λ (log scale)")
+    poison: tuple[float, float] | None = param(None, Optional(Items(
+        Real(-BOX, BOX), 2, 2, each="Poison coordinate x{i}",
+        wrong_count="The poison's position must be two numbers (x₁, x₂); got {value!r}.")), label="Poison position")
+    poison_label: int = param(0, Integer(0, 1), label="The poison's label")
+    resolution: int = param(40, Integer(5, 80), label="Grid resolution")
+    lam_values: int = param(15, Integer(2, 40), label="Number of λ values in heatmap B")
+    attack_steps: int = param(T_ATTACK, Integer(0, 300), label="Attack steps")
+    step_size: float = param(ALPHA, Real(0.0, 5.0), label="Poison step size α")
+    learn_lam: bool = param(False, Flag(), label="Learn λ")
+    lam_step: float = param(BETA, Real(0.0, 5.0), label="λ step size β")
+    seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
-
-    def __post_init__(self):
-        v = validate
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        set_("lam", v.number("lam", self.lam, *LAM_RANGE, label="Regularization λ (log scale)"))
-        if self.poison is not None:
-            if isinstance(self.poison, (str, bytes)) or len(tuple(self.poison)) != 2:
-                raise validate.ConfigError(f"The poison's position must be two numbers (x₁, x₂); got {self.poison!r}.")
-            set_("poison", tuple(v.number("poison", p, -BOX, BOX, label=f"Poison coordinate x{i + 1}")
-                                 for i, p in enumerate(self.poison)))
-        set_("poison_label", v.integer("poison_label", self.poison_label, 0, 1, label="The poison's label"))
-        set_("resolution", v.integer("resolution", self.resolution, 5, 80, label="Grid resolution"))
-        set_("lam_values", v.integer("lam_values", self.lam_values, 2, 40, label="Number of λ values in heatmap B"))
-        set_("attack_steps", v.integer("attack_steps", self.attack_steps, 0, 300, label="Attack steps"))
-        set_("step_size", v.number("step_size", self.step_size, 0.0, 5.0, label="Poison step size α"))
-        set_("lam_step", v.number("lam_step", self.lam_step, 0.0, 5.0, label="λ step size β"))
-        set_("learn_lam", bool(self.learn_lam))
-        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
 
     def to_dict(self) -> dict:
         return asdict(self)

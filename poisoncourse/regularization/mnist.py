@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import logreg, validate
+from ..core import logreg
 from ..core.data import load_digits, split
 from ..core.device import Stopwatch, describe, generator, pick_device
+from ..core.errors import ConfigError
+from ..core.params import SEED, Choices, Integer, Real, Validated, param
 from ..lesson import Reference, ReferenceTable
 
 MODES = {
@@ -49,37 +51,24 @@ _POISON_STREAM = 20  # generator(seed, 20, k): which validation points batch k c
 
 
 @dataclass(frozen=True)
-class MnistPoisoningConfig:
+class MnistPoisoningConfig(Validated):
     """The MNIST panel's knobs; the defaults are the live, reduced version (one batch of
     17 poisons, 20 steps). :meth:`paper` gives Fig. 2's settings."""
 
-    poisons: int = BATCH
-    modes: tuple[str, ...] = tuple(MODES)
-    attack_steps: int = 20
-    lam_steps: int = 20
-    step_size: float = ALPHA
-    lam_step: float = BETA
-    seed: int = 0
+    poisons: int = param(BATCH, Integer(0, MAX_POISONS), label="Number of poisons")
+    modes: tuple[str, ...] = param(tuple(MODES), Choices(MODES, empty="Choose at least one way of setting λ.",
+                                                         each="Way of setting λ"), label="Ways of setting λ")
+    attack_steps: int = param(20, Integer(1, 200), label="Attack steps per batch")
+    lam_steps: int = param(20, Integer(0, 200), label="λ steps on clean data")
+    step_size: float = param(ALPHA, Real(0.0, 10.0), label="Poison step size α")
+    lam_step: float = param(BETA, Real(0.0, 5.0), label="λ step size β")
+    seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 
-    def __post_init__(self):
-        v = validate
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        set_("poisons", v.integer("poisons", self.poisons, 0, MAX_POISONS, label="Number of poisons"))
+    def check(self):
         if self.poisons % BATCH:
-            raise validate.ConfigError(f"Number of poisons must be a multiple of {BATCH} (they are optimized in "
-                                       f"batches of {BATCH}); got {self.poisons}.")
-        modes = tuple(dict.fromkeys(self.modes))
-        if not modes:
-            raise validate.ConfigError("Choose at least one way of setting λ.")
-        for m in modes:
-            v.choice("modes", m, MODES, label="Way of setting λ")
-        set_("modes", modes)
-        set_("attack_steps", v.integer("attack_steps", self.attack_steps, 1, 200, label="Attack steps per batch"))
-        set_("lam_steps", v.integer("lam_steps", self.lam_steps, 0, 200, label="λ steps on clean data"))
-        set_("step_size", v.number("step_size", self.step_size, 0.0, 10.0, label="Poison step size α"))
-        set_("lam_step", v.number("lam_step", self.lam_step, 0.0, 5.0, label="λ step size β"))
-        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
+            raise ConfigError(f"Number of poisons must be a multiple of {BATCH} (they are optimized in "
+                              f"batches of {BATCH}); got {self.poisons}.")
 
     @classmethod
     def paper(cls, **overrides) -> MnistPoisoningConfig:

@@ -31,10 +31,11 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..core import data, validate
+from ..core import data
 from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, pick_device
 from ..core.logreg import augment
+from ..core.params import SEED, Choice, Integer, Numbers, Real, Validated, param
 from ..lesson import Case
 from . import poison
 
@@ -47,36 +48,22 @@ OBJECTIVE_TOL = 1e-3
 
 
 @dataclass(frozen=True)
-class ConvexConfig:
+class ConvexConfig(Validated):
     """The warm-up's knobs; validated on construction. ``c_values`` are the paper's C (overall
     budget Σᵢ ‖δᵢ‖ ≤ C√n, pixel units at the chosen resolution); C = 0 is clean training."""
 
-    sizes: tuple[int, ...] = (125, 250, 500, 1000, 2000)
-    c_values: tuple[float, ...] = (0, 2, 4, 8, 16, 32, 64)
-    resolution: int = 7
-    lam: float = 0.01
-    attack_loss: str = "negated"
-    attack_steps: int = 30
-    iterations: int = 300
-    seeds: int = 1
-    seed: int = 0
+    sizes: tuple[int, ...] = param((125, 250, 500, 1000, 2000), Numbers(20, POOL, max_count=8, whole=True),
+                                   label="Sample sizes n")
+    c_values: tuple[float, ...] = param((0, 2, 4, 8, 16, 32, 64), Numbers(0, 1_000, max_count=10),
+                                        label="Budgets C", unit="pixel norm")
+    resolution: int = param(7, Choice((7, 14, 28)), label="Input resolution", unit="pixels per side")
+    lam: float = param(0.01, Real(1e-4, 1.0), label="Ridge λ")
+    attack_loss: str = param("negated", Choice(poison.ATTACK_LOSSES), label="Attack loss")
+    attack_steps: int = param(30, Integer(1, 200), label="Attack steps")
+    iterations: int = param(300, Integer(10, 5_000), label="Solver iterations")
+    seeds: int = param(1, Integer(1, 5), label="Number of seeds")
+    seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
-
-    def __post_init__(self):
-        v = validate
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        sizes = v.numbers("sizes", self.sizes, 20, POOL, label="Sample sizes n", max_count=8)
-        if any(n != int(n) for n in sizes):
-            raise validate.ConfigError(f"Sample sizes must be whole numbers; got {self.sizes!r}.")
-        set_("sizes", tuple(int(n) for n in sizes))
-        set_("c_values", v.numbers("c_values", self.c_values, 0, 1_000, label="Budgets C", max_count=10))
-        set_("resolution", v.choice("resolution", self.resolution, (7, 14, 28), label="Input resolution"))
-        set_("lam", v.number("lam", self.lam, 1e-4, 1.0, label="Ridge λ"))
-        v.choice("attack_loss", self.attack_loss, poison.ATTACK_LOSSES, label="Attack loss")
-        set_("attack_steps", v.integer("attack_steps", self.attack_steps, 1, 200, label="Attack steps"))
-        set_("iterations", v.integer("iterations", self.iterations, 10, 5_000, label="Solver iterations"))
-        set_("seeds", v.integer("seeds", self.seeds, 1, 5, label="Number of seeds"))
-        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
 
     @property
     def seed_list(self) -> list[int]:

@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core import data, nets, validate
+from ..core import data, nets
 from ..core.cost import CPU_FLOPS, refuse_if_too_slow
+from ..core.errors import ConfigError
+from ..core.params import SEED, Choice, Flag, Integer, Numbers, Real, Validated, param
 from . import poison, victims
 
 # The headline lesson's sweeps are longer than the other lessons' and show a progress bar, so a
@@ -59,72 +61,50 @@ ATTACKER_EPOCHS = 20
 
 
 @dataclass(frozen=True)
-class WidthConfig:
+class WidthConfig(Validated):
     """Every knob of the lesson; validated on construction.
 
     ``budget`` is the average per-sample perturbation norm C/√n in regime A and the per-sample
     bound B in regime B (pixel units at the chosen resolution); ``flip_prob`` is β of regime C.
+    ``highlight`` None is the middle width.
     """
 
-    regime: str = "C"
-    budget: float = 1.0
-    flip_prob: float = 0.3
-    widths: tuple[int, ...] = (2, 8, 32, 128, 512, 2048)
-    highlight: int | None = None
-    epochs: int = 25
-    lr: float = 0.05
-    momentum: float = 0.9
-    batch_size: int = 128
-    early_stopping: str = "poisoned"
-    n_train: int = 1000
-    n_val: int = 500
-    n_test: int = 500
-    resolution: int = 7
-    seeds: int = 2
-    seed: int = 0
-    attack_loss: str = "negated"
-    attack_steps: int = 30
-    eval_every: int = 3
-    clean_baseline: bool = True
-    victim: str = "mlp"
+    regime: str = param("C", Choice(REGIMES), label="Poisoning regime")
+    budget: float = param(1.0, Real(0.0, 5.0), label="Perturbation budget", unit="pixel norm")
+    flip_prob: float = param(0.3, Real(0.0, 0.5), label="Flip probability β")
+    widths: tuple[int, ...] = param((2, 8, 32, 128, 512, 2048), Numbers(1, MAX_WIDTH, max_count=20, whole=True),
+                                    label="Widths")
+    highlight: int | None = None  # checked in check(): it must be one of the widths
+    epochs: int = param(25, Integer(1, 2_000), label="Epochs")
+    lr: float = param(0.05, Real(1e-5, 2.0), label="Learning rate")
+    momentum: float = param(0.9, Real(0.0, 0.99), label="Momentum")
+    batch_size: int = param(128, Integer(1, 4_096), label="Batch size")
+    early_stopping: str = param("poisoned", Choice(EARLY_STOPPING), label="Early stopping")
+    n_train: int = param(1000, Integer(50, 4_000), label="Training samples n")
+    n_val: int = param(500, Integer(10, 2_000), label="Validation samples")
+    n_test: int = param(500, Integer(10, 2_000), label="Test samples")
+    resolution: int = param(7, Integer(4, 28), label="Input resolution", unit="pixels per side")
+    seeds: int = param(2, Integer(1, 10), label="Number of seeds")
+    seed: int = param(0, Integer(0, SEED), label="Seed")
+    attack_loss: str = param("negated", Choice(poison.ATTACK_LOSSES), label="Attack loss")
+    attack_steps: int = param(30, Integer(1, 500), label="Attack steps")
+    # Beyond the epochs, only the last epoch is evaluated (it always is).
+    eval_every: int = param(3, Integer(1, 2_000), label="Evaluate every (epochs)")
+    clean_baseline: bool = param(True, Flag(), label="Clean baseline")
+    victim: str = param("mlp", Choice(VICTIMS), label="Victim network")
     device: str | None = None
 
-    def __post_init__(self):
-        v = validate
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        v.choice("regime", self.regime, REGIMES, label="Poisoning regime")
-        set_("budget", v.number("budget", self.budget, 0.0, 5.0, label="Perturbation budget"))
-        set_("flip_prob", v.number("flip_prob", self.flip_prob, 0.0, 0.5, label="Flip probability β"))
-        ws = v.numbers("widths", self.widths, 1, MAX_WIDTH, label="Widths", max_count=20)
-        if any(w != int(w) for w in ws):
-            raise validate.ConfigError(f"Widths must be whole numbers; got {self.widths!r}.")
-        set_("widths", tuple(int(w) for w in ws))
+    def check(self):
         hl = self.widths[len(self.widths) // 2] if self.highlight is None else self.highlight
         if hl not in self.widths:
-            raise validate.ConfigError(f"The highlighted width must be one of the widths {self.widths}; got {hl!r}.")
-        set_("highlight", int(hl))
-        set_("epochs", v.integer("epochs", self.epochs, 1, 2_000, label="Epochs"))
-        set_("lr", v.number("lr", self.lr, 1e-5, 2.0, label="Learning rate"))
-        set_("momentum", v.number("momentum", self.momentum, 0.0, 0.99, label="Momentum"))
-        set_("batch_size", v.integer("batch_size", self.batch_size, 1, 4_096, label="Batch size"))
-        v.choice("early_stopping", self.early_stopping, EARLY_STOPPING, label="Early stopping")
-        set_("resolution", v.integer("resolution", self.resolution, 4, 28, label="Input resolution"))
-        set_("n_train", v.integer("n_train", self.n_train, 50, 4_000, label="Training samples n"))
-        set_("n_val", v.integer("n_val", self.n_val, 10, 2_000, label="Validation samples"))
-        set_("n_test", v.integer("n_test", self.n_test, 10, 2_000, label="Test samples"))
+            raise ConfigError(f"The highlighted width must be one of the widths {self.widths}; got {hl!r}.")
+        self._set("highlight", int(hl))
         if self.n_train + self.n_val + self.n_test > 5_000:
-            raise validate.ConfigError(
+            raise ConfigError(
                 f"Training, validation and test samples must add up to at most 5,000 (the digits that ship "
                 f"with the course); got {self.n_train + self.n_val + self.n_test:,}: lower one of them.")
-        set_("seeds", v.integer("seeds", self.seeds, 1, 10, label="Number of seeds"))
-        set_("seed", v.integer("seed", self.seed, 0, 2**31 - 1, label="Seed"))
-        v.choice("attack_loss", self.attack_loss, poison.ATTACK_LOSSES, label="Attack loss")
-        set_("attack_steps", v.integer("attack_steps", self.attack_steps, 1, 500, label="Attack steps"))
-        # Beyond the epochs, only the last epoch is evaluated (it always is).
-        set_("eval_every", v.integer("eval_every", self.eval_every, 1, 2_000, label="Evaluate every (epochs)"))
-        v.choice("victim", self.victim, VICTIMS, label="Victim network")
         if self.victim == "cnn" and self.resolution != 28:
-            raise validate.ConfigError(
+            raise ConfigError(
                 f"The CNN victim needs 28×28 inputs (its two 5×5 convolutions and poolings are sized for "
                 f"them); got input resolution {self.resolution}: choose 28×28 or the MLP.")
 
@@ -477,7 +457,7 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: 
     GPU run is available); ``quick`` a seconds-long smoke test of the pipeline. ``victim="cnn"``:
     the paper's CNN at 28×28 under regime C, with its clean baseline (a GPU sweep; not shipped).
     """
-    validate.choice("victim", victim, VICTIMS, label="Victim network")
+    Choice(VICTIMS).check(victim, "Victim network")
     if victim == "cnn":
         yield from _cnn_reference_configs(seeds, quick)
         return
