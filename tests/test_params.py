@@ -107,7 +107,8 @@ def test_items_keep_their_order_and_name_each_position():
     assert Toy(point=[0.5, -0.5]).point == (0.5, -0.5)
     assert refused(point=(0.5,)) == "A point is two numbers; got (0.5,)."
     assert refused(point=(0, 3)) == "Coordinate x2 must be between -1 and 1; got 3."
-    assert refused(point=1) == "Point must be a list of numbers; got 1."
+    assert refused(point=1) == "A point is two numbers; got 1."
+    assert refused(point="ab") == "A point is two numbers; got 'ab'."
 
 
 def test_choices_drop_repeats_and_need_one():

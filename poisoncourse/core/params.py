@@ -55,17 +55,15 @@ class Real:
 
 
 @dataclass(frozen=True)
-class Integer:
+class Integer(Real):
     """A whole number in [low, high] (4.0 counts, 4.5 does not); returned as an int."""
 
-    low: int
-    high: int
     kind = "integer"
 
     def check(self, value, label: str, config=None) -> int:
-        low, high = _at(self.low, config), _at(self.high, config)
-        x = Real(low, high).check(value, label)
+        x = super().check(value, label, config)
         if x != int(x):
+            low, high = _at(self.low, config), _at(self.high, config)
             raise ConfigError(f"{label} must be a whole number between {low} and {high}; got {value!r}.")
         return int(x)
 
@@ -129,7 +127,8 @@ class Numbers:
 class Items:
     """A tuple of ``low_count`` to ``high_count`` values, in order, each checked by ``item``.
     ``each`` names one value (``{i}`` is its position from 1); ``wrong_count`` is the sentence
-    for a wrong length (``{value!r}`` and ``{count}`` are filled in)."""
+    for a wrong length, or for a value that is not a list (``{value!r}`` and ``{count}`` are
+    filled in)."""
 
     item: Real | Integer
     low_count: int
@@ -148,7 +147,8 @@ class Items:
 
     def check(self, values, label: str, config=None) -> tuple:
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-            raise ConfigError(f"{label} must be a list of numbers; got {values!r}.")
+            # Not a list at all: the count shown is the value itself.
+            raise ConfigError(self.wrong_count.format(value=values, count=repr(values)))
         items = tuple(values)
         if not self.low_count <= len(items) <= self.high_count:
             raise ConfigError(self.wrong_count.format(value=values, count=len(items)))
