@@ -174,3 +174,51 @@ def test_serve_refuses_a_network_without_a_password(installed):
     proc = subprocess.run([str(bin_dir / "poisoncourse"), "serve", "--host", "0.0.0.0", "--port", "1"], cwd=work,
                           env=environ, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "set a password" in proc.stderr
+
+
+# --- the same code in this checkout (fast) --------------------------------------------------------
+
+def test_a_checkout_reads_and_writes_its_own_data():
+    """`poisoncourse sweep` in a clone writes the tables the repository ships, not a copy in site-packages."""
+    from poisoncourse import _course
+    from poisoncourse.core import data
+    from poisoncourse.share import course, reference
+
+    if not _course.is_checkout():
+        pytest.skip("poisoncourse is installed from a wheel here, not run from the checkout")
+    assert course.apps_dir() == ROOT / "apps"
+    assert data.DATA_DIR == ROOT / "data"
+    assert reference.reference_dir().resolve() == (ROOT / "data" / "reference").resolve()
+
+
+def test_the_version_is_on_the_course_map_and_in_every_footer(tmp_path):
+    from poisoncourse import __version__
+    from poisoncourse.share import course, export
+
+    lessons = course.lessons()
+    (tmp_path / f"{lessons[0].name}.html").write_text("")
+    index = export.index_page(lessons, tmp_path, "2026-01-01")
+    page, _ = export.lesson_page(lessons[0], ["<p>hello</p>"], lessons, "", "2026-01-01")
+    assert f"Course version {__version__}" in index
+    for text in (index, page):
+        footer = text[text.index("<footer>"):text.index("</footer>")]
+        assert f"poisoncourse</b> {__version__}" in footer
+
+
+def test_the_notebooks_install_cell_does_nothing_where_the_course_is_installed(tmp_path, monkeypatch):
+    import nbformat
+
+    from poisoncourse.share import export
+
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), path)
+    export.number_code_cells(path, "https://example.org/poisoncourse.whl")
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.execution_count for c in cells] == [1, 2]
+    assert "https://example.org/poisoncourse.whl" in cells[0].source and "--no-deps" in cells[0].source
+
+    def no_pip(*args, **kwargs):
+        raise AssertionError("the install cell ran pip although poisoncourse is importable")
+
+    monkeypatch.setattr(subprocess, "run", no_pip)
+    exec(cells[0].source, {})
