@@ -23,16 +23,14 @@ $(STAMP): pyproject.toml
 
 # On 127.0.0.1 only this machine can connect. Any other HOST exposes the course to a
 # network, so it needs PASSWORD (on the make command line or in the environment): marimo
-# then asks every browser for it. The recipe reads it from the environment ($$PASSWORD) and
+# then asks every browser for it. `poisoncourse serve` reads it from the environment and
 # hands it to marimo on stdin, so it never appears in a command line or the process list.
 serve: $(STAMP)
 	@case "$(HOST)" in \
-	  127.0.0.1|localhost|::1) auth="" ;; \
-	  *) [ -n "$$PASSWORD" ] || { echo "Serving on $(HOST) exposes the course to a network: set a password, e.g. make serve HOST=$(HOST) PASSWORD=choose-one"; exit 1; }; \
-	     auth="--token --token-password-file -" ;; \
+	  127.0.0.1|localhost|::1) ;; \
+	  *) [ -n "$$PASSWORD" ] || { echo "Serving on $(HOST) exposes the course to a network: set a password, e.g. make serve HOST=$(HOST) PASSWORD=choose-one"; exit 1; } ;; \
 	esac; \
-	echo "Serving the course at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"; \
-	printf '%s' "$$PASSWORD" | $(VENV)/bin/marimo run apps/ --host $(HOST) --port $(PORT) --headless $$auth $(SERVE_FLAGS)
+	$(VENV)/bin/poisoncourse serve --host $(HOST) --port $(PORT) $(SERVE_FLAGS)
 
 test: $(STAMP) chromium
 	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS)

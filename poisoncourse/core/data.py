@@ -22,13 +22,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import _course
 from .device import generator
 from .errors import ConfigError, DataError
 from .params import SEED, Choice, Integer
 
-# The folder that ships with the course. $POISONCOURSE_DATA points elsewhere; it is read
-# by data_dir() at each call, so changing it in a running session takes effect.
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# The folder that ships with the course (inside the installed package, or data/ of a checkout:
+# see poisoncourse._course). $POISONCOURSE_DATA points elsewhere; it is read by data_dir() at
+# each call, so changing it in a running session takes effect.
+DATA_DIR = _course.data_dir()
 DATA_ENV = "POISONCOURSE_DATA"
 
 MNIST5K = "mnist5k.npz"
@@ -142,7 +144,9 @@ def _shown(path: Path) -> str:
 
 def _restore_hint(path: Path) -> str:
     if path == DATA_DIR.resolve() / MNIST5K:
-        return f"restore it with `git checkout data/{MNIST5K}` (it ships with the course)"
+        if _course.is_checkout():
+            return f"restore it with `git checkout data/{MNIST5K}` (it ships with the course)"
+        return "reinstall the course with `pip install --force-reinstall poisoncourse` (the file ships with it)"
     return (f"copy data/{MNIST5K} from the course repository there, or leave out `root` and "
             f"unset {DATA_ENV} to use the shipped copy")
 

@@ -3,19 +3,29 @@
     poisoncourse sweep neurotron     # remake a shipped reference table (poisoncourse sweep)
     poisoncourse bench [--json]      # benchmark the lessons (poisoncourse bench)
     poisoncourse export [--out site] [--notebooks]   # static pages (and notebooks) of every lesson
+    poisoncourse serve [--host H --port P --password-file F | --password-stdin]   # the course, live
+    poisoncourse lessons             # the lessons, with their papers
+    poisoncourse edit N              # lesson N in marimo's editor
+    poisoncourse --version
 """
 
 from __future__ import annotations
 
 import sys
 
-from . import bench, export, sweep
+from . import bench, export, serve, sweep
 
 COMMANDS = {"sweep": sweep.main, "bench": bench.main, "export": export.main}
+COMMANDS.update(serve=serve.serve_main, lessons=serve.lessons_main, edit=serve.edit_main)
 
 
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] in (["--version"], ["-V"]):
+        from .. import __version__
+
+        print(f"poisoncourse {__version__}")
+        return 0
     if not args or args[0] not in COMMANDS:
         print(__doc__.strip())
         return 0 if args[:1] in ([], ["-h"], ["--help"]) else 2

@@ -13,11 +13,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import registry
+from .. import _course, registry
 from ..core.errors import CourseError
 from ..lesson import Paper
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -36,11 +34,8 @@ class Lesson:
 
 
 def apps_dir() -> Path:
-    """The lessons folder of this checkout (the apps are not part of the installed package)."""
-    for candidate in (ROOT / "apps", Path.cwd() / "apps"):
-        if any(candidate.glob("lesson*.py")):
-            return candidate
-    raise CourseError("No lessons found: run this from the course's folder (the one with apps/).")
+    """The lessons folder: inside the installed package, or apps/ of a checkout (see poisoncourse._course)."""
+    return _course.apps_dir()
 
 
 def header(path: Path) -> dict:

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .. import __version__
 from ..core.errors import CourseError
 from . import course, site
 
@@ -58,16 +59,16 @@ def nav(lessons: list[course.Lesson], here: str | None) -> str:
     return "".join(links)
 
 
-FOOTER = ("A static copy of <b>poisoncourse</b>, each lesson at its default settings, made {date}. "
+FOOTER = ("A static copy of <b>poisoncourse</b> {version}, each lesson at its default settings, made {date}. "
           "Charts with a slider work here without Python; every other control is live in the course "
-          "itself (<code>make serve</code>).")
+          "itself (<code>poisoncourse serve</code>).")
 
 
 def lesson_page(lesson: course.Lesson, outputs: list[str], lessons, vega_js: str, date: str) -> tuple[str, int]:
     page = site.Page()
     body = "\n".join(f"<section>{site.convert(o, page)}</section>" for o in outputs if o.strip())
     text = site.render(title=lesson.title, body=body, charts=page.charts, nav=nav(lessons, lesson.name),
-                       vega_js=vega_js, footer=FOOTER.format(date=date))
+                       vega_js=vega_js, footer=FOOTER.format(date=date, version=html.escape(__version__)))
     return text, len(page.charts)
 
 
@@ -92,13 +93,41 @@ def index_page(lessons: list[course.Lesson], folder: Path, date: str) -> str:
             "data and the charts show what the paper claims — and, where it does not reproduce at this "
             "scale, what happens instead. These pages are the lessons at their default settings; the "
             "charts with a slider work right here, with no Python and no network.</p>"
-            f'<ol class="lessons">{"".join(items)}</ol>')
+            f'<ol class="lessons">{"".join(items)}</ol>'
+            f'<p class="version">Course version {html.escape(__version__)}.</p>')
     return site.render(title="poisoncourse", body=body, charts=[], nav=nav(lessons, None), vega_js="",
-                       footer=FOOTER.format(date=date))
+                       footer=FOOTER.format(date=date, version=html.escape(__version__)))
 
 
-def export_notebook(lesson: course.Lesson, target: Path) -> None:
-    """`marimo export ipynb --include-outputs`, cells numbered so nbval re-runs it."""
+# Where a notebook opened outside the course (Colab, a plain Jupyter) installs the course from: a package
+# name, a wheel's URL or a repository's (git+https://…); `poisoncourse export --install-from` sets it.
+INSTALL_FROM = "poisoncourse"
+
+# The notebook's first cell. It does nothing where poisoncourse is already importable (the course's own
+# Jupyter, nbval, no network); elsewhere it installs the course without its dependencies, then only those
+# dependencies that are missing, so a torch already there (Colab's, with its CUDA) is never replaced.
+INSTALL_CELL = """# Run me first: installs the course where it is missing (Colab, a plain Jupyter); else does nothing.
+import importlib.util
+if importlib.util.find_spec("poisoncourse") is None:
+    import importlib, importlib.metadata as md, re, subprocess, sys
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--no-deps", {source!r}], check=True)
+    def _missing(requirement):
+        name = re.split(r"[<>=!~;\\[ ]", requirement, maxsplit=1)[0]
+        try:
+            md.version(name)
+            return False
+        except md.PackageNotFoundError:
+            return True
+    needed = [r for r in md.requires("poisoncourse") or [] if "extra ==" not in r and _missing(r)]
+    if needed:
+        subprocess.run([*pip, *needed], check=True)
+    importlib.invalidate_caches()
+"""
+
+
+def export_notebook(lesson: course.Lesson, target: Path, install_from: str = INSTALL_FROM) -> None:
+    """`marimo export ipynb --include-outputs`, cells numbered so nbval re-runs it, after an install cell."""
     marimo = Path(sys.executable).parent / "marimo"
     cmd = [str(marimo) if marimo.exists() else "marimo", "export", "ipynb", str(lesson.path), "-o", str(target),
            "--include-outputs"]
@@ -106,15 +135,17 @@ def export_notebook(lesson: course.Lesson, target: Path) -> None:
     if proc.returncode != 0 or not target.exists():
         raise site.ExportError(f"{lesson.title} could not be exported as a notebook: "
                                f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
-    number_code_cells(target)
+    number_code_cells(target, install_from)
 
 
-def number_code_cells(path: Path) -> None:
+def number_code_cells(path: Path, install_from: str | None = None) -> None:
     """marimo leaves execution counts empty, which nbval reads as 'unrun cell with outputs';
-    number them in order as a Jupyter run would have."""
+    number them in order as a Jupyter run would have. With ``install_from``, first add the install cell."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    if install_from is not None:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(INSTALL_CELL.format(source=install_from)))
     count = 0
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -126,7 +157,8 @@ def number_code_cells(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | None = None, say=print) -> Path:
+def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | None = None, say=print,
+           install_from: str = INSTALL_FROM) -> Path:
     lessons = course.lessons()
     chosen = [x for x in lessons if not only or any(o in (x.name, x.key) or x.name.startswith(f"{o}_") for o in only)]
     if not chosen:
@@ -154,7 +186,7 @@ def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | N
             notebook = work / "notebooks" / f"{lesson.name}.ipynb"
             if notebooks:
                 notebook.parent.mkdir(exist_ok=True)
-                export_notebook(lesson, notebook)
+                export_notebook(lesson, notebook, install_from)
                 say(f"notebooks/{lesson.name}.ipynb")
             else:
                 notebook.unlink(missing_ok=True)  # an older notebook would not match the new page
@@ -186,9 +218,12 @@ def main(argv=None) -> int:
     parser.add_argument("--notebooks", action="store_true", help="also write each lesson as a Jupyter notebook")
     parser.add_argument("--lesson", action="append", default=None,
                         help="export only this lesson (e.g. lesson3 or neurotron); repeatable")
+    parser.add_argument("--install-from", default=INSTALL_FROM,
+                        help="what a notebook opened elsewhere (Colab) installs the course from: a wheel's URL, "
+                             "git+https://… of the repository, or a package name (default: poisoncourse)")
     args = parser.parse_args(argv)
     try:
-        out = export(args.out, notebooks=args.notebooks, only=args.lesson)
+        out = export(args.out, notebooks=args.notebooks, only=args.lesson, install_from=args.install_from)
     except CourseError as err:
         print(f"poisoncourse export: {err}", file=sys.stderr)
         return 1

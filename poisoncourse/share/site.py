@@ -116,7 +116,7 @@ def _control(element: str) -> str:
         d = re.search(r"<marimo-dict([^>]*)>", element)
         values = _attrs(d.group(1)).get("data-initial-value", {}) if d else {}
         return ('<div class="controls"><b>Settings on this page</b> — these controls work in the live course '
-                f"(<code>make serve</code>):{_settings(values)}</div>")
+                f"(<code>poisoncourse serve</code>):{_settings(values)}</div>")
     label = attrs.get("data-label")
     label = re.sub(r"<[^>]+>", "", label).strip() if isinstance(label, str) else ""
     return (f'<div class="controls"><b>{html.escape(label or "Setting")}</b>: '
