@@ -12,19 +12,17 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="Lesson 3 · Neuro-Tron under label poisoning")
 
 
-@app.cell(hide_code=True)
-def _():
+with app.setup(hide_code=True):
     import marimo as mo
 
-    from poisoncourse.neurotron import charts
-    from poisoncourse.share import explore, links
-    from poisoncourse.neurotron import experiment as nt
-    from poisoncourse.core.errors import CourseError
-    return CourseError, charts, explore, links, mo, nt
+    import poisoncourse.neurotron.charts as charts
+    import poisoncourse.neurotron.experiment as neurotron
+    import poisoncourse.neurotron.lesson as lesson
+    from poisoncourse.share import explore, links, page
 
 
 @app.cell(hide_code=True)
-def _(mo):
+def _():
     mo.md(r"""
     # Lesson 3 · Neuro-Tron: learning a network from poisoned labels
 
@@ -43,28 +41,28 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(links, mo, nt):
+def _():
     _ui = links.Controls()
     distribution = _ui.build("distribution", _ui.dropdown(
-        {d.label: d.key for d in nt.DISTRIBUTIONS.values()}, value=nt.DISTRIBUTIONS["normal"].label,
+        {d.label: d.key for d in neurotron.DISTRIBUTIONS.values()}, value=neurotron.DISTRIBUTIONS["normal"].label,
         label="Inputs x drawn from",
     ))
-    sweep = _ui.build("sweep", _ui.dropdown({f"θ — {nt.SWEEPS['theta']}": "theta", f"β — {nt.SWEEPS['beta']}": "beta"},
-                                            value=f"θ — {nt.SWEEPS['theta']}", label="One line per value of"))
+    sweep = _ui.build("sweep", _ui.dropdown(
+        {f"θ — {neurotron.SWEEPS['theta']}": "theta", f"β — {neurotron.SWEEPS['beta']}": "beta"},
+        value=f"θ — {neurotron.SWEEPS['theta']}", label="One line per value of"))
     mo.vstack([mo.md("## Controls"), _ui.with_warnings(mo.hstack([distribution, sweep], justify="start", gap=2))])
     return distribution, sweep
 
 
 @app.cell(hide_code=True)
-def _(distribution, links, mo, nt, sweep):
+def _(distribution, sweep):
     # Defaults follow the chosen distribution (the paper's n and, ×10 for live runs, its η);
     # a link's form settings made for another distribution are dropped.
     links.switch({"distribution": distribution.value, "sweep": sweep.value})
-    defaults = nt.NeurotronConfig.live(distribution.value, sweep=sweep.value,
-                                       values=nt.PAPER_THETAS if sweep.value == "theta" else nt.PAPER_BETAS)
-    swept = {f"{v:g}": v for v in (nt.PAPER_THETAS if sweep.value == "theta" else nt.PAPER_BETAS)}
-    ui = links.Controls()
-    form = ui.form(
+    defaults = lesson.live_defaults(distribution.value, sweep.value)
+    _swept = {f"{v:g}": v for v in lesson.swept_values(sweep.value)}
+    _ui = links.Controls()
+    form = _ui.form(
         """
         | the attack | the network | training |
         | :-- | :-- | :-- |
@@ -75,88 +73,64 @@ def _(distribution, links, mo, nt, sweep):
         | | {leak} | |
         """,
         submit_button_label="Train",
-        values=ui.multiselect(swept, value=list(swept), label="swept values (one line each)"),
+        values=_ui.multiselect(_swept, value=list(_swept), label="swept values (one line each)"),
         fixed=(
-            ui.slider(0.0, 0.9, 0.005, value=defaults.beta, show_value=True, label="attack probability β (fixed)")
+            _ui.slider(0.0, 0.9, 0.005, value=defaults.beta, show_value=True, label="attack probability β (fixed)")
             if sweep.value == "theta"
-            else ui.slider(0.0, 4.0, 0.125, value=defaults.theta, show_value=True, label="attack magnitude θ (fixed)")
+            else _ui.slider(0.0, 4.0, 0.125, value=defaults.theta, show_value=True, label="attack magnitude θ (fixed)")
         ),
-        k=ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="width k (gates)"),
-        r=ui.slider(1, 200, 1, value=defaults.r, show_value=True, label="filter size r (≤ n)"),
-        n=ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="input dimension n"),
-        q=ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="outer weight q"),
-        leak=ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="leaky-ReLU slope α"),
-        algorithms=ui.multiselect({v: k for k, v in nt.ALGORITHMS.items()},
-                                  value=[nt.ALGORITHMS[a] for a in defaults.algorithms], label="algorithms"),
-        eta=ui.number(1e-6, 1e-2, value=defaults.eta, label="learning rate η"),
-        iterations=ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True, label="iterations T"),
-        b=ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="batch size b"),
-        seeds=ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
+        k=_ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="width k (gates)"),
+        r=_ui.slider(1, 200, 1, value=defaults.r, show_value=True, label="filter size r (≤ n)"),
+        n=_ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="input dimension n"),
+        q=_ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="outer weight q"),
+        leak=_ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="leaky-ReLU slope α"),
+        algorithms=_ui.multiselect({v: k for k, v in neurotron.ALGORITHMS.items()},
+                                   value=[neurotron.ALGORITHMS[a] for a in defaults.algorithms], label="algorithms"),
+        eta=_ui.number(1e-6, 1e-2, value=defaults.eta, label="learning rate η"),
+        iterations=_ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True, label="iterations T"),
+        b=_ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="batch size b"),
+        seeds=_ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
+        seed=_ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
     )
-    ui.with_warnings(form)
+    _ui.with_warnings(form)
     return defaults, form
 
 
 @app.cell(hide_code=True)
-def _(CourseError, defaults, form, links, mo, nt, sweep):
+def _(defaults, form):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
     # the lesson runs what the form shows: the defaults, or the settings of the link that
     # opened it. A submitted form goes into the URL, so the link reproduces this run.
-    def _config():
-        v = dict(links.values(form))
-        fixed_name = "beta" if sweep.value == "theta" else "theta"
-        v[fixed_name] = v.pop("fixed")
-        return nt.NeurotronConfig(distribution=defaults.distribution, sweep=defaults.sweep, **v)
-
-    result, problem = None, None
-    try:
-        config = _config()
-        with mo.status.progress_bar(total=config.iterations, title="Training…", subtitle="iterations",
-                                    show_eta=True, remove_on_exit=True) as _bar:
-            _done = [0]
-
-            def _progress(t):
-                _bar.update(increment=t - _done[0])
-                _done[0] = t
-
-            result = nt.run(config, progress=_progress, max_seconds=nt.LIVE_MAX_SECONDS)
-    except CourseError as err:
-        config, problem = defaults, err
-    links.write(form.value)
-    mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
+    trained = page.train(
+        form, lambda values: lesson.form_config(values, defaults),
+        lambda config, progress: neurotron.run(config, progress=progress, max_seconds=neurotron.LIVE_MAX_SECONDS),
+        total=lambda config: config.iterations, subtitle="iterations", default=defaults)
+    config, result = trained.config, trained.result
     return config, result
 
 
 @app.cell(hide_code=True)
-def _(charts, config, mo, nt, result):
-    _name = "θ" if config.sweep == "theta" else "β"
-    _fixed = f"β = {config.beta:g}" if config.sweep == "theta" else f"θ = {config.theta:g}"
+def _(config, result):
     mo.vstack([
         mo.md(
             f"""
             ## The live result
 
             Distance to the teacher's weights, $\\log_{{10}}\\|w_t - w^*\\|$, while training on
-            poisoned labels ({_fixed}; {config.input_distribution.label} inputs, n = {config.n},
-            η = {config.eta:g}). Bold: median over {config.seeds} seed(s); faint: each seed.
+            poisoned labels ({lesson.fixed_setting(config)}; {config.input_distribution.label} inputs,
+            n = {config.n}, η = {config.eta:g}). Bold: median over {config.seeds} seed(s); faint: each seed.
             """
         ),
-        mo.hstack([
-            mo.stat(f"{result.seconds:.2f} s", label="retrain took", caption=f"{config.iterations:,} iterations"),
-            mo.stat(result.device, label="ran on"),
-            mo.stat(str(len(config.values) * config.seeds * len(config.algorithms)), label="networks trained together",
-                    caption="one batched recurrence"),
-        ], justify="start"),
-        *[mo.callout(mo.md(w), kind="warn") for w in result.warnings],
-        charts.log_error_curves(result.curves, value_title=_name),
+        page.run_stats(result, caption=f"{config.iterations:,} iterations", networks_caption="one batched recurrence",
+                       networks=len(config.values) * config.seeds * len(config.algorithms)),
+        charts.log_error_curves(result.curves, value_title=lesson.value_symbol(config.sweep)),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(config, explore, mo, result):
-    _name = "θ" if config.sweep == "theta" else "β"
+def _(config, result):
+    _name = lesson.value_symbol(config.sweep)
     mo.vstack([
         mo.md(
             f"""
@@ -169,46 +143,24 @@ def _(config, explore, mo, result):
             """
         ),
         explore.or_note(explore.error_curves_by_value, result.curves, value_title=_name,
-                         name=config.sweep),
+                        name=config.sweep),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(CourseError, nt):
+def _():
     # Shipped 40,000-iteration curves; a missing or altered file is reported, not drawn.
-    try:
-        reference, reference_problem = nt.load_reference().table, None
-    except CourseError as err:
-        reference, reference_problem = None, str(err)
-    return reference, reference_problem
+    reference = page.load(neurotron.load_reference)
+    return (reference,)
 
 
 @app.cell(hide_code=True)
-def _(charts, config, mo, nt, reference, result):
-    import pandas as pd
-
-    _name = "θ" if config.sweep == "theta" else "β"
-    _live = result.summary.assign(source=f"live (T = {config.iterations:,}, η = {config.eta:g})")
-    _parts = [_live]
-    # The reference holds the paper's Table 1 settings only: overlay it only where the student's
-    # other settings are those, or the comparison would mislead.
-    _paper = nt.NeurotronConfig.paper(config.distribution, config.sweep)
-    _same = all(getattr(config, k) == getattr(_paper, k) for k in ("n", "r", "b", "k", "q", "leak"))
-    _same = _same and (config.beta == _paper.beta if config.sweep == "theta" else config.theta == _paper.theta)
-    if reference is not None and _same:
-        _ref = reference[(reference.distribution == config.distribution) & (reference.sweep == config.sweep)]
-        _ref = _ref[_ref.iteration == _ref.iteration.max()]
-        _ref = _ref[_ref.algorithm.isin(_live.algorithm.unique())]
-        _parts.append(_ref.assign(source=f"paper scale (T = {nt.PAPER_ITERATIONS:,}, η = "
-                                         f"{config.input_distribution.eta:g})"))
-    _note = ("Dashed: the shipped paper-scale runs." if len(_parts) > 1 else
-             "The paper-scale runs are not overlaid: they exist for the paper's settings only "
-             f"(n = {_paper.n}, r = 25, b = 16, k = 10, q = 1, α = 0, "
-             + (f"β = {_paper.beta:g})." if config.sweep == "theta" else f"θ = {_paper.theta:g})."))
+def _(config, reference, result):
+    _table, _note = lesson.final_errors(result.summary, reference.table, config)
     mo.vstack([
-        mo.md(f"### Final error against {_name}"),
-        charts.final_error_summary(pd.concat(_parts, ignore_index=True), value_title=_name,
+        mo.md(f"### Final error against {lesson.value_symbol(config.sweep)}"),
+        charts.final_error_summary(_table, value_title=lesson.value_symbol(config.sweep),
                                    log_x=config.sweep == "theta"),
         mo.md(f"Points: median over seeds; bars: best to worst seed. {_note}"),
     ])
@@ -216,15 +168,10 @@ def _(charts, config, mo, nt, reference, result):
 
 
 @app.cell(hide_code=True)
-def _(config, mo, nt):
+def _(config):
+    # The table is its own markdown: rows joined into an indented text would break its dedent.
     _sigma = config.input_distribution.variance ** 0.5
-    _gaussian = config.distribution.startswith("normal")
-    _rows = "\n".join(
-        f"| {row.beta:g} | {f'{row.lemma1:+.3f}' if _gaussian else '— (Gaussian inputs only)'} | {row.network:+.3f} |"
-        for row in nt.c_tradeoff_table(config).itertuples()
-    )
-    _max_beta = nt.lemma1_max_beta(_sigma, config.n)
-    mo.md(
+    mo.vstack([mo.md(
         rf"""
         ### The theorem's trade-off constant
 
@@ -235,45 +182,38 @@ def _(config, mo, nt):
         and Gaussian inputs $\mathcal N(0, \sigma^2 I_n)$:
         $c_{{\text{{trade-off}}}} = \frac{{\sigma}}{{\sqrt 2\,\beta}}\,
         \frac{{\Gamma(n/2)}}{{\Gamma((n+1)/2)}} - 1$.
-
-        | β | Lemma 1 (σ = {_sigma:.3g}, n = {config.n}) | this network (first seed's $M$): $(1+\alpha)\lambda_1/(\beta_1\lambda_2) - 1$ |
-        |---|---|---|
-        {_rows}
-
-        For Gaussian inputs Lemma 1 is positive only for $\beta < {_max_beta:.3f}$ here. Where a constant is negative,
+        """), mo.md(lesson.tradeoff_markdown(config)), mo.md(
+        rf"""
+        For Gaussian inputs Lemma 1 is positive only for $\beta < {neurotron.lemma1_max_beta(_sigma, config.n):.3f}$
+        here. Where a constant is negative,
         the theorem promises nothing — yet the runs above still converge to a floor that grows with
         the attack: the theorem's condition is sufficient, not necessary.
-        """
-    )
+        """)])
     return
 
 
 @app.cell(hide_code=True)
-def _(charts, config, mo, nt, reference, reference_problem):
-    if reference is None:
-        _out = mo.callout(mo.md(f"**The reference curves cannot be shown.** {reference_problem}"), kind="warn")
-    else:
-        _ref = reference[(reference.distribution == config.distribution) & (reference.sweep == config.sweep)]
-        _ref = _ref.rename(columns={"median_log10_error": "log10_error"}).assign(seed=0)
-        _out = charts.log_error_curves(_ref, value_title="θ" if config.sweep == "theta" else "β", seed_lines=False)
+def _(config, reference):
     mo.vstack([
         mo.md(
             f"""
             ## Reference: the paper's scale
 
             The paper's Table 1 setting for these inputs — η = {config.input_distribution.eta:g},
-            {nt.PAPER_ITERATIONS:,} iterations, r = 25, b = 16, k = 10 — median over
-            {nt.REFERENCE_SEEDS} seeds, all three algorithms. Made by this package
-            (`{nt.REFERENCE_COMMAND}`) and shipped under `data/reference/`.
+            {neurotron.PAPER_ITERATIONS:,} iterations, r = 25, b = 16, k = 10 — median over
+            {neurotron.REFERENCE_SEEDS} seeds, all three algorithms. Made by this package
+            (`{neurotron.REFERENCE_COMMAND}`) and shipped under `data/reference/`.
             """
         ),
-        _out,
+        reference.show(lambda table: charts.log_error_curves(
+            lesson.reference_curves(table, config).rename(columns={"median_log10_error": "log10_error"}).assign(seed=0),
+            value_title=lesson.value_symbol(config.sweep), seed_lines=False)),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
+def _():
     mo.md(r"""
     ## What to notice
 
@@ -305,7 +245,7 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(mo):
+def _():
     mo.md(r"""
     ## The math
 

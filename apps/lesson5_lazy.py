@@ -12,21 +12,17 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="Lesson 5 · The lazy radius")
 
 
+with app.setup(hide_code=True):
+    import marimo as mo
+
+    import poisoncourse.lazy.charts as charts
+    import poisoncourse.lazy.experiment as lazy
+    import poisoncourse.lazy.lesson as lesson
+    from poisoncourse.share import explore, links, page
+
+
 @app.cell(hide_code=True)
 def _():
-    import marimo as mo
-    import pandas as pd
-
-    from poisoncourse.lazy import charts
-    from poisoncourse.share import explore
-    from poisoncourse.lazy import experiment as lazy
-    from poisoncourse.share import links
-    from poisoncourse.core.errors import CourseError
-    return CourseError, charts, explore, lazy, links, mo, pd
-
-
-@app.cell(hide_code=True)
-def _(mo):
     mo.md(r"""
     # Lesson 5 · The lazy radius: robustness is at odds with lazy training
 
@@ -48,11 +44,10 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(lazy, links, mo):
+def _():
     _d = lazy.LazyConfig.single_step()
-    radius_steps = [0.5, 1, 1.5, 2, 3, 4, 6, 8, 10, 15, 20]
-    ui = links.Controls()
-    step_form = ui.form(
+    _ui = links.Controls()
+    step_form = _ui.form(
         """
             **Sweep** {sweep} · image sizes {sizes} · or radii C₀ {radii}
 
@@ -64,113 +59,71 @@ def _(lazy, links, mo):
             **Repeats** — {seeds} · first seed {seed}
             """,
         submit_button_label="Train",
-        sweep=ui.dropdown({"input dimension d": "size", "lazy radius C₀ (at 14×14)": "radius"},
-                          value="input dimension d"),
-        sizes=ui.multiselect({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES},
-                             value=[f"{s}×{s} (d = {s * s})" for s in lazy.SIZES]),
-        radii=ui.multiselect({f"{c:g}": float(c) for c in radius_steps},
-                             value=["1", "2", "4", "10", "20"]),
-        c0=ui.slider(steps=radius_steps, value=_d.lazy_radius, show_value=True),
-        width=ui.slider(64, 1600, 32, value=_d.width, show_value=True),
-        bias=ui.checkbox(value=_d.bias),
-        normalize=ui.checkbox(value=_d.normalize),
-        epochs=ui.slider(1, 20, 1, value=_d.epochs, show_value=True),
-        projection=ui.dropdown({v: k for k, v in lazy.PROJECTIONS.items()},
-                               value=lazy.PROJECTIONS[_d.projection]),
-        seeds=ui.slider(1, 4, 1, value=_d.seeds, show_value=True, label="seeds per setting"),
-        seed=ui.number(0, 100_000, 1, value=_d.seed),
+        sweep=_ui.dropdown({"input dimension d": "size", "lazy radius C₀ (at 14×14)": "radius"},
+                           value="input dimension d"),
+        sizes=_ui.multiselect({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES},
+                              value=[f"{s}×{s} (d = {s * s})" for s in lazy.SIZES]),
+        radii=_ui.multiselect({f"{c:g}": float(c) for c in lesson.RADIUS_STEPS},
+                              value=["1", "2", "4", "10", "20"]),
+        c0=_ui.slider(steps=lesson.RADIUS_STEPS, value=_d.lazy_radius, show_value=True),
+        width=_ui.slider(64, 1600, 32, value=_d.width, show_value=True),
+        bias=_ui.checkbox(value=_d.bias),
+        normalize=_ui.checkbox(value=_d.normalize),
+        epochs=_ui.slider(1, 20, 1, value=_d.epochs, show_value=True),
+        projection=_ui.dropdown({v: k for k, v in lazy.PROJECTIONS.items()},
+                                value=lazy.PROJECTIONS[_d.projection]),
+        seeds=_ui.slider(1, 4, 1, value=_d.seeds, show_value=True, label="seeds per setting"),
+        seed=_ui.number(0, 100_000, 1, value=_d.seed),
     )
-    mo.vstack([mo.md("## Part 1 · One small step flips a lazy network"), ui.with_warnings(step_form)])
+    mo.vstack([mo.md("## Part 1 · One small step flips a lazy network"), _ui.with_warnings(step_form)])
     return (step_form,)
 
 
 @app.cell(hide_code=True)
-def _(CourseError, lazy, links, mo, step_form):
-    # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson runs what the form shows: the defaults, or the settings of the link that
-    # opened it. A submitted form goes into the URL, so the link reproduces this run.
-    def _config():
-        v = dict(links.values(step_form))
-        sweep = v.pop("sweep")
-        sizes, radii = v.pop("sizes"), v.pop("radii")
-        values = tuple(sizes) if sweep == "size" else tuple(radii)
-        return lazy.LazyConfig.single_step(sweep=sweep, values=values, lazy_radius=v.pop("c0"), **v)
-
-    step_result, _problem = None, None
-    try:
-        step_config = _config()
-        with mo.status.spinner(title="Training…", subtitle=f"{len(step_config.values) * step_config.seeds} networks"):
-            step_result = lazy.run(step_config, max_seconds=lazy.LIVE_MAX_SECONDS)
-    except CourseError as err:
-        step_config, _problem = None, err
-    links.write(step_form.value)
-    mo.stop(_problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {_problem}"), kind="danger"))
-    return step_config, step_result
+def _(step_form):
+    # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs what
+    # the form shows: the defaults, or the link's settings. A submitted form goes into the URL.
+    step_result = page.train(step_form, lesson.single_step_config, lesson.run_live,
+                             subtitle=lambda config: f"{len(config.values) * config.seeds} networks").result
+    return (step_result,)
 
 
 @app.cell(hide_code=True)
-def _(CourseError, lazy):
+def _():
     # The shipped paper-scale sweeps; a missing or altered file is reported, not drawn.
-    try:
-        reference, reference_problem = lazy.load_reference().table, None
-    except CourseError as err:
-        reference, reference_problem = None, str(err)
-    return reference, reference_problem
+    reference = page.load(lazy.load_reference)
+    return (reference,)
 
 
 @app.cell(hide_code=True)
-def _(charts, lazy, mo, reference, step_config, step_result):
-    _by_d = step_config.sweep == "size"
-    _s = step_result.summary
-    _ref = None
-    if reference is not None and _by_d:
-        _ref = reference[(reference.figure == "single_step")]
-    _slopes = lazy.scaling_table(step_result) if _by_d and len(_s) >= 2 else None
-    _rows = "" if _slopes is None else "\n".join(
-        f"| {q} | {r.slope:+.2f} | {r.theory:+.1f} |" for q, r in zip(
-            ["‖∇f‖", "η", "‖δ‖/‖x‖"], _slopes.itertuples()))
-    _big = _s[_s.d >= 100]
-    _tail = (lazy.loglog_slope(_big.d, _big.grad_norm), lazy.loglog_slope(_big.d, _big.delta_rel)) \
-        if _by_d and len(_big) >= 2 else None
-    _table = "" if _slopes is None else (
-        "| quantity | fitted slope vs d (live) | theory |\n|---|---|---|\n" + _rows +
-        ("" if _tail is None else f"\n\nFitted on d ≥ 100 only: ‖∇f‖ {_tail[0]:+.2f}, ‖δ‖/‖x‖ {_tail[1]:+.2f}."))
-    _x, _title = ("d", "input dimension d") if _by_d else ("lazy_radius", "lazy radius C₀")
+def _(reference, step_result):
+    _c, _m = step_result.config, step_result.models
+    _x, _title = ("d", "input dimension d") if _c.sweep == "size" else ("lazy_radius", "lazy radius C₀")
     mo.vstack([
-        mo.md(
-            f"""
+        mo.md(f"""
             ### The live result
 
             For every correctly classified test image we take the **smallest** step $\\eta$ along
-            $-\\operatorname{{sign}}(f(x))\\,\\nabla_x f(x)$ that flips the prediction (found by
-            bisection), then report $\\|\\nabla_x f\\|$, $\\eta$ and the perturbation's size
-            $\\|\\delta\\| = \\eta\\,\\|\\nabla_x f\\|$ relative to $\\|x\\|$ — means over the test set
-            and over seeds (bars: seed range). Dashed: the shipped reference runs; dotted gray: the
-            theory's slopes.
-            """
-        ),
-        mo.hstack([
-            mo.stat(f"{step_result.seconds:.2f} s", label="retrain took",
-                    caption=f"{step_config.epochs} epochs, m = {step_config.width}"),
-            mo.stat(step_result.device, label="ran on"),
-            mo.stat(f"{step_result.models.clean_accuracy.mean():.3f}", label="clean test accuracy",
-                    caption="mean over all runs"),
-            mo.stat(f"{step_result.models.flipped.mean():.0%}", label="of correct points flipped",
-                    caption="by one step"),
-        ], justify="start"),
-        *[mo.callout(mo.md(w), kind="warn") for w in step_result.warnings],
-        charts.lazy_scaling(_s, x=_x, x_title=_title, reference=_ref, guides=_by_d),
-        mo.md(_table),
+            $-\\operatorname{{sign}}(f(x))\\,\\nabla_x f(x)$ that flips the prediction (found by bisection), then
+            report $\\|\\nabla_x f\\|$, $\\eta$ and the perturbation's size $\\|\\delta\\| = \\eta\\,\\|\\nabla_x
+            f\\|$ relative to $\\|x\\|$ — means over the test set and over seeds (bars: seed range). Dashed: the
+            shipped reference runs; dotted gray: the theory's slopes.
+            """),
+        page.run_stats(step_result, caption=f"{_c.epochs} epochs, m = {_c.width}", extra=[
+            mo.stat(f"{_m.clean_accuracy.mean():.3f}", label="clean test accuracy", caption="mean over all runs"),
+            mo.stat(f"{_m.flipped.mean():.0%}", label="of correct points flipped", caption="by one step")]),
+        charts.lazy_scaling(step_result.summary, x=_x, x_title=_title, guides=_c.sweep == "size",
+                            reference=lesson.single_step_reference(reference.table, _c)),
+        mo.md(lesson.scaling_markdown(step_result)),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(lazy, links, mo):
+def _():
     _d = lazy.LazyConfig.phase()
-    _steps = [0.5, 1, 1.5, 2, 3, 4, 6, 8, 10, 15, 20]
-    ui2 = links.Controls(prefix="robust.")
-    robust_form = ui2.form(
+    _ui = links.Controls(prefix="robust.")
+    robust_form = _ui.form(
         """
             **Sweep** {sweep} · radii C₀ {radii} · or budgets ε {budgets}
 
@@ -184,114 +137,72 @@ def _(lazy, links, mo):
             **Repeats** — {seeds} · first seed {seed}
             """,
         submit_button_label="Train",
-        sweep=ui2.dropdown({"lazy radius C₀": "radius", "budget ε": "eps"}, value="lazy radius C₀"),
-        radii=ui2.multiselect({f"{c:g}": float(c) for c in _steps},
+        sweep=_ui.dropdown({"lazy radius C₀": "radius", "budget ε": "eps"}, value="lazy radius C₀"),
+        radii=_ui.multiselect({f"{c:g}": float(c) for c in lesson.RADIUS_STEPS},
                               value=[f"{c:g}" for c in lazy.RADII]),
-        budgets=ui2.multiselect({f"{e:g}": e for e in (0.01, *lazy.BUDGETS, 0.75, 1.0)},
+        budgets=_ui.multiselect({f"{e:g}": e for e in (0.01, *lazy.BUDGETS, 0.75, 1.0)},
                                 value=[f"{e:g}" for e in lazy.BUDGETS]),
-        c0=ui2.slider(steps=_steps, value=4, show_value=True),
-        eps=ui2.slider(0.0, 0.5, 0.01, value=_d.eps, show_value=True),
-        size=ui2.dropdown({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES}, value="14×14 (d = 196)"),
-        width=ui2.slider(64, 1600, 32, value=_d.width, show_value=True),
-        bias=ui2.checkbox(value=_d.bias),
-        normalize=ui2.checkbox(value=_d.normalize),
-        pgd_steps=ui2.slider(1, 20, 1, value=_d.pgd_steps, show_value=True),
-        epochs=ui2.slider(1, 20, 1, value=_d.epochs, show_value=True),
-        projection=ui2.dropdown({v: k for k, v in lazy.PROJECTIONS.items()},
+        c0=_ui.slider(steps=lesson.RADIUS_STEPS, value=4, show_value=True),
+        eps=_ui.slider(0.0, 0.5, 0.01, value=_d.eps, show_value=True),
+        size=_ui.dropdown({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES}, value="14×14 (d = 196)"),
+        width=_ui.slider(64, 1600, 32, value=_d.width, show_value=True),
+        bias=_ui.checkbox(value=_d.bias),
+        normalize=_ui.checkbox(value=_d.normalize),
+        pgd_steps=_ui.slider(1, 20, 1, value=_d.pgd_steps, show_value=True),
+        epochs=_ui.slider(1, 20, 1, value=_d.epochs, show_value=True),
+        projection=_ui.dropdown({v: k for k, v in lazy.PROJECTIONS.items()},
                                 value=lazy.PROJECTIONS[_d.projection]),
-        seeds=ui2.slider(1, 4, 1, value=_d.seeds, show_value=True, label="seeds per setting"),
-        seed=ui2.number(0, 100_000, 1, value=_d.seed),
+        seeds=_ui.slider(1, 4, 1, value=_d.seeds, show_value=True, label="seeds per setting"),
+        seed=_ui.number(0, 100_000, 1, value=_d.seed),
     )
     mo.vstack([
-        mo.md(
-            """
+        mo.md("""
             ## Part 2 · Robustness needs room
 
-            Now train *adversarially*: each batch is replaced by its ℓ₂-PGD attack of budget ε
-            (from zero, step 2.5ε/K for K steps), and every row is projected back onto its ball of
-            radius C₀/√m. The test accuracy under a 10-step PGD attack of the same ε is the
+            Now train *adversarially*: each batch is replaced by its ℓ₂-PGD attack of budget ε (from zero, step
+            2.5ε/K for K steps), and every row is projected back onto its ball of radius C₀/√m. The test accuracy
+            under a 10-step PGD attack of the same ε is the
             **robust accuracy**.
-            """
-        ),
-        ui2.with_warnings(robust_form),
+            """),
+        _ui.with_warnings(robust_form),
     ])
     return (robust_form,)
 
 
 @app.cell(hide_code=True)
-def _(CourseError, lazy, links, mo, robust_form):
-    def _config():
-        v = dict(links.values(robust_form))
-        sweep = v.pop("sweep")
-        radii, budgets = v.pop("radii"), v.pop("budgets")
-        values = tuple(radii) if sweep == "radius" else tuple(budgets)
-        return lazy.LazyConfig(sweep=sweep, values=values, lazy_radius=v.pop("c0"), **v)
-
-    robust_result, _problem = None, None
-    try:
-        robust_config = _config()
-        with mo.status.spinner(title="Adversarial training…",
-                               subtitle=f"{len(robust_config.values) * robust_config.seeds} networks at once"):
-            robust_result = lazy.run(robust_config, max_seconds=lazy.LIVE_MAX_SECONDS)
-    except CourseError as err:
-        robust_config, _problem = None, err
-    links.write(robust_form.value, prefix="robust.")
-    mo.stop(_problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {_problem}"), kind="danger"))
-    return robust_config, robust_result
+def _(robust_form):
+    robust_result = page.train(
+        robust_form, lesson.robust_config, lesson.run_live, prefix="robust.", title="Adversarial training…",
+        subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once").result
+    return (robust_result,)
 
 
 @app.cell(hide_code=True)
-def _(charts, lazy, mo, pd, reference, robust_config, robust_result):
-    _c = robust_config
-    _s = robust_result.summary
-    _d = _c.size ** 2
-    if _c.sweep == "radius":
-        _ref = None if reference is None else reference[reference.figure == "phase"]
-        _chart = charts.robust_accuracy_curve(_s, x="lazy_radius", x_title="lazy radius C₀ (log scale)",
-                                              log_x=True, reference=_ref, ref_color="width")
-        _what = f"against the lazy radius C₀ (ε = {_c.eps:g}, d = {_d})"
-        _ref_note = (f"Dashed: reference runs at d = 196, ε = 0.1 for widths m = "
-                     f"{', '.join(map(str, lazy.REFERENCE_WIDTHS))}.")
-    else:
-        _ref = None if reference is None else reference[reference.figure == "budget"].assign(
-            d=lambda t: t["size"] ** 2)
-        _rules = pd.DataFrame({"x": [_d ** -0.5], "label": [f"1/√d = {_d ** -0.5:.3f}"]})
-        _chart = charts.robust_accuracy_curve(_s, x="eps", x_title="budget ε", reference=_ref, ref_color="d",
-                                              rules=_rules)
-        _what = f"against the budget ε (C₀ = {_c.lazy_radius:g}, d = {_d})"
-        _ref_note = (f"Dashed: reference runs at C₀ = 4, m = {lazy.REFERENCE_BUDGET_WIDTH} for d = "
-                     f"{', '.join(str(s * s) for s in lazy.REFERENCE_BUDGET_SIZES)}.")
+def _(reference, robust_result):
+    _c = robust_result.config
+    _view = lesson.robust_view(robust_result, reference.table)
     mo.vstack([
-        mo.md(f"### Robust accuracy {_what}"),
-        mo.hstack([
-            mo.stat(f"{robust_result.seconds:.2f} s", label="retrain took",
-                    caption=f"PGD-{_c.pgd_steps}, {_c.epochs} epochs"),
-            mo.stat(robust_result.device, label="ran on"),
-            mo.stat(str(len(robust_result.models)), label="networks trained together",
-                    caption="one batched computation"),
-        ], justify="start"),
-        *[mo.callout(mo.md(w), kind="warn") for w in robust_result.warnings],
-        _chart,
+        mo.md(f"### Robust accuracy {_view.against}"),
+        page.run_stats(robust_result, caption=f"PGD-{_c.pgd_steps}, {_c.epochs} epochs",
+                       networks=len(robust_result.models)),
+        _view.chart,
         mo.md(f"Bold: robust accuracy, mean over {_c.seeds} seed(s) (bars: seed range); faint: clean "
-              f"accuracy; red: always guessing the majority class. {_ref_note}"),
+              f"accuracy; red: always guessing the majority class. {_view.reference_note}"),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(charts, explore, mo, robust_config, robust_result):
-    _name = "C₀" if robust_config.sweep == "radius" else "ε"
+def _(robust_result):
+    _name = "C₀" if robust_result.config.sweep == "radius" else "ε"
     mo.vstack([
-        mo.md(
-            f"""
+        mo.md(f"""
             ### How far did the rows move?
 
-            Each hidden unit's distance $\\|[w_s, b_s] - [w_{{s,0}}, b_{{s,0}}]\\|$ from its
-            initialization after training, one panel per {_name}; the red rule is the lazy ball's
-            radius $C_0/\\sqrt m$. Where the bars pile up against the rule, the projection is
-            what stops the rows — the lazy regime is binding.
-            """
-        ),
+            Each hidden unit's distance $\\|[w_s, b_s] - [w_{{s,0}}, b_{{s,0}}]\\|$ from its initialization after
+            training, one panel per {_name}; the red rule is the lazy ball's radius $C_0/\\sqrt m$. Where the bars
+            pile up against the rule, the projection is what stops the rows — the lazy regime is binding.
+            """),
         charts.distance_histograms(robust_result.rows, value_title=_name),
         mo.md(f"**Explore:** the same histograms one at a time — drag **{_name}** and watch the rows "
               "spread out until they fill their ball, then stop at it. The slider runs in your browser "
@@ -302,89 +213,81 @@ def _(charts, explore, mo, robust_config, robust_result):
 
 
 @app.cell(hide_code=True)
-def _(lazy, mo, reference_problem):
-    _note = (mo.callout(mo.md(f"**The reference curves cannot be shown.** {reference_problem}"), kind="warn")
-             if reference_problem else mo.md(""))
+def _(reference):
     mo.vstack([
-        mo.md(
-            f"""
+        mo.md(f"""
             ## Reference: a larger scale
 
-            The dashed curves come from `{lazy.REFERENCE_COMMAND}` (shipped under
-            `data/reference/`): widths m = {", ".join(map(str, lazy.REFERENCE_WIDTHS))}, C₀ from
-            {lazy.REFERENCE_RADII[0]:g} to {lazy.REFERENCE_RADII[-1]:g}, {lazy.REFERENCE_SEEDS} seeds,
-            PGD-{lazy.REFERENCE_TRAINING["pgd_steps"]} training and a
-            {lazy.REFERENCE_TRAINING["attack_steps"]}-step test attack,
-            {lazy.REFERENCE_TRAINING["epochs"]} epochs on {lazy.REFERENCE_TRAINING["n_train"]}
-            images of mnist5k. That is still smaller than the paper's runs (full MNIST, wider
-            networks, more repeats), which a shared CPU cannot afford in minutes.
-            """
-        ),
-        _note,
+            The dashed curves come from `{lazy.REFERENCE_COMMAND}` (shipped under `data/reference/`): widths m =
+            {", ".join(map(str, lazy.REFERENCE_WIDTHS))}, C₀ from {lazy.REFERENCE_RADII[0]:g} to
+            {lazy.REFERENCE_RADII[-1]:g}, {lazy.REFERENCE_SEEDS} seeds, PGD-{lazy.REFERENCE_TRAINING["pgd_steps"]}
+            training and a {lazy.REFERENCE_TRAINING["attack_steps"]}-step test attack,
+            {lazy.REFERENCE_TRAINING["epochs"]} epochs on {lazy.REFERENCE_TRAINING["n_train"]} images of mnist5k.
+            That is still smaller than the paper's runs (full MNIST, wider networks, more repeats), which a shared
+            CPU cannot afford in minutes.
+            """),
+        reference.note(),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
+def _():
     mo.md(r"""
     ## What to notice
 
-    * **Good accuracy, tiny flips.** At C₀ = 10 the networks classify ≈ 99 % of test images
-      correctly, yet *every* correct prediction flips after one gradient step. At 28×28 the step
-      changes the image by about 7 % of its norm; at 5×5 by 25 %.
-    * **The scaling of Theorem 3.1.** $\|\nabla_x f\|$ grows like $\sqrt d$ and the perturbation
-      shrinks like $1/\sqrt d$ — closely for $d \ge 100$ (fitted slopes ≈ ±0.5); over the whole
-      range from d = 25 the slopes are flatter (≈ ±0.4): at very small d the asymptotics have not
-      set in.
-    * **A phase transition in C₀.** With adversarial training at ε = 0.1, d = 196, robust accuracy
-      is far *below* the majority-class guess for C₀ ≤ 1: the rows barely leave their random
-      start, the network fits the clean images only partly (clean accuracy 0.5–0.75) and PGD
-      flips almost everything. Between C₀ ≈ 2 and 6 it climbs steeply to ≈ 0.9, and it sits there
-      for every width of the reference runs (m = 100, 200, 400) — the paper's "≈ 0 to ≈ 1" jump,
-      here ≈ 0.1–0.4 to ≈ 0.96 at this small scale.
-    * **Robustness ends near ε ≈ 1/√d.** Sweep ε: the budget at which robust accuracy falls to
-      one half is ≈ 0.2, 0.1 and 0.06 for d = 49, 196 and 784 in the reference runs — it halves
-      each time √d doubles, as the dotted 1/√d marker predicts.
+    * **Good accuracy, tiny flips.** In the reference runs at C₀ = 10 the networks classify ≈ 99 % of test
+      images correctly, yet *every* correct prediction flips after one gradient step. At 28×28 the step changes
+      the image by about 8 % of its norm; at 5×5 by about 30 %.
+    * **The scaling of Theorem 3.1.** $\|\nabla_x f\|$ grows like $\sqrt d$ and the perturbation shrinks like
+      $1/\sqrt d$ — closely for $d \ge 100$ (fitted slopes ≈ ±0.5); over the whole range from d = 25 the slopes
+      are flatter (≈ ±0.4): at very small d the asymptotics have not set in.
+    * **A phase transition in C₀.** With adversarial training at ε = 0.1, d = 196, robust accuracy is far
+      *below* the majority-class guess for C₀ ≤ 1: the rows barely leave their random start, the network fits
+      the clean images only partly (clean accuracy 0.65–0.85) and PGD flips almost everything. Between C₀ ≈ 2
+      and 6 it climbs steeply to ≈ 0.9, and it sits there for every width of the reference runs (m = 100, 200,
+      400) — the paper's "≈ 0 to ≈ 1" jump, here from ≈ 0.02–0.36 to ≈ 0.96 at this small scale.
+    * **Robustness ends near ε ≈ 1/√d.** Sweep ε: the budget at which robust accuracy falls to one half is ≈
+      0.2, 0.1 and 0.06 for d = 49, 196 and 784 in the reference runs — it halves each time √d doubles, as the
+      dotted 1/√d marker predicts.
 
     ## Try next
 
     1. In Part 2, sweep ε at size 7×7, then at 28×28: watch the drop move with 1/√d.
-    2. Set C₀ to 0.5 in Part 1 and sweep the sizes: the gradient barely changes from its random
-       initialization — lazy networks inherit their fragility from random ones.
-    3. Switch the projection to *after every epoch* (the authors' code): rows may wander during an
-       epoch; the histogram shows where they end.
+    2. Set C₀ to 0.5 in Part 1 and sweep the sizes: the gradient barely changes from its random initialization —
+       lazy networks inherit their fragility from random ones.
+    3. Switch the projection to *after every epoch* (the authors' code): rows may wander during an epoch; the
+       histogram shows where they end.
     4. Untick *normalize*: pixels then have ‖x‖ up to ≈ 10, and the same ε means something else.
     """)
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
+def _():
     mo.md(r"""
     ## The math
 
     **Network (Sec. 2).** For $x \in \mathbb R^d$ with $\|x\| = 1$,
     $$f(x) = \sum_{s=1}^m a_s\,\sigma\!\left(w_s^\top x + b_s\right), \qquad
     a_s \sim \mathrm{Unif}\{\pm 1/\sqrt m\}\ \text{(fixed)},\quad w_{s,0} \sim \mathcal N(0, I_d),$$
-    predicting class 1 where $f(x) > 0$, trained by SGD on the logistic loss
-    $\log(1 + e^{-y f(x)})$.
+    predicting class 1 where $f(x) > 0$, trained by SGD on the logistic loss $\log(1 + e^{-y f(x)})$.
 
-    **Lazy regime.** $\max_s \|w_s - w_{s,0}\| \le R = C_0/\sqrt m$ (with the bias in the norm when
-    there is one), enforced by projecting every row back onto its ball:
-    $w_s \leftarrow w_{s,0} + (w_s - w_{s,0}) \min\!\left(1, R/\|w_s - w_{s,0}\|\right)$.
+    **Lazy regime.** $\max_s \|w_s - w_{s,0}\| \le R = C_0/\sqrt m$ (with the bias in the norm when there is
+    one), enforced by projecting every row back onto its ball: $w_s \leftarrow w_{s,0} + (w_s - w_{s,0})
+    \min\!\left(1, R/\|w_s - w_{s,0}\|\right)$.
 
-    **Theorem 3.1 (informal).** For such a network, with $m$ wide enough but not exponentially
-    wide in $d$, the single step
+    **Theorem 3.1 (informal).** For such a network, with $m$ wide enough but not exponentially wide in $d$, the
+    single step
     $$x' = x - \eta\,\operatorname{sign}(f(x))\,\nabla_x f(x),\qquad
     \|\nabla_x f(x)\| \approx \sqrt{d/2},\quad |f(x)| = O(1),$$
     flips the prediction with $\eta = \Theta(1/d)$, i.e. $\|\delta\| = \eta\|\nabla_x f\| =
     \Theta(1/\sqrt d)$, with high probability. Why $\sqrt{d/2}$: near initialization
-    $\nabla_x f = \sum_s a_s \mathbb 1[w_s^\top x + b_s > 0]\, w_s$, a sum of about $m/2$ random
-    Gaussian vectors of size $\sqrt d$ with weights $\pm 1/\sqrt m$.
+    $\nabla_x f = \sum_s a_s \mathbb 1[w_s^\top x + b_s > 0]\, w_s$, a sum of about $m/2$ random Gaussian
+    vectors of size $\sqrt d$ with weights $\pm 1/\sqrt m$.
 
-    **Adversarial training (Alg. 1).** For each batch, ℓ₂-PGD from $\delta = 0$:
-    $\delta \leftarrow \Pi_{\|\delta\| \le \epsilon}\big(\delta + \alpha\,
+    **Adversarial training (Alg. 1).** For each batch, ℓ₂-PGD from $\delta = 0$: $\delta \leftarrow
+    \Pi_{\|\delta\| \le \epsilon}\big(\delta + \alpha\,
     \nabla_\delta \ell / \|\nabla_\delta \ell\|\big)$ with $\alpha = 2.5\epsilon/K$ for $K$ steps;
     one SGD step on the attacked batch; then the projection above.
     """)
