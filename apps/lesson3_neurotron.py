@@ -104,7 +104,7 @@ def _(defaults, form):
     trained = page.train(
         form, lambda values: lesson.form_config(values, defaults),
         lambda config, progress: neurotron.run(config, progress=progress, max_seconds=neurotron.LIVE_MAX_SECONDS),
-        total=lambda config: config.iterations, subtitle="iterations", default=defaults)
+        total=lambda config: config.iterations, subtitle="iterations", default=defaults, memo="neurotron")
     config, result = trained.config, trained.result
     return config, result
 

@@ -84,7 +84,7 @@ def _(step_form):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs what
     # the form shows: the defaults, or the link's settings. A submitted form goes into the URL.
     step_result = page.train(step_form, lesson.single_step_config, lesson.run_live,
-                             subtitle=lambda config: f"{len(config.values) * config.seeds} networks").result
+                             subtitle=lambda config: f"{len(config.values) * config.seeds} networks", memo="lazy").result
     return (step_result,)
 
 
@@ -173,7 +173,7 @@ def _():
 def _(robust_form):
     robust_result = page.train(
         robust_form, lesson.robust_config, lesson.run_live, prefix="robust.", title="Adversarial training…",
-        subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once").result
+        subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once", memo="lazy").result
     return (robust_result,)
 
 
