@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
 
 LAZY_QUANTITIES = {
     "grad_norm": ("‖∇ₓf(x)‖", 0.5),
@@ -50,8 +50,8 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
         layers = [
             base.mark_line(point=True).encode(
                 y=ys, strokeDash=alt.condition(alt.datum.source == "live", alt.value([1, 0]), alt.value([4, 3])),
-                tooltip=["source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g")]),
-            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
+                tooltip=tips("source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g"))),
+            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2=alt.Y2("high:Q")),
         ]
         own = sub[sub.source == "live"]
         if guides and len(own) >= 2:
@@ -60,9 +60,9 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
             label = {0.5: "∝ √d", -1.0: "∝ 1/d", -0.5: "∝ 1/√d"}[power]
             guide = pd.DataFrame({x: gx, "mean": anchor_y * (gx / anchor_x) ** power, "guide": label})
             layers.append(alt.Chart(guide).mark_line(color="gray", strokeDash=[2, 2]).encode(
-                x=xs, y=ys, tooltip=["guide:N"]))
+                x=xs, y=ys, tooltip=tips("guide:N")))
             layers.append(alt.Chart(guide.iloc[[-1]]).mark_text(align="left", dx=4, color="gray").encode(
-                x=xs, y=ys, text="guide:N"))
+                x=xs, y=ys, text=alt.Text("guide:N")))
         panels.append(alt.layer(*layers).properties(width=WIDTH - 60, height=HEIGHT))
     return alt.hconcat(*panels).resolve_scale(y="independent")
 
@@ -80,27 +80,28 @@ def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x:
     layers = [
         alt.Chart(live).mark_line(opacity=0.35).encode(x=xs, y=alt.Y("clean_accuracy:Q", scale=acc)),
         alt.Chart(live).mark_errorbar().encode(x=xs, y=alt.Y("robust_accuracy_min:Q", scale=acc),
-                                               y2="robust_accuracy_max:Q"),
+                                               y2=alt.Y2("robust_accuracy_max:Q")),
         alt.Chart(live).mark_line(point=True, strokeWidth=2.5).encode(
             x=xs, y=alt.Y("robust_accuracy:Q", title="test accuracy (bold: robust, faint: clean)", scale=acc),
-            tooltip=[alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f"),
-                     alt.Tooltip("clean_accuracy:Q", format=".3f"), "runs:Q"]),
+            tooltip=tips(alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f"),
+                     alt.Tooltip("clean_accuracy:Q", format=".3f"), "runs:Q")),
     ]
     if reference is not None and len(reference):
         ref = reference.assign(run=reference[ref_color].map(lambda v: f"reference, {ref_color} = {v}"))
         layers.insert(0, alt.Chart(ref).mark_line(strokeDash=[4, 3], point=alt.OverlayMarkDef(size=15)).encode(
             x=xs, y=alt.Y("robust_accuracy:Q", scale=acc), color=alt.Color("run:N", title="reference (robust)"),
-            tooltip=["run:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f")]))
+            tooltip=tips("run:N", alt.Tooltip(f"{x}:Q", title=x_title),
+                         alt.Tooltip("robust_accuracy:Q", format=".3f"))))
     majority = float(summary.majority.iloc[0])
     base = pd.DataFrame({"y": [majority], "label": [f"majority class ({majority:.2f})"]})
-    layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(y="y:Q"))
+    layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(y=alt.Y("y:Q")))
     layers.append(alt.Chart(base).mark_text(align="left", dy=-6, color="firebrick", x=4).encode(
-        y="y:Q", text="label:N"))
+        y=alt.Y("y:Q"), text=alt.Text("label:N")))
     if rules is not None and len(rules):
         layers.append(alt.Chart(rules).mark_rule(color="gray", strokeDash=[2, 2]).encode(
-            x=alt.X("x:Q", scale=scale), tooltip=["label:N"]))
+            x=alt.X("x:Q", scale=scale), tooltip=tips("label:N")))
         layers.append(alt.Chart(rules).mark_text(align="left", dx=3, y=8, color="gray").encode(
-            x=alt.X("x:Q", scale=scale), text="label:N"))
+            x=alt.X("x:Q", scale=scale), text=alt.Text("label:N")))
     return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
 
 

@@ -21,6 +21,7 @@ import time
 from .. import registry
 from . import course
 
+READY = "poisoncourse: the shared memo is warm:"
 WARMED = threading.Event()  # set when the warm-up has gone over every lesson
 REPORT: dict[str, float | str] = {}  # lesson name -> seconds its page took headless, or the error
 
@@ -45,6 +46,8 @@ def warm(lessons=None) -> dict[str, float | str]:
         except Exception as err:  # noqa: BLE001 — a warm-up must never stop the server
             REPORT[lesson.name] = f"{type(err).__name__}: {err}"
     WARMED.set()
+    # One line on the server's terminal (the tests wait for it): what each page took headless.
+    print(f"{READY} {REPORT}", file=sys.stderr, flush=True)
     return REPORT
 
 
