@@ -154,3 +154,23 @@ def test_the_page_kit_serves_a_repeated_setting_from_the_memo_without_a_bar(monk
     assert "from the shared memo" in shown and "computed once in 0.42 s" in shown and "retrain took" not in shown
     assert "retrain took" in page.run_stats(first.result).text
     assert "retrain took" in page.run_stats(unshared.result).text
+
+
+def test_a_warm_up_fills_the_memo_with_exactly_what_the_page_asks_for(monkeypatch):
+    from poisoncourse import registry
+    from poisoncourse.share import course, warm
+
+    monkeypatch.setattr(memo, "MEMO", memo.Memo())
+    report = warm.warm([registry.lesson("neurotron")])
+    assert isinstance(report["neurotron"], float) and warm.WARMED.is_set()
+    misses, hits = memo.MEMO.misses, memo.MEMO.hits
+    outputs, _ = warm.load_app(course.apps_dir() / registry.lesson("neurotron").app).run()  # a student's first open
+    assert memo.MEMO.misses == misses and memo.MEMO.hits > hits
+    assert any("from the shared memo" in getattr(o, "text", "") for o in outputs if o is not None)
+
+
+def test_serve_warm_runs_marimo_in_a_process_that_warms_first():
+    from poisoncourse.share import serve
+
+    assert serve.marimo_command("run", "apps", warm=True)[1:] == ["-m", "poisoncourse.share.warm", "run", "apps"]
+    assert serve.marimo_command("run", "apps")[1:] == ["-m", "marimo", "run", "apps"]
