@@ -112,7 +112,7 @@ def distance_histograms(rows: pd.DataFrame, *, value_title: str, columns: int = 
     hist = alt.Chart().mark_bar(opacity=0.7).encode(
         x=alt.X("distance:Q", bin=alt.Bin(maxbins=30), title="distance of a row from its init"),
         y=alt.Y("count():Q", title="rows"))
-    rule = alt.Chart().mark_rule(color="firebrick", strokeWidth=2).encode(x="mean(radius):Q")
+    rule = alt.Chart().mark_rule(color="firebrick", strokeWidth=2).encode(x=alt.X("mean(radius):Q"))
     return (alt.layer(hist, rule, data=data)
             .properties(width=150, height=100)
             .facet(facet=alt.Facet("value:O", title=value_title), columns=columns)

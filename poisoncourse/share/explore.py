@@ -210,6 +210,6 @@ def distances_by_radius(rows: pd.DataFrame, *, value_title: str = "lazy radius C
             .encode(x=alt.X("distance:Q", bin=alt.Bin(maxbins=40), title="distance of a row from its init"),
                     y=alt.Y("count():Q", title="rows (a sample)" if sampled else "rows")))
     rule = (alt.Chart(data).transform_filter(keep).mark_rule(color="firebrick", strokeWidth=2)
-            .encode(x="mean(radius):Q"))
+            .encode(x=alt.X("mean(radius):Q")))
     label = _value_label(data, keep, "value", "~g", f"{value_title} = ")
     return alt.layer(hist, rule, label).add_params(value).properties(width=WIDTH, height=HEIGHT)
