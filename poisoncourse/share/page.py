@@ -25,10 +25,12 @@ browser (tests/test_page.py runs it inside a tiny marimo app).
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import altair as alt
 import marimo as mo
 
 from poisoncourse import lesson
@@ -37,6 +39,23 @@ from poisoncourse.share import links
 from poisoncourse.share import memo as shared
 
 CANNOT_RUN = "That setting cannot run."
+
+
+# -- charts: one spec per chart, not two -------------------------------------------------------
+#
+# marimo shows an altair chart by asking it for its notebook display (a full, validated spec
+# wrapped in HTML by altair's default renderer), and, finding HTML there, throws it away and
+# builds the spec a second time. This renderer hands marimo the first spec as the Vega-Lite
+# document it would have sent: each chart is built once per redraw (about half its cost).
+VEGA_LITE = f"application/vnd.vegalite.{alt.SCHEMA_VERSION.split('.')[0]}+json"
+
+
+def _vega_lite(spec: dict, **_options) -> dict:
+    return {VEGA_LITE: json.dumps(spec, allow_nan=False, default=str)}
+
+
+alt.renderers.register("poisoncourse", _vega_lite)
+alt.renderers.enable("poisoncourse")
 NO_REFERENCE = "The reference curves cannot be shown."
 
 
