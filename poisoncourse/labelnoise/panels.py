@@ -11,8 +11,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core.cost import LIVE_MAX_SECONDS
 from . import mnist
-from .experiment import LabelNoiseConfig, Regions, accuracy_curves, decision_regions, describe_setting
+from .experiment import (
+    LabelNoiseConfig,
+    LabelNoiseResult,
+    Regions,
+    accuracy_curves,
+    decision_regions,
+    describe_setting,
+    run,
+)
 
 # The 2-D picture: small enough that full-batch Adam (one batch of all points) fits every r
 # in about a second. The student sets r, μ, b and the seed; the rest is fixed here.
@@ -28,6 +37,16 @@ def toy_config(values: dict) -> LabelNoiseConfig:
     v = dict(values)
     width, cap = v.pop("width"), v.pop("spectral_cap")
     return LabelNoiseConfig(widths=(width,) * 3, spectral_cap=cap or None, r_values=tuple(v.pop("r_values")), **v)
+
+
+def run_toy(config: LabelNoiseConfig, progress=None) -> LabelNoiseResult:
+    """The live r-sweep, refused with a sentence when it would take far longer than a page should."""
+    return run(config, progress=progress, max_seconds=LIVE_MAX_SECONDS)
+
+
+def live_curves(result: LabelNoiseResult) -> pd.DataFrame:
+    """The live sweep as the table :func:`charts.accuracy_vs_r` draws, named after its setting."""
+    return accuracy_curves(result.summary, "live: " + describe_setting(result.config))
 
 
 def picture_config(values: dict, main: LabelNoiseConfig) -> LabelNoiseConfig:
@@ -52,6 +71,13 @@ def panel_title(run) -> str:
     :attr:`Regions.runs`)."""
     fit = "fits" if run.fit else "does NOT fit all points"
     return f"r = {run.r:g}: adv. acc. {run.adversarial_accuracy:.2f} ({fit})"
+
+
+def live_stats(result) -> list[dict]:
+    """The statistics row's last entry (``mo.stat`` arguments): how many networks fit every
+    training point, poisons included — the thesis's protocol."""
+    return [dict(value=f"{int(result.runs.fit.sum())} / {len(result.runs)}", label="fit 100 % of their training set",
+                 caption="poisons included")]
 
 
 @dataclass(frozen=True)
@@ -102,3 +128,8 @@ def stage_notes(progress):
 
 def mnist_config(values: dict) -> mnist.MnistBucketsConfig:
     return mnist.MnistBucketsConfig(**values)
+
+
+def run_mnist(config: mnist.MnistBucketsConfig, progress) -> mnist.MnistBucketsResult:
+    """The reduced MNIST run, its three stages shown on the page's bar."""
+    return mnist.run(config, progress=stage_notes(progress))

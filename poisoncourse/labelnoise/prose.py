@@ -6,6 +6,7 @@ it. tests/test_prose_numbers_l24.py checks each claim against the shipped table.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -16,6 +17,14 @@ from .experiment import POISON_LABELS, LabelNoiseConfig, describe_setting, dip
 from .panels import PICTURE_DEFAULTS, mnist_reference, picture_extent, toy_reference
 
 SAME = 0.005  # mean accuracies closer than this are "the same" (about one test point in 200)
+
+
+def power_of_ten(x: float) -> str:
+    """1e-2 as the prose writes it, 10⁻² (other numbers as they are)."""
+    exponent = math.log10(x)
+    if exponent != round(exponent):
+        return f"{x:g}"
+    return "10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def live_caption(config: LabelNoiseConfig, summary: pd.DataFrame) -> str:
@@ -88,8 +97,8 @@ def reference_intro() -> str:
     c = next(experiment.reference_configs())
     hidden = "×".join(str(w) for w in sorted(set(c.widths))) if len(set(c.widths)) == 1 else str(c.widths)
     return (f"The live defaults (d = {c.d}, μ = {c.mu:g}, σ = {c.sigma:g}, n = {c.n}, b = {c.poisons_per_class} per "
-            f"class, {len(c.widths)}×{hidden} ReLU network, Adam at {c.lr:g}, trained until 100 % training accuracy, "
-            f"ℓ₂ PGD ε = {c.eps:g}, {c.pgd_steps} steps) with {c.seeds} seeds and {c.n_test:,} test points per "
+            f"class, {len(c.widths)}×{hidden} ReLU network, Adam {power_of_ten(c.lr)}, trained until 100 % training "
+            f"accuracy, ℓ₂ PGD ε = {c.eps:g}, {c.pgd_steps} steps) with {c.seeds} seeds and {c.n_test:,} test points per "
             f"network, made by this package (`{experiment.REFERENCE_COMMAND}`) and shipped under `data/reference/`.")
 
 
@@ -101,13 +110,13 @@ def dip_notice(reference: pd.DataFrame | None) -> str:
     s = None if reference is None else sweep(reference, "opposite")
     mean_distance = LabelNoiseConfig().mean_distance
     if s is None:
-        where = f"about one class-mean distance 2μ√d = {mean_distance:g} away"
+        where = f"about one class-mean distance $2\\mu\\sqrt d = {mean_distance:g}$ away"
         ends = "on the class mean (r = 0) or far away"
     else:
         acc, r = s.mean_adversarial_accuracy.to_numpy(), s.r.to_numpy()
         low = sorted(r[np.argsort(acc)[:2]])
         where = (f"{acc.min():.3f}, at r ≈ {low[0]:g}–{low[1]:g} in the reference, about one class-mean distance "
-                 f"2μ√d = {mean_distance:g} away")
+                 f"$2\\mu\\sqrt d = {mean_distance:g}$ away")
         ends = f"on the class mean (r = {r[0]:g}: {acc[0]:.3f}) or far away (r = {r[-1]:g}: {acc[-1]:.3f})"
     return (f"* **The dip.** Adversarial accuracy is highest when the poisons sit {ends}, and lowest in between "
             f"({where}). Natural accuracy follows the same shape on a much smaller scale: the damage is in the "
@@ -222,7 +231,8 @@ def mnist_notice(reference: pd.DataFrame) -> str:
         baseline = f"here it is the most harmful choice of all ({rnd:.2f})."
     else:
         baseline = f"here it gives {rnd:.2f}, against {acc.min():.2f} for the most harmful bucket."
-    return (f"**What to notice.** Flipping {c.flips} of {c.n_train} labels ({c.flips / c.n_train:.1%}) barely moves "
+    share = 100 * c.flips / c.n_train
+    return (f"**What to notice.** Flipping {c.flips} of {c.n_train} labels ({share:.1f} %) barely moves "
             f"natural accuracy (≈ {m.mean_natural_accuracy.mean():.2f}) but cuts adversarial accuracy from "
             f"{mnist_clean_accuracy(reference):.2f} to {everything.min():.2f}–{everything.max():.2f}. {shape} "
             f"And as the thesis warns, **random selection is a strong baseline**: {baseline} One reading: a random "

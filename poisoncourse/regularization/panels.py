@@ -30,6 +30,18 @@ def model_count(config: HeatmapConfig) -> int:
     return config.resolution ** 2 * (config.lam_values + 1)
 
 
+def live_stats(result) -> list[dict]:
+    """The live run's errors for the statistics row (``mo.stat`` arguments): clean, with the
+    student's poison, and after the optimal attack (with the λ it ended at, when learned)."""
+    config, last = result.config, result.path.iloc[-1]
+    return [
+        dict(value=f"{result.clean_error:.1%}", label="clean validation error", caption=f"λ = {config.lam:.2f}"),
+        dict(value=f"{result.poisoned_error:.1%}", label="with your poison"),
+        dict(value=f"{last.val_error:.1%}", label="after the attack",
+             caption=f"λ = {last.lam:.2f}" if config.learn_lam else f"{config.attack_steps} steps"),
+    ]
+
+
 def mnist_config(values: dict) -> mnist.MnistPoisoningConfig:
     """The MNIST form's values (poisons, modes, steps, seed): one slider sets the steps of
     both players, the attacker's per batch and the learned λ's on clean data."""

@@ -80,11 +80,12 @@ def shipped_curves(reference: pd.DataFrame | None) -> str:
         return ""
     last = int(reference.poisons.max())
     err = {m: (at(reference, m, 0, "test_error"), at(reference, m, last, "test_error")) for m in mnist.MODES}
+    lam = at(reference, "learned", 0, "lam"), at(reference, "learned", last, "lam")
+    norm = at(reference, "learned", 0, "w_norm2"), at(reference, "learned", last, "w_norm2")
     text = (f"**In the shipped curves** (0 → {last} poisons): test error goes from {err['small'][0]:.1%} to "
-            f"{err['small'][1]:.1%} with λ = {_signed(mnist.LAM_SMALL)} and from {err['cv'][0]:.1%} to {err['cv'][1]:.1%} "
-            f"with the cross-validated λ; the learned λ keeps it at {err['learned'][1]:.1%}, while rising from "
-            f"{at(reference, 'learned', 0, 'lam'):.2f} to {at(reference, 'learned', last, 'lam'):.2f} as ‖w‖² falls "
-            f"from {at(reference, 'learned', 0, 'w_norm2'):.2f} to {at(reference, 'learned', last, 'w_norm2'):.2f}. "
+            f"{err['small'][1]:.1%} with λ = {_signed(mnist.LAM_SMALL)} and from {err['cv'][0]:.1%} to "
+            f"{err['cv'][1]:.1%} with the cross-validated λ; the learned λ keeps it at {err['learned'][1]:.1%}, "
+            f"while rising from {lam[0]:.2f} to {lam[1]:.2f} as ‖w‖² falls from {norm[0]:.2f} to {norm[1]:.2f}. "
             f"λ = log 200 is stable ({err['large'][0]:.1%} → {err['large'][1]:.1%}) but underfits clean data.")
     if err["learned"][1] > err["large"][1]:
         splits = "one split" if mnist.REFERENCE_SEEDS == 1 else f"{mnist.REFERENCE_SEEDS} splits"
@@ -103,7 +104,6 @@ def fixed_lambda_notice(reference: pd.DataFrame | None) -> str:
     if reference is None:
         climb = "let the error climb as poisons are added"
     else:
-        last = int(reference.poisons.max())
         climbs = []
         for mode in ("small", "cv"):
             errors, poisons = curve(reference, mode, "test_error"), curve(reference, mode, "poisons")
