@@ -49,7 +49,8 @@ def test_the_mnist_chart_tells_shipped_and_live_curves_apart():
         table: pd.DataFrame
         config: regularization_mnist.MnistPoisoningConfig
 
-    live = Live(pd.DataFrame({"mode": ["a"], "poisons": [17]}), regularization_mnist.MnistPoisoningConfig(attack_steps=5))
+    live = Live(pd.DataFrame({"mode": ["a"], "poisons": [17]}),
+                regularization_mnist.MnistPoisoningConfig(attack_steps=5))
     both = regularization_panels.mnist_curves(shipped, live)
     assert list(both.source) == [f"shipped (T = {regularization_mnist.REFERENCE_STEPS} per batch)", "live (T = 5)"]
     assert list(regularization_panels.mnist_curves(None, live).source) == ["live (T = 5)"]

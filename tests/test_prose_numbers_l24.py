@@ -9,7 +9,6 @@ measurement) are not in these tables and not tested here.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import replace
 
