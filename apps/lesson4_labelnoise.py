@@ -241,23 +241,23 @@ def _():
 @app.cell(hide_code=True)
 def _(mnist_defaults, mnist_form):
     # Only on request: the live MNIST run takes tens of seconds on a CPU.
-    mo.stop(mnist_form.value is None, mo.md(f"*Press the button to run the reduced version ({mnist_defaults.n_train} "
-                                            f"training images, ω = {mnist_defaults.path_step:g}).*"))
-    mnist_live = page.train(mnist_form, panels.mnist_config, panels.run_mnist, prefix="mnist.", title="MNIST",
-                            total=panels.MNIST_STAGES)
-    return (mnist_live,)
-
-
-@app.cell(hide_code=True)
-def _(mnist_live):
-    _res = mnist_live.result
-    mo.vstack([
-        mo.md(f"Ran in {_res.seconds:.1f} s on {_res.device}; clean network's adversarial accuracy "
-              f"{_res.clean_adversarial_accuracy:.3f}."),
-        *page.warnings(_res),
-        mo.hstack([charts.bucket_accuracy(_res.summary, clean=_res.clean_adversarial_accuracy),
-                   charts.path_length_histogram(_res.scores)], justify="start", wrap=True),
-    ])
+    _live = None if mnist_form.value is None else page.attempt(
+        mnist_form, panels.mnist_config, panels.run_mnist, prefix="mnist.", title="MNIST", total=panels.MNIST_STAGES)
+    _res = None if _live is None else _live.result
+    if _live is None:
+        _out = mo.md(f"*Press the button to run the reduced version ({mnist_defaults.n_train} training images, "
+                     f"ω = {mnist_defaults.path_step:g}).*")
+    elif _res is None:
+        _out = page.cannot_run(_live.problem)
+    else:
+        _out = mo.vstack([
+            mo.md(f"Ran in {_res.seconds:.1f} s on {_res.device}; clean network's adversarial accuracy "
+                  f"{_res.clean_adversarial_accuracy:.3f}."),
+            *page.warnings(_res),
+            mo.hstack([charts.bucket_accuracy(_res.summary, clean=_res.clean_adversarial_accuracy),
+                       charts.path_length_histogram(_res.scores)], justify="start", wrap=True),
+        ])
+    _out
     return
 
 
