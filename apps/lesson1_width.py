@@ -22,7 +22,6 @@ with app.setup(hide_code=True):
     import poisoncourse.width.convex as convex
     import poisoncourse.width.experiment as width
     import poisoncourse.width.live as live
-    import poisoncourse.width.poison as poison
     import poisoncourse.width.story as story
 
 

@@ -9,6 +9,8 @@ tables by tests/test_prose_numbers_width.py.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from . import experiment
@@ -40,7 +42,7 @@ def verdict(summary: pd.DataFrame, column: str, regime: str) -> str:
     if regime == "clean":
         return ""
     gap = experiment.u_curve_gap(summary, column)
-    if gap != gap:  # fewer than three widths: no interior
+    if math.isnan(gap):  # fewer than three widths: no interior
         return ""
     if gap >= U_THRESHOLD:
         return f"Best interior width beats both ends by **{100 * gap:.1f} points**: an inverted U."
