@@ -155,13 +155,7 @@ def _(paper, reference, shipped, shipped_meta):
     (BENCHMARKS.md).
 
     **What it shows — honestly.**
-    """), reference.show(lambda _: mo.vstack([mo.md(story.reference_findings(shipped, paper)), *[mo.vstack([
-        mo.md(caption), mo.hstack([
-            charts.width_accuracy(rows, "stopped_poisoned_val", title="stopped on poisoned validation"),
-            charts.width_accuracy(rows, "final_accuracy", title="last epoch"),
-            charts.width_fit(rows),
-        ], justify="start")]) for caption, rows in story.reference_groups(shipped)]]),
-        what="The shipped sweep cannot be shown.")])
+    """), reference.show(lambda _: live.reference_panels(shipped, paper), what="The shipped sweep cannot be shown.")])
     return
 
 

@@ -135,3 +135,10 @@ def test_the_forms_open_at_the_lessons_defaults():
     assert live.make_config(dict(values)) == experiment.WidthConfig()
     cvalues = links.values(controls.convex_form(links.Controls(prefix="convex.", params={}), convex.ConvexConfig()))
     assert live.convex_config(dict(cvalues)) == convex.ConvexConfig()
+
+
+def test_the_shipped_sweep_is_drawn_as_one_row_of_three_charts_per_configuration():
+    table, meta = experiment.load_reference()
+    html = live.reference_panels(table, experiment.paper_fig3()).text
+    assert html.count("stopped on poisoned validation") >= len(meta["settings"]["configs"])
+    assert "What it shows" not in html and "double descent" in html  # the bullets lead, the page titles them

@@ -53,6 +53,17 @@ def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
     return result
 
 
+def reference_panels(table, paper):
+    """The shipped sweep under its bullets: per configuration a caption and three charts (stopped
+    early, last epoch, fit to the training labels)."""
+    return mo.vstack([mo.md(story.reference_findings(table, paper)), *[
+        mo.vstack([mo.md(caption), mo.hstack([
+            charts.width_accuracy(rows, "stopped_poisoned_val", title="stopped on poisoned validation"),
+            charts.width_accuracy(rows, "final_accuracy", title="last epoch"),
+            charts.width_fit(rows),
+        ], justify="start")]) for caption, rows in story.reference_groups(table)]])
+
+
 # --- the convex warm-up: fast enough for a plain bar over its sample sizes ------------------------
 
 
