@@ -215,18 +215,18 @@ def _():
         mo.md(rf"""
             ## The floor is a noise ball — unless the attack is biased
 
-            The paper's attack $\xi = \pm\theta$ has mean zero: on average Neuro-Tron's step still points at
-            $w^*$, and the floor is the spread of a random walk around it, which a smaller step shrinks (like
-            $\sqrt\eta$, slope +0.5 below). The **worst case** of Sec. 3.5 labels the data with a wrong filter
-            $w_{{adv}}$: the runs converge near it, whatever η (slope 0). Normal inputs, paper settings, β = 0.5,
-            T = {noiseball.ITERATIONS:,}; floor: mean log₁₀ error over the second half; slopes fitted per seed.
+            The paper's attack $\xi = \pm\theta$ has mean zero: on average the step still points at $w^*$, and
+            the floor is the spread of a random walk around it, which a smaller step shrinks (a noise ball's
+            $\sqrt\eta$ is a slope of +0.5 below). The **worst case** of Sec. 3.5 labels the data with a wrong
+            filter $w_{{adv}}$: the runs converge near it, and a smaller η barely helps (slope near 0). Normal
+            inputs, β = 0.5, T = {noiseball.ITERATIONS:,}; floor: mean log₁₀ error over the second half.
             """),
         _eta.show(lambda t: mo.vstack([charts.floor_vs_eta(noiseball.medians(t)),
                                        mo.md(lesson.noise_ball_markdown(t))])),
         mo.md("""
             So "the error grows with θ" holds at a **fixed η**: the paper's floor is set by θ *and* η, and
-            with η → 0 (and T → ∞) it would vanish. Only the biased attack leaves a floor that no step size
-            removes — the one Theorem 1's worst-case bound is about.
+            with η → 0 (and T → ∞) it would vanish. The biased attack leaves a floor that a smaller step barely
+            lowers — the case Theorem 1's worst-case bound is about.
             """),
     ])
     return
@@ -242,8 +242,8 @@ def _():
     * **A floor that grows with the attack — at a fixed η.** For θ > 0 the error stops falling; at the paper's
       η each doubling of θ raises $\log_{10}$ of the floor by about 0.3: the floor is proportional to θ. A
       rarer attack (sweep β) leaves a lower floor.
-    * **For the paper's attack that floor is a noise ball.** A smaller η shrinks it (slope ≈ +0.5 above); the
-      worst-case attack's floor does not move (slope ≈ 0).
+    * **For the paper's attack that floor is a noise ball.** A smaller η shrinks it (slope ≈ +0.6 above, near a
+      noise ball's +0.5); the worst-case attack's floor barely moves (slope ≈ +0.1 or less).
     * **SGD is not always worse — but it can get stuck.** With the *correct* gradient, SGD's floor is often a
       little lower than Neuro-Tron's, but in some seeds it stalls far from $w^*$ (near $-w^*$): the square
       loss of a ReLU network is not convex. Neuro-Tron never stalled in our runs.

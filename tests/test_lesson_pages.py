@@ -137,7 +137,9 @@ def test_part2_draws_the_reference_of_its_sweep():
     by_radius = SimpleNamespace(config=lazy.LazyConfig.phase(), summary=summary)
     view = lazy_lesson.robust_view(by_radius, reference)
     assert view.against == "against the lazy radius C₀ (ε = 0.1, d = 196)"
-    assert view.reference_note == "Dashed: reference runs at d = 196, ε = 0.1 for widths m = 100, 200, 400."
+    assert view.reference_note.startswith("Dashed: reference runs at d = 196, ε = 0.1 for widths m = 100, 200, 400. "
+                                          "Crossed out: runs with clean accuracy below 0.9")
+    assert "Ringed, the fair comparison (m = 400): at C₀ = 1.5" in view.reference_note
     by_eps = SimpleNamespace(config=lazy.LazyConfig.budget(), summary=reference[reference.figure == "budget"])
     view = lazy_lesson.robust_view(by_eps, None)
     assert view.against == "against the budget ε (C₀ = 4, d = 196)"

@@ -25,6 +25,17 @@ def test_notice_the_median_flipping_step_is_1_to_3_times_one_over_sqrt_d_at_ever
     assert median.between(1.0, 3.0).all(), median
 
 
+def test_notice_3_in_the_fig3_reference_eta_and_delta_grow_with_c0_while_the_gradient_stays_flat(
+        single_step_reference):
+    fig3 = lesson.single_step_rows(single_step_reference, "fig3")
+    for _, runs in fig3.groupby("rule"):
+        for quantity in ("eta", "delta_rel"):
+            _, low, _ = lesson.seed_slopes(runs, "lazy_radius", runs[quantity])
+            assert low > 0, quantity  # grows: the 95 % interval of the slope against C₀ is above 0
+        _, low, high = lesson.seed_slopes(runs, "lazy_radius", runs.grad_norm)
+        assert -0.05 < low and high < 0.05  # flat
+
+
 def test_try_next_1_robustness_ends_at_a_smaller_budget_at_28x28_than_at_7x7():
     half = {}
     for size in (7, 28):

@@ -158,7 +158,7 @@ def single_step_rows(table: pd.DataFrame | None, figure: str) -> pd.DataFrame | 
     return rows.assign(rule=rows.projection.map(RULES))
 
 
-def _per_seed_slopes(rows: pd.DataFrame, x: str, y: pd.Series) -> tuple[float, float, float]:
+def seed_slopes(rows: pd.DataFrame, x: str, y: pd.Series) -> tuple[float, float, float]:
     """Log-log slope of y against x fitted per seed: mean and 95 % t-interval over seeds."""
     data = rows.assign(_y=y)
     return mean_interval([experiment.loglog_slope(s[x], s._y) for _, s in data.groupby("seed")])
@@ -173,7 +173,7 @@ def fig3_markdown(rows: pd.DataFrame) -> str:
         m = runs.groupby("lazy_radius")[["grad_norm", "eta", "delta_rel", "max_distance", "radius"]].mean()
         cells = []
         for q, fmt in (("grad_norm", ".1f"), ("eta", ".3g"), ("delta_rel", ".3f")):
-            s, lo, hi = _per_seed_slopes(runs, "lazy_radius", runs[q])
+            s, lo, hi = seed_slopes(runs, "lazy_radius", runs[q])
             cells += [f"{m[q].iloc[0]:{fmt}} → {m[q].iloc[-1]:{fmt}}", f"{s:+.2f} ({lo:+.2f} to {hi:+.2f})"]
         reach = m.max_distance.iloc[-1] / m.radius.iloc[-1]
         lines.append(f"| {rule} | {' | '.join(cells)} | {reach:.0%} of C₀/√m |")
@@ -190,7 +190,7 @@ def fig2_markdown(rows: pd.DataFrame) -> str:
     for rule, runs in rows.groupby("rule", sort=False):
         med = runs.groupby("d").step_sqrt_d_q50.mean()
         big = runs[runs.d >= ASYMPTOTIC_D]
-        s, lo, hi = _per_seed_slopes(big, "d", big.step_sqrt_d_q50 / np.sqrt(big.d))
+        s, lo, hi = seed_slopes(big, "d", big.step_sqrt_d_q50 / np.sqrt(big.d))
         share = runs.groupby("d").step_sqrt_d_q90.mean()
         out.append(f"* *{rule}*: the median step is {med.min():.2f}–{med.max():.2f} × 1/√d over d = "
                    f"{int(med.index.min())}…{int(med.index.max())} (90 % of points by {share.max():.2f}/√d at most); "
@@ -205,7 +205,7 @@ def fig3_discussion(rows: pd.DataFrame) -> str:
     out = []
     for rule, runs in rows.groupby("rule", sort=False):
         m = runs.groupby("lazy_radius")[["grad_norm", "eta", "max_distance", "radius"]].mean()
-        s, lo, hi = _per_seed_slopes(runs, "lazy_radius", runs.grad_norm)
+        s, lo, hi = seed_slopes(runs, "lazy_radius", runs.grad_norm)
         flat = max(abs(lo), abs(hi)) < 0.05
         reach = m.max_distance / m.radius
         binding = reach[reach > 0.95]

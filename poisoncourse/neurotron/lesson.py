@@ -104,9 +104,10 @@ def noise_ball_markdown(floors: pd.DataFrame) -> str:
     has +0.5, a bias 0), and the sentence comparing the two attacks at θ = 0.5."""
     slopes, medians = noiseball.slopes(floors), noiseball.medians(floors)
     name = {"alternating": "±θ alternating", "worst_case": "worst case (Sec. 3.5)"}
-    lines = ["| attack | θ | algorithm | slope of log₁₀ floor vs log₁₀ η | 95 % interval |", "|---|---|---|---|---|"]
-    lines += [f"| {name[r.attack]} | {r.theta:g} | {r.algorithm} | {r.slope:+.2f} | {r.low:+.2f} to {r.high:+.2f} |"
-              for r in slopes.itertuples()]
+    lines = ["| attack | θ | algorithm | slope of log₁₀ floor vs log₁₀ η | 95 % interval | seeds (stuck, left out) |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {name[r.attack]} | {r.theta:g} | {r.algorithm} | {r.slope:+.2f} | {r.low:+.2f} to {r.high:+.2f} "
+              f"| {r.seeds} ({r.stuck}) |" for r in slopes.itertuples()]
     neuro = experiment.ALGORITHMS["neurotron"]
 
     def at(attack, eta):

@@ -69,15 +69,21 @@ def load_reference() -> Reference:
     return REFERENCE.load()
 
 
+# A seed whose floor is above 10⁻¹ at some η is stuck far from w* (SGD's spurious minima), not on a floor:
+# it is left out of the slope fits and counted.
+STUCK_FLOOR = -1.0
+
+
 def slopes(floors_: pd.DataFrame) -> pd.DataFrame:
     """Per (attack, θ, algorithm): the slope of the floor (log10) against log10 η, fitted per seed,
     as its mean over seeds with a 95 % t-interval. A noise ball gives +0.5, a bias 0."""
     rows = []
     for (attack, theta, algorithm), part in floors_.groupby(["attack", "theta", "algorithm"], sort=False):
-        per_seed = [np.polyfit(np.log10(s.eta), s.floor, 1)[0] for _, s in part.groupby("seed") if len(s) > 1]
-        mean, lo, hi = mean_interval(per_seed)
+        seeds = [s for _, s in part.groupby("seed") if len(s) > 1]
+        kept = [s for s in seeds if s.floor.max() <= STUCK_FLOOR]
+        mean, lo, hi = mean_interval([np.polyfit(np.log10(s.eta), s.floor, 1)[0] for s in kept])
         rows.append(dict(attack=attack, theta=theta, algorithm=algorithm, slope=mean, low=lo, high=hi,
-                         seeds=len(per_seed)))
+                         seeds=len(kept), stuck=len(seeds) - len(kept)))
     return pd.DataFrame(rows)
 
 
