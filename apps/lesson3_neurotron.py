@@ -259,7 +259,7 @@ def _():
     3. Divide η by 10 and set T = 10,000 (a tenth of the step needs ten times the steps), then compare b = 16
        with b = 1: each step now averages the label noise over one sample instead of 16, and the floor at
        θ = 0.5 rises by about half an order of magnitude ($\sqrt{16}$ predicts 0.6).
-    4. Switch to one line per β: the floor at β = 0.9 is more than an order of magnitude above β = 0.005.
+    4. Switch to one line per β: the floor at β = 0.9 is almost an order of magnitude above β = 0.005 (0.9 in log₁₀).
     5. Pick the worst-case attack, then divide η by 4 and multiply T by 4: the floor stays put. With the
        paper's attack it drops by about 0.3 ($\sqrt 4$ predicts $\log_{10} 2$).
     """)

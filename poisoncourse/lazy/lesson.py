@@ -210,14 +210,16 @@ def fig3_discussion(rows: pd.DataFrame) -> str:
         reach = m.max_distance / m.radius
         binding = reach[reach > 0.95]
         largest = float(binding.index.max()) if len(binding) else None
-        grad = (f"‖∇f‖ is flat (slope {s:+.2f}, 95 % interval {lo:+.2f} to {hi:+.2f})" if flat else
-                f"‖∇f‖ grows (slope {s:+.2f}, 95 % interval {lo:+.2f} to {hi:+.2f})")
+        verb = "is flat" if flat else "grows" if lo > 0 else "falls" if hi < 0 else "moves by an unresolved amount"
+        grad = f"‖∇f‖ {verb} (slope {s:+.2f}, 95 % interval {lo:+.2f} to {hi:+.2f})"
         room = ("the rows never reach their ball" if largest is None else
-                f"the rows reach their ball up to C₀ = {largest:g} only; beyond, C₀ changes nothing")
+                "the rows reach their ball at every C₀" if largest == m.index.max() else
+                f"the rows reach their ball up to C₀ = {largest:g} only; beyond, C₀ changes little")
         out.append(f"* *{rule}*: {grad}, while η grows {m.eta.iloc[-1] / m.eta.iloc[0]:.1f}-fold from C₀ = "
                    f"{m.index[0]:g} to {m.index[-1]:g}; {room}.")
     return ("\n".join(out) + "\n\nTo first order the flipping step is η ≈ |f|/‖∇f‖²: where ‖∇f‖ stays put, the "
             "robustness a larger C₀ buys is margin (a larger |f|), not a smaller gradient. The paper's Fig. 3 "
-            "shows ‖∇f‖ growing with C₀ as well; where it is flat here, this scale (700 images, 20 epochs) does "
+            f"shows ‖∇f‖ growing with C₀ as well; where it is flat here, this scale ({single_step.TRAINING['n_train']} "
+            f"images, {single_step.TRAINING['epochs']} epochs) does "
             "not reproduce that part — its networks are trained until a row leaves the ball, on all 12,665 "
             "images of 0s and 1s.")
