@@ -722,7 +722,7 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
     """The paper's eight Table 1 setups (4 distributions × θ- or β-sweep), all three algorithms."""
     iterations = QUICK_ITERATIONS if quick else PAPER_ITERATIONS
     for dist in DISTRIBUTIONS:
-        for sweep in SWEEPS:
+        for sweep in ("theta", "beta"):  # the paper's two sweeps (η is swept by noiseball's table)
             yield NeurotronConfig.paper(dist, sweep, seeds=seeds, iterations=iterations, record_points=101,
                                         algorithms=tuple(ALGORITHMS))
 

@@ -38,11 +38,13 @@ def form_config(values: dict, defaults: experiment.NeurotronConfig) -> experimen
 
 def value_symbol(sweep: str) -> str:
     """The swept quantity's symbol in the page's titles."""
-    return "θ" if sweep == "theta" else "β"
+    return {"theta": "θ", "beta": "β", "eta": "η"}[sweep]
 
 
 def fixed_setting(config: experiment.NeurotronConfig) -> str:
     """The attack parameter held fixed while the other is swept, e.g. "β = 0.5"."""
+    if config.sweep == "eta":
+        return f"θ = {config.theta:g}, β = {config.beta:g}"
     return f"β = {config.beta:g}" if config.sweep == "theta" else f"θ = {config.theta:g}"
 
 
