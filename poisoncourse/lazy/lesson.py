@@ -193,7 +193,8 @@ def fig2_markdown(rows: pd.DataFrame) -> str:
         s, lo, hi = seed_slopes(big, "d", big.step_sqrt_d_q50 / np.sqrt(big.d))
         share = runs.groupby("d").step_sqrt_d_q90.mean()
         out.append(f"* *{rule}*: the median step is {med.min():.2f}–{med.max():.2f} × 1/√d over d = "
-                   f"{int(med.index.min())}…{int(med.index.max())} (90 % of points by {share.max():.2f}/√d at most); "
+                   f"{int(med.index.min())}…{int(med.index.max())}, and 90 % of the points flip within "
+                   f"{share.max():.2f}/√d at every d; "
                    f"slope of the median ‖δ‖/‖x‖ against d for d ≥ {ASYMPTOTIC_D}: {s:+.2f} "
                    f"(95 % interval {lo:+.2f} to {hi:+.2f}).")
     return "\n".join(out)
