@@ -69,10 +69,13 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
 
 def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x: bool = False,
                           reference: pd.DataFrame | None = None, ref_color: str = "width",
-                          rules: pd.DataFrame | None = None) -> alt.LayerChart:
+                          rules: pd.DataFrame | None = None, fit: float | None = None,
+                          highlight: pd.DataFrame | None = None) -> alt.LayerChart:
     """Robust (bold) and clean (faint) test accuracy against ``x``: live mean over seeds with
     the seeds' range, reference runs dashed (one per ``ref_color`` value), the majority-class
-    baseline as a horizontal rule and optional vertical ``rules`` (columns x, label)."""
+    baseline as a horizontal rule and optional vertical ``rules`` (columns x, label). With
+    ``fit``, runs whose clean accuracy is below it are crossed out (they never learned the task);
+    ``highlight`` rows (columns ``x``, robust_accuracy) are ringed."""
     scale = alt.Scale(type="log") if log_x else alt.Scale(zero=True)
     xs = alt.X(f"{x}:Q", title=x_title, scale=scale)
     acc = alt.Scale(domain=[0, 1])
@@ -92,6 +95,16 @@ def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x:
             x=xs, y=alt.Y("robust_accuracy:Q", scale=acc), color=alt.Color("run:N", title="reference (robust)"),
             tooltip=tips("run:N", alt.Tooltip(f"{x}:Q", title=x_title),
                          alt.Tooltip("robust_accuracy:Q", format=".3f"))))
+    if fit is not None:
+        unfit = pd.concat([t for t in (live, reference) if t is not None], ignore_index=True)
+        unfit = unfit[unfit.clean_accuracy < fit].assign(note=f"did not fit: clean accuracy < {fit:g}")
+        layers.append(alt.Chart(unfit).mark_point(shape="cross", size=90, color="black", filled=True).encode(
+            x=xs, y=alt.Y("robust_accuracy:Q", scale=acc),
+            tooltip=tips("note:N", alt.Tooltip("clean_accuracy:Q", format=".3f"))))
+    if highlight is not None and len(highlight):
+        layers.append(alt.Chart(highlight.assign(note="the fair comparison")).mark_point(
+            size=350, color="darkorange", strokeWidth=2.5).encode(x=xs, y=alt.Y("robust_accuracy:Q", scale=acc),
+                                                                tooltip=tips("note:N")))
     majority = float(summary.majority.iloc[0])
     base = pd.DataFrame({"y": [majority], "label": [f"majority class ({majority:.2f})"]})
     layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(y=alt.Y("y:Q")))
@@ -117,3 +130,43 @@ def distance_histograms(rows: pd.DataFrame, *, value_title: str, columns: int = 
             .properties(width=150, height=100)
             .facet(facet=alt.Facet("value:O", title=value_title), columns=columns)
             .resolve_scale(x="independent", y="independent"))
+
+
+def quantities_by_rule(table: pd.DataFrame, *, x: str, x_title: str) -> alt.HConcatChart:
+    """‖∇f‖, η and ‖δ‖/‖x‖ against ``x`` on log-log axes, one line per training rule (column
+    ``rule``): mean over seeds with the seeds' range. ``table``: one row per (rule, x, seed)."""
+    parts = []
+    for rule, runs in table.groupby("rule", sort=False):
+        g = runs.groupby(x)
+        summary = pd.concat({f"{q}{suffix}": getattr(g[q], how)() for q in LAZY_QUANTITIES
+                             for suffix, how in (("", "mean"), ("_min", "min"), ("_max", "max"))}, axis=1)
+        parts.append(_lazy_long(summary.reset_index(), x, rule))
+    data = pd.concat(parts, ignore_index=True)
+    panels = []
+    for title, sub in data.groupby("quantity", sort=False):
+        xs = alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(type="log"))
+        base = alt.Chart(sub).encode(x=xs, color=alt.Color("source:N", title="keeping rows lazy"))
+        panels.append(alt.layer(
+            base.mark_line(point=True).encode(y=alt.Y("mean:Q", title=title, scale=alt.Scale(type="log")),
+                                              tooltip=["source:N", f"{x}:Q", alt.Tooltip("mean:Q", format=".4g")]),
+            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
+        ).properties(width=WIDTH - 60, height=HEIGHT))
+    return alt.hconcat(*panels).resolve_scale(y="independent")
+
+
+def flipping_step_distribution(table: pd.DataFrame) -> alt.LayerChart:
+    """The smallest flipping step ‖δ‖/‖x‖ in units of 1/√d against d: the band holds the middle 80 %
+    of the test points (10 % to 90 %), the line their median, mean over seeds, one colour per rule. Flat
+    means ‖δ‖ ∝ 1/√d (Theorem 3.1); the gray rule marks ‖δ‖ = 1/√d."""
+    cols = ["step_sqrt_d_q10", "step_sqrt_d_q50", "step_sqrt_d_q90"]
+    data = table.groupby(["rule", "d"], sort=False)[cols].mean().reset_index()
+    xs = alt.X("d:Q", title="input dimension d", scale=alt.Scale(type="log"))
+    color = alt.Color("rule:N", title="keeping rows lazy")
+    base = alt.Chart(data).encode(x=xs, color=color)
+    return alt.layer(
+        base.mark_area(opacity=0.2).encode(y=alt.Y("step_sqrt_d_q10:Q", title="smallest flipping ‖δ‖/‖x‖ × √d"),
+                                           y2="step_sqrt_d_q90:Q"),
+        base.mark_line(point=True).encode(y="step_sqrt_d_q50:Q", tooltip=[
+            "rule:N", "d:Q", *(alt.Tooltip(f"{c}:Q", format=".2f") for c in cols)]),
+        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="gray", strokeDash=[2, 2]).encode(y="y:Q"),
+    ).properties(width=2 * WIDTH, height=HEIGHT)

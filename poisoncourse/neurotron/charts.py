@@ -69,3 +69,21 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
         layers.insert(0, base.mark_errorbar(opacity=0.5).encode(
             y=alt.Y("min_log10_error:Q", title=y_title), y2=alt.Y2("max_log10_error:Q")))
     return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
+
+
+def floor_vs_eta(medians: pd.DataFrame) -> alt.FacetChart:
+    """The noise ball: median floor (log10) against η on log axes, one line per attack and
+    algorithm, one panel per θ. ``medians`` from :func:`noiseball.medians`."""
+    data = medians.assign(log10_eta=np.log10(medians.eta))
+    return (
+        alt.Chart(data).mark_line(point=True).encode(
+            x=alt.X("log10_eta:Q", title="log₁₀ η", scale=alt.Scale(zero=False)),
+            y=alt.Y("floor:Q", title="log₁₀ floor (median)", scale=alt.Scale(zero=False)),
+            color=alt.Color("attack:N", title="attack"),
+            strokeDash=alt.StrokeDash("algorithm:N", title="algorithm"),
+            tooltip=["attack:N", "algorithm:N", alt.Tooltip("eta:Q", title="η", format="g"),
+                     alt.Tooltip("floor:Q", title="log₁₀ floor", format=".2f")],
+        )
+        .properties(width=WIDTH * 2 // 3, height=HEIGHT)
+        .facet(column=alt.Column("theta:O", title="θ"))
+    )
