@@ -23,8 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from jupyter_server.auth import Authorizer
 from jupyter_server_proxy.handlers import NamedLocalProxyHandler, ProxyHandler
-from jupyterhub.singleuser.extension import JupyterHubAuthorizer
 
 from poisoncourse.share import course
 
@@ -51,7 +51,7 @@ c.ServerProxy.servers = {
         "absolute_url": True,
         # marimo's token password as HTTP Basic credentials (any user name, the secret as password).
         "request_headers_override": {"Authorization": "Basic " + base64.b64encode(f" :{_secret}".encode()).decode()},
-        "timeout": 120,  # importing torch and marimo on a busy machine
+        "timeout": 300,  # importing torch and marimo while a whole room logs in at once
         "launcher_entry": {"enabled": False},
     }
 }
@@ -63,7 +63,7 @@ assert hasattr(ProxyHandler, "_check_host_allowlist"), "jupyter-server-proxy cha
 ProxyHandler._check_host_allowlist = lambda handler, host: isinstance(handler, NamedLocalProxyHandler)
 
 
-class CourseOnlyAuthorizer(JupyterHubAuthorizer):
+class CourseOnlyAuthorizer(Authorizer):
     """Refuses every Jupyter Server API action (contents, kernels, sessions, terminals, files …).
 
     jupyter-server-proxy's handlers do not ask the authorizer — only whether the visitor is logged in
