@@ -26,7 +26,8 @@ from pathlib import Path
 from jupyter_server.auth import Authorizer
 from jupyter_server_proxy.handlers import NamedLocalProxyHandler, ProxyHandler
 
-from poisoncourse.share import course
+# Only where the lessons are: the rest of poisoncourse imports torch, ≈ 0.5 GB this server does not need.
+from poisoncourse import _course
 
 c = get_config()  # noqa: F821  (provided by traitlets when it reads this file)
 
@@ -43,7 +44,7 @@ atexit.register(shutil.rmtree, _folder, True)
 c.ServerProxy.servers = {
     NAME: {
         "command": [
-            sys.executable, "-m", "marimo", "run", str(course.apps_dir()), "--headless",
+            sys.executable, "-m", "marimo", "run", str(_course.apps_dir()), "--headless",
             "--host", "127.0.0.1", "--port", "{port}", "--base-url", "{base_url}" + NAME,
             "--token", "--token-password-file", str(_token_file),
         ],

@@ -91,13 +91,13 @@ def with_hub(args, browser) -> dict:
     import test_hub as th  # only here: it needs jupyterhub
 
     names = [f"student{k:02d}" for k in range(1, args.students + 1)]
-    # Each student's server holds ≈ 1.4 GiB (measured): refuse a room this machine cannot hold, rather
+    # Each student's server holds ≈ 1 GiB (measured): refuse a room this machine cannot hold, rather
     # than let the kernel kill processes, ours or anyone's.
     free = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemAvailable"))
                .split()[1]) / 2**20
-    if free < 1.5 * args.students + 2:
-        raise SystemExit(f"{args.students} students need about {1.5 * args.students + 2:.0f} GiB here "
-                         f"(1.5 per server, 2 for the browser); {free:.0f} GiB are available.")
+    if free < 1.0 * args.students + 2:
+        raise SystemExit(f"{args.students} students need about {args.students + 2:.0f} GiB here "
+                         f"(1 per server, 2 for the browser); {free:.0f} GiB are available.")
     with tempfile.TemporaryDirectory(prefix="room-hub-") as state:
         hub = th.start_hub(Path(state), names)
         try:

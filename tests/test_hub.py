@@ -170,6 +170,7 @@ def student_servers(hub: Hub) -> dict[str, dict]:
         marimo = [(c, cmd) for c, cmd in marimo if "marimo" in cmd and "run" in cmd]
         found[user] = {"pid": pid, "url": environ["JUPYTERHUB_SERVICE_URL"],
                        "marimo_pid": marimo[0][0] if marimo else None,
+                       "marimo_host": marimo[0][1][marimo[0][1].index("--host") + 1] if marimo else None,
                        "marimo_port": int(marimo[0][1][marimo[0][1].index("--port") + 1]) if marimo else None}
     return found
 
@@ -343,6 +344,8 @@ def test_hub_refuses_a_student_on_another_students_server(hub, students):
 def test_hub_student_server_refuses_direct_requests(hub, students):
     servers = student_servers(hub)
     ada = servers["ada"]
+    # Both listen on this machine only.
+    assert ada["url"].startswith("http://127.0.0.1:") and ada["marimo_host"] == "127.0.0.1", ada
     course = f"http://127.0.0.1:{ada['marimo_port']}/user/ada/poisoncourse/"
     assert get(f"http://127.0.0.1:{ada['marimo_port']}/")[0] in (302, 303, 307, 401, 403, 404)
     status, body = get(course)
