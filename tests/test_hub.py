@@ -10,8 +10,8 @@ straight to a student's marimo port or single-user server, JupyterLab, terminals
 the proxy's any-port route. The hub and everything it started are stopped by PID at the end.
 
 Needs jupyterhub and jupyter-server-proxy (the test extra), configurable-http-proxy and chromium.
-`pytest -k hub` selects it. Measured on the 2-core machine: about 2 minutes, most of it the two
-servers importing torch and marimo.
+`pytest -k hub` selects it. Measured on the 2-core machine while other work loaded it (load average
+14–25): 128–186 s, most of it the two servers importing torch and marimo and Lesson 3's first runs.
 """
 
 from __future__ import annotations
