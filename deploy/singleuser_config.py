@@ -60,7 +60,8 @@ c.ServerProxy.servers = {
 # jupyter-server-proxy also proxies any local port (/user/<name>/proxy/<port>/), and its host_allowlist
 # setting does not reach that route: it would let a student reach other services on this machine.
 # Both of its ways in (HTTP and websocket) ask _check_host_allowlist, so only the named server passes.
-assert hasattr(ProxyHandler, "_check_host_allowlist"), "jupyter-server-proxy changed: review singleuser_config.py"
+if not hasattr(ProxyHandler, "_check_host_allowlist"):
+    raise RuntimeError("This jupyter-server-proxy no longer has _check_host_allowlist: review singleuser_config.py.")
 ProxyHandler._check_host_allowlist = lambda handler, host: isinstance(handler, NamedLocalProxyHandler)
 
 
