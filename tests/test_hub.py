@@ -11,7 +11,7 @@ the proxy's any-port route. The hub and everything it started are stopped by PID
 
 Needs jupyterhub and jupyter-server-proxy (the test extra), configurable-http-proxy and chromium.
 `pytest -k hub` selects it. Measured on the 2-core machine while other work loaded it (load average
-14–25): 128–186 s, most of it the two servers importing torch and marimo and Lesson 3's first runs.
+12–25): 86–186 s, most of it the two servers importing torch and marimo and Lesson 3's first runs.
 """
 
 from __future__ import annotations
