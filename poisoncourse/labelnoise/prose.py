@@ -145,8 +145,8 @@ def dip_position_notice(dip_table: pd.DataFrame | None) -> str:
     return (f"**Where is the dip?** One r-sweep per (μ, σ), d = {int(pos.d.iloc[0])}, {int(pos.seeds.iloc[0])} seeds; "
             f"the r of least mean adversarial accuracy, with a 95 % bootstrap interval over seeds:\n\n"
             f"| μ | σ | 2μ√d | σ√d | dip at r |\n|---|---|---|---|---|\n{rows}\n\n"
-            f"Across the {scale['settings']} settings the dip's r correlates with σ√d at r = {scale['r_sigma']:.2f} and "
-            f"with 2μ√d at r = {scale['r_mu']:.2f}; σ√d lies inside the interval in {scale['covers_sigma']} of "
+            f"Across the {scale['settings']} settings the dip's r correlates with σ√d at r = {scale['r_sigma']:.2f} "
+            f"and with 2μ√d at r = {scale['r_mu']:.2f}; σ√d lies inside the interval in {scale['covers_sigma']} of "
             f"{scale['settings']} settings, 2μ√d in {scale['covers_mu']}.")
 
 
