@@ -67,6 +67,18 @@ def test_l2_the_shipped_curves_are_one_split_at_30_steps_per_batch():
     assert "one data split and 30 hyperiterations per batch" in regularization_prose.reference_note()
 
 
+def test_l2_the_shipped_curves_follow_the_short_protocol_and_the_paper_protocol_is_offered():
+    # The shipped table predates the alternating default: its configs carry neither field, and
+    # `sweep regularization` (short) still makes it that way; `--protocol paper` is App. C.2.
+    (short,) = regularization_mnist.reference_configs()
+    assert (short.alternate, short.lam_start, short.attack_steps) == (False, 0.0, 30)
+    paper = list(regularization_mnist.reference_configs(protocol="paper"))
+    assert len(paper) == 10 and {(c.alternate, c.attack_steps, c.lam_steps) for c in paper} == {(True, 100, 50)}
+    assert paper[0].lam_start == math.log(5) == regularization_mnist.MnistPoisoningConfig().lam_start
+    note = regularization_prose.reference_note()
+    assert "`poisoncourse sweep regularization --protocol paper`, about 17 hours" in note
+
+
 def test_l2_small_lambda_error_rises_from_0_6_to_19_2_percent_and_cv_from_0_3_to_10_1(fig2):
     small = regularization_prose.curve(fig2, "small", "test_error")
     cv = regularization_prose.curve(fig2, "cv", "test_error")
