@@ -30,21 +30,22 @@ def test_the_dip_position_follows_the_scale_the_curves_were_built_on():
     for follow, key in (("sigma", "r_sigma"), ("mu", "r_mu")):
         pos = stats.dip_positions(_synthetic_dip_table(follow), bootstrap=200)
         scale = stats.which_scale(pos)
-        assert scale[key] > 0.9 and scale["settings"] == 4
+        assert scale[key] > 0.9 and scale["settings"] == 9
         assert (pos.low <= pos.dip_r).all() and (pos.dip_r <= pos.high).all()
 
 
-def test_the_dip_sweep_is_a_2_by_2_factorial_saved_per_seed():
+def test_the_dip_sweep_is_a_3_by_3_grid_in_mu_and_sigma_saved_per_seed():
     items = list(labelnoise.reference_configs(experiment="dip"))
-    assert len(items) == 4 and all(isinstance(i, labelnoise.DipSetting) for i in items)
-    assert {(i.config.mu, i.config.sigma) for i in items} == {(0.5, 0.5), (0.5, 1.0), (1.0, 0.5), (1.0, 1.0)}
+    assert len(items) == 9 and all(isinstance(i, labelnoise.DipSetting) for i in items)
+    assert {(i.config.mu, i.config.sigma) for i in items} == {(m, s) for m in (0.25, 0.5, 1.0) for s in (0.5, 1.0, 1.5)}
+    assert {i.config.seeds for i in items} == {3}
     assert labelnoise.REFERENCE.file_name({"experiment": "dip"}) == "labelnoise_dip"
 
 
 def test_the_dip_position_prose_names_the_command_when_the_sweep_is_missing():
     assert "--experiment dip" in labelnoise_prose.dip_position_notice(None)
     text = labelnoise_prose.dip_position_notice(_synthetic_dip_table("sigma"))
-    assert "| μ | σ | 2μ√d | σ√d | dip at r |" in text and "σ√d lies inside the interval in 4 of 4" in text
+    assert "| μ | σ | 2μ√d | σ√d | dip at r |" in text and "σ√d lies inside the interval in 9 of 9" in text
 
 
 def test_share_within_is_the_chi_square_cdf():

@@ -50,10 +50,11 @@ def test_l4_try_next_third_class_poisons_keep_the_dip():
     assert "*a new third class*: the dip is still there" in labelnoise_prose.try_next()
 
 
-def test_l4_try_next_a_spectral_cap_of_0_1_cannot_memorize_every_poison():
+def test_l4_try_next_a_spectral_cap_of_0_1_still_memorizes_every_poison():
+    # Measured (issue 17): all 24 networks fit, every poison memorized — the thesis's effect does not show.
     result = labelnoise.run(replace(TOY, spectral_cap=0.1))
-    assert (~result.runs.fit).any() or (result.runs.poisons_memorized < 1).any()
-    assert "spectral cap of 0.1: watch the *fit* count" in labelnoise_prose.try_next()
+    assert result.runs.fit.all() and (result.runs.poisons_memorized == 1).all()
+    assert "every network still memorizes every poison" in labelnoise_prose.try_next()
 
 
 def test_l4_try_next_pgd_training_keeps_the_dip():

@@ -440,11 +440,12 @@ REFERENCE_CAPS = (0.3, 1.0, 3.0)
 QUICK_EPOCHS = 10  # `sweep --quick`: a few epochs, to check the pipeline
 
 
-# The dip's position across the data's scale (issue 17; thesis Fig. 5 style): a 2 × 2 factorial in μ and σ, so
-# the class-mean distance 2μ√d and the data radius σ√d vary independently; a finer r grid.
-DIP_MUS = (0.5, 1.0)
-DIP_SIGMAS = (0.5, 1.0)
-DIP_RS = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
+# The dip's position across the data's scale (issue 17; thesis Fig. 5 style): a 3 × 3 grid in μ and σ, so the
+# class-mean distance 2μ√d (2, 4, 8) and the data radius σ√d (2, 4, 6) vary independently; a finer r grid.
+# 9 settings × 27 networks: a few minutes on a quiet 2-core CPU (the 48-network Fig. 6 run takes ~18 s).
+DIP_MUS = (0.25, 0.5, 1.0)
+DIP_SIGMAS = (0.5, 1.0, 1.5)
+DIP_RS = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 DIP_SEEDS = 3
 
 

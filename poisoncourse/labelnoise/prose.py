@@ -184,7 +184,8 @@ def pgd_notice(reference: pd.DataFrame | None) -> str:
 
 def cap_notice(reference: pd.DataFrame | None) -> str:
     tight, *loose = experiment.REFERENCE_CAPS
-    tail = ("The thesis also saw near-mean poisons not memorized under a tight cap; try a cap of 0.1.")
+    tail = ("The thesis also saw near-mean poisons not memorized under a tight cap; here even a cap of 0.1 "
+            "memorizes them all (Try next 5).")
     if reference is None:
         return f"* **Spectral cap.** Capping the last layer's largest singular value at {tight:g}: see Fig. 8. {tail}"
     name, base = f"cap {tight:g}", sweep_mean(reference, "opposite")
@@ -283,6 +284,7 @@ def try_next() -> str:
             f"3. Set μ = 1 (2μ√d = {2 * math.sqrt(c.d):g}): the dip stays at r ≈ 3–4, near σ√d = "
             f"{stats.data_radius(c.d, c.sigma):g}, not at the class-mean distance.\n"
             f"4. Switch the poison label to *a new third class*: the dip is still there.\n"
-            f"5. Set a spectral cap of 0.1: watch the *fit* count — a cap this tight cannot memorize every "
-            f"poison, the thesis's \"natural defence\".\n"
+            f"5. Set a spectral cap of 0.1 and watch the *fit* count: here every network still memorizes every "
+            f"poison — the thesis's \"natural defence\" (a cap too tight to memorize near-mean poisons) does "
+            f"not appear at this scale.\n"
             f"6. Choose PGD adversarial training (slower: each batch is attacked first): the dip remains.")
