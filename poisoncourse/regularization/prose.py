@@ -27,11 +27,13 @@ def live_caption(config: HeatmapConfig) -> str:
     """What heatmaps A and B show for this run."""
     learned = ", with λ learned at the same time" if config.learn_lam else ""
     low, high = LAM_RANGE
-    return (f"**A** (left): validation error when the poison sits at each location, at λ = {config.lam:.2f}. "
+    return (f"**A** (right of the pair): validation error when the poison sits at each location, at "
+            f"λ = {config.lam:.2f}; on its left the same map at λ = {_signed(LAM_RANGE[0])}, next to no "
+            f"regularization. "
             f"Dashed white: the boundary learned without the poison; red: with the poison where you put it. "
             f"Orange: the optimal attack's path from there ({config.attack_steps} steps of projected "
             f"hypergradient ascent{learned}). "
-            f"**B** (right): for each location, the λ in [{_signed(low)}, {_signed(high)}] that minimizes "
+            f"**B** (below): for each location, the λ in [{_signed(low)}, {_signed(high)}] that minimizes "
             f"validation error.")
 
 
