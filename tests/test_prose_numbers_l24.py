@@ -111,7 +111,7 @@ def test_l2_unlike_the_paper_the_learned_lambda_ends_above_the_large_lambda_erro
            f"{large[-1]:.1%} at 85 poisons)" in regularization_prose.shipped_curves(fig2)
 
 
-def test_l2_a_fixed_lambda_lets_the_error_climb_though_small_lambda_not_at_every_batch(fig2):
+def test_l2_notice_a_fixed_lambda_lets_the_error_climb_though_small_lambda_not_at_every_batch(fig2):
     # The lesson used to say "with every batch of poisons": λ = −8 peaks at 68 poisons.
     assert not regularization_prose.rises_every_batch(fig2, "small")
     assert regularization_prose.rises_every_batch(fig2, "cv")
@@ -119,7 +119,7 @@ def test_l2_a_fixed_lambda_lets_the_error_climb_though_small_lambda_not_at_every
     assert "with every batch" not in text and "not at every batch: 20.2% at 68 poisons" in text
 
 
-def test_l2_the_learned_lambda_holds_the_error_down(fig2):
+def test_l2_notice_the_learned_lambda_holds_the_error_down(fig2):
     at = {m: regularization_prose.curve(fig2, m, "test_error")[-1] for m in ("small", "cv", "learned")}
     assert at["learned"] < at["cv"] < at["small"]
 
@@ -196,21 +196,21 @@ def test_l4_data_lie_at_sigma_root_d_from_their_mean():
     assert abs(float((norms <= 2).double().mean()) - labelnoise_stats.share_within(2, 16, 1.0)) < 0.002
 
 
-def test_l4_third_class_and_opposite_class_poisons_both_average_0_870(table):
+def test_l4_notice_third_class_and_opposite_class_poisons_both_average_0_870(table):
     opposite, third = (labelnoise_prose.sweep_mean(table, n) for n in ("opposite", "third"))
     assert f"{opposite:.3f}" == f"{third:.3f}" == "0.870"
     assert "the mean adversarial accuracy over the r-sweep is 0.870 for both" in \
         labelnoise_prose.third_class_notice(table)
 
 
-def test_l4_pgd_training_raises_the_curve_0_899_vs_0_870(table):
+def test_l4_notice_pgd_training_raises_the_curve_0_899_vs_0_870(table):
     # The lesson used to say 0.900: the table's mean is 0.8995, which rounds to 0.899.
     pgd, plain = labelnoise_prose.sweep_mean(table, "pgd"), labelnoise_prose.sweep_mean(table, "third")
     assert pgd > plain and (f"{pgd:.3f}", f"{plain:.3f}") == ("0.899", "0.870")
     assert "*raises* the curve (0.899 on average vs 0.870)" in labelnoise_prose.pgd_notice(table)
 
 
-def test_l4_a_spectral_cap_of_0_3_raises_accuracy_at_every_r_0_883_vs_0_870(table):
+def test_l4_notice_a_spectral_cap_of_0_3_raises_accuracy_at_every_r_0_883_vs_0_870(table):
     # The lesson used to say 0.884: the table's mean is 0.8835 (0.88346), which rounds to 0.883.
     assert labelnoise_prose.above_at_every_r(table, "cap 0.3", "opposite")
     capped, base = labelnoise_prose.sweep_mean(table, "cap 0.3"), labelnoise_prose.sweep_mean(table, "opposite")
@@ -218,13 +218,13 @@ def test_l4_a_spectral_cap_of_0_3_raises_accuracy_at_every_r_0_883_vs_0_870(tabl
     assert "raises adversarial accuracy at every r (0.883 vs 0.870 on average" in labelnoise_prose.cap_notice(table)
 
 
-def test_l4_a_spectral_cap_of_0_3_lifts_the_deepest_point_from_0_824_to_0_839(table):
+def test_l4_notice_a_spectral_cap_of_0_3_lifts_the_deepest_point_from_0_824_to_0_839(table):
     pair = labelnoise_prose.deepest(table, "cap 0.3"), labelnoise_prose.deepest(table, "opposite")
     assert (f"{pair[0]:.3f}", f"{pair[1]:.3f}") == ("0.839", "0.824")
     assert "deepest point 0.839 vs 0.824" in labelnoise_prose.cap_notice(table)
 
 
-def test_l4_caps_of_1_and_3_change_next_to_nothing(table):
+def test_l4_notice_caps_of_1_and_3_change_next_to_nothing(table):
     base = labelnoise_prose.sweep_mean(table, "opposite")
     for cap in ("cap 1", "cap 3"):
         assert abs(labelnoise_prose.sweep_mean(table, cap) - base) < labelnoise_prose.SAME
@@ -245,7 +245,7 @@ def test_l4_with_b_2_the_dip_almost_vanishes():
     assert few["depth"] < default["depth"] / 2
 
 
-def test_l4_2d_defaults_the_bent_boundary_at_r_1_costs_the_most():
+def test_l4_notice_2d_defaults_the_bent_boundary_at_r_1_costs_the_most():
     values = dict(labelnoise_panels.PICTURE_DEFAULTS, seed=labelnoise.LabelNoiseConfig().seed)
     config = replace(labelnoise_panels.picture_config(values, labelnoise.LabelNoiseConfig()), device="cpu")
     runs = labelnoise_panels.draw_regions(config).runs.set_index("r")
