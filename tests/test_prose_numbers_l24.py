@@ -287,3 +287,17 @@ def test_l4_notice_mnist_buckets_are_reported_with_seed_ranges_and_only_separate
 def test_l4_mnist_reference_has_4_seeds(table):
     assert set(labelnoise_panels.mnist_reference(table).runs) == {4}
     assert "4 seeds" in labelnoise_prose.mnist_caption(table) and "of 4 seeds" in labelnoise_prose.mnist_notice(table)
+
+
+def test_l4_notice_the_shipped_dip_sweep_tracks_sigma_root_d_not_2_mu_root_d():
+    dip_table = labelnoise.load_reference("dip").table
+    assert dip_table.fit.all() and not dip_table.diverged.any()
+    pos = labelnoise_stats.dip_positions(dip_table)
+    scale = labelnoise_stats.which_scale(pos)
+    assert scale["r_sigma"] > 0.8 and abs(scale["r_mu"]) < 0.3 and scale["settings"] == 9
+    # main effects of the 3 × 3 grid: σ (σ√d 2 → 6) moves the dip by > 2, μ (2μ√d 2 → 8) by < 0.5
+    assert np.ptp(pos.groupby("sigma").dip_r.mean()) > 2 > 0.5 > np.ptp(pos.groupby("mu").dip_r.mean())
+    text = labelnoise_prose.dip_position_notice(dip_table)
+    assert f"correlates with σ√d at r = {scale['r_sigma']:.2f} and with 2μ√d at r = {scale['r_mu']:.2f}" in text
+    assert "| 1 | 0.5 | 8 | 2 | 2 [1, 2] |" in text
+    assert "at r = 2.0, 3.0, 4.7 for σ = 0.5, 1, 1.5; averaged over σ, at r = 3.0, 3.3, 3.3 for μ = 0.25, 0.5, 1" in text
