@@ -54,7 +54,7 @@ def _():
     ui = links.Controls(renamed={"alpha": "step_size", "beta": "lam_step"})
     form = ui.form(
         """
-        **Regularization** {lam}
+        **Regularization** {lam} {bias}
 
         **Poison** {x1} {x2} labelled as {label}
 
@@ -64,6 +64,7 @@ def _():
         """,
         submit_button_label="Train",
         lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (log scale)"),
+        bias=ui.checkbox(value=defaults.penalize_bias, label="penalize the bias"),
         x1=ui.slider(-9.5, 9.5, 0.1, value=round(_start[0], 1), show_value=True, label="x₁"),
         x2=ui.slider(-9.5, 9.5, 0.1, value=round(_start[1], 1), show_value=True, label="x₂"),
         label=ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
@@ -98,11 +99,13 @@ def _(config, result):
         page.run_stats(result, caption=f"{panels.model_count(config):,} logistic regressions",
                        extra=[mo.stat(**s) for s in panels.live_stats(result)]),
         mo.hstack([
+            charts.poison_error_map(panels.unregularized_grid(result), result.points, None, None,
+                                    box=regularization.BOX, title=f"A · validation error, λ = {result.lams[0]:.0f}"),
             charts.poison_error_map(result.grid, result.points, result.boundaries, result.path,
                                     box=regularization.BOX, title=f"A · validation error, λ = {config.lam:.2f}"),
-            charts.best_lam_map(result.grid, result.points, box=regularization.BOX,
-                                lam_range=regularization.LAM_RANGE),
         ], justify="start"),
+        mo.md(prose.contrast_caption(result)),
+        charts.best_lam_map(result.grid, result.points, box=regularization.BOX, lam_range=regularization.LAM_RANGE),
         charts.attack_trace(result.path),
     ])
     return
@@ -206,29 +209,8 @@ def _(mnist_reference):
 
 
 @app.cell(hide_code=True)
-def _(mnist_reference):
-    mo.md(rf"""
-    ## What to notice
-
-    * **Unregularized, one point moves the boundary.** Set λ = −8 and press **Train**: heatmap A
-      lights up where a mislabelled point far out on the other class's side pulls the boundary
-      over; move the poison there and the red line swings.
-    * **Large λ flattens the map.** At λ = log 20 ≈ 3 (the paper's choice), the map is almost
-      uniform: wherever the poison goes, the boundary barely moves.
-    * **The right λ depends on the attack.** Heatmap B is brightest (largest λ) exactly where A
-      at small λ is brightest: the more a point can hurt, the more regularization pays.
-    * **Learning λ answers the attack.** Start at λ = −8, tick *learn λ* and train: as the poison
-      climbs the validation loss, the defender raises λ and the loss falls back.
-    * {prose.fixed_lambda_notice(mnist_reference.table)}
-
-    ## Try next
-
-    1. Set λ = −8, put the poison on the brightest cell of heatmap A, then raise λ step by
-       step: when does the red boundary stop moving?
-    2. Give the poison the other label: the bright regions move to the other side.
-    3. Raise the poison step α to 2: the attack overshoots and jumps along the box's edge.
-    4. Change the data seed: the numbers change, the pattern does not.
-    """)
+def _(mnist_reference, result):
+    mo.md(prose.notice(result, mnist_reference.table) + "\n\n" + prose.try_next())
     return
 
 
@@ -258,8 +240,8 @@ def _():
     (The paper differentiates through $T$ unrolled training steps instead; for a strongly convex
     problem both agree as $T \to \infty$.)
 
-    **Updates (Eq. 2).** $x_p \leftarrow \Pi\big(x_p + \alpha\, \nabla_{x_p}\mathcal A / \|\nabla_{x_p}\mathcal A\|\big)$
-    and, when λ is learned, $\lambda \leftarrow \Pi\big(\lambda - \tfrac{\beta}{\sqrt{t+1}}\,
+    **Updates (Eq. 2), alternating as in the paper.** $x_p \leftarrow \Pi\big(x_p + \alpha\, \nabla_{x_p}\mathcal A / \|\nabla_{x_p}\mathcal A\|\big)$,
+    the model retrained, then, when λ is learned, $\lambda \leftarrow \Pi\big(\lambda - \tfrac{\beta}{\sqrt{t+1}}\,
     \mathrm{sign}\, \partial_\lambda \mathcal A\big)$, $\Pi$ projecting onto the box and onto $[-8, 6]$.
     The paper does not say how it scales raw hypergradients; normalized steps make α a
     distance.
@@ -267,6 +249,12 @@ def _():
     **Heatmap B** picks, per poison location, the λ of least validation *error* on a grid of
     [−8, 6] (App. C.1); ties (the error moves in steps of 1/64) go to the smaller validation loss.
     """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(prose.departures())
     return
 
 
