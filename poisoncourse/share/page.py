@@ -108,6 +108,7 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     gives a progress bar of that length, None a spinner; `subtitle` likewise. A `CourseError`
     from either becomes `Trained(default, None, sentence)`: never a traceback."""
     try:
+        refuse_bad_boxes(form)
         config = make_config(dict(links.values(form)))
         status, has_bar = _status(config, title, subtitle, total)
         with status as bar:
@@ -118,6 +119,14 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     # A submitted form goes into the URL (even one that failed), so the link reproduces the page.
     links.write(form.value, prefix=prefix)
     return trained
+
+
+def refuse_bad_boxes(form) -> None:
+    """A number box typed outside its range (or a fraction where a whole number is needed) is
+    refused with the same kind of sentence a link's bad value gets, never silently clamped."""
+    problems = links.box_problems(form)
+    if problems:
+        raise CourseError(" ".join(problems))
 
 
 def train(form, make_config, run, **options) -> Trained:
