@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 2 · Regularization against poisoning"
-# description = "Does L2 regularization protect a classifier from a poisoning point? Place the poison, move λ, and watch the error map flatten — then let the defender learn λ against the optimal attack."
+# description = "Does L2 regularization protect a classifier from a poisoning point? Move λ, then let the defender learn it."
 # ///
 
 import marimo
@@ -237,22 +237,27 @@ def _():
 
     **Model.** Logistic regression $f(x) = \sigma(w^\top x + b)$, $\theta = (w, b)$, labels
     $y \in \{-1, +1\}$, trained on $\mathcal D'_{tr} = \mathcal D_{tr} \cup \mathcal D_p$:
+
     $$\mathcal L(\mathcal D'_{tr}, \lambda, \theta) = \frac1n \sum_{i=1}^{n}
     \log\!\left(1 + e^{-y_i (w^\top x_i + b)}\right) + \frac{e^{\lambda}}{2}\|\theta\|^2 .$$
+
     $\lambda$ lives in log space. Strongly convex, so every model is trained *to its optimum*
     $\theta^*$ by Newton's method — all grid cells at once.
 
     **The attack (Eq. 1).** The attacker maximizes the validation loss
     $\mathcal A = \mathcal L(\mathcal D_{val}, \theta^*)$ over the poison's features $x_p$; the
     defender minimizes it over $\lambda$:
+
     $$\min_{\lambda} \max_{x_p \in [-9.5, 9.5]^2} \mathcal L(\mathcal D_{val}, \theta^*)
     \quad \text{s.t.} \quad \theta^* = \arg\min_\theta \mathcal L(\mathcal D'_{tr}, \lambda, \theta).$$
 
     **Hypergradients.** At the optimum $\nabla_\theta \mathcal L = 0$, so by the implicit function
     theorem, with $H = \nabla^2_\theta \mathcal L$,
+
     $$\frac{d\mathcal A}{d x_p} = -\Big(\frac{\partial^2 \mathcal L}{\partial\theta\,\partial x_p}\Big)^{\!\top}
     H^{-1} \nabla_\theta \mathcal A, \qquad
     \frac{d\mathcal A}{d \lambda} = -e^{\lambda}\, \theta^{*\top} H^{-1} \nabla_\theta \mathcal A .$$
+
     (The paper differentiates through $T$ unrolled training steps instead; for a strongly convex
     problem both agree as $T \to \infty$.)
 

@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 3 · Neuro-Tron under label poisoning"
-# description = "Can a gradient-free algorithm recover a depth-2 network's weights when an adversary corrupts the labels? Move the attack's size θ and probability β and watch Neuro-Tron and SGD converge."
+# description = "Can Neuro-Tron recover a network's weights when an adversary corrupts its labels? Vary θ and β."
 # ///
 
 import marimo
@@ -251,6 +251,7 @@ def _():
 
     **Network (Def. 1 and 2).** For a filter $w \in \mathbb R^r$ and sensing matrices
     $A_1, \dots, A_k \in \mathbb R^{r \times n}$,
+
     $$f_w(x) = \frac1k \sum_{i=1}^k q\,\sigma\!\left(w^\top A_i x\right), \qquad \sigma(z) = \max(z, \alpha z).$$
 
     As in the authors' code, $M$ and $C$ have $\mathcal N(0,1)$ entries and
@@ -262,11 +263,13 @@ def _():
     by position in the batch, as in the authors' code); otherwise $v = f_{w^*}(x)$.
 
     **Neuro-Tron (Alg. 1).** With a fresh batch $x_1, \dots, x_b$ at each step,
+
     $$w_{t+1} = w_t + \eta\, M\, \frac1b \sum_{i=1}^b \big(v_i - f_{w_t}(x_i)\big)\, x_i .$$
 
     No derivative of $\sigma$ appears: the direction is a linear function of the inputs.
 
     **SGD on the square loss.**
+
     $$w_{t+1} = w_t + \eta\, \frac1b \sum_{i=1}^b \big(v_i - f_{w_t}(x_i)\big)\, \frac{\partial f_{w_t}}{\partial w}(x_i), \qquad \frac{\partial f_w}{\partial w}(x) = \frac qk \sum_{i=1}^k \sigma'\!\left(w^\top A_i x\right) A_i x .$$
 
 

@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 4 · Which mislabeled points hurt robustness"
-# description = "Flip a few labels in a two-Gaussian toy problem and watch adversarial accuracy fall, then recover, as the poisons move away from the class mean. See a pocket versus a stretched boundary in 2-D, and the same question on MNIST."
+# description = "Which flipped labels hurt adversarial accuracy most? Move the poisons away from the class mean."
 # ///
 
 import marimo

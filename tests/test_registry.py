@@ -119,3 +119,10 @@ def test_regularization_experiment_no_longer_re_exports_the_mnist_reference():
 
     assert "reference_configs" not in vars(experiment) and "load_reference" not in vars(experiment)
     assert registry.lesson("regularization").references == (mnist.REFERENCE,)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_a_gallery_card_shows_the_whole_summary(lesson):
+    # marimo 0.25's gallery card clamps the description at three lines of ~45 characters
+    # (three cards a row, text-sm, line-clamp-3): a longer summary is cut mid-sentence.
+    assert len(lesson.summary) <= 110, f"{lesson.app}: {len(lesson.summary)} characters"
