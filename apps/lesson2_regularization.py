@@ -27,7 +27,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 2 · Does regularization help against poisoning?
+    # Lesson 2 · Regularization against poisoning: does λ help against a poisoning point?
 
     **The question.** An attacker adds one point, with a wrong label, to a small training set.
     How much can it raise the error of a logistic regression — and does L2 regularization,

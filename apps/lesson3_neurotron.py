@@ -24,7 +24,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 3 · Neuro-Tron: learning a network from poisoned labels
+    # Lesson 3 · Neuro-Tron under label poisoning: learning a network from corrupted labels
 
     **The question.** A teacher network $f_{w^*}$ labels random inputs, but an adversary sits
     between teacher and student: with probability $\beta$ it shifts a label by up to $\theta$.

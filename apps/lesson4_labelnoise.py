@@ -27,7 +27,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 4 · Which mislabeled points hurt robustness?
+    # Lesson 4 · Which mislabeled points hurt robustness
 
     **The question.** An attacker may flip the labels of a handful of training points. A network
     trained until it fits every point — the wrong ones included — still classifies clean test
