@@ -206,3 +206,13 @@ def test_good_or_emptied_number_boxes_pass_and_the_page_refuses_a_bad_one():
     trained = page.attempt(_Submitted(_box_form(), {"eta": 5.0, "seed": 0}), lambda v: v, lambda c, p: c,
                            default="defaults")
     assert not trained.ok and "holds 5" in trained.problem and trained.config == "defaults"
+
+
+def test_a_label_the_form_text_already_says_is_not_repeated():
+    ui = links.Controls(params=FakeParams({}))
+    text = "first seed {seed} · at most {epochs} epochs · PGD {steps} · {depth}"
+    label = {name: links.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
+        "seed": ui.slider(0, 9, 1, value=0, label="seed"), "epochs": ui.slider(1, 9, 1, value=1, label="epochs"),
+        "steps": ui.slider(1, 9, 1, value=1, label="steps"), "depth": ui.slider(1, 9, 1, value=1, label="depth"),
+    }.items()}
+    assert label == {"seed": "", "epochs": "", "steps": "steps", "depth": "depth"}

@@ -26,6 +26,7 @@ import contextlib
 import html
 import inspect
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -162,6 +163,7 @@ class Controls:
         """``mo.md(text).batch(**elements).form(...)`` with URL-seeded elements."""
         import marimo as mo
 
+        controls = {name: without_repeated_label(text, name, c) for name, c in controls.items()}
         elements = {name: self.build(name, c) for name, c in controls.items()}
         form = mo.md(text).batch(**elements).form(submit_button_label=submit_button_label, bordered=bordered)
         # The declared ranges travel with the form, so `box_problems` can check what was typed.
@@ -232,6 +234,24 @@ def box_problems(form) -> list[str]:
             what = arguments.get("label") or name
             problems.append(f"The box “{what}” holds {encode(value)}, which was not used: {err}.")
     return problems
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def without_repeated_label(text: str, name: str, control: Control) -> Control:
+    """The control without its label when the form's text already says it next to the control
+    ("first seed {seed}" with label "seed" would read "first seed seed")."""
+    label = control.kwargs.get("label") or ""
+    marker = "{" + name + "}"
+    if not label or marker not in text:
+        return control
+    before, _, after = text.partition(marker)
+    said, own = _words(before)[-1:] + _words(after)[:1], _words(label)
+    if own and (own[0] in said or own[-1] in said):
+        return Control(control.kind, control.make, control.args, {**control.kwargs, "label": ""})
+    return control
 
 
 def write(submitted: Mapping[str, Any] | None, prefix: str = "", params=None) -> None:
