@@ -54,11 +54,19 @@ REFERENCE_DASH = [5, 3]
 
 
 def source_dash(field: str = "source", live: str = "live", reference: str | list[str] = "reference",
-                title: str | None = "run") -> alt.StrokeDash:
-    """Live runs solid, shipped references dashed, with a legend that draws the dash."""
+                title: str | None = "run", present=None):
+    """Live runs solid, shipped references dashed, with a legend that draws the dash.
+
+    `present` (the values the chart draws): a legend entry only for those — with a single kind
+    drawn, no legend at all, just its dash."""
     refs = [reference] if isinstance(reference, str) else list(reference)
+    dashes = {live: LIVE_DASH, **{r: REFERENCE_DASH for r in refs}}
+    if present is not None:
+        dashes = {k: v for k, v in dashes.items() if k in set(present)}
+        if len(dashes) == 1:
+            return alt.value(next(iter(dashes.values())))
     return alt.StrokeDash(f"{field}:N", title=title,
-                          scale=alt.Scale(domain=[live, *refs], range=[LIVE_DASH] + [REFERENCE_DASH] * len(refs)),
+                          scale=alt.Scale(domain=list(dashes), range=list(dashes.values())),
                           legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2, labelLimit=0))
 
 

@@ -2,30 +2,64 @@
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, source_dash, thin  # noqa: F401
 
 METRIC_TITLES = {"adversarial_accuracy": "adversarial accuracy", "natural_accuracy": "natural accuracy"}
 CLASS_COLORS = alt.Scale(domain=[0, 1, 2], range=["#4c78a8", "#e45756", "#54a24b"])
 
 
+# One colour per meaning across the live chart and the shipped figures (core.charts conventions):
+# the poisons' label and training decide it, and the live run is told apart by its solid line.
+LIVE_PREFIX = "live: "
+_MEANINGS = [("PGD training", "#54a24b"), ("third class", "#f58518"), ("opposite class", "#4c78a8")]
+_CAPS = {0.3: "#b279a2", 1.0: "#9d755d", 3.0: "#e45756"}
+_SPARE = ["#72b7b2", "#eeca3b", "#ff9da6", "#bab0ac"]
+
+
+def meaning_colour(series: str) -> str | None:
+    """The colour a series' setting always gets, or None for a setting not foreseen here."""
+    cap = re.search(r"‖₂ ≤ ([\d.]+)", series)
+    if cap:
+        return _CAPS.get(float(cap.group(1)))
+    return next((colour for words, colour in _MEANINGS if words in series), None)
+
+
+def series_colours(series) -> alt.Scale:
+    domain = list(dict.fromkeys(series))
+    colours, spare = [], iter(_SPARE * len(domain))
+    for name in domain:
+        colours.append(meaning_colour(name.removeprefix(LIVE_PREFIX)) or next(spare))
+    return alt.Scale(domain=domain, range=colours)
+
+
 def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from its class mean") -> alt.FacetChart:
     """Mean accuracy over seeds vs r (points and lines) with the seeds' range as bars; one
-    panel per metric, one colour per ``series`` (e.g. opposite vs third class, live vs
-    reference). ``curves`` columns: r, metric, series, mean, low, high."""
+    panel per metric, one colour per setting (opposite vs third class …), the live run solid
+    and the shipped ones dashed. ``curves`` columns: r, metric, series, mean, low, high.
+
+    The accuracy axis runs from 0.5 (chance) — or lower if a seed falls below it — to 1 on
+    every run, so a shallower dip looks shallower after a retrain instead of being re-zoomed."""
+    curves = curves.assign(run=np.where(curves.series.str.startswith(LIVE_PREFIX), "live", "shipped reference"))
     base = alt.Chart(curves).encode(
         x=alt.X("r:Q", title=title),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=500)),
+        color=alt.Color("series:N", title=None, scale=series_colours(curves.series),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
     )
-    y = alt.Y("mean:Q", title="accuracy", scale=alt.Scale(zero=False))
+    low = float(min(0.5, curves["low"].min())) if len(curves) else 0.5
+    scale = alt.Scale(domain=[low, 1.0], nice=False)
+    y = alt.Y("mean:Q", title="accuracy", scale=scale)
     lines = base.mark_line(point=True).encode(
+        strokeDash=source_dash("run", reference="shipped reference", title=None, present=curves.run),
         y=y, tooltip=["series:N", "r:Q", alt.Tooltip("mean:Q", format=".3f", title="mean over seeds"),
                       alt.Tooltip("low:Q", format=".3f", title="worst seed"),
                       alt.Tooltip("high:Q", format=".3f", title="best seed")])
-    bars = base.mark_errorbar(opacity=0.45).encode(y=alt.Y("low:Q", title="accuracy"), y2="high:Q")
+    bars = base.mark_errorbar(opacity=0.45).encode(y=alt.Y("low:Q", title="accuracy", scale=scale), y2="high:Q")
     return (alt.layer(bars, lines, data=curves).properties(width=WIDTH, height=HEIGHT)
             .facet(column=alt.Column("metric:N", title=None, sort=list(METRIC_TITLES.values())))
             .resolve_scale(y="independent"))

@@ -51,7 +51,7 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
         base = alt.Chart(sub).encode(x=xs, color=color)
         layers = [
             base.mark_line(point=True).encode(
-                y=ys, strokeDash=source_dash("kind", title="line"),
+                y=ys, strokeDash=source_dash("kind", title="line", present=sub.kind),
                 tooltip=["source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g")]),
             base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
         ]

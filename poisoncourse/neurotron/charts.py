@@ -71,7 +71,7 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
     x = alt.X("value:Q", title=value_title, scale=scale, axis=alt.Axis(values=values, format="~g"))
     color = alt.Color("algorithm:N", title="algorithm")
     sources = list(dict.fromkeys(data.source))  # live first (lesson.final_errors' order), then the reference
-    dash = source_dash("source", live=sources[0], reference=sources[1:] or "reference")
+    dash = source_dash("source", live=sources[0], reference=sources[1:] or "reference", present=sources)
     base = alt.Chart(data).encode(x=x, color=color)
     lines = base.mark_line(point=True).encode(
         y=alt.Y("median_log10_error:Q", title=y_title), strokeDash=dash,
