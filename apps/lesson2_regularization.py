@@ -63,7 +63,7 @@ def _():
         **Maps** {resolution} {lam_values} · data seed {seed}
         """,
         submit_button_label="Train",
-        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (log scale)"),
+        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (penalty e^λ)"),
         x1=ui.slider(-9.5, 9.5, 0.1, value=round(_start[0], 1), show_value=True, label="x₁"),
         x2=ui.slider(-9.5, 9.5, 0.1, value=round(_start[1], 1), show_value=True, label="x₂"),
         label=ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
@@ -120,7 +120,7 @@ def _(result):
             """
             ### Explore: the damage map at every λ
 
-            The same run, one map per λ of heatmap B's grid. Drag **log λ**: with little
+            The same run, one map per λ of heatmap B's grid. Drag **λ**: with little
             regularization a poison placed almost anywhere on the wrong side does damage; as λ grows
             the damaging region shrinks and fades, until the penalty flattens every boundary. The
             slider runs in your browser over results already computed — it also works in the
@@ -181,7 +181,7 @@ def _(mnist_controls, mnist_live, mnist_reference):
             512 training, 171 validation and 317 test images, pixels in [0, 1]. Poisons are
             validation images with flipped labels, optimized {regularization_mnist.BATCH} at a time by the
             same hypergradient ascent (in all 784 pixels), earlier batches staying put. Four defenders:
-            λ fixed small (−8), λ fixed large (log 200), λ chosen by 5-fold cross-validation on
+            λ = −8 fixed, λ = log 200 ≈ 5.3 fixed, λ chosen by 5-fold cross-validation on
             the clean training set, and λ learned against the attack. Every model is trained to
             its optimum: a truncated training run would act as hidden regularization and hide
             the attack.

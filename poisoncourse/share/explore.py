@@ -121,17 +121,17 @@ def error_map_by_lam(lams, maps, box: float) -> alt.LayerChart:
     top_error = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     data = data.assign(x1_lo=data.x1 - cell / 2, x1_hi=data.x1 + cell / 2, x2_lo=data.x2 - cell / 2,
                        x2_hi=data.x2 + cell / 2)
-    data, lam, keep = slider(data, "lam", name="lam", label="log λ")
+    data, lam, keep = slider(data, "lam", name="lam", label="λ")
     scale = alt.Scale(domain=[-box - cell / 2, box + cell / 2], nice=False)
     heat = (alt.Chart(data).mark_rect()
             .encode(x=alt.X("x1_lo:Q", title="poison x₁", scale=scale), x2="x1_hi",
                     y=alt.Y("x2_lo:Q", title="poison x₂", scale=scale), y2="x2_hi",
                     color=alt.Color("error:Q", title="validation error",
-                                    scale=alt.Scale(scheme="reds", domain=[0, top_error])),
-                    tooltip=[alt.Tooltip("lam:Q", title="log λ"), alt.Tooltip("x1:Q", format=".2f"),
+                                    scale=alt.Scale(scheme="inferno", domain=[0, top_error])),
+                    tooltip=[alt.Tooltip("lam:Q", title="λ"), alt.Tooltip("x1:Q", format=".2f"),
                              alt.Tooltip("x2:Q", format=".2f"), alt.Tooltip("error:Q", format=".3f")])
             .transform_filter(keep))
-    label = _value_label(data, keep, "lam", "+.2f", "log λ = ")
+    label = _value_label(data, keep, "lam", "+.2f", "λ = ")
     return alt.layer(heat, label).add_params(lam).properties(width=300, height=300,
                                                             title="validation error, poison placed here")
 
