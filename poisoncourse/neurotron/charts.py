@@ -37,11 +37,16 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
     if len(poisoned) and len(finite) and poisoned.log10_error.min() - 1 > finite.log10_error.min():
         y_scale = alt.Scale(domain=[float(np.floor(poisoned.log10_error.min() - 1)),
                                     float(np.ceil(finite.log10_error.max()))], clamp=True, nice=False)
+    # A run cut at divergence after a step or two is a line of one point, which draws nothing:
+    # short curves are drawn with their points, on an axis that still starts at t = 0.
+    short = table.groupby([facet, "value", "seed", "line"]).iteration.count().min() < 3 if len(table) else True
+    last = float(table.iteration.max()) if len(table) else 0.0
+    x_scale = alt.Scale(domain=[0, max(last, 10.0)], nice=False) if short else alt.Undefined
     return (
         alt.Chart(table)
-        .mark_line()
+        .mark_line(point=bool(short))
         .encode(
-            x=alt.X("iteration:Q", title="iteration t"),
+            x=alt.X("iteration:Q", title="iteration t", scale=x_scale, axis=alt.Axis(format="~s")),
             y=alt.Y("log10_error:Q", title=y_title, scale=y_scale),
             color=alt.Color("value:O", title=value_title, scale=alt.Scale(scheme="viridis")),
             detail=["seed:N", "line:N"],
@@ -60,6 +65,10 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
     """Median log10 final error vs the swept value, one line per algorithm (and per
     ``source`` if the table has that column: live vs reference), with the seeds' range."""
     data = summary.dropna(subset=["median_log10_error"]).copy()
+    if data.empty:  # every run diverged: say so where the chart would be, not an empty frame
+        note = pd.DataFrame({"text": ["Every run diverged: there is no final error to draw (see the warning above)."]})
+        return alt.layer(alt.Chart(note).mark_text(fontSize=13).encode(text="text:N")).properties(
+            width=2 * WIDTH, height=60)
     if "source" not in data:
         data["source"] = "live"
     values = sorted(data["value"].unique())
