@@ -228,7 +228,7 @@ def _():
     mnist_form = _ui3.form(
         "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
         "attack radius {eps} · {seeds}",
-        submit_button_label="Run on MNIST (about half a minute)",
+        submit_button_label="Run on MNIST (a few seconds at the defaults)",
         flips=_ui3.slider(5, 50, 5, value=mnist_defaults.flips, show_value=True, label="flips"),
         buckets=_ui3.slider(2, 6, 1, value=mnist_defaults.buckets, show_value=True, label="buckets"),
         eps=_ui3.slider(0.25, 2.0, 0.25, value=mnist_defaults.eps, show_value=True, label="ε"),
