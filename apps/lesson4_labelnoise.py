@@ -195,7 +195,8 @@ def _(reference):
     3. Switch the poison label to *a new third class* and compare with the reference curves.
     4. Set a spectral cap of 0.3, then 0.1: watch the *fit* count — a cap too tight cannot
        memorize the poisons, the thesis's "natural defence".
-    5. Choose PGD adversarial training (slower: each batch is attacked first).
+    5. Choose PGD adversarial training with 1 seed and 5 attack steps (each batch is attacked first,
+       so even this takes up to 20 s; at the defaults it would take minutes and is refused).
     """)])
     return
 

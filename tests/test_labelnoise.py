@@ -210,3 +210,14 @@ def test_the_2d_picture_merges_equal_neighbours_without_changing_the_picture():
     for row in grid.itertuples():
         hit = cells[(cells.x1_lo < row.x1) & (cells.x1_hi > row.x1) & (cells.x2_lo < row.x2) & (cells.x2_hi > row.x2)]
         assert len(hit) == 1 and hit.predicted.iloc[0] == row.predicted
+
+
+def test_try_next_5_pgd_training_with_one_seed_and_five_steps_is_not_refused():
+    # issue 13: the suggestion as first written ("choose PGD training") was refused at the defaults.
+    import dataclasses
+
+    from poisoncourse.core.cost import LIVE_MAX_SECONDS
+    from poisoncourse.labelnoise import experiment as e
+    step = dataclasses.replace(e.LabelNoiseConfig(), training="pgd", seeds=1, pgd_steps=5)
+    assert e.estimated_seconds(step) <= LIVE_MAX_SECONDS
+    assert e.estimated_seconds(dataclasses.replace(step, seeds=3, pgd_steps=20)) > LIVE_MAX_SECONDS
