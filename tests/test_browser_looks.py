@@ -159,7 +159,7 @@ def spec_problems(spec: dict) -> list[str]:
                 if limit and len(label) * CHAR_PX > limit:
                     problems.append(f"the legend label {label!r} is cut at {limit} px")
             seen = drawn.get(enc["field"])
-            if isinstance(domain, list) and seen is not None:
+            if isinstance(domain, list) and seen is not None and enc.get("type") in ("nominal", "ordinal"):
                 for value in domain:
                     if str(value) not in seen:
                         problems.append(f"the legend lists {value!r}, which no series draws")

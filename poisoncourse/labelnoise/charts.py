@@ -88,18 +88,21 @@ def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: st
     lo, hi = float(ticks[0] - step / 2), float(ticks[-1] + step / 2)
     sx = alt.Scale(domain=[lo, hi], nice=False)
     sy = alt.Scale(domain=[lo, hi], nice=False)
-    color = alt.Color("predicted:N", scale=CLASS_COLORS, title="predicted class")
+    # The legend lists only the classes drawn (the third class exists only when poisons get it).
+    present = sorted(set(cells.predicted) | set(points.label))
+    colours = alt.Scale(domain=present, range=[CLASS_COLORS.range[int(c)] for c in present])
+    color = alt.Color("predicted:N", scale=colours, title="predicted class")
     heat = alt.Chart(cells).mark_rect(opacity=0.35).encode(
         x=alt.X("x1_lo:Q", scale=sx, title="x₁"), x2="x1_hi:Q",
         y=alt.Y("x2_lo:Q", scale=sy, title="x₂"), y2="x2_hi:Q", color=color)
     inside = points[(points.x1 >= lo) & (points.x1 <= hi) & (points.x2 >= lo) & (points.x2 <= hi)]
     clean = alt.Chart(inside[inside.kind == "clean"]).mark_circle(size=12, opacity=0.7).encode(
         x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
-        color=alt.Color("label:N", scale=CLASS_COLORS, title="label"))
+        color=alt.Color("label:N", scale=colours, title="label"))
     poison = alt.Chart(inside[inside.kind == "poison"]).mark_point(size=120, filled=True, stroke="black",
                                                                    strokeWidth=1.5, shape="diamond").encode(
         x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
-        fill=alt.Fill("label:N", scale=CLASS_COLORS, legend=None), tooltip=["label:N", "x1:Q", "x2:Q"])
+        fill=alt.Fill("label:N", scale=colours, legend=None), tooltip=["label:N", "x1:Q", "x2:Q"])
     return alt.layer(heat, clean, poison).properties(width=size, height=size, title=title)
 
 
