@@ -231,6 +231,16 @@ def test_the_exported_page_shows_no_raw_tex_and_no_cut_legend(exported, browser,
     cut = page.evaluate("""() => [...document.querySelectorAll('.role-legend-label text')]
                                    .map(t => t.textContent).filter(t => t.endsWith('…'))""")
     problems += [f"legend label cut: {t!r}" for t in cut]
+    # A hand-out, not the live app: what was run in the student's words, no "press Train" as if
+    # the page could train, and where to run it live.
+    text = page.evaluate(VISIBLE_TEXT)
+    problems += [f"the hand-out says {w!r}" for w in ("The live result",) if w in text]
+    problems += [f"the hand-out lists the setting {m.group()!r} by its code name"
+                 for m in SNAKE.finditer(page.evaluate(
+                     "() => [...document.querySelectorAll('.controls')].map(e => e.innerText).join(' ')"))
+                 if len(m.group()) >= 5]
+    if "poisoncourse serve" not in text:
+        problems.append("the hand-out does not say where to run the lesson live")
     BUILD.mkdir(exist_ok=True)
     page.screenshot(path=str(BUILD / f"looks-static-{lesson.name}.png"), full_page=True)
     page.context.close()
@@ -285,6 +295,8 @@ def test_the_served_lesson_reads_right_and_a_try_next_step_draws(server, browser
     url, _ = server
     page = open_lesson(browser, url, app)
     problems = [f"on load: {p}" for p in text_problems(page)] + [f"on load: {e}" for e in errors_on(page)]
+    if deep_count(page, "marimo-progress"):  # the work is done: its bar must be gone
+        problems.append(f"on load: {deep_count(page, 'marimo-progress')} progress bar(s) left after the work")
     BUILD.mkdir(exist_ok=True)
     page.screenshot(path=str(BUILD / f"looks-{app.removesuffix('.py')}.png"), full_page=True)
     charts_before = page.locator(".vega-embed").count()
@@ -296,6 +308,8 @@ def test_the_served_lesson_reads_right_and_a_try_next_step_draws(server, browser
     wait_idle(page, timeout=300)
     problems += [f"after the step: {p}" for p in text_problems(page)]
     problems += [f"after the step: {e}" for e in errors_on(page)]
+    if deep_count(page, "marimo-progress"):
+        problems.append("after the step: a progress bar is left after the work")
     charts_after = page.locator(".vega-embed canvas, .vega-embed svg").count()
     if charts_after < charts_before:
         problems.append(f"after the step only {charts_after} of {charts_before} charts are drawn")
