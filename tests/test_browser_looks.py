@@ -52,7 +52,12 @@ VISIBLE_TEXT = """() => {
       if (skip.has(node.tagName) || node.hidden) return;
       const cls = node.classList;
       if (cls.contains('katex-mathml') || cls.contains('cm-editor') || cls.contains('cm-content')) return;
-      if (node.shadowRoot) walk(node.shadowRoot);
+      if (node.shadowRoot) {
+        // A custom element's light children show only through a slot (marimo-tex keeps its TeX
+        // source there, unseen, and draws the formula in its shadow root).
+        walk(node.shadowRoot);
+        if (!node.shadowRoot.querySelector('slot')) return;
+      }
     }
     for (const child of node.childNodes) walk(child);
   };
@@ -249,41 +254,49 @@ def test_the_exported_page_shows_no_raw_tex_and_no_cut_legend(exported, browser,
 
 # -- the served lessons, and one Try-next step each ---------------------------------------------
 
-def _set_slider(form, label: str, presses: int, key: str = "ArrowRight") -> None:
-    slider = form.get_by_role("slider", name=re.compile(label)).first
+def _press(form, key: str, times: int = 1, index: int = 0) -> None:
+    """Move the form's ``index``-th slider as a student does with the keyboard."""
+    slider = form.get_by_role("slider").nth(index)
     slider.focus()
-    for _ in range(presses):
+    for _ in range(times):
         slider.press(key)
 
 
-def _set_box(form, label: str, value: str) -> None:
-    box = form.get_by_role("textbox", name=re.compile(label)).first
-    if box.count() == 0:
-        box = form.get_by_role("spinbutton", name=re.compile(label)).first
-    box.fill(value)
+# One step per lesson from its "Try next"/"What to notice" list, performed as a student does:
+# each function sets the controls and returns the form whose Train button runs the step.
+def _lesson1(page):  # Try next #4: set β = 0 (the form's first slider)
+    form = page.locator("marimo-form").first
+    _press(form, "Home")
+    return form
+
+
+def _lesson2(page):  # What to notice: unregularized (λ = −8, the slider's lowest), one point moves the boundary
+    form = page.locator("marimo-form").first
+    _press(form, "Home")
+    return form
+
+
+def _lesson3(page):  # Try next #1: η = 0.01 with Student-t inputs (diverges; the panels must still draw)
+    page.locator("marimo-dropdown select").first.select_option(label=re.compile("Student"))
+    page.wait_for_timeout(1_000)
+    wait_idle(page, timeout=300)
+    form = page.locator("marimo-form").first
+    box = form.locator("marimo-number input").first
+    box.fill("0.01")
     box.press("Tab")
+    return form
 
 
-# One step per lesson from its "Try next"/"What to notice" list, as a student performs it: the
-# controls of the first form set, then Train. Each keeps the run short on a shared CPU.
-def _lesson1(form):  # Try next: a larger poison fraction deepens the dip
-    _set_slider(form, "poison", 2)
+def _lesson4(page):  # Try next #1: b = 2 (from 10; the form's first slider)
+    form = page.locator("marimo-form").first
+    _press(form, "ArrowLeft", 8)
+    return form
 
 
-def _lesson2(form):  # Try next: a larger λ flattens the error map
-    _set_slider(form, "λ", 10)
-
-
-def _lesson3(form):  # Try next #1: a large step size with Student-t inputs (must not blank the panels)
-    _set_box(form, "learning rate", "0.01")
-
-
-def _lesson4(form):  # Try next #1: b = 2 (the dip almost vanishes)
-    _set_slider(form, r"\bb\b|bias|b =", 2)
-
-
-def _lesson5(form):  # What to notice: a smaller C₀ keeps the network lazier
-    _set_slider(form, "C", 2, "ArrowLeft")
+def _lesson5(page):  # What to notice: a smaller C₀ (the form's first slider)
+    form = page.locator("marimo-form").first
+    _press(form, "ArrowLeft", 2)
+    return form
 
 
 STEPS = {"lesson1_width.py": _lesson1, "lesson2_regularization.py": _lesson2, "lesson3_neurotron.py": _lesson3,
@@ -301,8 +314,7 @@ def test_the_served_lesson_reads_right_and_a_try_next_step_draws(server, browser
     page.screenshot(path=str(BUILD / f"looks-{app.removesuffix('.py')}.png"), full_page=True)
     charts_before = page.locator(".vega-embed").count()
 
-    form = page.locator("marimo-form").first
-    STEPS[app](form)
+    form = STEPS[app](page)
     form.get_by_role("button", name="Train").click()
     page.wait_for_timeout(1_000)
     wait_idle(page, timeout=300)
