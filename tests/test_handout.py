@@ -8,7 +8,8 @@ from poisoncourse.share import links, site
 
 def _form():
     ui = links.Controls(params={})
-    return ui.form("**Data** — training samples {n_train} · first seed {seed} · {learn}", submit_button_label="Train",
+    return ui.form("**Data** — training samples {n_train} · first seed {seed} · {learn}",
+                   submit_button_label="Train",
                    n_train=ui.slider(100, 1000, 100, value=500, label=""),
                    seed=ui.number(0, 100_000, 1, value=7, label=""),
                    learn=ui.checkbox(value=True, label="learn λ"))

@@ -185,7 +185,8 @@ def test_a_number_box_shows_its_range_in_its_label_and_does_not_clamp():
     form = _box_form()
     text = form.text if hasattr(form, "text") else str(form)
     assert "learning rate η (1e-06–0.01)" in text and "(0–100,000)" in text
-    assert links.box_arguments({"start": 0, "stop": 5, "value": 1, "label": "seed"}) == {"value": 1, "label": "seed (0–5)"}
+    boxed = links.box_arguments({"start": 0, "stop": 5, "value": 1, "label": "seed"})
+    assert boxed == {"value": 1, "label": "seed (0–5)"}
 
 
 @pytest.mark.parametrize("values, words", [

@@ -108,7 +108,8 @@ def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x:
             x=alt.X("x:Q", title=x_title, scale=scale), tooltip=["label:N"]))
         layers.append(alt.Chart(rules).mark_text(align="left", dx=3, y=8, color="gray").encode(
             x=alt.X("x:Q", title=x_title, scale=scale), text="label:N"))
-    legend = alt.TitleParams("black: live — bold robust, faint clean", fontSize=11, fontWeight="normal", anchor="start")
+    legend = alt.TitleParams("black: live — bold robust, faint clean", fontSize=11, fontWeight="normal",
+                             anchor="start")
     return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT, title=legend)
 
 
