@@ -67,7 +67,8 @@ def source_dash(field: str = "source", live: str = "live", reference: str | list
             return alt.value(next(iter(dashes.values())))
     return alt.StrokeDash(f"{field}:N", title=title,
                           scale=alt.Scale(domain=list(dashes), range=list(dashes.values())),
-                          legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2, labelLimit=0))
+                          legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolStrokeColor="black",
+                                            labelLimit=0))
 
 
 def log_scale(**options) -> alt.Scale:

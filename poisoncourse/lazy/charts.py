@@ -65,7 +65,7 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
                 x=xs, y=ys, tooltip=["guide:N"]))
             layers.append(alt.Chart(guide.iloc[[-1]]).mark_text(align="left", dx=4, color="gray").encode(
                 x=xs, y=ys, text="guide:N"))
-        panels.append(alt.layer(*layers).properties(width=WIDTH - 60, height=HEIGHT))
+        panels.append(alt.layer(*layers).properties(width=WIDTH - 100, height=HEIGHT))  # three and a legend fit a page
     return alt.hconcat(*panels).resolve_scale(y="independent")
 
 
