@@ -148,10 +148,18 @@ def error_curves_by_value(curves: pd.DataFrame, *, value_title: str, name: str) 
     its = np.sort(med.iteration.unique())[::keep_every]
     med = med[med.iteration.isin(its)]
     data, value, keep = slider(med, "value", name=name, label=value_title)
-    lines = (alt.Chart(data).mark_line(strokeWidth=2.2)
-             .encode(x=alt.X("iteration:Q", title="iteration t"),
+    # Runs cut at divergence after a step or two: points (a one-point line draws nothing), an axis
+    # from t = 0, and a y range that is not a single value (which Vega labels "0.000000").
+    short = med.groupby(["algorithm", "value"]).iteration.count().min() < 3 if len(med) else True
+    low, high = (float(med.log10_error.min()), float(med.log10_error.max())) if len(med) else (0.0, 1.0)
+    if high - low < 0.5:
+        low, high = low - 0.5, high + 0.5
+    x_scale = alt.Scale(domain=[0, max(float(med.iteration.max()) if len(med) else 0.0, 10.0)]) if short \
+        else alt.Undefined
+    lines = (alt.Chart(data).mark_line(strokeWidth=2.2, point=bool(short))
+             .encode(x=alt.X("iteration:Q", title="iteration t", scale=x_scale, axis=alt.Axis(format="~s")),
                      y=alt.Y("log10_error:Q", title="log₁₀ ‖w_t − w*‖ (median over seeds)",
-                             scale=alt.Scale(domain=[float(med.log10_error.min()), float(med.log10_error.max())])),
+                             scale=alt.Scale(domain=[low, high])),
                      color=alt.Color("algorithm:N", title=None),
                      tooltip=["algorithm:N", "value:Q", "iteration:Q", alt.Tooltip("log10_error:Q", format=".2f")])
              .transform_filter(keep))
