@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 1 · The width U-curve"
-# description = "When the training data are poisoned, is a wider network always better? Train a sweep of widths on clean and poisoned digits and watch accuracy rise, plateau and fall as wide networks memorize the poison."
+# description = "Is a wider network always better when the training data are poisoned? Watch accuracy rise, then fall."
 # ///
 
 import marimo
@@ -272,12 +272,12 @@ def _():
     * **C** — $\tilde y_i = (y_i + 1) \bmod 10$ with probability $\beta$.
 
     For A and B, $\delta$ comes from projected gradient **ascent** against a model $w^*$ trained on clean data, on
-    the *negated loss* $\ell_{--}(z) = -\ell(-z)$, here $-\mathrm{CE}(-z, y)$ for logits $z$, with $\tilde x_i$ kept
+    the *negated loss* $\ell_{-\!-}(z) = -\ell(-z)$, here $-\mathrm{CE}(-z, y)$ for logits $z$, with $\tilde x_i$ kept
     in $[0,1]$. Projection onto the $\ell_{2,1}$ ball $\{\sum_i\|\delta_i\| \le S\}$ keeps each direction and
     soft-thresholds the norms: $\|\delta_i\| \mapsto \max(\|\delta_i\| - \theta, 0)$, with $\theta \ge 0$ the
     smallest value that brings the sum to $S$; onto the $\ell_{2,\infty}$ ball it clips each norm at $B$.
 
-    **Why the negated loss.** $\ell_{--}$ is concave in $z$ and lies below the zero-one loss: once a sample is
+    **Why the negated loss.** $\ell_{-\!-}$ is concave in $z$ and lies below the zero-one loss: once a sample is
     misclassified its gradient fades, so ascent moves on to other samples. Cross-entropy grows without bound, so its
     gradient keeps pulling budget into samples that are already lost.
 

@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 4 · Which mislabeled points hurt robustness"
-# description = "Flip a few labels in a two-Gaussian toy problem and watch adversarial accuracy fall, then recover, as the poisons move away from the class mean. See a pocket versus a stretched boundary in 2-D, and the same question on MNIST."
+# description = "Which flipped labels hurt adversarial accuracy most? Move the poisons away from the class mean."
 # ///
 
 import marimo
@@ -27,7 +27,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 4 · Which mislabeled points hurt robustness?
+    # Lesson 4 · Which mislabeled points hurt robustness
 
     **The question.** An attacker may flip the labels of a handful of training points. A network
     trained until it fits every point — the wrong ones included — still classifies clean test
@@ -221,7 +221,7 @@ def _():
     mnist_form = _ui3.form(
         "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
         "attack radius {eps} · {seeds}",
-        submit_button_label="Run on MNIST (about half a minute)",
+        submit_button_label="Run on MNIST (a few seconds at the defaults)",
         flips=_ui3.slider(5, 50, 5, value=mnist_defaults.flips, show_value=True, label="flips"),
         buckets=_ui3.slider(2, 6, 1, value=mnist_defaults.buckets, show_value=True, label="buckets"),
         eps=_ui3.slider(0.25, 2.0, 0.25, value=mnist_defaults.eps, show_value=True, label="ε"),
