@@ -171,10 +171,12 @@ def flipping_step_distribution(table: pd.DataFrame) -> alt.LayerChart:
     xs = alt.X("d:Q", title="input dimension d", scale=alt.Scale(type="log"))
     color = alt.Color("rule:N", title="keeping rows lazy")
     base = alt.Chart(data).encode(x=xs, color=color)
+    # One title on every layer, or Vega-Lite joins the layers' column names into the axis title.
+    title = "smallest flipping ‖δ‖/‖x‖ × √d"
     return alt.layer(
-        base.mark_area(opacity=0.2).encode(y=alt.Y("step_sqrt_d_q10:Q", title="smallest flipping ‖δ‖/‖x‖ × √d"),
-                                           y2="step_sqrt_d_q90:Q"),
-        base.mark_line(point=True).encode(y="step_sqrt_d_q50:Q", tooltip=[
+        base.mark_area(opacity=0.2).encode(y=alt.Y("step_sqrt_d_q10:Q", title=title), y2="step_sqrt_d_q90:Q"),
+        base.mark_line(point=True).encode(y=alt.Y("step_sqrt_d_q50:Q", title=title), tooltip=[
             "rule:N", "d:Q", *(alt.Tooltip(f"{c}:Q", format=".2f") for c in cols)]),
-        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="gray", strokeDash=[2, 2]).encode(y="y:Q"),
+        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="gray", strokeDash=[2, 2]).encode(
+            y=alt.Y("y:Q", title=title)),
     ).properties(width=2 * WIDTH, height=HEIGHT)
