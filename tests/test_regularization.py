@@ -1,6 +1,5 @@
 """Claims of paper 002 (Carnerero-Cano, Muñoz-González, Spencer & Lupu) checked on seeded runs."""
 
-import math
 
 import numpy as np
 import pytest
