@@ -11,7 +11,6 @@ import marimo
 __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="Lesson 3 · Neuro-Tron under label poisoning")
 
-
 with app.setup(hide_code=True):
     import marimo as mo
 
@@ -57,8 +56,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _(distribution, sweep):
-    # Defaults follow the chosen distribution (the paper's n and, ×10 for live runs, its η);
-    # a link's form settings made for another distribution are dropped.
+    # Defaults follow the distribution (its n; its η ×10 live); a link's other-distribution settings drop.
     links.switch({"distribution": distribution.value, "sweep": sweep.value})
     defaults = lesson.live_defaults(distribution.value, sweep.value)
     _swept = {f"{v:g}": v for v in lesson.swept_values(sweep.value)}
@@ -101,19 +99,19 @@ def _(distribution, sweep):
 
 @app.cell(hide_code=True)
 def _(defaults, form):
-    # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson runs what the form shows: the defaults, or the settings of the link that
-    # opened it. A submitted form goes into the URL, so the link reproduces this run.
-    trained = page.train(
+    # Before any Train (and headless) the form's values run: the defaults or the link's.
+    trained = page.attempt(
         form, lambda values: lesson.form_config(values, defaults),
         lambda config, progress: neurotron.run(config, progress=progress, max_seconds=neurotron.LIVE_MAX_SECONDS),
         total=lambda config: config.iterations, subtitle="iterations", default=defaults, memo="neurotron")
     config, result = trained.config, trained.result
+    trained.callout()  # settings that cannot run: one red sentence; the sections without a result stay
     return config, result
 
 
 @app.cell(hide_code=True)
 def _(config, result):
+    mo.stop(result is None)
     mo.vstack([
         mo.md(f"""
             ## The live result
@@ -131,6 +129,7 @@ def _(config, result):
 
 @app.cell(hide_code=True)
 def _(config, result):
+    mo.stop(result is None)
     _name = lesson.value_symbol(config.sweep)
     mo.vstack([
         mo.md(f"""
@@ -154,6 +153,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _(config, reference, result):
+    mo.stop(result is None)
     _table, _note = lesson.final_errors(result.summary, reference.table, config)
     mo.vstack([
         mo.md(f"### Final error against {lesson.value_symbol(config.sweep)}"),

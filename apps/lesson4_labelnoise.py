@@ -96,17 +96,18 @@ def _():
 
 @app.cell(hide_code=True)
 def _(defaults, form):
-    # Before any Train (and headless, where nobody can press it) the form's own values run: the
-    # defaults or the link's. The kit writes a submitted form into the URL: the link reproduces it.
-    trained = page.train(form, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
-                         total=lambda config: config.max_epochs, default=defaults,
-                         subtitle="stops as soon as every network fits its training set", memo="labelnoise")
+    # Before any Train (and headless) the form's values run: the defaults or the link's.
+    trained = page.attempt(form, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
+                           total=lambda config: config.max_epochs, default=defaults,
+                           subtitle="stops as soon as every network fits its training set", memo="labelnoise")
     config, result = trained.config, trained.result
+    trained.callout()  # settings that cannot run: one red sentence; the 2-D picture and the reference stay
     return config, result
 
 
 @app.cell(hide_code=True)
 def _(config, result):
+    mo.stop(result is None)
     mo.vstack([
         mo.md(f"## The live result\n\n{prose.live_caption(config, result.summary)}"),
         page.run_stats(result, caption=f"{result.epochs} epochs until all fitted", networks=len(result.runs),
@@ -155,15 +156,14 @@ def _(config, form2d):
     _picture = page.attempt(form2d, lambda values: panels.picture_config(values, config),
                             lambda picture_config, progress: panels.draw_regions(picture_config),
                             prefix="2d.", title="Training the 2-D networks…", memo="labelnoise.regions")
-    mo.stop(not _picture.ok, page.cannot_run(_picture.problem, "That picture cannot be drawn."))
-    _regions = _picture.result
+    mo.stop(not _picture.ok, _picture.callout("That picture cannot be drawn."))
     mo.vstack([
-        mo.hstack(charts.decision_region_panels(_regions, panels.panel_title), justify="start", wrap=True),
-        mo.md(prose.picture_note(_picture.config, _regions.seconds)),
+        mo.hstack(charts.decision_region_panels(_picture.result, panels.panel_title), justify="start", wrap=True),
+        mo.md(prose.picture_note(_picture.config, _picture.result.seconds)),
         mo.md("**Explore:** the same networks on one plane — drag **r** to move the poisons out from their class "
               "and watch the boundary follow them, then let go. The slider runs in your browser (it also works "
               "in the exported static page)."),
-        explore.or_note(explore.regions_by_r, _regions.grid, _regions.points),
+        explore.or_note(explore.regions_by_r, _picture.result.grid, _picture.result.points),
     ])
     return
 

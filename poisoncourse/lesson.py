@@ -59,6 +59,23 @@ def _settings(configs: list) -> dict:
     return {"configs": [dataclasses.asdict(c) for c in configs]}
 
 
+def tabulate(items: Iterable, run: Callable, rows: Callable, progress: Callable | None = None) -> pd.DataFrame:
+    """What most ``ReferenceTable.table`` builders do: ``run(item)`` for each item, keep the frame
+    ``rows(item, result)``, report ``progress(item, result)``, and concatenate the frames."""
+    frames = []
+    for item in items:
+        result = run(item)
+        frames.append(rows(item, result))
+        if progress is not None:
+            progress(item, result)
+    return pd.concat(frames, ignore_index=True)
+
+
+def figure_settings(items: list) -> dict:
+    """A sidecar's settings for items that are ``(figure, config)`` pairs."""
+    return {"configs": [dict(figure=figure, **dataclasses.asdict(config)) for figure, config in items]}
+
+
 @dataclass(frozen=True)
 class ReferenceTable:
     """A precomputed table shipped under ``data/reference/<name>.csv``.

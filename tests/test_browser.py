@@ -92,7 +92,13 @@ def browser():
 def new_page(browser):
     """A fresh browser session whose cells' run states are followed (see :func:`busy`)."""
     page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
-    states = CELL_STATES[page] = {}
+    follow(page)
+    return page
+
+
+def follow(page) -> None:
+    """Record the page's cell run states in CELL_STATES, for :func:`busy`."""
+    states = CELL_STATES.setdefault(page, {})
 
     def on_frame(payload):
         # marimo's kernel reports every cell's run state over the page's websocket:
@@ -104,7 +110,6 @@ def new_page(browser):
                     states[data["cell_id"]] = data["status"]
 
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-    return page
 
 
 OPENED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> seconds from opening to its first chart

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import os
 import re
 import secrets
@@ -195,7 +194,7 @@ def landed(page, name: str) -> None:
 
 def open_from_gallery(page, title: str = "Lesson 3 · Neuro-Tron"):
     """Click the lesson's card in the gallery (it opens in a new tab) and wait for its first result."""
-    page.context.on("page", follow)
+    page.context.on("page", tb.follow)
     with page.context.expect_page(timeout=60_000) as opened:
         page.get_by_text(title).first.click()
     lesson = opened.value
@@ -203,20 +202,6 @@ def open_from_gallery(page, title: str = "Lesson 3 · Neuro-Tron"):
     tb.first_chart(lesson).wait_for(timeout=180_000)
     tb.wait_idle(lesson)
     return lesson
-
-
-def follow(page) -> None:
-    """Record the page's cell run states for tb.busy(), as tb.new_page does for the pages it opens."""
-    states = tb.CELL_STATES.setdefault(page, {})
-
-    def on_frame(payload):
-        if isinstance(payload, str) and '"status"' in payload:
-            with contextlib.suppress(ValueError, AttributeError, TypeError):
-                data = json.loads(payload).get("data", {})
-                if data.get("op") == "cell-op" and data.get("status"):
-                    states[data["cell_id"]] = data["status"]
-
-    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
 
 
 def seed_box(page):

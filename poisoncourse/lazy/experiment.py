@@ -33,7 +33,7 @@ from ..core.device import Stopwatch, describe, pick_device
 from ..core.errors import ConfigError
 from ..core.nets import StackedTwoLayer, train
 from ..core.params import SEED, Choice, Flag, Integer, Numbers, Real, Switch, Validated, param
-from ..lesson import Case, Reference, ReferenceTable
+from ..lesson import Case, Reference, ReferenceTable, figure_settings, tabulate
 
 # --- the paper's settings ---------------------------------------------------------------
 
@@ -511,21 +511,20 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
         yield "single_step", LazyConfig.single_step(width=width, **train_kw)
 
 
+def _summary_rows(item, result) -> pd.DataFrame:
+    figure, config = item
+    table = result.summary.copy()
+    table.insert(0, "figure", figure)
+    table["width"] = config.width
+    table["seeds"] = config.seeds
+    table["pgd_steps"] = config.pgd_steps
+    table["epochs"] = config.epochs
+    return table
+
+
 def reference_table(configs, progress=None) -> pd.DataFrame:
     """Run each (figure, config) and keep its per-value summary (mean, min and max over seeds)."""
-    frames = []
-    for figure, config in configs:
-        result = run(config)
-        table = result.summary.copy()
-        table.insert(0, "figure", figure)
-        table["width"] = config.width
-        table["seeds"] = config.seeds
-        table["pgd_steps"] = config.pgd_steps
-        table["epochs"] = config.epochs
-        frames.append(table)
-        if progress is not None:
-            progress((figure, config), result)
-    return pd.concat(frames, ignore_index=True)
+    return tabulate(configs, lambda item: run(item[1]), _summary_rows, progress)
 
 
 def reference_label(item) -> str:
@@ -534,12 +533,8 @@ def reference_label(item) -> str:
     return f"{figure:12s} m = {config.width:5d}  size = {config.size:2d}  {SWEEPS[config.sweep]}"
 
 
-def reference_settings(configs) -> dict:
-    return {"configs": [dict(figure=f, **asdict(c)) for f, c in configs]}
-
-
 REFERENCE = ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, REFERENCE_COMMAND, REFERENCE_SEEDS, reference_configs,
-                           reference_table, reference_label, settings=reference_settings)
+                           reference_table, reference_label, settings=figure_settings)
 
 
 def load_reference() -> Reference:

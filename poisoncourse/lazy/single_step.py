@@ -11,11 +11,10 @@ that distribution, not about whether a long enough search flips every point.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 
 import pandas as pd
 
-from ..lesson import Reference, ReferenceTable
+from ..lesson import Reference, ReferenceTable, figure_settings, tabulate
 from . import experiment
 
 VERSION = 1
@@ -43,19 +42,18 @@ def configs(seeds: int = SEEDS, quick: bool = False):
                                                         size=FIG3_SIZE, **kw)
 
 
+def _model_rows(item, result) -> pd.DataFrame:
+    figure, config = item
+    part = result.models[["value", "seed", "d", "lazy_radius", *COLUMNS]].copy()
+    part.insert(0, "projection", config.projection)
+    part.insert(0, "figure", figure)
+    part["width"] = config.width
+    return part
+
+
 def table(items, progress=None) -> pd.DataFrame:
     """One row per (figure, rule, swept value, seed)."""
-    frames = []
-    for figure, config in items:
-        result = experiment.run(config)
-        part = result.models[["value", "seed", "d", "lazy_radius", *COLUMNS]].copy()
-        part.insert(0, "projection", config.projection)
-        part.insert(0, "figure", figure)
-        part["width"] = config.width
-        frames.append(part)
-        if progress is not None:
-            progress((figure, config), result)
-    return pd.concat(frames, ignore_index=True)
+    return tabulate(items, lambda item: experiment.run(item[1]), _model_rows, progress)
 
 
 def label(item) -> str:
@@ -63,12 +61,8 @@ def label(item) -> str:
     return f"{figure} {config.projection:5s} m = {config.width}"
 
 
-def settings(items) -> dict:
-    return {"configs": [dict(figure=f, **asdict(c)) for f, c in items]}
-
-
 REFERENCE = ReferenceTable(NAME, VERSION, experiment.REFERENCE_COMMAND, SEEDS, configs, table, label,
-                           settings=settings)
+                           settings=figure_settings)
 
 
 def load_reference() -> Reference:

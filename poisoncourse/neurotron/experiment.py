@@ -30,7 +30,7 @@ from ..core.cost import LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.errors import ConfigError
 from ..core.params import SEED, Choice, Choices, Integer, Numbers, Real, Switch, Validated, param
-from ..lesson import Case, Reference, ReferenceTable
+from ..lesson import Case, Reference, ReferenceTable, tabulate
 
 # --- the paper's settings ---------------------------------------------------------------
 
@@ -727,24 +727,22 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
                                         algorithms=tuple(ALGORITHMS))
 
 
+def _curve_rows(config, result) -> pd.DataFrame:
+    g = result.curves.groupby(["algorithm", "value", "iteration"], sort=False).log10_error
+    table = pd.DataFrame({
+        "median_log10_error": g.median(), "min_log10_error": g.min(), "max_log10_error": g.max(),
+    }).reset_index()
+    diverged = result.final.groupby(["algorithm", "value"], sort=False).diverged_at.count().rename("diverged")
+    table = table.join(diverged, on=["algorithm", "value"])
+    table.insert(0, "sweep", config.sweep)
+    table.insert(0, "distribution", config.distribution)
+    table["seeds"] = config.seeds
+    return table
+
+
 def reference_table(configs, progress=None) -> pd.DataFrame:
     """Run each configuration and keep, per iteration, the median and range over seeds."""
-    frames = []
-    for config in configs:
-        result = run(config)
-        g = result.curves.groupby(["algorithm", "value", "iteration"], sort=False).log10_error
-        table = pd.DataFrame({
-            "median_log10_error": g.median(), "min_log10_error": g.min(), "max_log10_error": g.max(),
-        }).reset_index()
-        diverged = result.final.groupby(["algorithm", "value"], sort=False).diverged_at.count().rename("diverged")
-        table = table.join(diverged, on=["algorithm", "value"])
-        table.insert(0, "sweep", config.sweep)
-        table.insert(0, "distribution", config.distribution)
-        table["seeds"] = config.seeds
-        frames.append(table)
-        if progress is not None:
-            progress(config, result)
-    return pd.concat(frames, ignore_index=True)
+    return tabulate(configs, run, _curve_rows, progress)
 
 
 def reference_label(config: NeurotronConfig) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.stats import mean_interval
-from ..lesson import Reference, ReferenceTable
+from ..lesson import Reference, ReferenceTable, tabulate
 from . import experiment
 
 ETAS = (1e-3, 5e-4, 2.5e-4)  # the live η (10× the paper's) down to 2.5× the paper's
@@ -49,13 +49,7 @@ def floors(result: experiment.NeurotronResult) -> pd.DataFrame:
 
 
 def table(items, progress=None) -> pd.DataFrame:
-    frames = []
-    for config in items:
-        result = experiment.run(config)
-        frames.append(floors(result))
-        if progress is not None:
-            progress(config, result)
-    return pd.concat(frames, ignore_index=True)
+    return tabulate(items, experiment.run, lambda config, result: floors(result), progress)
 
 
 def label(config: experiment.NeurotronConfig) -> str:

@@ -29,7 +29,7 @@ from ..core.data import load_digits, split
 from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.errors import ConfigError
 from ..core.params import SEED, Choices, Flag, Integer, Real, Validated, param
-from ..lesson import Option, Reference, ReferenceTable
+from ..lesson import Option, Reference, ReferenceTable, tabulate
 
 MODES = {
     "small": "λ fixed small (−8)",
@@ -288,13 +288,7 @@ def reference_label(config: MnistPoisoningConfig) -> str:
 
 
 def reference_table(configs, progress=None) -> pd.DataFrame:
-    frames = []
-    for config in configs:
-        result = run(config)
-        frames.append(result.table.assign(seed=config.seed))
-        if progress is not None:
-            progress(config, result)
-    return pd.concat(frames, ignore_index=True)
+    return tabulate(configs, run, lambda config, result: result.table.assign(seed=config.seed), progress)
 
 
 REFERENCE = ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, REFERENCE_COMMAND, REFERENCE_SEEDS, reference_configs,

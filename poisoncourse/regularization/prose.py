@@ -129,7 +129,8 @@ def reference_note() -> str:
             f"{mnist.REFERENCE_STEPS} hyperiterations per batch, both players stepping from one trained model and "
             f"the learned λ starting at 0 (the live run follows the paper: alternating steps, λ from log 5). The "
             f"paper averages {PAPER_SPLITS} splits with {mnist.T_POISON} steps: "
-            f"`{mnist.REFERENCE_COMMAND} --protocol paper`, about {PAPER_HOURS} hours on a quiet 2-core CPU, not "
+            f"`{mnist.REFERENCE_COMMAND} --protocol paper`, about {PAPER_HOURS} hours on a quiet 2-core CPU (an "
+            f"interrupted run resumes where it stopped, so it can be made a few hours at a time), not yet "
             f"run for this course — so whether more splits and steps close the gap below is still open.")
 
 

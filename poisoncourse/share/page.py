@@ -11,7 +11,8 @@ builds the config from the form (`links.values`: the submitted values, or before
 defaults or the link's), runs it under a progress bar (a spinner when there is no total), writes
 the submitted form into the URL and — when the settings cannot run — stops the cell with a red
 callout holding the `CourseError`'s one sentence. `page.attempt` does the same but returns the
-problem instead of stopping, for a cell that shows the error itself.
+problem instead of stopping: its cell shows `trained.callout()`, the cells that draw the result
+stop themselves (``mo.stop(result is None)``) and the ones that need only the config stay.
 
 With ``memo="<lesson>"`` (the run a pure function of the config), results are shared by every
 session of the server (:mod:`poisoncourse.share.memo`): a setting already run is served at once.
@@ -106,6 +107,12 @@ class Trained:
     def ok(self) -> bool:
         return self.problem is None
 
+    def callout(self, what: str = CANNOT_RUN):
+        """The red callout with the problem's sentence, or None when the settings ran: the output
+        of a train cell that lets the sections needing no result (other forms, reference charts)
+        stay on the page."""
+        return None if self.ok else cannot_run(self.problem, what)
+
 
 def cannot_run(problem: str | CourseError, what: str = CANNOT_RUN):
     """The red callout for settings that cannot run: a bold line, then the one sentence."""
@@ -130,18 +137,19 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     `make_config(values)` turns the form's values (a fresh dict the caller may pop from) into the
     lesson's config; `run(config, progress)` runs it. `total` (a number or ``config → number``)
     gives a progress bar of that length, None a spinner; `subtitle` likewise. A `CourseError`
-    from either becomes `Trained(default, None, sentence)`: never a traceback.
+    from either becomes `Trained(config, None, sentence)`: never a traceback. `config` is the
+    student's when it could be made (the run was refused, e.g. as too slow), else `default`.
 
     `memo` names the computation (the lesson's name, e.g. "neurotron") when `run` is a pure
     function of the config: its results are then shared by every session of the server through
     :mod:`poisoncourse.share.memo` — a result already there is served at once, without a bar."""
+    config = default
     try:
         refuse_bad_boxes(form)
         config = make_config(dict(links.values(form)))
-        result = _shared(memo, config, run, title, subtitle, total, every)
-        trained = Trained(config, result)
+        trained = Trained(config, _shared(memo, config, run, title, subtitle, total, every))
     except CourseError as err:
-        trained = Trained(default, None, str(err))
+        trained = Trained(config, None, str(err))
     # A submitted form goes into the URL (even one that failed), so the link reproduces the page.
     links.write(form.value, prefix=prefix)
     return trained

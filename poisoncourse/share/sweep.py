@@ -5,6 +5,12 @@
     poisoncourse sweep regularization       # paper 002 Fig. 2 on MNIST 0 vs 8 (~15 min)
     poisoncourse sweep width --scale cpu    # a lesson's own options, as it declares them
 
+A sweep keeps each configuration's rows as it finishes (``<out>/.parts/<table>/``), so an
+interrupted sweep — a closed laptop, a killed job, a multi-hour protocol run a few hours a day
+— resumes where it stopped when the same command is run again; ``--fresh`` starts over. A part
+is reused only for the same configuration, lesson version and package version; the parts are
+deleted once the table is saved.
+
 Each lesson declares its reference tables (:class:`poisoncourse.lesson.ReferenceTable`: how to
 make one, what options it takes) in :mod:`poisoncourse.registry`; this command runs them and
 saves the result with :mod:`poisoncourse.share.reference`.
@@ -13,11 +19,16 @@ saves the result with :mod:`poisoncourse.share.reference`.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import shutil
 import sys
 import time
 from pathlib import Path
 
-from .. import registry
+import pandas as pd
+
+from .. import __version__, registry
 from ..core.errors import CourseError
 from ..lesson import ReferenceTable
 from . import reference
@@ -39,12 +50,40 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=None, help="seeds per setting (default: the lesson's)")
     p.add_argument("--quick", action="store_true", help="a few iterations only, to check the pipeline")
     p.add_argument("--out", type=Path, default=None, help="folder to write to (default: data/reference)")
+    p.add_argument("--fresh", action="store_true", help="ignore the parts an interrupted run of this sweep kept")
     for name, text in declared_options().items():
         p.add_argument(f"--{name}", default=None, help=text)
     return p
 
 
-def sweep(table: ReferenceTable, options: dict[str, str], *, seeds: int | None, quick: bool, out: Path | None) -> None:
+def part_key(table: ReferenceTable, config) -> str:
+    """What a kept part must match to be reused: the configuration, the lesson's reference
+    version and the package's version."""
+    what = {"version": table.version, "package": __version__, "settings": table.settings([config])}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def run_resumable(table: ReferenceTable, configs: list, parts: Path, progress) -> pd.DataFrame:
+    """``table.table(configs)``, one configuration at a time, each one's rows kept under `parts`
+    as soon as it finishes; a configuration whose part is already there is not run again."""
+    parts.mkdir(parents=True, exist_ok=True)
+    frames = []
+    for i, config in enumerate(configs):
+        path = parts / f"{i:04d}-{part_key(table, config)}.pkl"
+        if path.exists():
+            print(f"  {table.label(config)}    kept from an interrupted run", flush=True)
+            frames.append(pd.read_pickle(path))
+            continue
+        frame = table.table([config], progress=progress)
+        tmp = path.with_suffix(".tmp")
+        frame.to_pickle(tmp)
+        tmp.replace(path)  # a part is whole or absent, never half written
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def sweep(table: ReferenceTable, options: dict[str, str], *, seeds: int | None, quick: bool, out: Path | None,
+          fresh: bool = False) -> None:
     """Run one reference table's configurations and save it (a --quick run only when --out is given)."""
     table.check(options)
     configs = list(table.configs(seeds=table.seeds if seeds is None else seeds, quick=quick, **options))
@@ -53,12 +92,18 @@ def sweep(table: ReferenceTable, options: dict[str, str], *, seeds: int | None, 
     def progress(config, result):
         print(f"  {table.label(config)} {result.seconds:7.1f} s on {result.device}", flush=True)
 
-    frame = table.table(configs, progress=progress)
+    name = table.file_name(options)
     if quick and out is None:
+        frame = table.table(configs, progress=progress)
         print(f"quick run: {len(frame)} rows in {time.perf_counter() - start:.1f} s (not saved)")
         return
-    path = reference.save(table.file_name(options), frame, lesson_version=table.version,
-                          command=table.command_for(options), settings=table.settings(configs), folder=out)
+    parts = (out or reference.reference_dir()) / ".parts" / (name + ("_quick" if quick else ""))
+    if fresh:
+        shutil.rmtree(parts, ignore_errors=True)
+    frame = run_resumable(table, configs, parts, progress)
+    path = reference.save(name, frame, lesson_version=table.version, command=table.command_for(options),
+                          settings=table.settings(configs), folder=out)
+    shutil.rmtree(parts, ignore_errors=True)
     print(f"wrote {path} ({len(frame)} rows) in {time.perf_counter() - start:.1f} s")
 
 
@@ -74,7 +119,7 @@ def main(argv=None) -> int:
     try:
         for table in lesson.references:
             options = {k: v for k, v in given.items() if table.option(k)}
-            sweep(table, options, seeds=args.seeds, quick=args.quick, out=args.out)
+            sweep(table, options, seeds=args.seeds, quick=args.quick, out=args.out, fresh=args.fresh)
     except CourseError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
