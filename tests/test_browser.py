@@ -317,6 +317,19 @@ def open_link(browser, url: str, query: str):
     return page
 
 
+def test_a_refused_setting_keeps_the_sections_that_do_not_need_its_result(server, browser):
+    # PGD training at Lesson 4's defaults would take minutes: refused. The 2-D picture (its own
+    # form, following the main settings) and the shipped reference do not need that run.
+    page = open_link(browser, url=server[0], query="file=lesson4_labelnoise.py&training=pgd")
+    assert shown(page, "That setting cannot run.") and shown(page, "PGD")
+    assert not shown(page, "The live result")  # the sections that draw the refused run stop
+    page.get_by_role("button", name="Draw").wait_for(timeout=60_000)
+    assert shown(page, "Reference: more seeds") and shown(page, "Pocket or stretched boundary")
+    assert page.locator(".vega-embed").count() >= 3  # the 2-D picture and the reference charts
+    assert errors_on(page) == ["cannot run"] and shown(page, "That setting cannot run.") == 1  # that sentence only
+    page.context.close()
+
+
 def test_a_link_reopens_the_lesson_in_the_state_its_sender_saw(server, browser):
     url, _ = server
     sender = open_link(browser, url, "file=lesson3_neurotron.py&iterations=400&seed=7")
