@@ -113,3 +113,54 @@ def budget_in_words(budget: float, resolution: int) -> str:
     if norm is None:
         return f"{budget:g} in pixel norm"
     return f"{budget:g}, about {budget / norm:.0%} of a whole digit's norm ({norm:g} at {resolution}×{resolution})"
+
+
+# --- the shipped curve ---------------------------------------------------------------------------
+
+REFERENCE_NAME = "width_budget"
+REFERENCE_VERSION = 1
+
+
+def reference_configs(seeds: int = 10, quick: bool = False):
+    """Regimes A and B at 7×7 with the reference sweep's data and protocol (n = 2,000, 60 epochs)."""
+    if quick:
+        base = dict(n_train=300, n_val=100, n_test=200, epochs=3, attack_epochs=3, seeds=min(seeds, 2))
+    else:
+        base = dict(n_train=2000, n_val=500, n_test=1000, epochs=60, seeds=seeds, seed=E.REFERENCE_SEED)
+    for regime in ("A", "B"):
+        yield E.WidthConfig(regime=regime, widths=(MID_WIDTH,), **base)
+
+
+def reference_label(config: E.WidthConfig) -> str:
+    return f"accuracy against budget, regime {config.regime}, {config.resolution}×{config.resolution}"
+
+
+def reference_table(configs, progress=None) -> pd.DataFrame:
+    """Per (regime, victim, attack loss, budget, seed): :func:`budget_curve`'s rows."""
+    import time
+    from types import SimpleNamespace
+
+    frames = []
+    for config in configs:
+        start = time.perf_counter()
+        curve = budget_curve(config)
+        curve.insert(0, "regime", config.regime)
+        frames.append(curve)
+        if progress is not None:
+            progress(config, SimpleNamespace(seconds=time.perf_counter() - start, device="CPU"))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _reference():
+    from ..lesson import ReferenceTable
+
+    return ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, E.REFERENCE_COMMAND, 10, reference_configs,
+                          reference_table, reference_label)
+
+
+REFERENCE = _reference()
+
+
+def load_reference():
+    """The shipped curve (10 seeds) and its sidecar."""
+    return REFERENCE.load()
