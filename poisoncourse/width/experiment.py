@@ -142,6 +142,17 @@ class WidthConfig(Validated):
             return f"β = {self.flip_prob:g}"
         return "no attack"
 
+    def attack_label(self) -> str:
+        """Which attack made the poison, for every chart's subtitle."""
+        if self.regime == "C":
+            return f"regime C: labels flipped with probability β = {self.flip_prob:g}"
+        if self.regime == "clean":
+            return "no attack"
+        how = (f"the paper's attack (η_ε = {self.attack_eta:g}, {self.attack_epochs} epochs)" if self.attack == "paper"
+               else f"the strong attack ({self.attack_steps} full-batch steps)")
+        loss = "negated loss" if self.attack_loss == "negated" else "cross-entropy"
+        return f"regime {self.regime}, {self.attack_size()}: {how}, {loss}"
+
     def to_dict(self) -> dict:
         return asdict(self)
 
