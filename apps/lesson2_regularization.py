@@ -11,21 +11,21 @@ import marimo
 __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="Lesson 2 · Regularization against poisoning")
 
+with app.setup(hide_code=True):
+    import marimo as mo
+
+    import poisoncourse.regularization.charts as charts
+    import poisoncourse.regularization.experiment as regularization
+    import poisoncourse.regularization.mnist as regularization_mnist
+    import poisoncourse.regularization.panels as panels
+    import poisoncourse.regularization.prose as prose
+    import poisoncourse.share.explore as explore
+    import poisoncourse.share.links as links
+    import poisoncourse.share.page as page
+
 
 @app.cell(hide_code=True)
 def _():
-    import marimo as mo
-
-    from poisoncourse.regularization import charts
-    from poisoncourse.share import explore, links
-    from poisoncourse.regularization import experiment as rg
-    from poisoncourse.regularization import mnist as rm
-    from poisoncourse.core.errors import CourseError
-    return CourseError, charts, explore, links, mo, rg, rm
-
-
-@app.cell(hide_code=True)
-def _(mo):
     mo.md(r"""
     # Lesson 2 · Does regularization help against poisoning?
 
@@ -48,9 +48,9 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(links, mo, rg):
-    defaults = rg.HeatmapConfig()
-    _start = rg.cloned_poison(defaults.seed, defaults.poison_label)
+def _():
+    defaults = regularization.HeatmapConfig()
+    _start = regularization.cloned_poison(defaults.seed, defaults.poison_label)
     ui = links.Controls(renamed={"alpha": "step_size", "beta": "lam_step"})
     form = ui.form(
         """
@@ -80,58 +80,27 @@ def _(links, mo, rg):
 
 
 @app.cell(hide_code=True)
-def _(CourseError, defaults, form, links, mo, rg):
+def _(defaults, form):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
     # the lesson runs what the form shows: the defaults, or the settings of the link that
     # opened it. A submitted form goes into the URL, so the link reproduces this run.
-    def _config():
-        v = links.values(form)
-        return rg.HeatmapConfig(lam=v["lam"], poison=(v["x1"], v["x2"]), poison_label=v["label"],
-                                attack_steps=v["steps"], step_size=v["step_size"], learn_lam=v["learn"],
-                                lam_step=v["lam_step"], resolution=v["resolution"], lam_values=v["lam_values"],
-                                seed=v["seed"])
-
-    result, problem = None, None
-    try:
-        config = _config()
-        with mo.status.spinner(title="Training…", subtitle=f"{config.resolution ** 2 * (config.lam_values + 1):,} models"):
-            result = rg.run(config)
-    except CourseError as err:
-        config, problem = defaults, err
-    links.write(form.value)
-    mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
+    trained = page.train(form, panels.heatmap_config, lambda config, progress: regularization.run(config),
+                         subtitle=lambda config: f"{panels.model_count(config):,} models", default=defaults)
+    config, result = trained.config, trained.result
     return config, result
 
 
 @app.cell(hide_code=True)
-def _(charts, config, mo, result, rg):
-    _models = config.resolution ** 2 * (config.lam_values + 1)
-    _last = result.path.iloc[-1]
+def _(config, result):
     mo.vstack([
-        mo.md(
-            f"""
-            ## The live result
-
-            **A** (left): validation error when the poison sits at each location, at λ = {config.lam:.2f}.
-            Dashed white: the boundary learned without the poison; red: with the poison where you put it.
-            Orange: the optimal attack's path from there ({config.attack_steps} steps of projected
-            hypergradient ascent{", with λ learned at the same time" if config.learn_lam else ""}).
-            **B** (right): for each location, the λ in [−8, 6] that minimizes validation error.
-            """
-        ),
+        mo.md(f"## The live result\n\n{prose.live_caption(config)}"),
+        page.run_stats(result, caption=f"{panels.model_count(config):,} logistic regressions",
+                       extra=[mo.stat(**s) for s in panels.live_stats(result)]),
         mo.hstack([
-            mo.stat(f"{result.seconds:.2f} s", label="retrain took", caption=f"{_models:,} logistic regressions"),
-            mo.stat(result.device, label="ran on"),
-            mo.stat(f"{result.clean_error:.1%}", label="clean validation error", caption=f"λ = {config.lam:.2f}"),
-            mo.stat(f"{result.poisoned_error:.1%}", label="with your poison"),
-            mo.stat(f"{_last.val_error:.1%}", label="after the attack",
-                    caption=f"λ = {_last.lam:.2f}" if config.learn_lam else f"{config.attack_steps} steps"),
-        ], justify="start"),
-        *[mo.callout(mo.md(w), kind="warn") for w in result.warnings],
-        mo.hstack([
-            charts.poison_error_map(result.grid, result.points, result.boundaries, result.path, box=rg.BOX,
-                                    title=f"A · validation error, λ = {config.lam:.2f}"),
-            charts.best_lam_map(result.grid, result.points, box=rg.BOX, lam_range=rg.LAM_RANGE),
+            charts.poison_error_map(result.grid, result.points, result.boundaries, result.path,
+                                    box=regularization.BOX, title=f"A · validation error, λ = {config.lam:.2f}"),
+            charts.best_lam_map(result.grid, result.points, box=regularization.BOX,
+                                lam_range=regularization.LAM_RANGE),
         ], justify="start"),
         charts.attack_trace(result.path),
     ])
@@ -139,23 +108,13 @@ def _(charts, config, mo, result, rg):
 
 
 @app.cell(hide_code=True)
-def _(mo, result):
-    import numpy as np
-
-    _small, _clean = result.maps[0], result.clean_errors[0]
-    _r = np.corrcoef(result.grid.damage_small, result.grid.best_lam)[0, 1]
-    mo.md(
-        f"""
-        **In numbers, for this seed.** At λ = −8 the worst poison location gives
-        {_small.max():.1%} validation error against {_clean:.1%} clean; across the grid, the
-        damage a location does at λ = −8 and the best λ there correlate with r = {_r:.2f}.
-        """
-    )
+def _(result):
+    mo.md(prose.live_numbers(result))
     return
 
 
 @app.cell(hide_code=True)
-def _(explore, mo, result, rg):
+def _(result):
     mo.vstack([
         mo.md(
             """
@@ -168,23 +127,20 @@ def _(explore, mo, result, rg):
             exported static page, with no Python behind it.
             """
         ),
-        explore.or_note(explore.error_map_by_lam, result.lams, result.maps, rg.BOX),
+        explore.or_note(explore.error_map_by_lam, result.lams, result.maps, regularization.BOX),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(CourseError, rm):
+def _():
     # The shipped Fig. 2 curves; a missing or altered file is reported, not drawn.
-    try:
-        mnist_reference, mnist_reference_problem = rm.average(rm.load_reference().table), None
-    except CourseError as err:
-        mnist_reference, mnist_reference_problem = None, str(err)
-    return mnist_reference, mnist_reference_problem
+    mnist_reference = page.load(regularization_mnist.load_averaged)
+    return (mnist_reference,)
 
 
 @app.cell(hide_code=True)
-def _(links, rm):
+def _():
     _ui = links.Controls(prefix="mnist.")
     mnist_form = _ui.form(
         """
@@ -193,8 +149,9 @@ def _(links, rm):
         submit_button_label="Attack",
         poisons=_ui.dropdown({"17 (one batch)": 17, "34 (two batches)": 34}, value="17 (one batch)",
                              label="poisons"),
-        modes=_ui.multiselect({v: k for k, v in rm.MODES.items()},
-                              value=[rm.MODES[m] for m in ("small", "large", "learned")], label="λ set by"),
+        modes=_ui.multiselect({v: k for k, v in regularization_mnist.MODES.items()},
+                              value=[regularization_mnist.MODES[m] for m in ("small", "large", "learned")],
+                              label="λ set by"),
         steps=_ui.slider(5, 50, 5, value=20, show_value=True, label="steps per batch"),
         seed=_ui.number(0, 100, 1, value=0, label=""),
     )
@@ -203,49 +160,27 @@ def _(links, rm):
 
 
 @app.cell(hide_code=True)
-def _(CourseError, links, mnist_form, mo, rm):
+def _(mnist_form):
     # The live MNIST attack takes a minute or more on a shared CPU: it runs only when the
     # student asks (headless runs and exports show the shipped curves alone).
-    mnist_live, mnist_problem = None, None
-    if mnist_form.value is not None:
-        try:
-            _v = mnist_form.value
-            _config = rm.MnistPoisoningConfig(poisons=_v["poisons"], modes=tuple(_v["modes"]), attack_steps=_v["steps"],
-                                     lam_steps=_v["steps"], seed=_v["seed"])
-            with mo.status.progress_bar(total=rm.total_steps(_config), title="Optimizing the poisons…",
-                                        show_eta=True) as _bar:
-                def _progress(done, total):
-                    _bar.update(increment=1)
-
-                mnist_live = rm.run(_config, progress=_progress)
-        except CourseError as err:
-            mnist_problem = str(err)
-        links.write(mnist_form.value, prefix="mnist.")
-    return mnist_live, mnist_problem
+    mnist_live = None if mnist_form.value is None else page.attempt(
+        mnist_form, panels.mnist_config, lambda config, progress: regularization_mnist.run(config, progress=progress),
+        prefix="mnist.", title="Optimizing the poisons…", total=regularization_mnist.total_steps)
+    return (mnist_live,)
 
 
 @app.cell(hide_code=True)
-def _(charts, mnist_controls, mnist_live, mnist_problem, mnist_reference, mnist_reference_problem, mo, rm):
-    import pandas as pd
-
-    _parts, _notes = [], []
-    if mnist_reference is not None:
-        _parts.append(mnist_reference.assign(source=f"shipped (T = {rm.REFERENCE_STEPS} per batch)"))
-    else:
-        _notes.append(mo.callout(mo.md(f"**The shipped curves cannot be shown.** {mnist_reference_problem}"), kind="warn"))
-    if mnist_problem is not None:
-        _notes.append(mo.callout(mo.md(f"**That setting cannot run.** {mnist_problem}"), kind="danger"))
-    if mnist_live is not None:
-        _parts.append(mnist_live.table.assign(source=f"live (T = {mnist_live.config.attack_steps})"))
-        _notes.append(mo.md(f"Live attack: {mnist_live.seconds:.0f} s on {mnist_live.device}."))
+def _(mnist_controls, mnist_live, mnist_reference):
+    _live = mnist_live.result if mnist_live is not None else None
+    _curves = panels.mnist_curves(mnist_reference.table, _live)
     mo.vstack([
         mo.md(
             f"""
             ## MNIST '0' vs '8' (Fig. 2)
 
             512 training, 171 validation and 317 test images, pixels in [0, 1]. Poisons are
-            validation images with flipped labels, optimized {rm.BATCH} at a time by the same
-            hypergradient ascent (in all 784 pixels), earlier batches staying put. Four defenders:
+            validation images with flipped labels, optimized {regularization_mnist.BATCH} at a time by the
+            same hypergradient ascent (in all 784 pixels), earlier batches staying put. Four defenders:
             λ fixed small (−8), λ fixed large (log 200), λ chosen by 5-fold cross-validation on
             the clean training set, and λ learned against the attack. Every model is trained to
             its optimum: a truncated training run would act as hidden regularization and hide
@@ -253,47 +188,24 @@ def _(charts, mnist_controls, mnist_live, mnist_problem, mnist_reference, mnist_
             """
         ),
         mnist_controls,
-        *_notes,
-        charts.poisoning_curves(pd.concat(_parts, ignore_index=True)) if _parts else mo.md(""),
-        mo.md(
-            f"""
-            The shipped curves come from `{rm.REFERENCE_COMMAND}`: one data split and
-            {rm.REFERENCE_STEPS} hyperiterations per batch — the paper averages 10 splits with 100
-            steps, hours on a shared CPU.
-            """
-        ),
+        mnist_reference.note("The shipped curves cannot be shown."),
+        page.cannot_run(mnist_live.problem) if mnist_live is not None and not mnist_live.ok else mo.md(""),
+        mo.md(f"Live attack: {_live.seconds:.0f} s on {_live.device}.") if _live is not None else mo.md(""),
+        charts.poisoning_curves(_curves) if _curves is not None else mo.md(""),
+        mo.md(prose.reference_note()),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(mnist_reference, mo):
-    def _at(mode, poisons, column):
-        rows = mnist_reference[(mnist_reference.mode_key == mode) & (mnist_reference.poisons == poisons)]
-        return float(rows[column].iloc[0])
-
-    if mnist_reference is None:
-        _text = ""
-    else:
-        _last = int(mnist_reference.poisons.max())
-        _err = {m: (_at(m, 0, "test_error"), _at(m, _last, "test_error")) for m in ("small", "large", "cv", "learned")}
-        _text = f"""
-        **In the shipped curves** (0 → {_last} poisons): test error goes from {_err["small"][0]:.1%} to
-        {_err["small"][1]:.1%} with λ = −8 and from {_err["cv"][0]:.1%} to {_err["cv"][1]:.1%} with the
-        cross-validated λ; the learned λ keeps it at {_err["learned"][1]:.1%}, while rising from
-        {_at("learned", 0, "lam"):.2f} to {_at("learned", _last, "lam"):.2f} as ‖w‖² falls from
-        {_at("learned", 0, "w_norm2"):.2f} to {_at("learned", _last, "w_norm2"):.2f}. λ = log 200 is stable
-        ({_err["large"][0]:.1%} → {_err["large"][1]:.1%}) but underfits clean data. Unlike the paper,
-        here the learned λ ends *above* the large-λ error at the highest fractions: one split and 30
-        steps per batch (the paper: 10 splits, 100 steps) may explain it — we have not measured whether more close the gap.
-        """
-    mo.md(_text)
+def _(mnist_reference):
+    mo.md(prose.shipped_curves(mnist_reference.table))
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
+def _(mnist_reference):
+    mo.md(rf"""
     ## What to notice
 
     * **Unregularized, one point moves the boundary.** Set λ = −8 and press **Train**: heatmap A
@@ -305,9 +217,7 @@ def _(mo):
       at small λ is brightest: the more a point can hurt, the more regularization pays.
     * **Learning λ answers the attack.** Start at λ = −8, tick *learn λ* and train: as the poison
       climbs the validation loss, the defender raises λ and the loss falls back.
-    * **On MNIST a fixed λ misleads.** λ = −8, and even the λ that cross-validation picks on clean
-      data, let the error climb with every batch of poisons; the learned λ grows with the attack
-      and holds the error down — at the cost of a smaller ‖w‖².
+    * {prose.fixed_lambda_notice(mnist_reference.table)}
 
     ## Try next
 
@@ -321,7 +231,7 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(mo):
+def _():
     mo.md(r"""
     ## The math
 

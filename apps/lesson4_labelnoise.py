@@ -11,22 +11,21 @@ import marimo
 __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="Lesson 4 · Which mislabeled points hurt robustness")
 
+with app.setup(hide_code=True):
+    import marimo as mo
+
+    import poisoncourse.labelnoise.charts as charts
+    import poisoncourse.labelnoise.experiment as labelnoise
+    import poisoncourse.labelnoise.mnist as labelnoise_mnist
+    import poisoncourse.labelnoise.panels as panels
+    import poisoncourse.labelnoise.prose as prose
+    import poisoncourse.share.explore as explore
+    import poisoncourse.share.links as links
+    import poisoncourse.share.page as page
+
 
 @app.cell(hide_code=True)
 def _():
-    import marimo as mo
-    import pandas as pd
-
-    from poisoncourse.labelnoise import charts
-    from poisoncourse.share import explore, links
-    from poisoncourse.labelnoise import experiment as ln
-    from poisoncourse.labelnoise import mnist as lm
-    from poisoncourse.core.errors import CourseError
-    return CourseError, charts, explore, links, ln, lm, mo, pd
-
-
-@app.cell(hide_code=True)
-def _(mo):
     mo.md(r"""
     # Lesson 4 · Which mislabeled points hurt robustness?
 
@@ -54,8 +53,8 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(links, ln, mo):
-    defaults = ln.LabelNoiseConfig()
+def _():
+    defaults = labelnoise.LabelNoiseConfig()
     _rs = {f"{r:g}": r for r in (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12)}
     ui = links.Controls(renamed={"b": "poisons_per_class"})
     form = ui.form(
@@ -72,8 +71,8 @@ def _(links, ln, mo):
             **Repeats** — {seeds} · first seed {seed}
             """,
         submit_button_label="Train",
-        poison_label=ui.dropdown({v: k for k, v in ln.POISON_LABELS.items()},
-                                 value=ln.POISON_LABELS[defaults.poison_label], label="label the poisons as"),
+        poison_label=ui.dropdown({v: k for k, v in labelnoise.POISON_LABELS.items()},
+                                 value=labelnoise.POISON_LABELS[defaults.poison_label], label="label the poisons as"),
         r_values=ui.multiselect(_rs, value=[f"{r:g}" for r in defaults.r_values], label="distances r"),
         poisons_per_class=ui.slider(1, 20, 1, value=defaults.poisons_per_class, show_value=True, label="b"),
         d=ui.dropdown({"2": 2, "16": 16, "64": 64}, value=str(defaults.d), label="d"),
@@ -82,8 +81,8 @@ def _(links, ln, mo):
         n=ui.slider(100, 1000, 50, value=defaults.n, show_value=True, label="n"),
         eps=ui.slider(0.0, 2.0, 0.05, value=defaults.eps, show_value=True, label="ε"),
         pgd_steps=ui.slider(1, 50, 1, value=defaults.pgd_steps, show_value=True, label="steps"),
-        training=ui.dropdown({v: k for k, v in ln.TRAINING.items()}, value=ln.TRAINING[defaults.training],
-                             label="training"),
+        training=ui.dropdown({v: k for k, v in labelnoise.TRAINING.items()},
+                             value=labelnoise.TRAINING[defaults.training], label="training"),
         spectral_cap=ui.number(0.0, 100.0, 0.1, value=0.0, label="‖W_last‖₂ ≤"),
         width=ui.slider(16, 256, 16, value=defaults.widths[0], show_value=True, label="width (3 hidden layers)"),
         lr=ui.number(1e-4, 0.05, value=defaults.lr, label="Adam"),
@@ -96,71 +95,30 @@ def _(links, ln, mo):
 
 
 @app.cell(hide_code=True)
-def _(CourseError, defaults, form, links, ln, mo):
-    # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson runs what the form shows: the defaults, or the settings of the link that
-    # opened it. A submitted form goes into the URL, so the link reproduces this run.
-    def _config():
-        v = dict(links.values(form))
-        width = v.pop("width")
-        cap = v.pop("spectral_cap")
-        return ln.LabelNoiseConfig(widths=(width,) * 3, spectral_cap=cap or None,
-                                   r_values=tuple(v.pop("r_values")), **v)
-
-    result, problem = None, None
-    try:
-        config = _config()
-        with mo.status.progress_bar(total=config.max_epochs, title="Training every (r, seed) network at once",
-                                    subtitle="stops as soon as every network fits its training set",
-                                    remove_on_exit=True) as _bar:
-            result = ln.run(config, progress=lambda epoch, total: _bar.update(),
-                            max_seconds=ln.LIVE_MAX_SECONDS)
-    except CourseError as err:
-        config, problem = defaults, err
-    links.write(form.value)
-    mo.stop(problem is not None, mo.callout(mo.md(f"**That setting cannot run.** {problem}"), kind="danger"))
+def _(defaults, form):
+    # Before any Train (and headless, where nobody can press it) the form's own values run: the
+    # defaults or the link's. The kit writes a submitted form into the URL: the link reproduces it.
+    trained = page.train(form, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
+                         total=lambda config: config.max_epochs, default=defaults,
+                         subtitle="stops as soon as every network fits its training set")
+    config, result = trained.config, trained.result
     return config, result
 
 
 @app.cell(hide_code=True)
-def _(charts, config, ln, mo, result):
-    _shape = ln.dip(result.summary)
-    _dip = (
-        f"Mean adversarial accuracy over seeds: **{_shape['first']:.3f}** at r = {min(config.r_values):g}, "
-        f"lowest **{_shape['min']:.3f}** at r = {_shape['argmin']:g}, **{_shape['last']:.3f}** at "
-        f"r = {max(config.r_values):g}."
-        if len(config.r_values) >= 3 else "Choose at least three distances r to see the shape of the curve."
-    )
+def _(config, result):
     mo.vstack([
-        mo.md(
-            f"""
-            ## The live result
-
-            Test accuracy of networks trained on $\\mathcal D(d={config.d}, \\mu={config.mu:g}, \\sigma^2={config.sigma**2:g})$
-            with {config.n} clean points and {config.poisons_per_class} poisons per class labelled as
-            **{ln.POISON_LABELS[config.poison_label]}**; {config.seeds} seed(s) per r.
-            The attack: $\\ell_2$ PGD on the cross-entropy, radius ε = {config.eps:g}
-            ({config.eps / config.mean_distance:.0%} of the distance 2μ√d = {config.mean_distance:.2f} between
-            the class means), {config.pgd_steps} steps of length {config.alpha:.3g}.
-            Points: mean over seeds; bars: worst to best seed. {_dip}
-            """
-        ),
-        mo.hstack([
-            mo.stat(f"{result.seconds:.2f} s", label="retrain took", caption=f"{result.epochs} epochs until all fitted"),
-            mo.stat(result.device, label="ran on"),
-            mo.stat(str(len(result.runs)), label="networks trained together", caption="one stacked MLP"),
-            mo.stat(f"{int(result.runs.fit.sum())} / {len(result.runs)}", label="fit 100 % of their training set",
-                    caption="poisons included"),
-        ], justify="start"),
-        *[mo.callout(mo.md(w), kind="warn") for w in result.warnings],
-        charts.accuracy_vs_r(ln.accuracy_curves(result.summary, "live: " + ln.describe_setting(config))),
+        mo.md(f"## The live result\n\n{prose.live_caption(config, result.summary)}"),
+        page.run_stats(result, caption=f"{result.epochs} epochs until all fitted", networks=len(result.runs),
+                       networks_caption="one stacked MLP", extra=[mo.stat(**s) for s in panels.live_stats(result)]),
+        charts.accuracy_vs_r(panels.live_curves(result)),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
+def _():
+    mo.md(rf"""
     ## Pocket or stretched boundary? The picture in 2-D
 
     The same experiment with $d = 2$, so we can look at it: the predicted class on a grid
@@ -169,23 +127,22 @@ def _(mo):
     own colour (a **pocket** — often smaller than a grid cell, so only its diamond shows it) versus
     poisons that drag a whole stretch of the boundary towards themselves (a **stretched
     boundary**): the stretch puts many clean points within ε of the boundary, and the adversarial
-    accuracy in the panel's title drops. With the defaults (μ = 1, b = 3) the bent boundary at
-    r = 1 costs the most; at r = 6 the poisons lie far out (some beyond the drawn square) and the
-    boundary stays close to the true diagonal $x_1 + x_2 = 0$.
+    accuracy in the panel's title drops. {prose.picture_intro()}
     """)
     return
 
 
 @app.cell(hide_code=True)
-def _(config, links):
+def _(config):
     _ui2 = links.Controls(prefix="2d.", renamed={"b": "poisons_per_class"})
+    _start = panels.PICTURE_DEFAULTS
     form2d = _ui2.form(
         "{r_values} · class-mean offset {mu} · poisons per class {poisons_per_class} · {seed}",
         submit_button_label="Draw",
-        r_values=_ui2.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)}, value=["1", "3", "6"],
-                                  label="distances r"),
-        mu=_ui2.slider(0.25, 2.0, 0.25, value=1.0, show_value=True, label="μ"),
-        poisons_per_class=_ui2.slider(1, 10, 1, value=3, show_value=True, label="b"),
+        r_values=_ui2.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)},
+                                  value=[f"{r:g}" for r in _start["r_values"]], label="distances r"),
+        mu=_ui2.slider(0.25, 2.0, 0.25, value=_start["mu"], show_value=True, label="μ"),
+        poisons_per_class=_ui2.slider(1, 10, 1, value=_start["poisons_per_class"], show_value=True, label="b"),
         seed=_ui2.number(0, 100_000, 1, value=config.seed, label="seed"),
     )
     _ui2.with_warnings(form2d)
@@ -193,107 +150,44 @@ def _(config, links):
 
 
 @app.cell(hide_code=True)
-def _(CourseError, charts, config, explore, form2d, links, ln, mo):
-    # The 2-D runs follow the main controls' poison label, training and spectral cap. Full-batch
-    # Adam (batch = all points) fits these small sets in about a second.
-    _v = links.values(form2d)
-    links.write(form2d.value, prefix="2d.")
-    _out = None
-    try:
-        _c2 = ln.LabelNoiseConfig(d=2, n=200, sigma=1.0, mu=_v["mu"], poisons_per_class=_v["poisons_per_class"], seed=_v["seed"],
-                                  r_values=tuple(_v["r_values"]), poison_label=config.poison_label,
-                                  training=config.training, spectral_cap=config.spectral_cap, eps=config.eps,
-                                  batch_size=256, max_epochs=1000, n_test=500)
-        with mo.status.spinner(title="Training the 2-D networks…"):
-            _reg = ln.decision_regions(_c2, resolution=60, extent=_c2.mu + 4.0)
-    except CourseError as err:
-        _out = mo.callout(mo.md(f"**That picture cannot be drawn.** {err}"), kind="danger")
-    if _out is None:
-        _panels = []
-        for _run in _reg.runs.itertuples():
-            _fit = "fits" if _run.fit else "does NOT fit all points"
-            _panels.append(charts.decision_region_panel(
-                _reg.grid[_reg.grid.r == _run.r], _reg.points[_reg.points.r == _run.r],
-                title=f"r = {_run.r:g}: adv. acc. {_run.adversarial_accuracy:.2f} ({_fit})"))
-        _out = mo.vstack([mo.hstack(_panels, justify="start", wrap=True),
-                          mo.md(f"Trained in {_reg.seconds:.1f} s. Adversarial accuracy at ε = {_c2.eps:g}; "
-                                f"the grid is clipped to |x| ≤ {_c2.mu + 4:g}."),
-                          mo.md("**Explore:** the same networks on one plane — drag **r** to move the poisons "
-                                "out from their class and watch the boundary follow them, then let go. The "
-                                "slider runs in your browser (it also works in the exported static page)."),
-                          explore.or_note(explore.regions_by_r, _reg.grid, _reg.points)])
-    _out
-    return
-
-
-@app.cell(hide_code=True)
-def _(CourseError, ln):
-    # The shipped runs at more seeds; a missing or altered file is reported, not drawn.
-    try:
-        reference, reference_problem = ln.load_reference().table, None
-    except CourseError as err:
-        reference, reference_problem = None, str(err)
-    return reference, reference_problem
-
-
-@app.cell(hide_code=True)
-def _(charts, ln, mo, pd, reference, reference_problem):
-    if reference is None:
-        _out = mo.callout(mo.md(f"**The reference runs cannot be shown.** {reference_problem}"), kind="warn")
-    else:
-        _toy = reference[reference.experiment == "toy"]
-        _fig6 = _toy[_toy.spectral_cap.isna()]
-        _fig8 = _toy[_toy.spectral_cap.notna() | (_toy.setting == ln.describe_setting(ln.LabelNoiseConfig()))]
-        _curves = lambda t: pd.concat([ln.accuracy_curves(g, s) for s, g in t.groupby("setting", sort=False)],  # noqa: E731
-                                      ignore_index=True)
-        _out = mo.vstack([
-            mo.md("**Fig. 6 — opposite class, third class, third class with PGD training.**"),
-            charts.accuracy_vs_r(_curves(_fig6)),
-            mo.md("**Fig. 8 — a spectral cap on the last layer** (opposite-class poisons)."),
-            charts.accuracy_vs_r(_curves(_fig8)),
-        ])
+def _(config, form2d):
+    # The 2-D runs follow the main controls' poison label, training, spectral cap and radius.
+    _picture = page.attempt(form2d, lambda values: panels.picture_config(values, config),
+                            lambda picture_config, progress: panels.draw_regions(picture_config),
+                            prefix="2d.", title="Training the 2-D networks…")
+    mo.stop(not _picture.ok, page.cannot_run(_picture.problem, "That picture cannot be drawn."))
+    _regions = _picture.result
     mo.vstack([
-        mo.md(
-            f"""
-            ## Reference: more seeds, and the thesis's variants
-
-            The live defaults (d = 16, μ = 0.5, σ = 1, n = 400, b = 10 per class, 3×64 ReLU network,
-            Adam 10⁻², trained until 100 % training accuracy, ℓ₂ PGD ε = 0.5, 20 steps) with
-            {ln.REFERENCE_SEEDS} seeds and 1,000 test points per network, made by this package
-            (`{ln.REFERENCE_COMMAND}`) and shipped under `data/reference/`.
-            """
-        ),
-        _out,
+        mo.hstack(charts.decision_region_panels(_regions, panels.panel_title), justify="start", wrap=True),
+        mo.md(prose.picture_note(_picture.config, _regions.seconds)),
+        mo.md("**Explore:** the same networks on one plane — drag **r** to move the poisons out from their class "
+              "and watch the boundary follow them, then let go. The slider runs in your browser (it also works "
+              "in the exported static page)."),
+        explore.or_note(explore.regions_by_r, _regions.grid, _regions.points),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
-    ## What to notice
+def _():
+    # The shipped runs at more seeds; a missing or altered file is reported, not drawn.
+    reference = page.load(labelnoise.load_reference)
+    _figures = None if reference.table is None else panels.reference_figures(reference.table)
+    mo.vstack([
+        mo.md(f"## Reference: more seeds, and the thesis's variants\n\n{prose.reference_intro()}"),
+        reference.note("The reference runs cannot be shown."),
+        *([] if _figures is None else [
+            mo.md("**Fig. 6 — opposite class, third class, third class with PGD training.**"),
+            charts.accuracy_vs_r(_figures.fig6),
+            mo.md("**Fig. 8 — a spectral cap on the last layer** (opposite-class poisons)."),
+            charts.accuracy_vs_r(_figures.fig8)]),
+    ])
+    return (reference,)
 
-    * **The dip.** Adversarial accuracy is highest when the poisons sit on the class mean (r = 0)
-      or far away (r = 12), and lowest in between (r ≈ 3–4 here, about one class-mean distance
-      $2\mu\sqrt d = 4$ away). Natural accuracy follows the same shape on a much smaller scale:
-      the damage is in the margin, not in the labels the network gets right.
-    * **Pocket versus stretch.** In the 2-D picture, a poison near the boundary drags the
-      boundary along (many clean points now lie close to it), while a poison far out gets an
-      island of its own and costs almost nothing.
-    * **Third class.** The thesis found third-class poisons less harmful (§4.2) but also calls the
-      curves "very similar" (§4.3). Here they are indistinguishable: in the reference (6 seeds)
-      the mean adversarial accuracy over the r-sweep is 0.870 for both. An earlier measurement
-      with a wider, slower-trained network (3×128, Adam 10⁻³) saw a gap at the bottom of the dip
-      (0.872 vs 0.802); at this lesson's scale the claim does not reproduce beyond "not worse".
-    * **PGD training.** The thesis (Fig. 6c) saw the same dip but *lower* adversarial accuracy
-      with PGD training. Here PGD training (at the test radius ε, 5 steps) keeps the dip and
-      *raises* the curve (0.900 on average vs 0.870) — the thesis itself doubted its comparison
-      was fair, since its PGD runs trained for a different number of iterations.
-    * **Spectral cap.** Capping the last layer's largest singular value at 0.3 raises adversarial
-      accuracy at every r (0.884 vs 0.870 on average; deepest point 0.839 vs 0.824). Caps of 1 and 3
-      change nothing: the unconstrained networks end with $\|W\|_2 \approx 1$–$1.3$ anyway.
-      The thesis also saw near-mean poisons not memorized under a tight cap; try a cap of 0.1.
 
+@app.cell(hide_code=True)
+def _(reference):
+    mo.vstack([mo.md("## What to notice\n\n" + prose.what_to_notice(reference.table)), mo.md(r"""
     ## Try next
 
     1. Set b = 2 and train: the dip almost vanishes — a few poisons are memorized cheaply.
@@ -302,13 +196,14 @@ def _(mo):
     4. Set a spectral cap of 0.3, then 0.1: watch the *fit* count — a cap too tight cannot
        memorize the poisons, the thesis's "natural defence".
     5. Choose PGD adversarial training (slower: each batch is attacked first).
-    """)
+    """)])
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
+def _(reference):
+    _table = reference.table  # without it, the warning above already says why
+    mo.vstack([mo.md(r"""
     ## On MNIST: which training images are worth mislabeling? (thesis §4.10)
 
     A clean network is trained on MNIST 0s and 1s. Each training image gets a score: the number of
@@ -318,42 +213,17 @@ def _(mo):
     For each bucket, networks are retrained with the labels of a few images from that bucket
     flipped, and attacked ($\ell_2$ PGD, pixels kept in [0, 1]); the orange point flips randomly
     chosen images instead.
-    """)
+    """), *([] if _table is None else [
+        mo.md(prose.mnist_caption(_table)),
+        charts.bucket_accuracy(panels.mnist_reference(_table), clean=prose.mnist_clean_accuracy(_table)),
+        mo.md(prose.mnist_notice(_table))]),
+    ])
     return
 
 
 @app.cell(hide_code=True)
-def _(charts, lm, mo, reference):
-    if reference is None:
-        _out = mo.md("")
-    else:
-        _m = reference[reference.experiment == "mnist"]
-        _rc = lm.MnistBucketsConfig.reference()
-        _out = mo.vstack([
-            mo.md(f"**Reference** ({_m.setting.iloc[0]}, {_rc.n_train} training images at {_rc.size}×{_rc.size}, "
-                  f"ω = {_rc.path_step:g}, {_rc.flips} labels flipped per network, ε = {_rc.eps:g}, "
-                  f"{int(_m.runs.iloc[0])} seeds; dashed: the clean network):"),
-            charts.bucket_accuracy(_m, clean=float(_m.clean_adversarial_accuracy.iloc[0])),
-            mo.md(
-                """
-                **What to notice.** Flipping 25 of 700 labels (3.6 %) barely moves natural accuracy
-                (≈ 0.96) but cuts adversarial accuracy from 0.95 to 0.33–0.65. Images nearest the
-                boundary (bucket 1) and farthest from it (bucket 5) hurt least; the damage peaks in
-                between (bucket 4), the thesis's "rises, then wears off" — though with 4 seeds the
-                middle buckets are noisy. And as the thesis warns, **random selection is a strong
-                baseline**: here it is the most harmful choice of all (0.33). One reading: a random
-                set mixes points from every distance, so the network must both carve pockets and
-                stretch its boundary.
-                """
-            ),
-        ])
-    _out
-    return
-
-
-@app.cell(hide_code=True)
-def _(links, lm):
-    mnist_defaults = lm.MnistBucketsConfig()
+def _():
+    mnist_defaults = labelnoise_mnist.MnistBucketsConfig()
     _ui3 = links.Controls(prefix="mnist.", renamed={"budget": "flips"})
     mnist_form = _ui3.form(
         "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
@@ -365,43 +235,34 @@ def _(links, lm):
         seeds=_ui3.slider(1, 4, 1, value=mnist_defaults.seeds, show_value=True, label="seeds"),
     )
     _ui3.with_warnings(mnist_form)
-    return (mnist_form,)
+    return mnist_defaults, mnist_form
 
 
 @app.cell(hide_code=True)
-def _(CourseError, charts, links, lm, mnist_form, mo):
+def _(mnist_defaults, mnist_form):
     # Only on request: the live MNIST run takes tens of seconds on a CPU.
-    if mnist_form.value is None:
-        _out = mo.md(f"*Press the button to run the reduced version ({lm.MnistBucketsConfig().n_train} training images, "
-                     f"ω = {lm.MnistBucketsConfig().path_step:g}).*")
+    _live = None if mnist_form.value is None else page.attempt(
+        mnist_form, panels.mnist_config, panels.run_mnist, prefix="mnist.", title="MNIST", total=panels.MNIST_STAGES)
+    _res = None if _live is None else _live.result
+    if _live is None:
+        _out = mo.md(f"*Press the button to run the reduced version ({mnist_defaults.n_train} training images, "
+                     f"ω = {mnist_defaults.path_step:g}).*")
+    elif _res is None:
+        _out = page.cannot_run(_live.problem)
     else:
-        try:
-            _c = lm.MnistBucketsConfig(**mnist_form.value)
-            links.write(mnist_form.value, prefix="mnist.")
-            with mo.status.progress_bar(total=3, title="MNIST", remove_on_exit=True) as _bar:
-                _stage = {"name": None}
-
-                def _tell(stage, done, total):
-                    if stage != _stage["name"]:
-                        _stage["name"] = stage
-                        _bar.update(subtitle=stage)
-
-                _res = lm.run(_c, progress=_tell)
-            _out = mo.vstack([
-                mo.md(f"Ran in {_res.seconds:.1f} s on {_res.device}; clean network's adversarial accuracy "
-                      f"{_res.clean_adversarial_accuracy:.3f}."),
-                *[mo.callout(mo.md(w), kind="warn") for w in _res.warnings],
-                mo.hstack([charts.bucket_accuracy(_res.summary, clean=_res.clean_adversarial_accuracy),
-                           charts.path_length_histogram(_res.scores)], justify="start", wrap=True),
-            ])
-        except CourseError as err:
-            _out = mo.callout(mo.md(f"**That setting cannot run.** {err}"), kind="danger")
+        _out = mo.vstack([
+            mo.md(f"Ran in {_res.seconds:.1f} s on {_res.device}; clean network's adversarial accuracy "
+                  f"{_res.clean_adversarial_accuracy:.3f}."),
+            *page.warnings(_res),
+            mo.hstack([charts.bucket_accuracy(_res.summary, clean=_res.clean_adversarial_accuracy),
+                       charts.path_length_histogram(_res.scores)], justify="start", wrap=True),
+        ])
     _out
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
+def _():
     mo.md(r"""
     ## The math
 

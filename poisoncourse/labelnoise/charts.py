@@ -57,6 +57,13 @@ def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: st
     return alt.layer(heat, clean, poison).properties(width=size, height=size, title=title)
 
 
+def decision_region_panels(regions, titles) -> list[alt.LayerChart]:
+    """One :func:`decision_region_panel` per r of a :class:`Regions`, titled by
+    ``titles(run)`` (``run``: that r's row of ``regions.runs``)."""
+    return [decision_region_panel(regions.grid[regions.grid.r == run.r], regions.points[regions.points.r == run.r],
+                                  title=titles(run)) for run in regions.runs.itertuples()]
+
+
 def bucket_accuracy(summary: pd.DataFrame, clean: float | None = None) -> alt.LayerChart:
     """Adversarial accuracy of networks whose flipped labels came from each path-length
     bucket (1 = nearest the clean boundary) or at random: mean over seeds, bars = range.

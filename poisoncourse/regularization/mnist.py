@@ -283,6 +283,12 @@ def load_reference() -> Reference:
     return REFERENCE.load()
 
 
+def load_averaged() -> Reference:
+    """The shipped curves averaged over data splits (:func:`average`), with the sidecar."""
+    loaded = load_reference()
+    return Reference(average(loaded.table), loaded.meta)
+
+
 def average(table: pd.DataFrame) -> pd.DataFrame:
     """Mean over seeds per (mode, poisons)."""
     keys = ["mode", "mode_key", "poisons", "fraction"]

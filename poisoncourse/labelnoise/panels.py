@@ -1,0 +1,135 @@
+"""Lesson 4's page, beyond its one call per panel: the forms' values as configs, the 2-D
+picture's fixed setting, and the tables its reference charts draw.
+
+The page's forms hold marimo values keyed by control; the configs speak the package's
+names. The translation lives here, once, so the page only passes the form's values through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..core.cost import LIVE_MAX_SECONDS
+from . import mnist
+from .experiment import (
+    LabelNoiseConfig,
+    LabelNoiseResult,
+    Regions,
+    accuracy_curves,
+    decision_regions,
+    describe_setting,
+    run,
+)
+
+# The 2-D picture: small enough that full-batch Adam (one batch of all points) fits every r
+# in about a second. The student sets r, μ, b and the seed; the rest is fixed here.
+PICTURE = dict(d=2, n=200, sigma=1.0, batch_size=256, max_epochs=1000, n_test=500)
+PICTURE_DEFAULTS = dict(r_values=(1.0, 3.0, 6.0), mu=1.0, poisons_per_class=3)
+PICTURE_RESOLUTION = 60
+PICTURE_MARGIN = 4.0  # the grid reaches this far past the class mean: |x| ≤ μ + 4
+
+
+def toy_config(values: dict) -> LabelNoiseConfig:
+    """The main form's values as the r-sweep's config: one width for the three hidden
+    layers, and a spectral cap of 0 meaning none."""
+    v = dict(values)
+    width, cap = v.pop("width"), v.pop("spectral_cap")
+    return LabelNoiseConfig(widths=(width,) * 3, spectral_cap=cap or None, r_values=tuple(v.pop("r_values")), **v)
+
+
+def run_toy(config: LabelNoiseConfig, progress=None) -> LabelNoiseResult:
+    """The live r-sweep, refused with a sentence when it would take far longer than a page should."""
+    return run(config, progress=progress, max_seconds=LIVE_MAX_SECONDS)
+
+
+def live_curves(result: LabelNoiseResult) -> pd.DataFrame:
+    """The live sweep as the table :func:`charts.accuracy_vs_r` draws, named after its setting."""
+    return accuracy_curves(result.summary, "live: " + describe_setting(result.config))
+
+
+def picture_config(values: dict, main: LabelNoiseConfig) -> LabelNoiseConfig:
+    """The 2-D picture's config: the picture form's r, μ, b and seed; the main controls'
+    poison label, training, spectral cap and attack radius; :data:`PICTURE` for the rest."""
+    return LabelNoiseConfig(**PICTURE, mu=values["mu"], poisons_per_class=values["poisons_per_class"],
+                            seed=values["seed"], r_values=tuple(values["r_values"]), poison_label=main.poison_label,
+                            training=main.training, spectral_cap=main.spectral_cap, eps=main.eps)
+
+
+def picture_extent(config: LabelNoiseConfig) -> float:
+    return config.mu + PICTURE_MARGIN
+
+
+def draw_regions(config: LabelNoiseConfig) -> Regions:
+    """The 2-D picture's networks and their predictions on the grid."""
+    return decision_regions(config, resolution=PICTURE_RESOLUTION, extent=picture_extent(config))
+
+
+def panel_title(run) -> str:
+    """One 2-D panel's title: its r, adversarial accuracy and whether it fits (a row of
+    :attr:`Regions.runs`)."""
+    fit = "fits" if run.fit else "does NOT fit all points"
+    return f"r = {run.r:g}: adv. acc. {run.adversarial_accuracy:.2f} ({fit})"
+
+
+def live_stats(result) -> list[dict]:
+    """The statistics row's last entry (``mo.stat`` arguments): how many networks fit every
+    training point, poisons included — the thesis's protocol."""
+    return [dict(value=f"{int(result.runs.fit.sum())} / {len(result.runs)}", label="fit 100 % of their training set",
+                 caption="poisons included")]
+
+
+@dataclass(frozen=True)
+class ReferenceFigures:
+    """The shipped toy runs as the long tables :func:`charts.accuracy_vs_r` draws."""
+
+    fig6: pd.DataFrame  # opposite class, third class, third class with PGD training
+    fig8: pd.DataFrame  # spectral caps on the last layer, with the uncapped run to compare
+
+
+def _curves(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([accuracy_curves(g, s) for s, g in table.groupby("setting", sort=False)], ignore_index=True)
+
+
+def toy_reference(reference: pd.DataFrame) -> pd.DataFrame:
+    return reference[reference.experiment == "toy"]
+
+
+def reference_figures(reference: pd.DataFrame) -> ReferenceFigures:
+    toy = toy_reference(reference)
+    fig6 = toy[toy.spectral_cap.isna()]
+    fig8 = toy[toy.spectral_cap.notna() | (toy.setting == describe_setting(LabelNoiseConfig()))]
+    return ReferenceFigures(_curves(fig6), _curves(fig8))
+
+
+def mnist_reference(reference: pd.DataFrame) -> pd.DataFrame:
+    """The shipped MNIST rows: one per selection (bucket 1 … k, random)."""
+    return reference[reference.experiment == "mnist"]
+
+
+MNIST_STAGES = 3  # clean network, adversarial paths, poisoned networks
+
+
+def stage_notes(progress):
+    """``mnist.run``'s ``progress(stage, done, total)`` as the page's bar: one step and the
+    stage's name as subtitle each time a stage begins (``progress(done, total)``, ``progress.note``)."""
+    current = {"stage": None, "begun": 0}
+
+    def tell(stage, done, total):
+        if stage != current["stage"]:
+            current["stage"] = stage
+            current["begun"] += 1
+            progress.note(stage)
+            progress(current["begun"], MNIST_STAGES)
+
+    return tell
+
+
+def mnist_config(values: dict) -> mnist.MnistBucketsConfig:
+    return mnist.MnistBucketsConfig(**values)
+
+
+def run_mnist(config: mnist.MnistBucketsConfig, progress) -> mnist.MnistBucketsResult:
+    """The reduced MNIST run, its three stages shown on the page's bar."""
+    return mnist.run(config, progress=stage_notes(progress))
