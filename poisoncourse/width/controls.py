@@ -61,7 +61,6 @@ def convex_form(ui, defaults: convex.ConvexConfig):
         "· first seed {seed}",
         submit_button_label="Fit the linear models",
         lam=ui.dropdown(CONVEX_LAMS, value=f"{defaults.lam:g}", label=""),
-        attack=ui.dropdown(_choices(poison.ATTACKS), value=poison.ATTACKS[defaults.attack], label="attack (A, B)"),
         attack_loss=ui.dropdown(_choices(poison.ATTACK_LOSSES), value=poison.ATTACK_LOSSES[defaults.attack_loss],
                                 label=""),
         seeds=ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label=""),

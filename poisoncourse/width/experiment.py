@@ -542,7 +542,7 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: 
         yield from _cnn_reference_configs(seeds, quick)
         return
     if quick:
-        base = dict(widths=(2, 16, 128), epochs=3, n_train=300, n_val=100, n_test=200, seeds=min(seeds, 2),
+        base = dict(widths=(2, 128, 512), epochs=3, n_train=300, n_val=100, n_test=200, seeds=min(seeds, 2),
                     eval_every=1, attack_epochs=3)
     elif scale == "cpu":
         base = dict(widths=REFERENCE_WIDTHS, epochs=60, n_train=2000, n_val=500, n_test=1000, seeds=seeds,

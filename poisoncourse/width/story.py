@@ -171,8 +171,8 @@ def notice_md(result: experiment.WidthResult) -> str:
         if m in fit.index[1:-1]:
             gaps = "; ".join(f"{VIEWS[col]}: {100 * (_curve(result, 'poisoned', col).iloc[-1] - _curve(result, 'poisoned', col)[m]):+.1f}"
                              for col in VIEWS)
-            lines.append(f"* **Three views of the widest width, against m = {m}** (points): {gaps}. Early stopping "
-                         f"picks a checkpoint before the widest networks fit much of the poison.")
+            lines.append(f"* **Three views of the widest width, against m = {m}** (points; positive: the widest is "
+                         f"better): {gaps}.")
     shape = verdict(result)
     if shape:
         lines.append(f"* **The shape, decided by an interval, not by eye.** {shape}")
