@@ -490,9 +490,19 @@ def tidy(config: WidthConfig, raw: Raw, d: PoisonedData) -> WidthResult:
 CNN_CPU_FLOPS = 5e9
 
 
+# The paper's attack is a Python loop over mini-batches of a small attacker: about a millisecond a
+# batch on the 2-core CPU, whatever the FLOPs.
+ATTACK_BATCH_SECONDS = 1e-3
+
+
 def estimated_seconds(config: WidthConfig) -> float:
-    """Rough 2-core-CPU time of :func:`run`: the sweep's FLOPs at the rate BENCHMARKS measured."""
-    return sweep_flops(config) / (CNN_CPU_FLOPS if config.victim == "cnn" else CPU_FLOPS)
+    """Rough 2-core-CPU time of :func:`run`: the sweep's FLOPs at the rate BENCHMARKS measured,
+    plus the paper's attack's mini-batch loop (regimes A and B)."""
+    seconds = sweep_flops(config) / (CNN_CPU_FLOPS if config.victim == "cnn" else CPU_FLOPS)
+    if config.regime in ("A", "B") and config.attack == "paper" and config.budget > 0:
+        batches = -(-(config.n_train + config.n_val) // 128)
+        seconds += ATTACK_BATCH_SECONDS * config.attack_epochs * batches
+    return seconds
 
 
 def run(config: WidthConfig, progress=None, on_widths=None, max_seconds: float | None = None) -> WidthResult:
