@@ -168,3 +168,22 @@ def test_the_digit_norms_quoted_are_the_shipped_digits():
     for res, norm in Bu.DIGIT_NORM.items():
         mean = float(data.resize(digits.images, res).reshape(len(digits), -1).norm(dim=-1).mean())
         assert math.isclose(mean, norm, rel_tol=0.06), (res, mean)
+
+
+def test_the_budget_sentence_is_read_from_the_curve(curves):
+    from poisoncourse.width import faithful
+
+    s = curves["A"]
+    net = s[(s.victim == Bu.network_label(Bu.MID_WIDTH)) & (s.attack_loss == "negated")].set_index("budget").accuracy
+    text = faithful.budget_findings(s, "A")
+    assert f"keeps {net[Bu.DEFAULT_BUDGETS['A']]:.2f} (clean training: {net[0.0]:.2f})" in text
+    assert f"the paper's lost about {faithful.paper_loss('A'):.0f} at its best width" in text
+    assert round(faithful.paper_loss("A")) == 10 and round(faithful.paper_loss("B")) == 6  # Fig. 3: 98.5 → 89, 92
+
+
+def test_every_departure_is_listed_once_in_one_table():
+    from poisoncourse.width import faithful
+
+    table = faithful.departures_md()
+    assert table.count("\n") == len(faithful.DEPARTURES) + 1
+    assert len({w for w, *_ in faithful.DEPARTURES}) == len(faithful.DEPARTURES)

@@ -87,3 +87,13 @@ def test_try_next_4_with_momentum_the_widest_networks_fit_more_of_the_flips(defa
 
 def test_no_suggested_setting_ends_below_chance_by_default(default):
     _above_chance(default)
+
+
+def test_notice_the_histogram_sentence_says_how_much_of_the_budget_was_used(regime_a):
+    from poisoncourse.width import faithful
+
+    text = faithful.budget_used(regime_a)
+    means = regime_a.norms.groupby("attack_loss").norm.mean()
+    for loss, v in means.items():
+        assert f"{loss}: mean ‖δᵢ‖ = {v:.3f} ({v / 0.35:.0%} of it)" in text
+    assert text.startswith("The budget 0.35, about 19% of a whole digit's norm")
