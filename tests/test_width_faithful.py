@@ -187,3 +187,8 @@ def test_every_departure_is_listed_once_in_one_table():
     table = faithful.departures_md()
     assert table.count("\n") == len(faithful.DEPARTURES) + 1
     assert len({w for w, *_ in faithful.DEPARTURES}) == len(faithful.DEPARTURES)
+
+
+def test_each_shipped_curve_holds_its_regimes_default_budget():
+    for regime, b in Bu.DEFAULT_BUDGETS.items():
+        assert b in Bu.CURVE_BUDGETS[regime]

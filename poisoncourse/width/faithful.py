@@ -55,9 +55,9 @@ def budget_used(result: experiment.WidthResult) -> str:
 
 def budget_findings(summary: pd.DataFrame, regime: str, resolution: int = 7) -> str:
     """What the accuracy-against-budget curve says at the default budget, from its table."""
-    b = B.DEFAULT_BUDGETS[regime]
     net = B.network_label(B.MID_WIDTH)
     rows = summary[(summary.victim == net) & (summary.attack_loss == "negated")].set_index("budget").accuracy
+    b = min(rows.index, key=lambda x: abs(x - B.DEFAULT_BUDGETS[regime]))  # the curve's budget nearest the default
     ce = summary[(summary.victim == net) & (summary.attack_loss == "cross_entropy")].set_index("budget").accuracy
     stronger = [x for x in rows.index if x > 0 and rows[x] < ce[x]]
     first = f"from budget {min(stronger):g} on" if stronger else "at no budget shown"
