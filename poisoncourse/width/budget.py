@@ -8,8 +8,8 @@ attack (:func:`experiment.poison_models`) and one batched training run.
 
 The curve also calibrates the lesson: the default budgets of A and B (``DEFAULT_BUDGETS``) are
 where a mid-width network loses about what the paper's did at its budgets (Fig. 3: regime A
-C = 700 left 89 % at the best width against 98.5 % clean, about 10 points; B = 2.5 left 92 %,
-about 6 points). Our attacker, an MLP on 7×7 pixels, is stronger per unit of budget than the
+C = 700 left 89 % at the best width against 99 % clean, about 10 points; B = 2.5 left 92 %,
+about 7 points). Our attacker, an MLP on 7×7 pixels, is stronger per unit of budget than the
 paper's CNN on 28×28: the same fraction of a digit's norm costs us far more.
 """
 

@@ -59,9 +59,10 @@ def budget_findings(summary: pd.DataFrame, regime: str, resolution: int = 7) -> 
     rows = summary[(summary.victim == net) & (summary.attack_loss == "negated")].set_index("budget").accuracy
     b = min(rows.index, key=lambda x: abs(x - B.DEFAULT_BUDGETS[regime]))  # the curve's budget nearest the default
     ce = summary[(summary.victim == net) & (summary.attack_loss == "cross_entropy")].set_index("budget").accuracy
-    stronger = [x for x in rows.index if x > 0 and rows[x] < ce[x]]
-    first = f"from budget {min(stronger):g} on" if stronger else "at no budget shown"
-    return (f"Regime {regime}: at the default budget {B.budget_in_words(b, resolution)} a width-{B.MID_WIDTH} network "
+    stronger = [f"{x:g}" for x in rows.index if x > 0 and rows[x] < ce[x]]
+    first = f"at budgets {', '.join(stronger)}" if stronger else "at no budget shown"
+    which = "the default budget" if b == B.DEFAULT_BUDGETS[regime] else "the curve's budget nearest the default"
+    return (f"Regime {regime}: at {which} {B.budget_in_words(b, resolution)} a width-{B.MID_WIDTH} network "
             f"keeps {rows[b]:.2f} (clean training: {rows[0.0]:.2f}), a loss of {100 * (rows[0.0] - rows[b]):.0f} "
             f"points; the paper's lost about {paper_loss(regime):.0f} at its best width. The negated loss hurts more "
             f"than cross-entropy {first}.")
