@@ -148,8 +148,8 @@ class WidthConfig(Validated):
             return f"regime C: labels flipped with probability β = {self.flip_prob:g}"
         if self.regime == "clean":
             return "no attack"
-        how = (f"the paper's attack (η_ε = {self.attack_eta:g}, {self.attack_epochs} epochs)" if self.attack == "paper"
-               else f"the strong attack ({self.attack_steps} full-batch steps)")
+        how = (f"the paper's attack (η_ε = {self.attack_eta:g}, {self.attack_epochs} epochs)"
+               if self.attack == "paper" else f"the strong attack ({self.attack_steps} full-batch steps)")
         loss = "negated loss" if self.attack_loss == "negated" else "cross-entropy"
         return f"regime {self.regime}, {self.attack_size()}: {how}, {loss}"
 

@@ -162,15 +162,16 @@ def notice_md(result: experiment.WidthResult) -> str:
     clean = _curve(result, "clean", "final_accuracy")
     if not clean.empty:
         lines.append(f"* **Clean training improves with width, then flattens:** {clean.iloc[0]:.2f} at "
-                     f"m = {clean.index[0]:,}, {clean.max():.2f} at best, {clean.iloc[-1]:.2f} at m = {clean.index[-1]:,}.")
+                     f"m = {clean.index[0]:,}, {clean.max():.2f} at best, {clean.iloc[-1]:.2f} at "
+                     f"m = {clean.index[-1]:,}.")
     fit = _curve(result, "poisoned", "fit")
     if c.regime != "clean" and not fit.empty:
         lines.append(f"* **Wider networks fit more of the poisoned set:** {fit.iloc[0]:.2f} of their training labels "
                      f"at m = {fit.index[0]:,}, {fit.iloc[-1]:.2f} at m = {fit.index[-1]:,}.")
         m = interior_width(c)
         if m in fit.index[1:-1]:
-            gaps = "; ".join(f"{VIEWS[col]}: {100 * (_curve(result, 'poisoned', col).iloc[-1] - _curve(result, 'poisoned', col)[m]):+.1f}"
-                             for col in VIEWS)
+            views = {col: _curve(result, "poisoned", col) for col in VIEWS}
+            gaps = "; ".join(f"{VIEWS[col]}: {100 * (v.iloc[-1] - v[m]):+.1f}" for col, v in views.items())
             lines.append(f"* **Three views of the widest width, against m = {m}** (points; positive: the widest is "
                          f"better): {gaps}.")
     shape = verdict(result)
@@ -183,7 +184,8 @@ def notice_md(result: experiment.WidthResult) -> str:
 # by a seeded test named try_next in tests/test_width_story.py.
 TRY_NEXT = (
     ("Regime **A** at its calibrated budget 0.35 (about a fifth of a digit's norm): every width stays above chance "
-     "and the mid widths lose a few points; compare the ‖δᵢ‖ histogram with the budget's rule.", dict(regime="A")),
+     "and the mid widths lose a few points; compare the ‖δᵢ‖ histogram with the budget's rule.",
+     dict(regime="A")),
     ("The same with the **strong attack**: at this budget both attacks fill their ball, and they cost the mid widths "
      "about the same (within 3 points at m = 128) — at the lesson's scale the paper's procedure is no weaker.",
      dict(regime="A", attack="strong")),
