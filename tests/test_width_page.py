@@ -110,7 +110,8 @@ def test_each_shipped_configuration_gets_a_panel_with_its_paired_statistic(loade
     table, meta = loaded.table, loaded.meta
     groups = list(story.reference_groups(table))
     assert len(groups) == len(meta["settings"]["configs"])
-    caption, rows = groups[0]
+    caption, rows, attack = groups[0]
+    assert attack == "shipped: regime C: labels flipped with probability β = 0.3"
     assert caption.startswith("**Regime C** (β = 0.3), 7×7, stopped on the poisoned split: width 128 minus the "
                               "widest")
     assert set(rows.variant) == {"clean", "poisoned"} and "mean_stopped_poisoned_val" in rows

@@ -58,10 +58,10 @@ def reference_panels(table, paper):
     early, last epoch, fit to the training labels)."""
     return mo.vstack([mo.md(story.reference_findings(table, paper)), *[
         mo.vstack([mo.md(caption), mo.hstack([
-            charts.width_accuracy(rows, "stopped_poisoned_val", title="stopped on poisoned validation"),
-            charts.width_accuracy(rows, "final_accuracy", title="last epoch"),
-            charts.width_fit(rows),
-        ], justify="start")]) for caption, rows in story.reference_groups(table)]])
+            charts.width_accuracy(rows, "stopped_poisoned_val", title="stopped on poisoned validation", attack=attack),
+            charts.width_accuracy(rows, "final_accuracy", title="last epoch", attack=attack),
+            charts.width_fit(rows, attack),
+        ], justify="start")]) for caption, rows, attack in story.reference_groups(table)]])
 
 
 # --- the convex warm-up: fast enough for a plain bar over its sample sizes ------------------------

@@ -139,11 +139,14 @@ def reference_about(meta: dict) -> str:
 
 
 def reference_groups(table: pd.DataFrame):
-    """Per configuration of the shipped sweep: a caption with its paired statistic, and its summary."""
+    """Per configuration of the shipped sweep: a caption with its paired statistic, its summary, and
+    the attack that made it (for the charts' subtitles)."""
     for (regime, res, budget), rows in table.groupby(["regime", "resolution", "budget"], sort=False):
         p = paired.paired(rows, "stopped_poisoned_val")
+        size = dict(flip_prob=budget) if regime == "C" else dict(budget=budget, n_train=int(rows.n_train.iloc[0]))
+        attack = experiment.WidthConfig(regime=regime, **size).attack_label()  # the sweep's n_val is the default
         yield (f"**Regime {regime}** ({'β' if regime == 'C' else 'budget'} = {budget:g}), {_res(res)}, stopped on "
-               f"the poisoned split: {p.sentence()}."), experiment.summarize(rows)
+               f"the poisoned split: {p.sentence()}."), experiment.summarize(rows), f"shipped: {attack}"
 
 
 # --- "What to notice" and "Try next", computed from the run they describe -----------------------
