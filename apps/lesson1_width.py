@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 1 · The width U-curve"
-# description = "When the training data are poisoned, is a wider network always better? Train a sweep of widths on clean and poisoned digits and watch accuracy rise, plateau and fall as wide networks memorize the poison."
+# description = "When the training data are poisoned, is a wider network always better? Train a sweep of widths on clean and poisoned digits and read from a confidence interval whether accuracy rises, plateaus or falls as wide networks fit the poison."
 # ///
 
 import marimo

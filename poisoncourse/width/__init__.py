@@ -11,7 +11,8 @@ LESSON = Lesson(
     # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
     title="Lesson 1 · The width U-curve",
     summary=("When the training data are poisoned, is a wider network always better? Train a sweep of widths on clean "
-             "and poisoned digits and watch accuracy rise, plateau and fall as wide networks memorize the poison."),
+             "and poisoned digits and read from a confidence interval whether accuracy rises, plateaus or falls as "
+             "wide networks fit the poison."),
     paper=Paper("Robust learning for data poisoning attacks", "Wang, Mianjy, Arora", "ICML 2021",
                 "https://proceedings.mlr.press/v139/wang21r.html"),
     app="lesson1_width.py",
