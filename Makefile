@@ -11,7 +11,7 @@ PORT   ?= 2718
 export PASSWORD
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test setup bench export clean chromium
+.PHONY: serve test setup bench export clean chromium hubproxy
 
 setup: $(STAMP)
 
@@ -32,13 +32,25 @@ serve: $(STAMP)
 	esac; \
 	$(VENV)/bin/poisoncourse serve --host $(HOST) --port $(PORT) $(SERVE_FLAGS)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium hubproxy
 	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS)
 
 # The browser tests drive Debian's chromium (never a downloaded browser). Installing it needs
 # root; without root, install the package yourself.
 chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; }; } || { echo "Please install Debian's chromium (apt-get install chromium) for the browser tests."; exit 1; }
+
+# The JupyterHub test (tests/test_hub.py) needs JupyterHub's proxy, configurable-http-proxy, from npm:
+# installed into build/node/ when neither it nor one on PATH is there. Offline, it says so and the
+# other tests still run.
+CHP := build/node/node_modules/.bin/configurable-http-proxy
+NO_NPM  := npm is missing: install Node.js and npm for the JupyterHub test.
+NPM_OFF := Could not install configurable-http-proxy with npm (offline?): the JupyterHub test fails until it is there.
+hubproxy:
+	@test -x $(CHP) || command -v configurable-http-proxy >/dev/null || { \
+	  command -v npm >/dev/null || { echo "$(NO_NPM)"; exit 0; }; \
+	  npm install --prefix build/node --no-audit --no-fund --loglevel=error configurable-http-proxy@5.3.0 \
+	    >/dev/null 2>&1 || echo "$(NPM_OFF)"; }
 
 bench: $(STAMP)
 	$(VENV)/bin/poisoncourse bench

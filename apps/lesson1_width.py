@@ -61,7 +61,7 @@ def _(defaults, form):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
     # what the form shows: the defaults, or the settings of the link that opened it.
     trained = page.train(form, live.make_config, live.run, total=live.total, default=defaults,
-                         title="Training the width sweep…")
+                         title="Training the width sweep…", memo="width")
     config, result = trained.config, trained.result
     return config, result
 
@@ -226,7 +226,8 @@ def _():
 @app.cell(hide_code=True)
 def _(convex_defaults, convex_form):
     warmup = page.train(convex_form, live.convex_config, live.convex_run, total=live.convex_total, prefix="convex.",
-                        default=convex_defaults, title="Fitting the linear models…", subtitle="sample sizes").result
+                        default=convex_defaults, title="Fitting the linear models…", subtitle="sample sizes",
+                        memo="width.convex").result
     return (warmup,)
 
 

@@ -85,7 +85,8 @@ def _(defaults, form):
     # the lesson runs what the form shows: the defaults, or the settings of the link that
     # opened it. A submitted form goes into the URL, so the link reproduces this run.
     trained = page.train(form, panels.heatmap_config, lambda config, progress: regularization.run(config),
-                         subtitle=lambda config: f"{panels.model_count(config):,} models", default=defaults)
+                         subtitle=lambda config: f"{panels.model_count(config):,} models", default=defaults,
+                         memo="regularization")
     config, result = trained.config, trained.result
     return config, result
 
@@ -165,7 +166,8 @@ def _(mnist_form):
     # student asks (headless runs and exports show the shipped curves alone).
     mnist_live = None if mnist_form.value is None else page.attempt(
         mnist_form, panels.mnist_config, lambda config, progress: regularization_mnist.run(config, progress=progress),
-        prefix="mnist.", title="Optimizing the poisons…", total=regularization_mnist.total_steps)
+        prefix="mnist.", title="Optimizing the poisons…", total=regularization_mnist.total_steps,
+        memo="regularization.mnist")
     return (mnist_live,)
 
 

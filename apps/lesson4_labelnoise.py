@@ -100,7 +100,7 @@ def _(defaults, form):
     # defaults or the link's. The kit writes a submitted form into the URL: the link reproduces it.
     trained = page.train(form, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
                          total=lambda config: config.max_epochs, default=defaults,
-                         subtitle="stops as soon as every network fits its training set")
+                         subtitle="stops as soon as every network fits its training set", memo="labelnoise")
     config, result = trained.config, trained.result
     return config, result
 
@@ -154,7 +154,7 @@ def _(config, form2d):
     # The 2-D runs follow the main controls' poison label, training, spectral cap and radius.
     _picture = page.attempt(form2d, lambda values: panels.picture_config(values, config),
                             lambda picture_config, progress: panels.draw_regions(picture_config),
-                            prefix="2d.", title="Training the 2-D networks…")
+                            prefix="2d.", title="Training the 2-D networks…", memo="labelnoise.regions")
     mo.stop(not _picture.ok, page.cannot_run(_picture.problem, "That picture cannot be drawn."))
     _regions = _picture.result
     mo.vstack([
@@ -242,7 +242,8 @@ def _():
 def _(mnist_defaults, mnist_form):
     # Only on request: the live MNIST run takes tens of seconds on a CPU.
     _live = None if mnist_form.value is None else page.attempt(
-        mnist_form, panels.mnist_config, panels.run_mnist, prefix="mnist.", title="MNIST", total=panels.MNIST_STAGES)
+        mnist_form, panels.mnist_config, panels.run_mnist, prefix="mnist.", title="MNIST", total=panels.MNIST_STAGES,
+        memo="labelnoise.mnist")
     _res = None if _live is None else _live.result
     if _live is None:
         _out = mo.md(f"*Press the button to run the reduced version ({mnist_defaults.n_train} training images, "

@@ -20,18 +20,23 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import weakref
 from pathlib import Path
 
 import pytest
 
+from poisoncourse.share.warm import READY
+
 ROOT = Path(__file__).resolve().parent.parent
 APPS = sorted(p.name for p in (ROOT / "apps").glob("lesson*.py"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
-TIMINGS = ROOT / "build" / "browser-timings.json"
+TIMINGS = ROOT / "build" / "browser-timings.json"  # lesson -> seconds from Train to the redrawn chart
+OPEN_TIMINGS = ROOT / "build" / "browser-open-timings.json"  # lesson -> seconds from opening to the first chart
+WARM_OPEN_TIMINGS = ROOT / "build" / "browser-open-timings-warm.json"  # the same, on a server started --warm
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -102,13 +107,25 @@ def new_page(browser):
     return page
 
 
+OPENED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> seconds from opening to its first chart
+
+
 def open_lesson(browser, url: str, app: str):
     page = new_page(browser)
+    start = time.perf_counter()
     page.goto(f"{url}/?file={app}")
-    page.locator("marimo-form").first.get_by_role("button", name="Train").wait_for(timeout=120_000)
     first_chart(page).wait_for(timeout=180_000)
+    OPENED[page] = time.perf_counter() - start
+    page.locator("marimo-form").first.get_by_role("button", name="Train").wait_for(timeout=120_000)
     wait_idle(page)
     return page
+
+
+def record(path: Path, app: str, seconds: float) -> None:
+    path.parent.mkdir(exist_ok=True)
+    timings = json.loads(path.read_text()) if path.exists() else {}
+    timings[app] = round(seconds, 2)
+    path.write_text(json.dumps(timings, indent=2))
 
 
 def first_chart(page):
@@ -220,11 +237,9 @@ def test_moving_a_control_redraws_the_chart_without_errors(server, browser, app)
     assert not errors_on(page)
     seconds = retrain_with_slider(page, key=SLIDER_KEY.get(app, "ArrowRight"))
     assert not errors_on(page)
-    TIMINGS.parent.mkdir(exist_ok=True)
-    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    timings[app] = round(seconds, 2)
-    TIMINGS.write_text(json.dumps(timings, indent=2))
-    print(f"{app}: control change to redraw {seconds:.2f} s")
+    record(TIMINGS, app, seconds)
+    record(OPEN_TIMINGS, app, OPENED[page])
+    print(f"{app}: open to first chart {OPENED[page]:.2f} s, control change to redraw {seconds:.2f} s")
     page.context.close()
 
 
@@ -320,4 +335,45 @@ def test_a_malformed_link_warns_and_falls_back_to_the_defaults(server, browser):
     assert shown(page, "was ignored") == 2
     assert not errors_on(page)
     assert first_chart(page).is_visible()
+    page.context.close()
+
+
+# -- a server started `poisoncourse serve --warm` ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def warm_server(server):  # after the plain server's tests: the two share the machine's cores
+    """`poisoncourse serve --warm` on a free port, once its warm-up has gone over every lesson."""
+    port, lines = free_port(), []
+    env = {**os.environ, "POISONCOURSE_DEVICE": "cpu"}
+    proc = subprocess.Popen([sys.executable, "-m", "poisoncourse", "serve", "--warm", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # drains the pipe
+    reader.start()
+    deadline = time.time() + 900
+    while time.time() < deadline and proc.poll() is None and not any(READY in line for line in lines):
+        time.sleep(0.5)
+    try:
+        assert any(READY in line for line in lines), (
+            f"the warm-up did not finish (exit code {proc.poll()}); server said: {''.join(lines[-20:])}")
+        yield f"http://127.0.0.1:{port}", next(line for line in lines if READY in line)
+    finally:
+        proc.terminate()  # poisoncourse serve passes it on to marimo
+        proc.wait(timeout=30)
+
+
+def shares_results(app: str) -> bool:
+    # A page shares its runs when its train calls name a memo (the page kit's keyword).
+    return "memo=" in (ROOT / "apps" / app).read_text()
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_a_warmed_server_answers_the_first_open_from_the_shared_memo(warm_server, browser, app):
+    url, ready = warm_server
+    page = open_lesson(browser, url, app)
+    record(WARM_OPEN_TIMINGS, app, OPENED[page])
+    print(f"{app}: open to first chart on a warmed server {OPENED[page]:.2f} s ({ready.strip()})")
+    assert not errors_on(page)
+    if shares_results(app):
+        assert shown(page, "from the shared memo"), "the first open on a warmed server ran its defaults again"
     page.context.close()

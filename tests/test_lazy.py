@@ -116,3 +116,14 @@ def test_a_run_that_blows_up_is_left_out_and_explained(monkeypatch):
     config = lazy.LazyConfig(values=(4.0, 10.0), seeds=1, epochs=1, n_train=200, n_test=100, size=7)
     result = lazy.run(config)
     assert any("blew up (NaN) in 1 of 2 runs" in w for w in result.warnings)
+
+
+def test_the_stop_rule_returns_the_last_network_inside_the_ball_and_freezes_it():
+    # Sec. 5.1: "the training terminates if the iterates exit the lazy training regime".
+    config = lazy.LazyConfig.single_step(sweep="radius", values=(0.5, 50.0), size=7, width=32, epochs=2,
+                                         n_train=200, n_test=50, projection="stop")
+    result = lazy.run(config)
+    m = result.models.set_index("value")
+    assert m.steps[0.5] < m.steps[50.0]  # the small ball ends training early …
+    assert m.steps[50.0] == 2 * math.ceil(200 / config.batch_size)  # … the big one never binds
+    assert (result.rows.distance <= result.rows.radius * (1 + 1e-5)).all()

@@ -19,13 +19,19 @@ def form_values(**changes):
     """The values Lesson 3's form holds at its defaults (θ swept, β the fixed slider)."""
     d = neurotron_lesson.live_defaults("normal", "theta")
     values = dict(values=list(d.values), fixed=d.beta, k=d.k, r=d.r, n=d.n, q=d.q, leak=d.leak,
-                  algorithms=list(d.algorithms), eta=d.eta, iterations=d.iterations, b=d.b, seeds=d.seeds, seed=d.seed)
+                  algorithms=list(d.algorithms), eta=d.eta, iterations=d.iterations, b=d.b, seeds=d.seeds, seed=d.seed,
+                  attack=d.attack)
     return {**values, **changes}
 
 
 def test_the_forms_defaults_make_the_live_default_config():
     defaults = neurotron_lesson.live_defaults("normal", "theta")
     assert neurotron_lesson.form_config(form_values(), defaults) == defaults
+
+
+def test_the_forms_attack_choice_reaches_the_config():
+    defaults = neurotron_lesson.live_defaults("normal", "theta")
+    assert neurotron_lesson.form_config(form_values(attack="worst_case"), defaults).attack == "worst_case"
 
 
 def test_the_fixed_slider_is_beta_when_theta_is_swept_and_theta_when_beta_is():
@@ -37,7 +43,7 @@ def test_the_fixed_slider_is_beta_when_theta_is_swept_and_theta_when_beta_is():
 
 
 @pytest.mark.parametrize("change", [dict(n=50), dict(r=20), dict(b=8), dict(k=12), dict(q=2.0), dict(leak=0.1),
-                                    dict(beta=0.2)])
+                                    dict(beta=0.2), dict(attack="worst_case")])
 def test_the_reference_is_overlaid_only_at_the_papers_settings(change):
     live = neurotron.NeurotronConfig.live("normal", iterations=400)
     assert neurotron_lesson.matches_paper(live)  # η, T and the seeds may differ from the paper's
@@ -70,7 +76,7 @@ def test_final_errors_say_why_the_reference_is_missing():
     table, note = neurotron_lesson.final_errors(fake_summary(), neurotron.load_reference().table, config)
     assert set(table.source) == {"live (T = 2,000, η = 0.001)"}
     assert note == ("The paper-scale runs are not overlaid: they exist for the paper's settings only "
-                    "(n = 100, r = 25, b = 16, k = 10, q = 1, α = 0, β = 0.5).")
+                    "(n = 100, r = 25, b = 16, k = 10, q = 1, α = 0, β = 0.5, the ±θ attack).")
     assert len(neurotron_lesson.final_errors(fake_summary(), None, neurotron.NeurotronConfig.live())[0]) == 1
 
 
@@ -131,7 +137,9 @@ def test_part2_draws_the_reference_of_its_sweep():
     by_radius = SimpleNamespace(config=lazy.LazyConfig.phase(), summary=summary)
     view = lazy_lesson.robust_view(by_radius, reference)
     assert view.against == "against the lazy radius C₀ (ε = 0.1, d = 196)"
-    assert view.reference_note == "Dashed: reference runs at d = 196, ε = 0.1 for widths m = 100, 200, 400."
+    assert view.reference_note.startswith("Dashed: reference runs at d = 196, ε = 0.1 for widths m = 100, 200, 400. "
+                                          "Crossed out: runs with clean accuracy below 0.9")
+    assert "Ringed, the fair comparison (m = 400): at C₀ = 1.5" in view.reference_note
     by_eps = SimpleNamespace(config=lazy.LazyConfig.budget(), summary=reference[reference.figure == "budget"])
     view = lazy_lesson.robust_view(by_eps, None)
     assert view.against == "against the budget ε (C₀ = 4, d = 196)"

@@ -278,3 +278,29 @@ def test_a_run_far_beyond_the_live_budget_is_refused_with_the_estimate_and_a_che
     with pytest.raises(ConfigError, match=r"about \d+ s.*use at most [\d,]+ iterations"):
         nt.run(config, max_seconds=nt.LIVE_MAX_SECONDS)
     assert nt.estimated_seconds(nt.NeurotronConfig.live()) < nt.LIVE_MAX_SECONDS / 10
+
+
+# --- Sec. 3.5's worst-case attack and the η sweep -----------------------------------------------
+
+
+def test_batched_recurrence_agrees_with_the_loop_for_the_worst_case_attack_and_an_eta_sweep():
+    config = nt.NeurotronConfig.live(sweep="eta", values=(1e-3, 2.5e-4), theta=0.5, attack="worst_case", seeds=2,
+                                     iterations=300, record_points=20, algorithms=("neurotron", "sgd"))
+    batched, looped = nt.simulate(config, CPU), nt.run_one_at_a_time(config, CPU)
+    np.testing.assert_allclose(batched.errors, looped.errors, rtol=1e-7, atol=1e-12)
+
+
+def test_worst_case_oracle_returns_the_wrong_filters_labels_clipped_to_theta():
+    clean = torch.zeros(1, 6, dtype=torch.float64)
+    adversarial = torch.tensor([[[0.1, -0.2, 0.7, -0.9, 0.0, 0.3]]], dtype=torch.float64)  # (1, V=1, b)
+    coins = torch.tensor([[0.0, 0.0, 0.0, 0.0, 0.0, 0.99]])
+    v = nt.attacked_labels(clean, coins, torch.tensor([0.5]), torch.tensor([0.5]), adversarial)
+    assert v[0, 0].tolist() == [0.1, -0.2, 0.5, -0.5, 0.0, 0.0]  # |ξ| ≤ θ; the last sample is not attacked
+
+
+def test_the_wrong_filter_is_a_distance_proportional_to_theta_from_w_star():
+    config = nt.NeurotronConfig(seeds=2)
+    prob = nt.make_problem(config, CPU)
+    w_adv = nt.adversarial_filters(prob, torch.tensor([0.5, 1.0], dtype=torch.float64), config)
+    dist = torch.linalg.vector_norm(w_adv - prob.w_star[:, None], dim=-1)  # (S, V)
+    assert torch.allclose(dist[:, 1], 2 * dist[:, 0]) and bool((dist > 0).all())

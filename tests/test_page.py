@@ -149,3 +149,19 @@ def test_run_stats_say_how_long_where_and_how_many():
                  "networks trained together", "clean test accuracy", "Stopped early: 3 of 5 seeds."):
         assert part in row
     assert "networks trained together" not in text(page.run_stats(Result(1.0, "cpu", 0)))
+
+
+def test_a_chart_reaches_marimo_as_one_vega_lite_spec_equal_to_altairs():
+    import json
+
+    import altair as alt
+    import pandas as pd
+    from marimo._output import formatting
+    from marimo._output.formatters.formatters import register_formatters
+
+    register_formatters()
+    chart = alt.Chart(pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, float("nan")]})).mark_line().encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"))
+    shown = formatting.try_format(chart)
+    assert shown.mimetype == page.VEGA_LITE
+    assert json.loads(shown.data) == json.loads(chart.to_json(validate=True))  # NaN became null, as altair makes it

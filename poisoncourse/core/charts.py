@@ -26,3 +26,12 @@ def thin(data: pd.DataFrame, x: str, max_rows: int = MAX_ROWS) -> pd.DataFrame:
         return data
     idx = np.unique(np.linspace(0, len(xs) - 1, keep_n).round().astype(int))
     return data[data[x].isin(xs[idx])]
+
+
+def tips(*fields) -> list:
+    """A tooltip list whose shorthand strings ("value:Q") are already typed channels.
+
+    altair resolves a bare string channel by searching its whole schema for the matching class
+    (≈ 19 ms a call on the course's CPU, most of a redraw's chart time); a typed channel skips
+    that search and gives the same spec. Channel objects pass through unchanged."""
+    return [alt.Tooltip(f) if isinstance(f, str) else f for f in fields]

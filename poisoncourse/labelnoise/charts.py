@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
 
 METRIC_TITLES = {"adversarial_accuracy": "adversarial accuracy", "natural_accuracy": "natural accuracy"}
 CLASS_COLORS = alt.Scale(domain=[0, 1, 2], range=["#4c78a8", "#e45756", "#54a24b"])
@@ -22,10 +22,10 @@ def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from 
     )
     y = alt.Y("mean:Q", title="accuracy", scale=alt.Scale(zero=False))
     lines = base.mark_line(point=True).encode(
-        y=y, tooltip=["series:N", "r:Q", alt.Tooltip("mean:Q", format=".3f", title="mean over seeds"),
+        y=y, tooltip=tips("series:N", "r:Q", alt.Tooltip("mean:Q", format=".3f", title="mean over seeds"),
                       alt.Tooltip("low:Q", format=".3f", title="worst seed"),
-                      alt.Tooltip("high:Q", format=".3f", title="best seed")])
-    bars = base.mark_errorbar(opacity=0.45).encode(y=alt.Y("low:Q", title="accuracy"), y2="high:Q")
+                      alt.Tooltip("high:Q", format=".3f", title="best seed")))
+    bars = base.mark_errorbar(opacity=0.45).encode(y=alt.Y("low:Q", title="accuracy"), y2=alt.Y2("high:Q"))
     return (alt.layer(bars, lines, data=curves).properties(width=WIDTH, height=HEIGHT)
             .facet(column=alt.Column("metric:N", title=None, sort=list(METRIC_TITLES.values())))
             .resolve_scale(y="independent"))
@@ -44,8 +44,8 @@ def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: st
     sy = alt.Scale(domain=[lo, hi], nice=False)
     color = alt.Color("predicted:N", scale=CLASS_COLORS, title="predicted class")
     heat = alt.Chart(cells).mark_rect(opacity=0.35).encode(
-        x=alt.X("x1_lo:Q", scale=sx, title="x₁"), x2="x1_hi:Q",
-        y=alt.Y("x2_lo:Q", scale=sy, title="x₂"), y2="x2_hi:Q", color=color)
+        x=alt.X("x1_lo:Q", scale=sx, title="x₁"), x2=alt.X2("x1_hi:Q"),
+        y=alt.Y("x2_lo:Q", scale=sy, title="x₂"), y2=alt.Y2("x2_hi:Q"), color=color)
     inside = points[(points.x1 >= lo) & (points.x1 <= hi) & (points.x2 >= lo) & (points.x2 <= hi)]
     clean = alt.Chart(inside[inside.kind == "clean"]).mark_circle(size=12, opacity=0.7).encode(
         x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
@@ -53,7 +53,7 @@ def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: st
     poison = alt.Chart(inside[inside.kind == "poison"]).mark_point(size=120, filled=True, stroke="black",
                                                                    strokeWidth=1.5, shape="diamond").encode(
         x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
-        fill=alt.Fill("label:N", scale=CLASS_COLORS, legend=None), tooltip=["label:N", "x1:Q", "x2:Q"])
+        fill=alt.Fill("label:N", scale=CLASS_COLORS, legend=None), tooltip=tips("label:N", "x1:Q", "x2:Q"))
     return alt.layer(heat, clean, poison).properties(width=size, height=size, title=title)
 
 
@@ -74,16 +74,17 @@ def bucket_accuracy(summary: pd.DataFrame, clean: float | None = None) -> alt.La
     y = alt.Y("mean_adversarial_accuracy:Q", title="adversarial accuracy", scale=alt.Scale(zero=False))
     points = base.mark_point(filled=True, size=90).encode(
         y=y, color=color,
-        tooltip=["selection:N", alt.Tooltip("mean_adversarial_accuracy:Q", format=".3f", title="mean"),
+        tooltip=tips("selection:N", alt.Tooltip("mean_adversarial_accuracy:Q", format=".3f", title="mean"),
                  alt.Tooltip("min_adversarial_accuracy:Q", format=".3f", title="worst seed"),
                  alt.Tooltip("max_adversarial_accuracy:Q", format=".3f", title="best seed"),
-                 alt.Tooltip("mean_path_steps:Q", format=".0f", title="mean path length (steps)")])
+                 alt.Tooltip("mean_path_steps:Q", format=".0f", title="mean path length (steps)")))
     bars = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
-        y=alt.Y("min_adversarial_accuracy:Q", title="adversarial accuracy"), y2="max_adversarial_accuracy:Q", color=color)
+        y=alt.Y("min_adversarial_accuracy:Q", title="adversarial accuracy"),
+        y2=alt.Y2("max_adversarial_accuracy:Q"), color=color)
     layers = [bars, points]
     if clean is not None:
         layers.append(alt.Chart(pd.DataFrame({"y": [clean], "what": ["clean network"]})).mark_rule(strokeDash=[4, 3])
-                      .encode(y="y:Q", tooltip=["what:N", alt.Tooltip("y:Q", format=".3f")]))
+                      .encode(y=alt.Y("y:Q"), tooltip=tips("what:N", alt.Tooltip("y:Q", format=".3f"))))
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 

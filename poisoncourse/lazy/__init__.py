@@ -2,7 +2,7 @@
 two-layer networks, single-step attacks and robust accuracy (``experiment``), charts."""
 
 from ..lesson import Lesson, Paper, Twin
-from . import experiment
+from . import experiment, single_step
 
 LESSON = Lesson(
     name="lazy",
@@ -17,7 +17,7 @@ LESSON = Lesson(
     config=experiment.LazyConfig,
     run=experiment.run,
     estimated_seconds=experiment.estimated_seconds,
-    references=(experiment.REFERENCE,),
+    references=(experiment.REFERENCE, single_step.REFERENCE),
     bench=(experiment.bench_cases,),
     twins=(Twin(experiment.simulate, experiment.run_one_at_a_time),),
 )

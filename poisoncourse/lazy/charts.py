@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
 
 LAZY_QUANTITIES = {
     "grad_norm": ("‖∇ₓf(x)‖", 0.5),
@@ -50,8 +50,8 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
         layers = [
             base.mark_line(point=True).encode(
                 y=ys, strokeDash=alt.condition(alt.datum.source == "live", alt.value([1, 0]), alt.value([4, 3])),
-                tooltip=["source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g")]),
-            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
+                tooltip=tips("source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g"))),
+            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2=alt.Y2("high:Q")),
         ]
         own = sub[sub.source == "live"]
         if guides and len(own) >= 2:
@@ -60,19 +60,22 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
             label = {0.5: "∝ √d", -1.0: "∝ 1/d", -0.5: "∝ 1/√d"}[power]
             guide = pd.DataFrame({x: gx, "mean": anchor_y * (gx / anchor_x) ** power, "guide": label})
             layers.append(alt.Chart(guide).mark_line(color="gray", strokeDash=[2, 2]).encode(
-                x=xs, y=ys, tooltip=["guide:N"]))
+                x=xs, y=ys, tooltip=tips("guide:N")))
             layers.append(alt.Chart(guide.iloc[[-1]]).mark_text(align="left", dx=4, color="gray").encode(
-                x=xs, y=ys, text="guide:N"))
+                x=xs, y=ys, text=alt.Text("guide:N")))
         panels.append(alt.layer(*layers).properties(width=WIDTH - 60, height=HEIGHT))
     return alt.hconcat(*panels).resolve_scale(y="independent")
 
 
 def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x: bool = False,
                           reference: pd.DataFrame | None = None, ref_color: str = "width",
-                          rules: pd.DataFrame | None = None) -> alt.LayerChart:
+                          rules: pd.DataFrame | None = None, fit: float | None = None,
+                          highlight: pd.DataFrame | None = None) -> alt.LayerChart:
     """Robust (bold) and clean (faint) test accuracy against ``x``: live mean over seeds with
     the seeds' range, reference runs dashed (one per ``ref_color`` value), the majority-class
-    baseline as a horizontal rule and optional vertical ``rules`` (columns x, label)."""
+    baseline as a horizontal rule and optional vertical ``rules`` (columns x, label). With
+    ``fit``, runs whose clean accuracy is below it are crossed out (they never learned the task);
+    ``highlight`` rows (columns ``x``, robust_accuracy) are ringed."""
     scale = alt.Scale(type="log") if log_x else alt.Scale(zero=True)
     xs = alt.X(f"{x}:Q", title=x_title, scale=scale)
     acc = alt.Scale(domain=[0, 1])
@@ -80,27 +83,38 @@ def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x:
     layers = [
         alt.Chart(live).mark_line(opacity=0.35).encode(x=xs, y=alt.Y("clean_accuracy:Q", scale=acc)),
         alt.Chart(live).mark_errorbar().encode(x=xs, y=alt.Y("robust_accuracy_min:Q", scale=acc),
-                                               y2="robust_accuracy_max:Q"),
+                                               y2=alt.Y2("robust_accuracy_max:Q")),
         alt.Chart(live).mark_line(point=True, strokeWidth=2.5).encode(
             x=xs, y=alt.Y("robust_accuracy:Q", title="test accuracy (bold: robust, faint: clean)", scale=acc),
-            tooltip=[alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f"),
-                     alt.Tooltip("clean_accuracy:Q", format=".3f"), "runs:Q"]),
+            tooltip=tips(alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f"),
+                     alt.Tooltip("clean_accuracy:Q", format=".3f"), "runs:Q")),
     ]
     if reference is not None and len(reference):
         ref = reference.assign(run=reference[ref_color].map(lambda v: f"reference, {ref_color} = {v}"))
         layers.insert(0, alt.Chart(ref).mark_line(strokeDash=[4, 3], point=alt.OverlayMarkDef(size=15)).encode(
             x=xs, y=alt.Y("robust_accuracy:Q", scale=acc), color=alt.Color("run:N", title="reference (robust)"),
-            tooltip=["run:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f")]))
+            tooltip=tips("run:N", alt.Tooltip(f"{x}:Q", title=x_title),
+                         alt.Tooltip("robust_accuracy:Q", format=".3f"))))
+    if fit is not None:
+        unfit = pd.concat([t for t in (live, reference) if t is not None], ignore_index=True)
+        unfit = unfit[unfit.clean_accuracy < fit].assign(note=f"did not fit: clean accuracy < {fit:g}")
+        layers.append(alt.Chart(unfit).mark_point(shape="cross", size=90, color="black", filled=True).encode(
+            x=xs, y=alt.Y("robust_accuracy:Q", scale=acc),
+            tooltip=tips("note:N", alt.Tooltip("clean_accuracy:Q", format=".3f"))))
+    if highlight is not None and len(highlight):
+        layers.append(alt.Chart(highlight.assign(note="the fair comparison")).mark_point(
+            size=350, color="darkorange", strokeWidth=2.5).encode(x=xs, y=alt.Y("robust_accuracy:Q", scale=acc),
+                                                                tooltip=tips("note:N")))
     majority = float(summary.majority.iloc[0])
     base = pd.DataFrame({"y": [majority], "label": [f"majority class ({majority:.2f})"]})
-    layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(y="y:Q"))
+    layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(y=alt.Y("y:Q")))
     layers.append(alt.Chart(base).mark_text(align="left", dy=-6, color="firebrick", x=4).encode(
-        y="y:Q", text="label:N"))
+        y=alt.Y("y:Q"), text=alt.Text("label:N")))
     if rules is not None and len(rules):
         layers.append(alt.Chart(rules).mark_rule(color="gray", strokeDash=[2, 2]).encode(
-            x=alt.X("x:Q", scale=scale), tooltip=["label:N"]))
+            x=alt.X("x:Q", scale=scale), tooltip=tips("label:N")))
         layers.append(alt.Chart(rules).mark_text(align="left", dx=3, y=8, color="gray").encode(
-            x=alt.X("x:Q", scale=scale), text="label:N"))
+            x=alt.X("x:Q", scale=scale), text=alt.Text("label:N")))
     return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
 
 
@@ -111,8 +125,48 @@ def distance_histograms(rows: pd.DataFrame, *, value_title: str, columns: int = 
     hist = alt.Chart().mark_bar(opacity=0.7).encode(
         x=alt.X("distance:Q", bin=alt.Bin(maxbins=30), title="distance of a row from its init"),
         y=alt.Y("count():Q", title="rows"))
-    rule = alt.Chart().mark_rule(color="firebrick", strokeWidth=2).encode(x="mean(radius):Q")
+    rule = alt.Chart().mark_rule(color="firebrick", strokeWidth=2).encode(x=alt.X("mean(radius):Q"))
     return (alt.layer(hist, rule, data=data)
             .properties(width=150, height=100)
             .facet(facet=alt.Facet("value:O", title=value_title), columns=columns)
             .resolve_scale(x="independent", y="independent"))
+
+
+def quantities_by_rule(table: pd.DataFrame, *, x: str, x_title: str) -> alt.HConcatChart:
+    """‖∇f‖, η and ‖δ‖/‖x‖ against ``x`` on log-log axes, one line per training rule (column
+    ``rule``): mean over seeds with the seeds' range. ``table``: one row per (rule, x, seed)."""
+    parts = []
+    for rule, runs in table.groupby("rule", sort=False):
+        g = runs.groupby(x)
+        summary = pd.concat({f"{q}{suffix}": getattr(g[q], how)() for q in LAZY_QUANTITIES
+                             for suffix, how in (("", "mean"), ("_min", "min"), ("_max", "max"))}, axis=1)
+        parts.append(_lazy_long(summary.reset_index(), x, rule))
+    data = pd.concat(parts, ignore_index=True)
+    panels = []
+    for title, sub in data.groupby("quantity", sort=False):
+        xs = alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(type="log"))
+        base = alt.Chart(sub).encode(x=xs, color=alt.Color("source:N", title="keeping rows lazy"))
+        panels.append(alt.layer(
+            base.mark_line(point=True).encode(y=alt.Y("mean:Q", title=title, scale=alt.Scale(type="log")),
+                                              tooltip=["source:N", f"{x}:Q", alt.Tooltip("mean:Q", format=".4g")]),
+            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
+        ).properties(width=WIDTH - 60, height=HEIGHT))
+    return alt.hconcat(*panels).resolve_scale(y="independent")
+
+
+def flipping_step_distribution(table: pd.DataFrame) -> alt.LayerChart:
+    """The smallest flipping step ‖δ‖/‖x‖ in units of 1/√d against d: the band holds the middle 80 %
+    of the test points (10 % to 90 %), the line their median, mean over seeds, one colour per rule. Flat
+    means ‖δ‖ ∝ 1/√d (Theorem 3.1); the gray rule marks ‖δ‖ = 1/√d."""
+    cols = ["step_sqrt_d_q10", "step_sqrt_d_q50", "step_sqrt_d_q90"]
+    data = table.groupby(["rule", "d"], sort=False)[cols].mean().reset_index()
+    xs = alt.X("d:Q", title="input dimension d", scale=alt.Scale(type="log"))
+    color = alt.Color("rule:N", title="keeping rows lazy")
+    base = alt.Chart(data).encode(x=xs, color=color)
+    return alt.layer(
+        base.mark_area(opacity=0.2).encode(y=alt.Y("step_sqrt_d_q10:Q", title="smallest flipping ‖δ‖/‖x‖ × √d"),
+                                           y2="step_sqrt_d_q90:Q"),
+        base.mark_line(point=True).encode(y="step_sqrt_d_q50:Q", tooltip=[
+            "rule:N", "d:Q", *(alt.Tooltip(f"{c}:Q", format=".2f") for c in cols)]),
+        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="gray", strokeDash=[2, 2]).encode(y="y:Q"),
+    ).properties(width=2 * WIDTH, height=HEIGHT)

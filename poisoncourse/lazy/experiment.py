@@ -38,7 +38,10 @@ from ..lesson import Case, Reference, ReferenceTable
 # --- the paper's settings ---------------------------------------------------------------
 
 SIZES = (5, 7, 10, 14, 20, 28)  # images resized to size × size, d = size² (Sec. 5)
-PROJECTIONS = {"step": "after every step (paper, Alg. 1)", "epoch": "after every epoch (authors' code)"}
+PROJECTIONS = {"step": "project back after every step (paper, Alg. 1)",
+               "epoch": "project back after every epoch (authors' code)",
+               # Sec. 5.1 (standard SGD): "the training terminates if the iterates exit the lazy regime"
+               "stop": "stop when a row leaves its ball (paper, Sec. 5.1)"}
 SWEEPS = {"radius": "lazy radius C₀", "eps": "budget ε", "size": "input dimension d"}
 
 RADII = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0, 20.0)  # C₀ values of the default sweep (Fig. 4, right)
@@ -168,14 +171,35 @@ def lazy_train(model: StackedTwoLayer, inputs: Inputs, config: LazyConfig, radiu
     radius, eps: (M,) per model. PGD runs from δ = 0 with α = 2.5ε/K for K steps (Alg. 1).
     """
     project = lambda net: net.project_to_init_ball(radius)  # noqa: E731
+    stop = StopAtBall(model, radius) if config.projection == "stop" else None
     perturb = None
     if bool((eps > 0).any()):
         def perturb(net, xb, yb):
             return attacks.pgd_l2(logistic_loss(net, yb), xb, eps, config.pgd_steps)
     return train(model, inputs.x_train, inputs.y_train, epochs=config.epochs, lr=config.lr, seeds=seeds,
                  batch_size=config.batch_size, optimizer="sgd", perturb=perturb,
-                 after_step=project if config.projection == "step" else None,
-                 after_epoch=project if config.projection == "epoch" else None, progress=progress)
+                 after_step=project if config.projection == "step" else stop,
+                 after_epoch=project if config.projection == "epoch" else None, progress=progress), stop
+
+
+class StopAtBall:
+    """Sec. 5.1's rule as an ``after_step`` hook: a model whose step took any row out of its ball
+    is set back to its weights before that step and frozen there — its training has ended, and
+    the network it returns is in the lazy regime. ``steps`` (M,) counts each model's steps kept."""
+
+    def __init__(self, model: StackedTwoLayer, radius: torch.Tensor):
+        self.radius = radius
+        self.kept = [p.detach().clone() for p in model.parameters()]
+        self.stopped = torch.zeros(model.models, dtype=torch.bool, device=radius.device)
+        self.steps = torch.zeros(model.models, dtype=torch.long, device=radius.device)
+
+    def __call__(self, model: StackedTwoLayer) -> None:
+        with torch.no_grad():
+            self.stopped |= (model.distance_from_init().amax(1) > self.radius)
+            self.steps += (~self.stopped).long()
+            for p, kept in zip(model.parameters(), self.kept):
+                p.copy_(torch.where(self.stopped.view(-1, 1, 1), kept, p))
+                kept.copy_(p)
 
 
 def logistic_loss(model: StackedTwoLayer, y: torch.Tensor):
@@ -251,6 +275,7 @@ class Group:
     x_norm: np.ndarray  # (N,) ‖x‖ of the test points
     distances: np.ndarray  # (M, m) each row's distance from its initialization
     finite: np.ndarray  # (M,) False where training produced NaN/inf
+    steps: np.ndarray | None = None  # (M,) SGD steps kept: under the "stop" rule, those before a row left its ball
 
 
 def run_group(config: LazyConfig, size: int, members: list[tuple[int, int]], device: torch.device,
@@ -266,7 +291,7 @@ def run_group(config: LazyConfig, size: int, members: list[tuple[int, int]], dev
     radius = torch.tensor(c0, **to) / math.sqrt(m)  # R = C₀/√m
     eps = torch.tensor(eps_list, **to)
     model = StackedTwoLayer.init(d, m, seeds, bias=config.bias, device=device)
-    log = lazy_train(model, inputs, config, radius, eps, seeds, progress=progress)
+    log, stop = lazy_train(model, inputs, config, radius, eps, seeds, progress=progress)
     finite = torch.stack([torch.isfinite(p).flatten(1).all(1) for p in model.parameters()]).all(0)
     if not bool(finite.all()):  # keep the rest of the batch meaningful: reset broken models
         with torch.no_grad():
@@ -284,7 +309,8 @@ def run_group(config: LazyConfig, size: int, members: list[tuple[int, int]], dev
     fin = cpu(finite).astype(bool)
     return Group(size, [v for v, _ in members], seeds, c0, eps_list, cpu(log.train_accuracy),
                  np.where(fin, cpu(clean), nan), np.where(fin, cpu(robust), nan), inputs.majority,
-                 step, cpu(inputs.x_test.norm(dim=1)), cpu(model.distance_from_init()), fin)
+                 step, cpu(inputs.x_test.norm(dim=1)), cpu(model.distance_from_init()), fin,
+                 None if stop is None else stop.steps.cpu().numpy())
 
 
 def plan(config: LazyConfig) -> dict[int, list[tuple[int, int]]]:
@@ -324,7 +350,7 @@ class LazyResult:
 
 
 METRICS = ("clean_accuracy", "robust_accuracy", "train_accuracy", "grad_norm", "eta", "delta", "delta_rel",
-           "flipped", "max_distance")
+           "flipped", "max_distance", "step_sqrt_d_q10", "step_sqrt_d_q50", "step_sqrt_d_q90")
 
 
 def tidy(config: LazyConfig, groups: list[Group], device: torch.device, seconds: float) -> LazyResult:
@@ -348,6 +374,8 @@ def tidy(config: LazyConfig, groups: list[Group], device: torch.device, seconds:
                     grad_norm=_mean(grad[i][ok]), eta=_mean(eta[i][ok]), delta=_mean(delta[i][ok]),
                     delta_rel=_mean(rel[i][ok]), flipped=float(np.isfinite(eta[i][ok]).mean()) if ok.any() else np.nan,
                     max_distance=float(g.distances[i].max()), finite=bool(g.finite[i]),
+                    steps=np.nan if g.steps is None else float(g.steps[i]),
+                    **_quantiles(rel[i][ok] * g.size),  # ‖δ‖/‖x‖ in units of 1/√d (√d = size)
                 ))
             keep = ok & np.isfinite(eta[i])
             points.append(pd.DataFrame(dict(**key, size=g.size, grad_norm=grad[i][keep], eta=eta[i][keep],
@@ -356,6 +384,16 @@ def tidy(config: LazyConfig, groups: list[Group], device: torch.device, seconds:
     models = pd.DataFrame(models).sort_values(["value", "seed"], ignore_index=True)
     return LazyResult(config, models, summarize(models), pd.concat(points, ignore_index=True),
                       pd.concat(rows, ignore_index=True), describe(device), seconds, fit_warnings(config, models))
+
+
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+def _quantiles(scaled: np.ndarray) -> dict:
+    """The 10 %, 50 % and 90 % points of the smallest flipping step ‖δ‖/‖x‖ times √d over the correctly
+    classified test points (a point no step flipped counts as +∞): Theorem 3.1 says Θ(1) whatever d."""
+    a = np.where(np.isfinite(scaled), scaled, np.inf) if len(scaled) else np.array([np.nan])
+    return {f"step_sqrt_d_q{round(100 * q)}": float(np.quantile(a, q)) for q in QUANTILES}
 
 
 def _mean(a: np.ndarray) -> float:

@@ -2,7 +2,7 @@
 batched Neuro-Tron and SGD recurrences (``experiment``), charts."""
 
 from ..lesson import Lesson, Paper, Twin
-from . import experiment
+from . import experiment, noiseball
 
 LESSON = Lesson(
     name="neurotron",
@@ -17,7 +17,7 @@ LESSON = Lesson(
     config=experiment.NeurotronConfig,
     run=experiment.run,
     estimated_seconds=experiment.estimated_seconds,
-    references=(experiment.REFERENCE,),
+    references=(experiment.REFERENCE, noiseball.REFERENCE),
     bench=(experiment.bench_cases,),
     twins=(Twin(experiment.simulate, experiment.run_one_at_a_time),),
 )

@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
 
 
 def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "algorithm",
@@ -35,11 +35,11 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
             x=alt.X("iteration:Q", title="iteration t"),
             y=alt.Y("log10_error:Q", title=y_title),
             color=alt.Color("value:O", title=value_title, scale=alt.Scale(scheme="viridis")),
-            detail=["seed:N", "line:N"],
+            detail=[alt.Detail("seed:N"), alt.Detail("line:N")],
             strokeWidth=alt.StrokeWidth("line:N", scale=styles, title=None),
             opacity=alt.Opacity("line:N", scale=alt.Scale(domain=styles.domain, range=[0.3, 1.0]), legend=None),
-            tooltip=[alt.Tooltip("value:O", title=value_title), "line:N", "iteration:Q",
-                     alt.Tooltip("log10_error:Q", title="log₁₀ error", format=".2f")],
+            tooltip=tips(alt.Tooltip("value:O", title=value_title), "line:N", "iteration:Q",
+                     alt.Tooltip("log10_error:Q", title="log₁₀ error", format=".2f")),
         )
         .properties(width=WIDTH, height=HEIGHT)
         .facet(column=alt.Column(f"{facet}:N", title=None))
@@ -59,13 +59,31 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
     base = alt.Chart(data).encode(x=x, color=color)
     lines = base.mark_line(point=True).encode(
         y=alt.Y("median_log10_error:Q", title=y_title), strokeDash=dash,
-        tooltip=["algorithm:N", "source:N", alt.Tooltip("value:Q", title=value_title),
+        tooltip=tips("algorithm:N", "source:N", alt.Tooltip("value:Q", title=value_title),
                  alt.Tooltip("median_log10_error:Q", title="median", format=".2f"),
                  alt.Tooltip("min_log10_error:Q", title="best seed", format=".2f"),
-                 alt.Tooltip("max_log10_error:Q", title="worst seed", format=".2f")],
+                 alt.Tooltip("max_log10_error:Q", title="worst seed", format=".2f")),
     )
     layers = [lines]
     if {"min_log10_error", "max_log10_error"} <= set(data.columns):
         layers.insert(0, base.mark_errorbar(opacity=0.5).encode(
-            y=alt.Y("min_log10_error:Q", title=y_title), y2="max_log10_error:Q"))
+            y=alt.Y("min_log10_error:Q", title=y_title), y2=alt.Y2("max_log10_error:Q")))
     return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
+
+
+def floor_vs_eta(medians: pd.DataFrame) -> alt.FacetChart:
+    """The noise ball: median floor (log10) against η on log axes, one line per attack and
+    algorithm, one panel per θ. ``medians`` from :func:`noiseball.medians`."""
+    data = medians.assign(log10_eta=np.log10(medians.eta))
+    return (
+        alt.Chart(data).mark_line(point=True).encode(
+            x=alt.X("log10_eta:Q", title="log₁₀ η", scale=alt.Scale(zero=False)),
+            y=alt.Y("floor:Q", title="log₁₀ floor (median)", scale=alt.Scale(zero=False)),
+            color=alt.Color("attack:N", title="attack"),
+            strokeDash=alt.StrokeDash("algorithm:N", title="algorithm"),
+            tooltip=["attack:N", "algorithm:N", alt.Tooltip("eta:Q", title="η", format="g"),
+                     alt.Tooltip("floor:Q", title="log₁₀ floor", format=".2f")],
+        )
+        .properties(width=WIDTH * 2 // 3, height=HEIGHT)
+        .facet(column=alt.Column("theta:O", title="θ"))
+    )

@@ -67,7 +67,16 @@ ALGORITHMS = {
     "sgd_first_sample": "SGD, authors' variant (first-sample derivative)",
 }
 
-SWEEPS = {"theta": "attack magnitude θ", "beta": "attack probability β"}
+SWEEPS = {"theta": "attack magnitude θ", "beta": "attack probability β", "eta": "learning rate η"}
+
+ATTACKS = {
+    # The authors' experiments: ξ = −θ, +θ, … by batch position, independent of x — zero mean,
+    # so its floor is a noise ball that shrinks with η.
+    "alternating": "±θ alternating (the paper's experiments)",
+    # Sec. 3.5's worst case: ξ_x = f_{w_adv}(x) − f_{w*}(x), the labels of a wrong filter w_adv —
+    # a bias no step size averages away.
+    "worst_case": "labels of a wrong filter w_adv (Sec. 3.5, worst case)",
+}
 
 # Inputs are drawn in fixed-size chunks of iterations: a fixed size keeps the random stream,
 # and hence every result, a function of the seed alone (not of T or of the device).
@@ -89,10 +98,13 @@ class NeurotronConfig(Validated):
     sweep: str = param("theta", Choice(SWEEPS), label="Swept quantity")
     values: tuple[float, ...] = param(PAPER_THETAS, Switch("sweep", {
         "theta": (Numbers(0.0, 4.0), f"The swept values of {SWEEPS['theta']}"),
-        "beta": (Numbers(0.0, 0.9), f"The swept values of {SWEEPS['beta']}"),
+        "beta": (Numbers(0.0, 1.0), f"The swept values of {SWEEPS['beta']}"),
+        "eta": (Numbers(1e-7, 1e-2), f"The swept values of {SWEEPS['eta']}"),
     }))
-    theta: float = param(0.25, Real(0.0, 4.0), label="Attack magnitude θ")  # used when sweeping β
-    beta: float = param(0.5, Real(0.0, 0.9), label="Attack probability β")  # used when sweeping θ
+    theta: float = param(0.25, Real(0.0, 4.0), label="Attack magnitude θ")  # used when sweeping β or η
+    # used when sweeping θ or η; up to 1, Sec. 3.5's worst case attacks every sample
+    beta: float = param(0.5, Real(0.0, 1.0), label="Attack probability β")
+    attack: str = param("alternating", Choice(ATTACKS), label="Attack")
     n: int | None = param(None, Integer(2, 400), label="Input dimension n",
                           fill=lambda c: DISTRIBUTIONS[c.distribution].n)
     r: int = param(25, Integer(1, 400), label="Filter size r")
@@ -129,7 +141,13 @@ class NeurotronConfig(Validated):
         """Per swept value, the (θ, β) pair that value stands for."""
         if self.sweep == "theta":
             return list(self.values), [self.beta] * len(self.values)
+        if self.sweep == "eta":
+            return [self.theta] * len(self.values), [self.beta] * len(self.values)
         return [self.theta] * len(self.values), list(self.values)
+
+    def etas(self) -> list[float]:
+        """Per swept value, its learning rate η."""
+        return list(self.values) if self.sweep == "eta" else [self.eta] * len(self.values)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -164,6 +182,7 @@ class Problem:
     M: torch.Tensor
     C: torch.Tensor
     offsets: torch.Tensor  # (k,) the j of A_j = M + j C
+    u: torch.Tensor  # (S, r) unit direction from w* to the worst-case attack's wrong filter w_adv
 
 
 def gate_offsets(k: int, dtype=torch.float64) -> torch.Tensor:
@@ -175,15 +194,33 @@ def gate_offsets(k: int, dtype=torch.float64) -> torch.Tensor:
 def make_problem(config: NeurotronConfig, device: torch.device) -> Problem:
     """w* ~ N(0, I_r); M, C with N(0, 1) entries (paper 001, Sec. 4 and Remark 1)."""
     r, n = config.r, config.n
-    w, M, C = [], [], []
+    w, M, C, u = [], [], [], []
     for s in config.seed_list:
         g = generator(s, 0)
         w.append(torch.randn(r, generator=g, dtype=torch.float64))
         M.append(torch.randn(r, n, generator=g, dtype=torch.float64))
         C.append(torch.randn(r, n, generator=g, dtype=torch.float64))
+        d = torch.randn(r, generator=generator(s, 4), dtype=torch.float64)  # its own stream: w*, M, C unchanged
+        u.append(d / d.norm())
     to = dict(device=device)
     return Problem(torch.stack(w).to(**to), torch.stack(M).to(**to), torch.stack(C).to(**to),
-                   gate_offsets(config.k).to(**to))
+                   gate_offsets(config.k).to(**to), torch.stack(u).to(**to))
+
+
+def adversarial_filters(prob: Problem, thetas: torch.Tensor, config: NeurotronConfig) -> torch.Tensor:
+    """Sec. 3.5's wrong filters w_adv = w* + ρ u, one per seed and swept value: (S, V, r).
+
+    |f_{w_adv}(x) − f_{w*}(x)| ≤ ρ L(x) with L(x) = (q/k) Σ_j |uᵀA_j x| (σ is 1-Lipschitz). The paper
+    takes compactly supported inputs and ζ = ρ sup L; ours are unbounded, so ρ is set by the mean
+    instead, ρ E[L] = θ (E|uᵀA_j x| = σ‖A_jᵀu‖√(2/π), exact for Gaussian inputs, the CLT's value
+    otherwise), and the oracle clips ξ to |ξ| ≤ θ so that the threat model's bound still holds.
+    """
+    sigma = math.sqrt(config.input_distribution.variance)
+    Mu, Cu = torch.einsum("srn,sr->sn", prob.M, prob.u), torch.einsum("srn,sr->sn", prob.C, prob.u)
+    norms = torch.linalg.vector_norm(Mu[:, None] + prob.offsets[None, :, None] * Cu[:, None], dim=-1)  # (S, k)
+    mean_lipschitz = config.q / len(prob.offsets) * sigma * math.sqrt(2 / math.pi) * norms.sum(-1)  # (S,)
+    rho = thetas[None, :] / mean_lipschitz[:, None]  # (S, V)
+    return prob.w_star[:, None, :] + rho[..., None] * prob.u[:, None, :]
 
 
 def sample_inputs(distribution: str, shape: tuple[int, ...], g: torch.Generator) -> torch.Tensor:
@@ -261,15 +298,21 @@ def network(w: torch.Tensor, MCx: torch.Tensor, G: torch.Tensor, q: float,
 
 
 def attacked_labels(clean: torch.Tensor, coins: torch.Tensor, thetas: torch.Tensor,
-                    betas: torch.Tensor) -> torch.Tensor:
-    """The oracle: v = f_{w*}(x) + ξ with probability β, ξ = −θ, +θ, −θ, … by batch position.
+                    betas: torch.Tensor, adversarial: torch.Tensor | None = None) -> torch.Tensor:
+    """The oracle: v = f_{w*}(x) + ξ with probability β, ξ = −θ, +θ, −θ, … by batch position —
+    or, given the worst case's labels ``adversarial`` = f_{w_adv}(x) (..., V, b), ξ = their
+    difference from the clean labels, clipped to |ξ| ≤ θ (Sec. 3.5).
 
     clean, coins: (..., b); thetas, betas: (V,). Returns v: (..., V, b). One coin per sample
     is compared against every β, so a larger β attacks a superset of the samples.
     """
     b = clean.shape[-1]
-    signs = torch.where(torch.arange(b, device=clean.device) % 2 == 0, -1.0, 1.0).to(clean.dtype)
     hit = coins.unsqueeze(-2) < betas[:, None]  # (..., V, b)
+    if adversarial is not None:
+        bound = thetas[:, None]
+        return clean.unsqueeze(-2) + hit * torch.maximum(torch.minimum(adversarial - clean.unsqueeze(-2), bound),
+                                                         -bound)
+    signs = torch.where(torch.arange(b, device=clean.device) % 2 == 0, -1.0, 1.0).to(clean.dtype)
     return clean.unsqueeze(-2) + hit * (thetas[:, None] * signs)
 
 
@@ -338,6 +381,9 @@ def simulate(config: NeurotronConfig, device: torch.device | None = None, progre
         thetas_l, betas_l = c.thetas_betas()
         thetas = torch.tensor(thetas_l, dtype=torch.float64, device=device)
         betas = torch.tensor(betas_l, dtype=torch.float64, device=device)
+        # η per swept value (an η sweep); otherwise one η, added as a scalar (the recorded numbers)
+        etas = torch.tensor(c.etas(), dtype=torch.float64, device=device).view(1, V, 1) if c.sweep == "eta" else None
+        w_adv = adversarial_filters(prob, thetas, c) if c.attack == "worst_case" else None
         w = torch.ones(S, A * V, c.r, dtype=torch.float64, device=device)  # w₁ = 1 (paper, Sec. 4)
         w_star = prob.w_star[:, None, :]
         start_err = torch.linalg.vector_norm(w - w_star, dim=-1)
@@ -362,7 +408,9 @@ def simulate(config: NeurotronConfig, device: torch.device | None = None, progre
             # The oracle does not depend on w: label the whole chunk at once.
             clean, _ = network(prob.w_star.repeat(T_, 1).unsqueeze(1), MCx.reshape(T_ * S, 2 * c.b, c.r),
                                G, c.q, c.leak)
-            v = attacked_labels(clean.reshape(T_, S, c.b), us, thetas, betas)  # (chunk, S, V, b)
+            adv = None if w_adv is None else network(w_adv.repeat(T_, 1, 1), MCx.reshape(T_ * S, 2 * c.b, c.r),
+                                                     G, c.q, c.leak)[0].reshape(T_, S, V, c.b)
+            v = attacked_labels(clean.reshape(T_, S, c.b), us, thetas, betas, adv)  # (chunk, S, V, b)
             v = v.repeat(1, 1, A, 1)  # (chunk, S, A·V, b): same labels for every algorithm
             for i in range(T_):
                 f, pre = network(w, MCx[i], G, c.q, c.leak)  # (S, A·V, b)
@@ -373,7 +421,10 @@ def simulate(config: NeurotronConfig, device: torch.device | None = None, progre
                     else:
                         step = sgd_step(residual[:, rows], pre[:, rows], MCx[i], G, c.q, c.leak,
                                         first_sample=name == "sgd_first_sample")
-                    w[:, rows].add_(step, alpha=c.eta)
+                    if etas is None:
+                        w[:, rows].add_(step, alpha=c.eta)
+                    else:
+                        w[:, rows].add_(step * etas)
                 t += 1
                 if t in record_at:
                     err = torch.linalg.vector_norm(w - w_star, dim=-1)
@@ -407,6 +458,7 @@ def run_one_at_a_time(config: NeurotronConfig, device: torch.device | None = Non
     device = device or pick_device(config.device)
     c = config
     thetas, betas = c.thetas_betas()
+    etas = c.etas()
     schedule = record_schedule(c.iterations, c.record_points)
     S, V, A = c.seeds, len(c.values), len(c.algorithms)
     errors = np.full((len(schedule), S, V, A), np.nan)
@@ -421,6 +473,7 @@ def run_one_at_a_time(config: NeurotronConfig, device: torch.device | None = Non
             M, C, w_star = prob.M[0], prob.C[0], prob.w_star[0]
             w_stars[si] = w_star.cpu().numpy()
             mats = torch.stack([M + j * C for j in prob.offsets.tolist()])  # (k, r, n)
+            w_adv = adversarial_filters(prob, torch.tensor(thetas, dtype=torch.float64, device=device), one)[0]
             sign = torch.tensor([(-1.0) ** (i + 1) for i in range(c.b)], dtype=torch.float64, device=device)
             for vi in range(V):
                 for ai, algo in enumerate(c.algorithms):
@@ -432,7 +485,11 @@ def run_one_at_a_time(config: NeurotronConfig, device: torch.device | None = Non
                         for x, u in zip(xs[:, 0], us[:, 0]):  # x: (b, n), u: (b,)
                             Ax = torch.einsum("krn,bn->bkr", mats, x)
                             y = c.q * leaky_relu(Ax @ w_star, c.leak).mean(-1)
-                            v = y + (u < betas[vi]) * thetas[vi] * sign
+                            if c.attack == "worst_case":
+                                y_adv = c.q * leaky_relu(Ax @ w_adv[vi], c.leak).mean(-1)
+                                v = y + (u < betas[vi]) * (y_adv - y).clamp(-thetas[vi], thetas[vi])
+                            else:
+                                v = y + (u < betas[vi]) * thetas[vi] * sign
                             pre = Ax @ w  # (b, k)
                             res = v - c.q * leaky_relu(pre, c.leak).mean(-1)
                             if algo == "neurotron":
@@ -443,7 +500,7 @@ def run_one_at_a_time(config: NeurotronConfig, device: torch.device | None = Non
                                 if algo == "sgd_first_sample":
                                     grads = grads[:1].expand_as(grads)
                                 step = (res @ grads) / c.b
-                            w = w + c.eta * step
+                            w = w + etas[vi] * step
                             t += 1
                             if rec < len(schedule) and t == schedule[rec]:
                                 err = float(torch.linalg.vector_norm(w - w_star))
@@ -665,7 +722,7 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
     """The paper's eight Table 1 setups (4 distributions × θ- or β-sweep), all three algorithms."""
     iterations = QUICK_ITERATIONS if quick else PAPER_ITERATIONS
     for dist in DISTRIBUTIONS:
-        for sweep in SWEEPS:
+        for sweep in ("theta", "beta"):  # the paper's two sweeps (η is swept by noiseball's table)
             yield NeurotronConfig.paper(dist, sweep, seeds=seeds, iterations=iterations, record_points=101,
                                         algorithms=tuple(ALGORITHMS))
 

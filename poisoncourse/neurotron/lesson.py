@@ -13,10 +13,10 @@ import math
 
 import pandas as pd
 
-from . import experiment
+from . import experiment, noiseball
 
 # The settings a reference run fixes besides the distribution and the swept quantity.
-PAPER_FIXED = ("n", "r", "b", "k", "q", "leak")
+PAPER_FIXED = ("n", "r", "b", "k", "q", "leak", "attack")
 
 
 def swept_values(sweep: str) -> tuple[float, ...]:
@@ -38,11 +38,13 @@ def form_config(values: dict, defaults: experiment.NeurotronConfig) -> experimen
 
 def value_symbol(sweep: str) -> str:
     """The swept quantity's symbol in the page's titles."""
-    return "θ" if sweep == "theta" else "β"
+    return {"theta": "θ", "beta": "β", "eta": "η"}[sweep]
 
 
 def fixed_setting(config: experiment.NeurotronConfig) -> str:
     """The attack parameter held fixed while the other is swept, e.g. "β = 0.5"."""
+    if config.sweep == "eta":
+        return f"θ = {config.theta:g}, β = {config.beta:g}"
     return f"β = {config.beta:g}" if config.sweep == "theta" else f"θ = {config.theta:g}"
 
 
@@ -81,7 +83,7 @@ def final_errors(summary: pd.DataFrame, reference: pd.DataFrame | None,
         paper = experiment.NeurotronConfig.paper(config.distribution, config.sweep)
         note = ("The paper-scale runs are not overlaid: they exist for the paper's settings only "
                 f"(n = {paper.n}, r = {paper.r}, b = {paper.b}, k = {paper.k}, q = {paper.q:g}, "
-                f"α = {paper.leak:g}, {fixed_setting(paper)}).")
+                f"α = {paper.leak:g}, {fixed_setting(paper)}, the ±θ attack).")
     return pd.concat(parts, ignore_index=True), note
 
 
@@ -96,3 +98,26 @@ def tradeoff_markdown(config: experiment.NeurotronConfig) -> str:
         lemma = f"{row.lemma1:+.3f}" if gaussian else "— (Gaussian inputs only)"
         lines.append(f"| {row.beta:g} | {lemma} | {row.network:+.3f} |")
     return "\n".join(lines)
+
+
+def noise_ball_markdown(floors: pd.DataFrame) -> str:
+    """The η sweep's verdict, from the shipped ``neurotron_eta`` table: per attack, θ and algorithm,
+    the fitted slope of log10 floor against log10 η with its 95 % interval over seeds (a noise ball
+    has +0.5, a bias 0), and the sentence comparing the two attacks at θ = 0.5."""
+    slopes, medians = noiseball.slopes(floors), noiseball.medians(floors)
+    name = {"alternating": "±θ alternating", "worst_case": "worst case (Sec. 3.5)"}
+    lines = ["| attack | θ | algorithm | slope of log₁₀ floor vs log₁₀ η | 95 % interval | seeds (stuck, left out) |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {name[r.attack]} | {r.theta:g} | {r.algorithm} | {r.slope:+.2f} | {r.low:+.2f} to {r.high:+.2f} "
+              f"| {r.seeds} ({r.stuck}) |" for r in slopes.itertuples()]
+    neuro = experiment.ALGORITHMS["neurotron"]
+
+    def at(attack, eta):
+        rows = medians[(medians.attack == attack) & (medians.theta == 0.5) & (medians.algorithm == neuro)]
+        return float(rows.set_index("eta").floor[eta])
+
+    hi, lo = max(noiseball.ETAS), max(noiseball.ETAS) / 4
+    return (f"At θ = 0.5, Neuro-Tron's floor under the paper's ±θ attack is {at('alternating', hi):.2f} at "
+            f"η = {hi:g} and {at('alternating', lo):.2f} at η/4 (log₁₀, median of {floors.seed.nunique()} seeds); "
+            f"under the worst case it is {at('worst_case', hi):.2f} and {at('worst_case', lo):.2f}.\n\n"
+            + "\n".join(lines))

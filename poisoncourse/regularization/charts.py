@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
 
 SQUARE = 300
 _CLASS_COLORS = alt.Scale(domain=["class 0", "class 1"], range=["#2ca02c", "#1f77b4"])  # the paper's green / blue
@@ -25,7 +25,7 @@ def _heat(grid: pd.DataFrame, field: str, title: str, scheme: str, box: float, d
     color = alt.Color(f"{field}:Q", title=title,
                       scale=alt.Scale(scheme=scheme, **({"domain": domain} if domain else {})))
     return alt.Chart(data).mark_rect().encode(
-        x=x, x2="x1_hi", y=y, y2="x2_hi", color=color,
+        x=x, x2=alt.X2("x1_hi"), y=y, y2=alt.Y2("x2_hi"), color=color,
         tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"),
                  alt.Tooltip(f"{field}:Q", title=title, format=".3f")],
     )
@@ -38,24 +38,24 @@ def _overlay(points: pd.DataFrame, box: float, boundaries: pd.DataFrame | None =
     data = points[points.split != "poison"]
     layers.append(alt.Chart(data).mark_point(filled=True, size=28, opacity=0.9, stroke="white", strokeWidth=0.5)
                   .encode(x=x, y=y, color=alt.Color("label:N", scale=_CLASS_COLORS, title="data"),
-                          shape=alt.Shape("split:N", title="set"), tooltip=["label:N", "split:N"]))
+                          shape=alt.Shape("split:N", title="set"), tooltip=tips("label:N", "split:N")))
     if boundaries is not None:
         styles = alt.Scale(domain=["clean", "poisoned"], range=["white", "red"])
         layers.append(alt.Chart(boundaries).mark_line(clip=True, strokeWidth=2.5).encode(
             x=x, y=y, color=alt.Color("model:N", scale=styles, title="decision boundary"),
             strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(domain=["clean", "poisoned"],
                                                                range=[[6, 4], [1, 0]]), legend=None),
-            detail="model:N"))
+            detail=alt.Detail("model:N")))
     if path is not None and len(path) > 1:
         layers.append(alt.Chart(path).mark_line(color="orange", strokeWidth=2, point=alt.OverlayMarkDef(
-            color="orange", size=12)).encode(x=x, y=y, order="step:Q",
-                                             tooltip=["step:Q", alt.Tooltip("lam:Q", format=".2f"),
-                                                      alt.Tooltip("val_loss:Q", format=".3f")]))
+            color="orange", size=12)).encode(x=x, y=y, order=alt.Order("step:Q"),
+                                             tooltip=tips("step:Q", alt.Tooltip("lam:Q", format=".2f"),
+                                                      alt.Tooltip("val_loss:Q", format=".3f"))))
     poison = points[points.split == "poison"]
     layers.append(alt.Chart(poison).mark_point(shape="diamond", size=160, filled=True, color="red",
                                                stroke="black", strokeWidth=1)
-                  .encode(x=x, y=y, tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"),
-                                             "label:N"]))
+                  .encode(x=x, y=y, tooltip=tips(alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"),
+                                             "label:N")))
     return layers
 
 

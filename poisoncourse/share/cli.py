@@ -3,7 +3,7 @@
     poisoncourse sweep neurotron     # remake a shipped reference table (poisoncourse sweep)
     poisoncourse bench [--json]      # benchmark the lessons (poisoncourse bench)
     poisoncourse export [--out site] [--notebooks]   # static pages (and notebooks) of every lesson
-    poisoncourse serve [--host H --port P --password-file F | --password-stdin]   # the course, live
+    poisoncourse serve [--host H --port P --password-file F | --password-stdin] [--warm]   # the course, live
     poisoncourse lessons             # the lessons, with their papers
     poisoncourse edit N              # lesson N in marimo's editor
     poisoncourse --version

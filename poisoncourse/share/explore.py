@@ -19,7 +19,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, tips
 
 SLIDER_POSITIONS = 200  # slider resolution between the smallest and largest grid value
 
@@ -34,7 +34,7 @@ def or_note(build, *args, **kwargs):
         return build(*args, **kwargs)
     except NothingToExplore as err:
         return (alt.Chart(pd.DataFrame({"note": [f"Nothing to explore: {err}."]})).mark_text(align="left")
-                .encode(text="note:N", x=alt.value(0), y=alt.value(10)).properties(width=WIDTH, height=20))
+                .encode(text=alt.Text("note:N"), x=alt.value(0), y=alt.value(10)).properties(width=WIDTH, height=20))
 
 
 # The first and last grid values own everything beyond them, so a slider whose last position
@@ -81,7 +81,7 @@ def _value_label(data: pd.DataFrame, keep: str, field: str, fmt: str, prefix: st
     return (alt.Chart(data).transform_filter(keep).transform_aggregate(shown=f"min({field})")
             .transform_calculate(caption=f"'{prefix}' + format(datum.shown, '{fmt}')")
             .mark_text(align="left", fontSize=12, fontWeight="bold")
-            .encode(x=alt.value(4), y=alt.value(-12), text="caption:N"))
+            .encode(x=alt.value(4), y=alt.value(-12), text=alt.Text("caption:N")))
 
 
 # --- Lesson 1: the U-curve as training goes on ---------------------------------------------
@@ -98,7 +98,7 @@ def width_by_epoch(curves: pd.DataFrame) -> alt.LayerChart:
                      y=alt.Y("test_accuracy:Q", title="clean test accuracy (mean over seeds)",
                              scale=alt.Scale(zero=False)),
                      color=alt.Color("series:N", title=None, scale=colors),
-                     tooltip=["series:N", "width:Q", "epoch:Q", alt.Tooltip("test_accuracy:Q", format=".3f")])
+                     tooltip=tips("series:N", "width:Q", "epoch:Q", alt.Tooltip("test_accuracy:Q", format=".3f")))
              .transform_filter(keep))
     label = _value_label(data, keep, "epoch", "d", "after epoch ")
     return alt.layer(lines, label).add_params(epoch).properties(width=WIDTH, height=HEIGHT)
@@ -124,8 +124,8 @@ def error_map_by_lam(lams, maps, box: float) -> alt.LayerChart:
     data, lam, keep = slider(data, "lam", name="lam", label="log λ")
     scale = alt.Scale(domain=[-box - cell / 2, box + cell / 2], nice=False)
     heat = (alt.Chart(data).mark_rect()
-            .encode(x=alt.X("x1_lo:Q", title="poison x₁", scale=scale), x2="x1_hi",
-                    y=alt.Y("x2_lo:Q", title="poison x₂", scale=scale), y2="x2_hi",
+            .encode(x=alt.X("x1_lo:Q", title="poison x₁", scale=scale), x2=alt.X2("x1_hi"),
+                    y=alt.Y("x2_lo:Q", title="poison x₂", scale=scale), y2=alt.Y2("x2_hi"),
                     color=alt.Color("error:Q", title="validation error",
                                     scale=alt.Scale(scheme="reds", domain=[0, top_error])),
                     tooltip=[alt.Tooltip("lam:Q", title="log λ"), alt.Tooltip("x1:Q", format=".2f"),
@@ -153,7 +153,7 @@ def error_curves_by_value(curves: pd.DataFrame, *, value_title: str, name: str) 
                      y=alt.Y("log10_error:Q", title="log₁₀ ‖w_t − w*‖ (median over seeds)",
                              scale=alt.Scale(domain=[float(med.log10_error.min()), float(med.log10_error.max())])),
                      color=alt.Color("algorithm:N", title=None),
-                     tooltip=["algorithm:N", "value:Q", "iteration:Q", alt.Tooltip("log10_error:Q", format=".2f")])
+                     tooltip=tips("algorithm:N", "value:Q", "iteration:Q", alt.Tooltip("log10_error:Q", format=".2f")))
              .transform_filter(keep))
     label = _value_label(data, keep, "value", "~g", f"{value_title} = ")
     return alt.layer(lines, label).add_params(value).properties(width=WIDTH, height=HEIGHT)
@@ -178,8 +178,8 @@ def regions_by_r(grid: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
     scale = alt.Scale(domain=[-extent, extent], nice=False)
     classes = alt.Scale(domain=["class 0", "class 1"], range=["#a8dadc", "#f4a261"])
     heat = (alt.Chart(g).mark_rect(opacity=0.7)
-            .encode(x=alt.X("x1_lo:Q", title="x₁", scale=scale), x2="x1_hi",
-                    y=alt.Y("x2_lo:Q", title="x₂", scale=scale), y2="x2_hi",
+            .encode(x=alt.X("x1_lo:Q", title="x₁", scale=scale), x2=alt.X2("x1_hi"),
+                    y=alt.Y("x2_lo:Q", title="x₂", scale=scale), y2=alt.Y2("x2_hi"),
                     color=alt.Color("predicted:N", title="predicted", scale=classes))
             .transform_filter(keep))
     dots = (alt.Chart(pts).mark_point(filled=True, size=28)
@@ -210,6 +210,6 @@ def distances_by_radius(rows: pd.DataFrame, *, value_title: str = "lazy radius C
             .encode(x=alt.X("distance:Q", bin=alt.Bin(maxbins=40), title="distance of a row from its init"),
                     y=alt.Y("count():Q", title="rows (a sample)" if sampled else "rows")))
     rule = (alt.Chart(data).transform_filter(keep).mark_rule(color="firebrick", strokeWidth=2)
-            .encode(x="mean(radius):Q"))
+            .encode(x=alt.X("mean(radius):Q")))
     label = _value_label(data, keep, "value", "~g", f"{value_title} = ")
     return alt.layer(hist, rule, label).add_params(value).properties(width=WIDTH, height=HEIGHT)

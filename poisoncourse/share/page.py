@@ -13,6 +13,9 @@ the submitted form into the URL and — when the settings cannot run — stops t
 callout holding the `CourseError`'s one sentence. `page.attempt` does the same but returns the
 problem instead of stopping, for a cell that shows the error itself.
 
+With ``memo="<lesson>"`` (the run a pure function of the config), results are shared by every
+session of the server (:mod:`poisoncourse.share.memo`): a setting already run is served at once.
+
     reference = page.load(lesson.load_reference)      # .table, or .problem and .callout()
     page.run_stats(result, caption="2,000 iterations", networks=12)
 
@@ -22,17 +25,37 @@ browser (tests/test_page.py runs it inside a tiny marimo app).
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import altair as alt
 import marimo as mo
 
 from poisoncourse import lesson
 from poisoncourse.core.errors import CourseError
 from poisoncourse.share import links
+from poisoncourse.share import memo as shared
 
 CANNOT_RUN = "That setting cannot run."
+
+
+# -- charts: one spec per chart, not two -------------------------------------------------------
+#
+# marimo shows an altair chart by asking it for its notebook display (a full, validated spec
+# wrapped in HTML by altair's default renderer), and, finding HTML there, throws it away and
+# builds the spec a second time. This renderer hands marimo the first spec as the Vega-Lite
+# document it would have sent: each chart is built once per redraw (about half its cost).
+VEGA_LITE = f"application/vnd.vegalite.{alt.SCHEMA_VERSION.split('.')[0]}+json"
+
+
+def _vega_lite(spec: dict, **_options) -> dict:
+    return {VEGA_LITE: json.dumps(spec, allow_nan=False, default=str)}
+
+
+alt.renderers.register("poisoncourse", _vega_lite)
+alt.renderers.enable("poisoncourse")
 NO_REFERENCE = "The reference curves cannot be shown."
 
 
@@ -100,24 +123,42 @@ def _status(config, title: str, subtitle, total):
 
 def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progress], Any], *,
             prefix: str = "", title: str = "Training…", subtitle: str | Callable | None = None,
-            total: int | Callable | None = None, every: float = 0.0, default: Any = None) -> Trained:
+            total: int | Callable | None = None, every: float = 0.0, default: Any = None,
+            memo: str | None = None) -> Trained:
     """Make the config from the form's values, run it, write the submitted form into the URL.
 
     `make_config(values)` turns the form's values (a fresh dict the caller may pop from) into the
     lesson's config; `run(config, progress)` runs it. `total` (a number or ``config → number``)
     gives a progress bar of that length, None a spinner; `subtitle` likewise. A `CourseError`
-    from either becomes `Trained(default, None, sentence)`: never a traceback."""
+    from either becomes `Trained(default, None, sentence)`: never a traceback.
+
+    `memo` names the computation (the lesson's name, e.g. "neurotron") when `run` is a pure
+    function of the config: its results are then shared by every session of the server through
+    :mod:`poisoncourse.share.memo` — a result already there is served at once, without a bar."""
     try:
         config = make_config(dict(links.values(form)))
-        status, has_bar = _status(config, title, subtitle, total)
-        with status as bar:
-            result = run(config, Progress(bar if has_bar else None, every))
+        result = _shared(memo, config, run, title, subtitle, total, every)
         trained = Trained(config, result)
     except CourseError as err:
         trained = Trained(default, None, str(err))
     # A submitted form goes into the URL (even one that failed), so the link reproduces the page.
     links.write(form.value, prefix=prefix)
     return trained
+
+
+def _shared(name, config, run, title, subtitle, total, every):
+    """`run(config, progress)` under its progress bar, or the memo's copy of its result."""
+
+    def fresh():
+        status, has_bar = _status(config, title, subtitle, total)
+        with status as bar:
+            return run(config, Progress(bar if has_bar else None, every))
+
+    key = shared.key(name, config) if name else None
+    if key is None:
+        return fresh()
+    found = shared.MEMO.get(key)  # a hit shows no bar
+    return found if found is not None else shared.MEMO.fetch(key, fresh)
 
 
 def train(form, make_config, run, **options) -> Trained:
@@ -171,9 +212,15 @@ def run_stats(result, *, caption: str | None = None, networks: int | None = None
               networks_caption: str = "one batched computation", extra=()):
     """The row "retrain took · ran on · networks trained together" from a result with
     `.seconds` and `.device`, then any `extra` `mo.stat`s, then the result's warnings (if it
-    has `.warnings`) as yellow callouts under the row."""
-    stats = [mo.stat(f"{result.seconds:.2f} s", label="retrain took", caption=caption),
-             mo.stat(str(result.device), label="ran on")]
+    has `.warnings`) as yellow callouts under the row. A result served from the shared memo
+    says so, with the seconds its one real run took."""
+    hit = shared.served(result)
+    if hit is None:
+        took = mo.stat(f"{result.seconds:.2f} s", label="retrain took", caption=caption)
+    else:
+        took = mo.stat("from the shared memo", label="this result came",
+                       caption=f"computed once in {hit.seconds:.2f} s" + (f", {caption}" if caption else ""))
+    stats = [took, mo.stat(str(result.device), label="ran on")]
     if networks is not None:
         stats.append(mo.stat(str(networks), label="networks trained together", caption=networks_caption))
     stats.extend(extra)

@@ -2,6 +2,7 @@
 
     poisoncourse serve                        # http://127.0.0.1:2718/, this machine only
     poisoncourse serve --host 0.0.0.0 --password-file pw.txt   # a network: every browser needs the password
+    poisoncourse serve --warm                 # compute every lesson's defaults at start (a workshop room)
     poisoncourse lessons                      # the lessons, one a line, with their papers
     poisoncourse edit 3                       # lesson 3 in marimo's editor
 
@@ -28,9 +29,11 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 DEFAULT_PORT = 2718
 
 
-def marimo_command(*args: str) -> list[str]:
+def marimo_command(*args: str, warm: bool = False) -> list[str]:
     # The marimo of this interpreter, whatever PATH says: the one installed beside poisoncourse.
-    return [sys.executable, "-m", "marimo", *args]
+    # Warm: the same command line, in a process that first fills the shared memo (share/warm.py) —
+    # the memo must live in the server's process, where every student's session runs.
+    return [sys.executable, "-m", "poisoncourse.share.warm" if warm else "marimo", *args]
 
 
 def password(args: argparse.Namespace) -> str:
@@ -72,6 +75,8 @@ def serve_main(argv=None) -> int:
     secret = parser.add_mutually_exclusive_group()
     secret.add_argument("--password-file", help="read the password from this file (else $PASSWORD)")
     secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    parser.add_argument("--warm", action="store_true",
+                        help="compute every lesson's default results at start, so the first students get them at once")
     args, extra = parser.parse_known_args(argv)  # anything else goes to marimo run, as make's SERVE_FLAGS
     try:
         secret_text = password(args)
@@ -86,7 +91,7 @@ def serve_main(argv=None) -> int:
     auth = ["--token", "--token-password-file", "-"] if secret_text else []
     print(f"Serving the course at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     return run_marimo(marimo_command("run", str(apps), "--host", args.host, "--port", str(args.port), "--headless",
-                                     *auth, *extra), secret_text if secret_text else None)
+                                     *auth, *extra, warm=args.warm), secret_text if secret_text else None)
 
 
 def lessons_main(argv=None) -> int:

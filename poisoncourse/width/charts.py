@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
 
 _WIDTH_AXIS = alt.Axis(values=[1, 10, 100, 1_000, 10_000, 100_000], format="~s")
 
@@ -47,19 +47,19 @@ def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight:
     color = alt.Color("series:N", title=None, scale=_colors(data.series))
     base = alt.Chart(data).encode(x=x, color=color)
     layers = [
-        base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
+        base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title=title), y2=alt.Y2("high:Q")),
         base.mark_line(point=True, strokeWidth=2.5).encode(
-            y=y, tooltip=["series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f"),
-                          alt.Tooltip(f"std_{column}:Q", title="std over seeds", format=".3f")]),
+            y=y, tooltip=tips("series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f"),
+                          alt.Tooltip(f"std_{column}:Q", title="std over seeds", format=".3f"))),
     ]
     if extra is not None and not extra.empty:
         layers.append(alt.Chart(extra).mark_line(point=alt.OverlayMarkDef(shape="diamond"), strokeDash=[5, 3],
                                                  opacity=0.7, color="#7f7f7f").encode(
-            x=x, y=y, detail="run:N",
-            tooltip=["run:N", "series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")]))
+            x=x, y=y, detail=alt.Detail("run:N"),
+            tooltip=tips("run:N", "series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f"))))
     if highlight is not None:
         layers.append(alt.Chart(pd.DataFrame({"width": [highlight]})).mark_rule(color="#555", strokeDash=[2, 2])
-                      .encode(x="width:Q"))
+                      .encode(x=alt.X("width:Q")))
     return _titled(alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT), None, attack)
 
 
@@ -71,7 +71,7 @@ def paper_panel(paper: pd.DataFrame, regime: str) -> alt.Chart:
     return _titled(alt.Chart(data).mark_line(point=alt.OverlayMarkDef(shape="diamond"), strokeDash=[5, 3]).encode(
         x=_width_x(), y=alt.Y("accuracy:Q", title="clean test accuracy (paper)", scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, scale=_colors(data.series)),
-        tooltip=["series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")],
+        tooltip=tips("series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")),
     ).properties(width=WIDTH, height=HEIGHT), "the paper's Fig. 3 (its own scale)",
         "regime " + regime + " as the paper ran it: a CNN on all 60,000 MNIST digits" if regime != "clean" else None)
 
@@ -85,7 +85,7 @@ def width_fit(summary: pd.DataFrame, attack: str | None = None) -> alt.Chart:
         .encode(x=_width_x(),
                 y=alt.Y("mean_fit:Q", title="fit to its own (poisoned) training labels", scale=alt.Scale(domain=[0, 1])),
                 color=alt.Color("series:N", title=None, scale=_colors(data.series)),
-                tooltip=["series:N", "width:Q", alt.Tooltip("mean_fit:Q", format=".3f")])
+                tooltip=tips("series:N", "width:Q", alt.Tooltip("mean_fit:Q", format=".3f")))
         .properties(width=WIDTH, height=HEIGHT), None, attack)
 
 
@@ -103,7 +103,7 @@ def width_stopping_views(summary: pd.DataFrame, attack: str | None = None) -> al
                 y=alt.Y("accuracy:Q", title="clean test accuracy (poisoned training)", scale=alt.Scale(zero=False)),
                 color=alt.Color("stopping:N", title=None, sort=list(names.values()),
                                 scale=alt.Scale(domain=list(names.values()), range=["#9467bd", "#d62728", "#ff9896"])),
-                tooltip=["stopping:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")])
+                tooltip=tips("stopping:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")))
         .properties(width=WIDTH, height=HEIGHT), None, attack)
 
 
@@ -115,8 +115,8 @@ def width_epochs(curves: pd.DataFrame, width: int, attack: str | None = None) ->
         alt.Chart(data).mark_line(opacity=0.8)
         .encode(x=alt.X("epoch:Q", title="epoch"),
                 y=alt.Y("test_accuracy:Q", title=f"clean test accuracy, m = {width}", scale=alt.Scale(zero=False)),
-                color=alt.Color("series:N", title=None, scale=_colors(data.series)), detail="seed:N",
-                tooltip=["series:N", "seed:N", "epoch:Q", alt.Tooltip("test_accuracy:Q", format=".3f")])
+                color=alt.Color("series:N", title=None, scale=_colors(data.series)), detail=alt.Detail("seed:N"),
+                tooltip=tips("series:N", "seed:N", "epoch:Q", alt.Tooltip("test_accuracy:Q", format=".3f")))
         .properties(width=WIDTH, height=HEIGHT), None, attack)
 
 
@@ -130,11 +130,11 @@ def perturbation_norms(norms: pd.DataFrame, budget: float | None = None, attack:
                               axis=alt.Axis(format=".1f", tickCount=8)),
                       y=alt.Y("count()", title="training samples", stack=None), color=color),
               alt.Chart(norms).mark_rule(strokeDash=[4, 2], strokeWidth=2).encode(
-                  x="mean(norm):Q", color=color, tooltip=["attack_loss:N", alt.Tooltip("mean(norm):Q", format=".3f",
-                                                                                       title="mean ‖δᵢ‖")])]
+                  x=alt.X("mean(norm):Q"), color=color,
+                  tooltip=tips("attack_loss:N", alt.Tooltip("mean(norm):Q", format=".3f", title="mean ‖δᵢ‖")))]
     if budget is not None:
         layers.append(alt.Chart(pd.DataFrame({"norm": [budget]})).mark_rule(color="black", strokeWidth=2)
-                      .encode(x="norm:Q", tooltip=[alt.Tooltip("norm:Q", title="budget")]))
+                      .encode(x=alt.X("norm:Q"), tooltip=tips(alt.Tooltip("norm:Q", title="budget"))))
     return _titled(alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT), None, attack)
 
 
@@ -149,12 +149,12 @@ def budget_curve(summary: pd.DataFrame, attack: str | None = None, marked: float
         layers = [alt.Chart(rows).mark_line(point=True).encode(
             x=alt.X("budget:Q", title="budget (pixel norm)"),
             y=alt.Y("accuracy:Q", title="clean test accuracy", scale=alt.Scale(domain=[0, 1])), color=color,
-            tooltip=["attack_loss:N", "budget:Q", alt.Tooltip("accuracy:Q", format=".3f"),
-                     alt.Tooltip("mean_norm:Q", title="mean ‖δᵢ‖ used", format=".3f")])]
+            tooltip=tips("attack_loss:N", "budget:Q", alt.Tooltip("accuracy:Q", format=".3f"),
+                         alt.Tooltip("mean_norm:Q", title="mean ‖δᵢ‖ used", format=".3f")))]
         if marked is not None:
             layers.append(alt.Chart(pd.DataFrame({"budget": [marked]})).mark_rule(color="#555", strokeDash=[2, 2])
-                          .encode(x="budget:Q"))
-        layers.append(alt.Chart(pd.DataFrame({"chance": [0.1]})).mark_rule(color="#999").encode(y="chance:Q"))
+                          .encode(x=alt.X("budget:Q")))
+        layers.append(alt.Chart(pd.DataFrame({"chance": [0.1]})).mark_rule(color="#999").encode(y=alt.Y("chance:Q")))
         return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=victim)
 
     return _titled(alt.hconcat(*[panel(v) for v in summary.victim.unique()]), None, attack)
@@ -181,11 +181,13 @@ def convex_excess(summary: pd.DataFrame) -> alt.HConcatChart:
                   axis=alt.Axis(values=ticks, format="~g"))
         lines = alt.Chart(data).mark_line(point=True).encode(
             x=x, y=y, color=color,
-            tooltip=["budget:N", "n:Q", alt.Tooltip("per_sample:Q", title="average ‖δᵢ‖ = C/√n", format=".2f"),
-                     alt.Tooltip(f"{column}:Q", format=".4f")])
+            tooltip=tips("budget:N", "n:Q",
+                         alt.Tooltip("per_sample:Q", title="average ‖δᵢ‖ = C/√n", format=".2f"),
+                         alt.Tooltip(f"{column}:Q", format=".4f")))
         layers = [lines]
         if not rules.empty:
-            layers.append(alt.Chart(rules).mark_rule(strokeDash=[4, 3], opacity=0.8).encode(x="n:Q", color=color))
+            layers.append(alt.Chart(rules).mark_rule(strokeDash=[4, 3], opacity=0.8)
+                          .encode(x=alt.X("n:Q"), color=color))
         return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
     return alt.hconcat(panel("excess_loss", "excess test loss F(w*ₙ) − F(w*)"),
