@@ -278,14 +278,14 @@ def _():
     * **C** — $\tilde y_i = (y_i + 1) \bmod 10$ with probability $\beta$.
 
     For A and B, $\delta$ comes from stochastic gradient **ascent** against a model $w^*$ trained on clean data, on
-    the *negated loss* $\ell_{--}(z) = -\ell(-z)$, here $-\mathrm{CE}(-z, y)$ for logits $z$: for $S_2$ epochs, on each
+    the *negated loss* $\ell_{-\!-}(z) = -\ell(-z)$, here $-\mathrm{CE}(-z, y)$ for logits $z$: for $S_2$ epochs, on each
     random batch $b$ of 128, $\delta_b \leftarrow \delta_b + \eta_\epsilon \nabla \tfrac{1}{128}\sum_{i \in b}
-    \ell_{--}$ (B: each sample's gradient normalized), $\tilde x_i$ kept in $[0,1]$; once per epoch the projection.
+    \ell_{-\!-}$ (B: each sample's gradient normalized), $\tilde x_i$ kept in $[0,1]$; once per epoch the projection.
     Projection onto the $\ell_{2,1}$ ball $\{\sum_i\|\delta_i\| \le S\}$ keeps each direction and
     soft-thresholds the norms: $\|\delta_i\| \mapsto \max(\|\delta_i\| - \theta, 0)$, with $\theta \ge 0$ the
     smallest value that brings the sum to $S$; onto the $\ell_{2,\infty}$ ball it clips each norm at $B$.
 
-    **Why the negated loss.** $\ell_{--}$ is concave in $z$ and lies below the zero-one loss: once a sample is
+    **Why the negated loss.** $\ell_{-\!-}$ is concave in $z$ and lies below the zero-one loss: once a sample is
     misclassified its gradient fades, so ascent moves on to other samples. Cross-entropy grows without bound, so its
     gradient keeps pulling budget into samples that are already lost.
 

@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 2 · Regularization against poisoning"
-# description = "Does L2 regularization protect a classifier from a poisoning point? Place the poison, move λ, and watch the error map flatten — then let the defender learn λ against the optimal attack."
+# description = "Does L2 regularization protect a classifier from a poisoning point? Move λ, then let the defender learn it."
 # ///
 
 import marimo
@@ -27,7 +27,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 2 · Does regularization help against poisoning?
+    # Lesson 2 · Regularization against poisoning: does λ help against a poisoning point?
 
     **The question.** An attacker adds one point, with a wrong label, to a small training set.
     How much can it raise the error of a logistic regression — and does L2 regularization,
@@ -54,7 +54,7 @@ def _():
     ui = links.Controls(renamed={"alpha": "step_size", "beta": "lam_step"})
     form = ui.form(
         """
-        **Regularization** {lam}
+        **Regularization** {lam} {bias}
 
         **Poison** {x1} {x2} labelled as {label}
 
@@ -63,7 +63,8 @@ def _():
         **Maps** {resolution} {lam_values} · data seed {seed}
         """,
         submit_button_label="Train",
-        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (log scale)"),
+        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (penalty e^λ)"),
+        bias=ui.checkbox(value=defaults.penalize_bias, label="penalize the bias"),
         x1=ui.slider(-9.5, 9.5, 0.1, value=round(_start[0], 1), show_value=True, label="x₁"),
         x2=ui.slider(-9.5, 9.5, 0.1, value=round(_start[1], 1), show_value=True, label="x₂"),
         label=ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
@@ -98,11 +99,13 @@ def _(config, result):
         page.run_stats(result, caption=f"{panels.model_count(config):,} logistic regressions",
                        extra=[mo.stat(**s) for s in panels.live_stats(result)]),
         mo.hstack([
+            charts.poison_error_map(panels.unregularized_grid(result), result.points, None, None,
+                                    box=regularization.BOX, title=f"A · validation error, λ = {result.lams[0]:.0f}"),
             charts.poison_error_map(result.grid, result.points, result.boundaries, result.path,
                                     box=regularization.BOX, title=f"A · validation error, λ = {config.lam:.2f}"),
-            charts.best_lam_map(result.grid, result.points, box=regularization.BOX,
-                                lam_range=regularization.LAM_RANGE),
         ], justify="start"),
+        mo.md(prose.contrast_caption(result)),
+        charts.best_lam_map(result.grid, result.points, box=regularization.BOX, lam_range=regularization.LAM_RANGE),
         charts.attack_trace(result.path),
     ])
     return
@@ -121,7 +124,7 @@ def _(result):
             """
             ### Explore: the damage map at every λ
 
-            The same run, one map per λ of heatmap B's grid. Drag **log λ**: with little
+            The same run, one map per λ of heatmap B's grid. Drag **λ**: with little
             regularization a poison placed almost anywhere on the wrong side does damage; as λ grows
             the damaging region shrinks and fades, until the penalty flattens every boundary. The
             slider runs in your browser over results already computed — it also works in the
@@ -183,7 +186,7 @@ def _(mnist_controls, mnist_live, mnist_reference):
             512 training, 171 validation and 317 test images, pixels in [0, 1]. Poisons are
             validation images with flipped labels, optimized {regularization_mnist.BATCH} at a time by the
             same hypergradient ascent (in all 784 pixels), earlier batches staying put. Four defenders:
-            λ fixed small (−8), λ fixed large (log 200), λ chosen by 5-fold cross-validation on
+            λ = −8 fixed, λ = log 200 ≈ 5.3 fixed, λ chosen by 5-fold cross-validation on
             the clean training set, and λ learned against the attack. Every model is trained to
             its optimum: a truncated training run would act as hidden regularization and hide
             the attack.
@@ -206,29 +209,8 @@ def _(mnist_reference):
 
 
 @app.cell(hide_code=True)
-def _(mnist_reference):
-    mo.md(rf"""
-    ## What to notice
-
-    * **Unregularized, one point moves the boundary.** Set λ = −8 and press **Train**: heatmap A
-      lights up where a mislabelled point far out on the other class's side pulls the boundary
-      over; move the poison there and the red line swings.
-    * **Large λ flattens the map.** At λ = log 20 ≈ 3 (the paper's choice), the map is almost
-      uniform: wherever the poison goes, the boundary barely moves.
-    * **The right λ depends on the attack.** Heatmap B is brightest (largest λ) exactly where A
-      at small λ is brightest: the more a point can hurt, the more regularization pays.
-    * **Learning λ answers the attack.** Start at λ = −8, tick *learn λ* and train: as the poison
-      climbs the validation loss, the defender raises λ and the loss falls back.
-    * {prose.fixed_lambda_notice(mnist_reference.table)}
-
-    ## Try next
-
-    1. Set λ = −8, put the poison on the brightest cell of heatmap A, then raise λ step by
-       step: when does the red boundary stop moving?
-    2. Give the poison the other label: the bright regions move to the other side.
-    3. Raise the poison step α to 2: the attack overshoots and jumps along the box's edge.
-    4. Change the data seed: the numbers change, the pattern does not.
-    """)
+def _(mnist_reference, result):
+    mo.md(prose.notice(result, mnist_reference.table) + "\n\n" + prose.try_next())
     return
 
 
@@ -239,27 +221,32 @@ def _():
 
     **Model.** Logistic regression $f(x) = \sigma(w^\top x + b)$, $\theta = (w, b)$, labels
     $y \in \{-1, +1\}$, trained on $\mathcal D'_{tr} = \mathcal D_{tr} \cup \mathcal D_p$:
+
     $$\mathcal L(\mathcal D'_{tr}, \lambda, \theta) = \frac1n \sum_{i=1}^{n}
     \log\!\left(1 + e^{-y_i (w^\top x_i + b)}\right) + \frac{e^{\lambda}}{2}\|\theta\|^2 .$$
+
     $\lambda$ lives in log space. Strongly convex, so every model is trained *to its optimum*
     $\theta^*$ by Newton's method — all grid cells at once.
 
     **The attack (Eq. 1).** The attacker maximizes the validation loss
     $\mathcal A = \mathcal L(\mathcal D_{val}, \theta^*)$ over the poison's features $x_p$; the
     defender minimizes it over $\lambda$:
+
     $$\min_{\lambda} \max_{x_p \in [-9.5, 9.5]^2} \mathcal L(\mathcal D_{val}, \theta^*)
     \quad \text{s.t.} \quad \theta^* = \arg\min_\theta \mathcal L(\mathcal D'_{tr}, \lambda, \theta).$$
 
     **Hypergradients.** At the optimum $\nabla_\theta \mathcal L = 0$, so by the implicit function
     theorem, with $H = \nabla^2_\theta \mathcal L$,
+
     $$\frac{d\mathcal A}{d x_p} = -\Big(\frac{\partial^2 \mathcal L}{\partial\theta\,\partial x_p}\Big)^{\!\top}
     H^{-1} \nabla_\theta \mathcal A, \qquad
     \frac{d\mathcal A}{d \lambda} = -e^{\lambda}\, \theta^{*\top} H^{-1} \nabla_\theta \mathcal A .$$
+
     (The paper differentiates through $T$ unrolled training steps instead; for a strongly convex
     problem both agree as $T \to \infty$.)
 
-    **Updates (Eq. 2).** $x_p \leftarrow \Pi\big(x_p + \alpha\, \nabla_{x_p}\mathcal A / \|\nabla_{x_p}\mathcal A\|\big)$
-    and, when λ is learned, $\lambda \leftarrow \Pi\big(\lambda - \tfrac{\beta}{\sqrt{t+1}}\,
+    **Updates (Eq. 2), alternating as in the paper.** $x_p \leftarrow \Pi\big(x_p + \alpha\, \nabla_{x_p}\mathcal A / \|\nabla_{x_p}\mathcal A\|\big)$,
+    the model retrained, then, when λ is learned, $\lambda \leftarrow \Pi\big(\lambda - \tfrac{\beta}{\sqrt{t+1}}\,
     \mathrm{sign}\, \partial_\lambda \mathcal A\big)$, $\Pi$ projecting onto the box and onto $[-8, 6]$.
     The paper does not say how it scales raw hypergradients; normalized steps make α a
     distance.
@@ -267,6 +254,12 @@ def _():
     **Heatmap B** picks, per poison location, the λ of least validation *error* on a grid of
     [−8, 6] (App. C.1); ties (the error moves in steps of 1/64) go to the smaller validation loss.
     """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(prose.departures())
     return
 
 

@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 3 · Neuro-Tron under label poisoning"
-# description = "Can a gradient-free algorithm recover a depth-2 network's weights when an adversary corrupts the labels? Move the attack's size θ and probability β and watch Neuro-Tron and SGD converge."
+# description = "Can Neuro-Tron recover a network's weights when an adversary corrupts its labels? Vary θ and β."
 # ///
 
 import marimo
@@ -25,7 +25,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 3 · Neuro-Tron: learning a network from poisoned labels
+    # Lesson 3 · Neuro-Tron under label poisoning: learning a network from corrupted labels
 
     **The question.** A teacher network $f_{w^*}$ labels random inputs, but an adversary sits
     between teacher and student: with probability $\beta$ it shifts a label by up to $\theta$.

@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 4 · Which mislabeled points hurt robustness"
-# description = "Flip a few labels in a two-Gaussian toy problem and watch adversarial accuracy fall, then recover, as the poisons move away from the class mean. See a pocket versus a stretched boundary in 2-D, and the same question on MNIST."
+# description = "Which flipped labels hurt adversarial accuracy most? Move the poisons away from the class mean."
 # ///
 
 import marimo
@@ -27,7 +27,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 4 · Which mislabeled points hurt robustness?
+    # Lesson 4 · Which mislabeled points hurt robustness
 
     **The question.** An attacker may flip the labels of a handful of training points. A network
     trained until it fits every point — the wrong ones included — still classifies clean test
@@ -36,10 +36,10 @@ def _():
 
     S. Gopal, *Crafting Label Noise* (thesis, 2021), building on Sanyal et al.,
     [*How benign is benign overfitting?*](https://arxiv.org/abs/2007.04028) (ICLR 2021), answers with
-    toy experiments: **not** the points in the densest region. A mislabeled point near the class
-    mean is memorized with a small *pocket*; one far away costs little; the worst ones sit in
-    between, where the network must *stretch* its decision boundary to reach them, leaving
-    a lot of probability mass close to the boundary.
+    toy experiments: a mislabeled point near the class mean is memorized with a small *pocket*;
+    one far away costs little; the worst ones sit in between — below we find *where*: at the
+    distance σ√d from the mean at which the clean points themselves lie, so that the network
+    must bend its boundary among correctly labelled neighbours to reach them.
 
     **The toy problem** $\mathcal D(d, \mu, \sigma^2)$: half the points from
     $\mathcal N(-\mu\mathbf 1_d, \sigma^2 I)$, half from $\mathcal N(+\mu\mathbf 1_d, \sigma^2 I)$,
@@ -187,16 +187,9 @@ def _():
 
 @app.cell(hide_code=True)
 def _(reference):
-    mo.vstack([mo.md("## What to notice\n\n" + prose.what_to_notice(reference.table)), mo.md(r"""
-    ## Try next
-
-    1. Set b = 2 and train: the dip almost vanishes — a few poisons are memorized cheaply.
-    2. Raise μ to 1.5: the classes separate, the boundary has room, and poisons matter less.
-    3. Switch the poison label to *a new third class* and compare with the reference curves.
-    4. Set a spectral cap of 0.3, then 0.1: watch the *fit* count — a cap too tight cannot
-       memorize the poisons, the thesis's "natural defence".
-    5. Choose PGD adversarial training (slower: each batch is attacked first).
-    """)])
+    _dip = page.load(lambda: labelnoise.load_reference("dip"))  # the μ × σ sweep of the dip's position
+    mo.vstack([mo.md("## What to notice\n\n" + prose.what_to_notice(reference.table)),
+               mo.md(prose.dip_position_notice(_dip.table)), mo.md(prose.try_next())])
     return
 
 
@@ -228,7 +221,7 @@ def _():
     mnist_form = _ui3.form(
         "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
         "attack radius {eps} · {seeds}",
-        submit_button_label="Run on MNIST (about half a minute)",
+        submit_button_label="Run on MNIST (a few seconds at the defaults)",
         flips=_ui3.slider(5, 50, 5, value=mnist_defaults.flips, show_value=True, label="flips"),
         buckets=_ui3.slider(2, 6, 1, value=mnist_defaults.buckets, show_value=True, label="buckets"),
         eps=_ui3.slider(0.25, 2.0, 0.25, value=mnist_defaults.eps, show_value=True, label="ε"),
@@ -290,7 +283,16 @@ def _():
     $m = -(\text{correct logit} - \text{other logit})$, until the prediction flips; the score is the number
     of steps. (The margin replaces the cross-entropy, which points the same way for two classes but
     whose gradient underflows to zero on confidently classified images.)
+
+    **Where the data lie.** $\|x - m_k\| = \sigma\chi_d$ for a clean point of class $k$, and
+    $\chi_d$ concentrates near $\sqrt d$: the mean itself is empty space in $d = 16$.
     """)
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(prose.departures())
     return
 
 

@@ -21,5 +21,11 @@ CASES = [
 @pytest.mark.parametrize("module, default, huge, fix", CASES, ids=lambda x: getattr(x, "__name__", None))
 def test_far_too_slow_settings_are_refused_with_an_estimate_and_a_cheaper_setting(module, default, huge, fix):
     assert module.estimated_seconds(default) < module.LIVE_MAX_SECONDS / 2
-    with pytest.raises(ConfigError, match=rf"about \d+ s on a 2-core CPU.*{fix}"):
+    with pytest.raises(ConfigError, match=rf"about \d+ (s|minutes|hours|days) on a 2-core CPU.*{fix}"):
         module.run(huge, max_seconds=module.LIVE_MAX_SECONDS)
+
+
+def test_a_refusal_states_its_time_in_words():
+    # issue 13: "about 58826 s" is not a duration a student reads; "about 16 hours" is.
+    from poisoncourse.core import cost
+    assert [cost.in_words(s) for s in (3, 178, 58_826, 400_000)] == ["3 s", "3 minutes", "16 hours", "5 days"]

@@ -7,6 +7,7 @@ browser is Debian's chromium driven by Playwright, with every non-file request b
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import subprocess
@@ -44,7 +45,7 @@ def test_index_is_the_course_map(exported):
         assert (exported / f"{lesson.name}.html").exists()
         assert (exported / "notebooks" / f"{lesson.name}.ipynb").exists()
         assert lesson.paper is not None and lesson.paper.url in index, f"{lesson.name} names no paper"
-        assert lesson.summary and lesson.summary[:40] in index
+        assert lesson.summary and html.escape(lesson.summary[:40]) in index  # as the page writes it (        assert lesson.summary and lesson.summary[:40] in index#x27; for an apostrophe)
         positions.append(index.index(f'href="{lesson.name}.html"'))
     assert positions == sorted(positions), "lessons listed out of order"
 

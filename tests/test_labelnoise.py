@@ -194,3 +194,30 @@ def test_mnist_settings_are_checked():
         lm.MnistBucketsConfig(classes=(3, 3))
     with pytest.raises(ConfigError, match="Flipped labels per network"):
         lm.MnistBucketsConfig(n_train=40, buckets=4, flips=20)
+
+
+def test_the_2d_picture_merges_equal_neighbours_without_changing_the_picture():
+    # issue 13: drawn cell by cell, the picture weighed more than marimo shows ("output is too large").
+    import numpy as np
+    import pandas as pd
+
+    from poisoncourse.labelnoise import charts as lc
+    xs = np.linspace(-2, 2, 21)
+    x1, x2 = np.meshgrid(xs, xs)
+    grid = pd.DataFrame({"x1": x1.ravel(), "x2": x2.ravel(), "predicted": (x1 + 0.3 * x2 > 0).ravel().astype(int)})
+    cells = lc.merged_cells(grid, step=0.2)
+    assert len(cells) <= 2 * len(xs)
+    for row in grid.itertuples():
+        hit = cells[(cells.x1_lo < row.x1) & (cells.x1_hi > row.x1) & (cells.x2_lo < row.x2) & (cells.x2_hi > row.x2)]
+        assert len(hit) == 1 and hit.predicted.iloc[0] == row.predicted
+
+
+def test_try_next_5_pgd_training_with_one_seed_and_five_steps_is_not_refused():
+    # issue 13: the suggestion as first written ("choose PGD training") was refused at the defaults.
+    import dataclasses
+
+    from poisoncourse.core.cost import LIVE_MAX_SECONDS
+    from poisoncourse.labelnoise import experiment as e
+    step = dataclasses.replace(e.LabelNoiseConfig(), training="pgd", seeds=1, pgd_steps=5)
+    assert e.estimated_seconds(step) <= LIVE_MAX_SECONDS
+    assert e.estimated_seconds(dataclasses.replace(step, seeds=3, pgd_steps=20)) > LIVE_MAX_SECONDS

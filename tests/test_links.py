@@ -163,3 +163,57 @@ def test_a_link_holding_old_and_new_names_keeps_the_new_one():
     params = FakeParams({"alpha": "0.5", "step_size": "0.25"})
     ui = links.Controls(params=params, renamed={"alpha": "step_size"})
     assert ui.build("step_size", ui.slider(0.05, 2.0, 0.05, value=1.0)).value == 0.25
+
+
+# -- number boxes (issue 13): the range in the label, a sentence for a bad value ---------------
+
+class _Submitted:
+    """A form as `box_problems` reads it: the submitted values and the boxes' declared ranges."""
+
+    def __init__(self, form, value):
+        self.value, self._number_boxes = value, form._number_boxes
+
+
+def _box_form():
+    ui = links.Controls(params=FakeParams({}))
+    return ui.form("{eta} {seed}", submit_button_label="Train",
+                   eta=ui.number(1e-6, 1e-2, value=1e-3, label="learning rate η"),
+                   seed=ui.number(0, 100_000, 1, value=0, label=""))
+
+
+def test_a_number_box_shows_its_range_in_its_label_and_does_not_clamp():
+    form = _box_form()
+    text = form.text if hasattr(form, "text") else str(form)
+    assert "learning rate η (1e-06–0.01)" in text and "(0–100,000)" in text
+    boxed = links.box_arguments({"start": 0, "stop": 5, "value": 1, "label": "seed"})
+    assert boxed == {"value": 1, "label": "seed (0–5)"}
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"eta": 5.0, "seed": 0}, ["learning rate η", "holds 5", "between 1e-06 and 0.01"]),
+    ({"eta": 1e-3, "seed": 99_999_999}, ["“seed”", "99999999", "between 0 and 100000"]),
+    ({"eta": 1e-3, "seed": 2.5}, ["whole number"]),
+])
+def test_an_out_of_range_number_box_gets_one_sentence(values, words):
+    problems = links.box_problems(_Submitted(_box_form(), values))
+    assert len(problems) == 1 and problems[0].count(".") <= 3 and problems[0].endswith(".")
+    for w in words:
+        assert w in problems[0]
+
+
+def test_good_or_emptied_number_boxes_pass_and_the_page_refuses_a_bad_one():
+    from poisoncourse.share import page
+    assert links.box_problems(_Submitted(_box_form(), {"eta": 1e-3, "seed": None})) == []
+    trained = page.attempt(_Submitted(_box_form(), {"eta": 5.0, "seed": 0}), lambda v: v, lambda c, p: c,
+                           default="defaults")
+    assert not trained.ok and "holds 5" in trained.problem and trained.config == "defaults"
+
+
+def test_a_label_the_form_text_already_says_is_not_repeated():
+    ui = links.Controls(params=FakeParams({}))
+    text = "first seed {seed} · at most {epochs} epochs · PGD {steps} · {depth}"
+    label = {name: links.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
+        "seed": ui.slider(0, 9, 1, value=0, label="seed"), "epochs": ui.slider(1, 9, 1, value=1, label="epochs"),
+        "steps": ui.slider(1, 9, 1, value=1, label="steps"), "depth": ui.slider(1, 9, 1, value=1, label="depth"),
+    }.items()}
+    assert label == {"seed": "", "epochs": "", "steps": "steps", "depth": "depth"}

@@ -170,7 +170,7 @@ def test_every_lesson_config_declares_its_controls():
     width = spec(WidthConfig)
     assert (width["budget"].label, width["budget"].low, width["budget"].high) == ("Perturbation budget", 0.0, 5.0)
     assert "highlight" not in width  # a rule across fields: it must be one of the widths
-    assert spec(NeurotronConfig, sweep="beta", values=(0.1,))["values"].high == 0.9
+    assert spec(NeurotronConfig, sweep="beta", values=(0.1,))["values"].high == 1.0  # β = 1 is the paper's worst-case attack (Sec. 3.5)
     assert spec(NeurotronConfig)["n"].high == 400
     assert spec(LazyConfig, sweep="size", values=(7, 14))["values"].kind == "integers"
     assert spec(MnistBucketsConfig, n_train=400, buckets=4)["flips"].high == 100

@@ -120,3 +120,18 @@ def test_regularization_experiment_no_longer_re_exports_the_mnist_reference():
 
     assert "reference_configs" not in vars(experiment) and "load_reference" not in vars(experiment)
     assert registry.lesson("regularization").references == (mnist.REFERENCE,)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_a_gallery_card_shows_the_whole_summary(lesson):
+    # marimo 0.25's gallery card clamps the description at three lines of ~45 characters
+    # (three cards a row, text-sm, line-clamp-3): a longer summary is cut mid-sentence.
+    assert len(lesson.summary) <= 110, f"{lesson.app}: {len(lesson.summary)} characters"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_the_page_heading_begins_with_the_gallery_cards_title(lesson):
+    # The student clicks a card and must land on a page with the card's title.
+    text = (APPS / lesson.app).read_text()
+    heading = next(line.strip() for line in text.splitlines() if line.strip().startswith("# Lesson"))
+    assert heading.startswith(f"# {lesson.title}"), heading

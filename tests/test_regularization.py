@@ -1,6 +1,5 @@
 """Claims of paper 002 (Carnerero-Cano, Muñoz-González, Spencer & Lupu) checked on seeded runs."""
 
-import math
 
 import numpy as np
 import pytest
@@ -68,20 +67,21 @@ def test_optimal_attack_increases_validation_loss_and_learning_lambda_counters_i
 # --- the machinery ----------------------------------------------------------------------------
 
 
-def _one_poison_problem(lam, poison=(4.0, -1.0)):
+def _one_poison_problem(lam, poison=(4.0, -1.0), penalize_bias=True):
     pts = rg.make_points(3)
     return pts, rg._problems(pts, torch.tensor([poison], dtype=torch.float64), 0,
-                             torch.tensor([lam], dtype=torch.float64))
+                             torch.tensor([lam], dtype=torch.float64), penalize_bias)
 
 
-@pytest.mark.parametrize("lam", [-4.0, 0.0, rg.LAM_PAPER])
-def test_hypergradient_agrees_with_finite_differences(lam):
-    pts, prob = _one_poison_problem(lam)
+@pytest.mark.parametrize("lam,penalize_bias", [(-4.0, True), (0.0, True), (rg.LAM_PAPER, True),
+                                               (0.0, False), (rg.LAM_PAPER, False)])
+def test_hypergradient_agrees_with_finite_differences(lam, penalize_bias):
+    pts, prob = _one_poison_problem(lam, penalize_bias=penalize_bias)
     Xv, yv = logreg.augment(pts.x_val), pts.y_val
     d_x, d_lam = logreg.hypergradients(logreg.fit(prob, tol=1e-13), prob, Xv, yv)
 
     def val_loss(poison, lam_):
-        _, p = _one_poison_problem(lam_, poison)
+        _, p = _one_poison_problem(lam_, poison, penalize_bias)
         return float(logreg.log_loss(logreg.fit(p, tol=1e-13).theta, Xv, yv)[0])
 
     h = 1e-5

@@ -153,7 +153,7 @@ def test_the_live_default_shows_the_inverted_u_under_label_flips():
 
 def test_a_cnn_sweep_too_big_for_a_cpu_is_refused_with_its_estimate():
     config = W.WidthConfig(victim="cnn", resolution=28)  # the MLP's default widths, on the paper's CNN
-    with pytest.raises(ConfigError, match=r"about \d+ s on a 2-core CPU.*widest widths"):
+    with pytest.raises(ConfigError, match=r"about \d+ (s|minutes|hours|days) on a 2-core CPU.*widest widths"):
         W.run(config, max_seconds=W.LIVE_MAX_SECONDS)
 
 

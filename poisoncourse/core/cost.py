@@ -16,11 +16,21 @@ LIVE_MAX_SECONDS = 20.0
 CPU_FLOPS = 2.0e10
 
 
+def in_words(seconds: float) -> str:
+    """A duration as a student reads it: "12 s", "3 minutes", "16 hours" (not "58826 s")."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} minutes"
+    hours = seconds / 3600
+    return f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+
+
 def refuse_if_too_slow(estimate: float, max_seconds: float | None, cheaper: str, *, up_to: bool = False) -> None:
     """Raise a ConfigError if ``estimate`` seconds exceeds ``max_seconds`` (None: no limit)."""
     if max_seconds is None or estimate <= max_seconds:
         return
     raise ConfigError(
-        f"This setting would take {'up to ' if up_to else ''}about {estimate:.0f} s on a 2-core CPU, more than "
+        f"This setting would take {'up to ' if up_to else ''}about {in_words(estimate)} on a 2-core CPU, more than "
         f"the {max_seconds:.0f} s a live run may take: {cheaper}."
     )

@@ -5,12 +5,11 @@ The model of paper 002 (Muñoz-González et al.): for a training set D of n poin
 
     L(D, λ, θ) = (1/n) Σ_i log(1 + exp(−y_i (w·x_i + b))) + (e^λ / 2) ‖θ‖²,
 
-with labels y ∈ {−1, +1}, λ in log space and θ = (w, b). The penalty acts on the bias too:
-the paper's L2 term "shrinks the norm of the model's parameters" (Sec. 3), and leaving the
-bias free breaks its large-λ picture — as w shrinks, a free bias follows the class balance
-alone, and one extra poisoned label then drags the boundary anywhere (we measured 50 %
-validation error at λ = 6 on the 2-D example that way). Inputs carry a trailing column of
-ones, so θ has size D = d + 1.
+with labels y ∈ {−1, +1}, λ in log space and θ = (w, b). By default the penalty acts on the
+bias too (``penalize_bias``): the paper writes ‖w‖² and does not say whether w holds the bias;
+leaving the bias free breaks its large-λ picture — as w shrinks, a free bias follows the class
+balance alone, and one extra poisoned label then drags the boundary anywhere (Lesson 2 shows
+both). Inputs carry a trailing column of ones, so θ has size D = d + 1.
 
 Every function takes a leading "problems" dimension B (see :class:`Problems`).
 The objective is e^λ-strongly convex in θ, so Newton's method with a backtracking line search
@@ -50,13 +49,20 @@ class Problems:
     Xp: torch.Tensor
     yp: torch.Tensor
     lam: torch.Tensor
+    penalize_bias: bool = True  # False: (e^λ/2)‖w‖², the bias b left free
 
     @property
     def n(self) -> int:
         return self.X0.shape[0] + self.Xp.shape[1]
 
     def take(self, index: torch.Tensor) -> Problems:
-        return Problems(self.X0, self.y0, self.Xp[index], self.yp[index], self.lam[index])
+        return Problems(self.X0, self.y0, self.Xp[index], self.yp[index], self.lam[index], self.penalize_bias)
+
+    def penalized(self, theta: torch.Tensor) -> torch.Tensor:
+        """The part of θ the penalty acts on: θ, or w with the bias entry zeroed."""
+        if self.penalize_bias:
+            return theta
+        return torch.cat([theta[..., :-1], torch.zeros_like(theta[..., -1:])], -1)
 
 
 def margins(theta, prob: Problems) -> tuple[torch.Tensor, torch.Tensor]:
@@ -77,7 +83,8 @@ def objective(theta, prob: Problems) -> torch.Tensor:
     """L(D, λ, θ) per problem (B,)."""
     m0, mp = margins(theta, prob)
     data = F.softplus(-prob.y0 * m0).sum(-1) + F.softplus(-prob.yp * mp).sum(-1)
-    return data / prob.n + 0.5 * prob.lam.exp() * (theta * theta).sum(-1)
+    kept = prob.penalized(theta)
+    return data / prob.n + 0.5 * prob.lam.exp() * (kept * kept).sum(-1)
 
 
 def _slopes(m, y):
@@ -96,14 +103,14 @@ def gradient_hessian(theta, prob: Problems):
     g0, s0 = _slopes(m0, prob.y0)
     gp, sp = _slopes(mp, prob.yp)
     reg = prob.lam.exp()[:, None]
-    grad = _rows_times(g0, gp, prob) / n + reg * theta  # 1/n applied to (B, D), not (B, n)
+    grad = _rows_times(g0, gp, prob) / n + reg * prob.penalized(theta)  # 1/n applied to (B, D), not (B, n)
     X0, Xp = prob.X0, prob.Xp
     if D * D * n0 <= 1 << 16:  # small models: one product with the table of x xᵀ
         hess = (s0 @ (X0[:, :, None] * X0[:, None, :]).reshape(n0, D * D)).reshape(-1, D, D)
     else:
         hess = torch.matmul(X0.T * s0[:, None, :], X0)
     hess = (hess + torch.einsum("bpd,bpe->bde", sp[..., None] * Xp, Xp)) / n
-    hess.diagonal(dim1=-2, dim2=-1).add_(reg + _JITTER)
+    hess.diagonal(dim1=-2, dim2=-1).add_(prob.penalized(reg.expand(-1, D)) + _JITTER)
     return grad, hess
 
 
@@ -188,7 +195,7 @@ def hypergradients(fitted: Fit, prob: Problems, Xv, yv):
     # ∂(∇_θ ℓ_p)/∂x_p = g E + s x̃_p wᵀ, E the inclusion x -> x̃ = (x, 1).
     vx = torch.einsum("bpd,bd->bp", prob.Xp, v)
     d_x = -(g[..., None] * v_w[:, None, :] + (s * vx)[..., None] * w[:, None, :])
-    d_lam = -prob.lam.exp() * (v * theta).sum(-1)  # ∂(∇_θ L)/∂λ = e^λ θ
+    d_lam = -prob.lam.exp() * (v * prob.penalized(theta)).sum(-1)  # ∂(∇_θ L)/∂λ = e^λ θ (penalized part)
     return d_x, d_lam
 
 

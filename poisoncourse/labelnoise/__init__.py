@@ -9,9 +9,7 @@ LESSON = Lesson(
     number=4,
     # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
     title="Lesson 4 · Which mislabeled points hurt robustness",
-    summary=("Flip a few labels in a two-Gaussian toy problem and watch adversarial accuracy fall, then recover, as "
-             "the poisons move away from the class mean. See a pocket versus a stretched boundary in 2-D, and the "
-             "same question on MNIST."),
+    summary="Which flipped labels hurt adversarial accuracy most? Move the poisons away from the class mean.",
     paper=Paper("Crafting label noise (building on Sanyal et al., “How benign is benign overfitting?”, ICLR 2021)",
                 "Gopal", "thesis, 2021", "https://arxiv.org/abs/2007.04028"),
     app="lesson4_labelnoise.py",

@@ -2,33 +2,81 @@
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, source_dash, thin, tips  # noqa: F401
 
 METRIC_TITLES = {"adversarial_accuracy": "adversarial accuracy", "natural_accuracy": "natural accuracy"}
 CLASS_COLORS = alt.Scale(domain=[0, 1, 2], range=["#4c78a8", "#e45756", "#54a24b"])
 
 
+# One colour per meaning across the live chart and the shipped figures (core.charts conventions):
+# the poisons' label and training decide it, and the live run is told apart by its solid line.
+LIVE_PREFIX = "live: "
+_MEANINGS = [("PGD training", "#54a24b"), ("third class", "#f58518"), ("opposite class", "#4c78a8")]
+_CAPS = {0.3: "#b279a2", 1.0: "#9d755d", 3.0: "#e45756"}
+_SPARE = ["#72b7b2", "#eeca3b", "#ff9da6", "#bab0ac"]
+
+
+def meaning_colour(series: str) -> str | None:
+    """The colour a series' setting always gets, or None for a setting not foreseen here."""
+    cap = re.search(r"‖₂ ≤ ([\d.]+)", series)
+    if cap:
+        return _CAPS.get(float(cap.group(1)))
+    return next((colour for words, colour in _MEANINGS if words in series), None)
+
+
+def series_colours(series) -> alt.Scale:
+    domain = list(dict.fromkeys(series))
+    colours, spare = [], iter(_SPARE * len(domain))
+    for name in domain:
+        colours.append(meaning_colour(name.removeprefix(LIVE_PREFIX)) or next(spare))
+    return alt.Scale(domain=domain, range=colours)
+
+
 def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from its class mean") -> alt.FacetChart:
     """Mean accuracy over seeds vs r (points and lines) with the seeds' range as bars; one
-    panel per metric, one colour per ``series`` (e.g. opposite vs third class, live vs
-    reference). ``curves`` columns: r, metric, series, mean, low, high."""
+    panel per metric, one colour per setting (opposite vs third class …), the live run solid
+    and the shipped ones dashed. ``curves`` columns: r, metric, series, mean, low, high.
+
+    The accuracy axis runs from 0.5 (chance) — or lower if a seed falls below it — to 1 on
+    every run, so a shallower dip looks shallower after a retrain instead of being re-zoomed."""
+    curves = curves.assign(run=np.where(curves.series.str.startswith(LIVE_PREFIX), "live", "shipped reference"))
     base = alt.Chart(curves).encode(
         x=alt.X("r:Q", title=title),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=500)),
+        color=alt.Color("series:N", title=None, scale=series_colours(curves.series),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
     )
-    y = alt.Y("mean:Q", title="accuracy", scale=alt.Scale(zero=False))
+    low = float(min(0.5, curves["low"].min())) if len(curves) else 0.5
+    scale = alt.Scale(domain=[low, 1.0], nice=False)
+    y = alt.Y("mean:Q", title="accuracy", scale=scale)
     lines = base.mark_line(point=True).encode(
-        y=y, tooltip=tips("series:N", "r:Q", alt.Tooltip("mean:Q", format=".3f", title="mean over seeds"),
+        strokeDash=source_dash("run", reference="shipped reference", title=None, present=curves.run),
+        y=y, tooltip=["series:N", "r:Q", alt.Tooltip("mean:Q", format=".3f", title="mean over seeds"),
                       alt.Tooltip("low:Q", format=".3f", title="worst seed"),
-                      alt.Tooltip("high:Q", format=".3f", title="best seed")))
-    bars = base.mark_errorbar(opacity=0.45).encode(y=alt.Y("low:Q", title="accuracy"), y2=alt.Y2("high:Q"))
+                      alt.Tooltip("high:Q", format=".3f", title="best seed")])
+    bars = base.mark_errorbar(opacity=0.45).encode(y=alt.Y("low:Q", title="accuracy", scale=scale), y2="high:Q")
     return (alt.layer(bars, lines, data=curves).properties(width=WIDTH, height=HEIGHT)
             .facet(column=alt.Column("metric:N", title=None, sort=list(METRIC_TITLES.values())))
             .resolve_scale(y="independent"))
+
+
+def merged_cells(grid: pd.DataFrame, step: float) -> pd.DataFrame:
+    """The grid's cells as rectangles, neighbours along x₁ with the same predicted class merged
+    into one (lossless: the picture is the same). A fine grid drawn cell by cell weighed 14.7 MB,
+    more than marimo shows; merged, it is a few rectangles per row.
+
+    Each prediction was made at a cell's centre: a cell spans ± step/2 around it."""
+    g = grid[["x1", "x2", "predicted"]].sort_values(["x2", "x1"])
+    new_run = (g.x2.ne(g.x2.shift()) | g.predicted.ne(g.predicted.shift())).cumsum()
+    runs = g.groupby(new_run, sort=False).agg(x1_lo=("x1", "min"), x1_hi=("x1", "max"), x2=("x2", "first"),
+                                             predicted=("predicted", "first"))
+    return runs.assign(x1_lo=runs.x1_lo - step / 2, x1_hi=runs.x1_hi + step / 2,
+                       x2_lo=runs.x2 - step / 2, x2_hi=runs.x2 + step / 2).reset_index(drop=True)
 
 
 def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: str, size: int = 230) -> alt.LayerChart:
@@ -36,24 +84,25 @@ def decision_region_panel(grid: pd.DataFrame, points: pd.DataFrame, *, title: st
     drawn large with a black edge. grid: x1, x2, predicted; points: x1, x2, label, kind."""
     ticks = np.sort(grid.x1.unique())
     step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
-    # Each prediction was made at a cell's centre: draw the cell around it.
-    cells = grid.assign(x1_lo=grid.x1 - step / 2, x1_hi=grid.x1 + step / 2,
-                        x2_lo=grid.x2 - step / 2, x2_hi=grid.x2 + step / 2)
+    cells = merged_cells(grid, step)
     lo, hi = float(ticks[0] - step / 2), float(ticks[-1] + step / 2)
     sx = alt.Scale(domain=[lo, hi], nice=False)
     sy = alt.Scale(domain=[lo, hi], nice=False)
-    color = alt.Color("predicted:N", scale=CLASS_COLORS, title="predicted class")
+    # The legend lists only the classes drawn (the third class exists only when poisons get it).
+    present = sorted(set(cells.predicted) | set(points.label))
+    colours = alt.Scale(domain=present, range=[CLASS_COLORS.range[int(c)] for c in present])
+    color = alt.Color("predicted:N", scale=colours, title="predicted class")
     heat = alt.Chart(cells).mark_rect(opacity=0.35).encode(
         x=alt.X("x1_lo:Q", scale=sx, title="x₁"), x2=alt.X2("x1_hi:Q"),
         y=alt.Y("x2_lo:Q", scale=sy, title="x₂"), y2=alt.Y2("x2_hi:Q"), color=color)
     inside = points[(points.x1 >= lo) & (points.x1 <= hi) & (points.x2 >= lo) & (points.x2 <= hi)]
     clean = alt.Chart(inside[inside.kind == "clean"]).mark_circle(size=12, opacity=0.7).encode(
         x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
-        color=alt.Color("label:N", scale=CLASS_COLORS, title="label"))
+        color=alt.Color("label:N", scale=colours, title="label"))
     poison = alt.Chart(inside[inside.kind == "poison"]).mark_point(size=120, filled=True, stroke="black",
                                                                    strokeWidth=1.5, shape="diamond").encode(
         x=alt.X("x1:Q", scale=sx), y=alt.Y("x2:Q", scale=sy),
-        fill=alt.Fill("label:N", scale=CLASS_COLORS, legend=None), tooltip=tips("label:N", "x1:Q", "x2:Q"))
+        fill=alt.Fill("label:N", scale=colours, legend=None), tooltip=["label:N", "x1:Q", "x2:Q"])
     return alt.layer(heat, clean, poison).properties(width=size, height=size, title=title)
 
 

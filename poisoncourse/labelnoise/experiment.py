@@ -29,7 +29,7 @@ from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.errors import ConfigError
 from ..core.nets import StackedMLP, accuracy, cap_spectral_norm, train
 from ..core.params import SEED, Choice, Integer, Items, Numbers, Optional, Real, Validated, param
-from ..lesson import Case, Reference, ReferenceTable
+from ..lesson import Case, Option, Reference, ReferenceTable
 
 POISON_LABELS = {"opposite": "opposite class", "third": "a new third class"}
 TRAINING = {"standard": "standard", "pgd": "PGD adversarial training"}
@@ -440,11 +440,39 @@ REFERENCE_CAPS = (0.3, 1.0, 3.0)
 QUICK_EPOCHS = 10  # `sweep --quick`: a few epochs, to check the pipeline
 
 
-def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
+# The dip's position across the data's scale (issue 17; thesis Fig. 5 style): a 3 × 3 grid in μ and σ, so the
+# class-mean distance 2μ√d (2, 4, 8) and the data radius σ√d (2, 4, 6) vary independently; a finer r grid.
+# 9 settings × 27 networks: a few minutes on a quiet 2-core CPU (the 48-network Fig. 6 run takes ~18 s).
+DIP_MUS = (0.25, 0.5, 1.0)
+DIP_SIGMAS = (0.5, 1.0, 1.5)
+DIP_RS = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+DIP_SEEDS = 3
+
+
+@dataclass(frozen=True)
+class DipSetting:
+    """One item of the dip sweep: saved one row per (r, seed), so the dip's position gets an interval."""
+
+    config: LabelNoiseConfig
+
+
+def dip_configs(seeds: int = DIP_SEEDS, quick: bool = False):
+    """One default-network r-sweep per (μ, σ): where is adversarial accuracy lowest?"""
+    small = dict(max_epochs=QUICK_EPOCHS, n_test=100, r_values=(0.0, 3.0, 8.0)) if quick else {}
+    for mu in DIP_MUS[:1] if quick else DIP_MUS:
+        for sigma in DIP_SIGMAS[:1] if quick else DIP_SIGMAS:
+            yield DipSetting(LabelNoiseConfig(**{**dict(mu=mu, sigma=sigma, r_values=DIP_RS, seeds=seeds), **small}))
+
+
+def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, experiment: str = "fig6"):
     """Fig. 6 (opposite, third class, third class with PGD training), Fig. 8 (spectral caps),
-    then the MNIST extension (§4.10). ``quick`` (the sweep's --quick) caps the epochs."""
+    then the MNIST extension (§4.10). ``quick`` (the sweep's --quick) caps the epochs.
+    ``experiment="dip"``: the μ × σ sweep of the dip's position instead (:func:`dip_configs`)."""
     from .mnist import MnistBucketsConfig
 
+    if experiment == "dip":
+        yield from dip_configs(min(seeds, DIP_SEEDS), quick)
+        return
     small = dict(max_epochs=QUICK_EPOCHS, n_test=100) if quick else {}
     base = LabelNoiseConfig(**{**dict(seeds=seeds, n_test=1000), **small})
     yield base
@@ -457,8 +485,10 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False):
 
 
 def reference_label(config) -> str:
+    if isinstance(config, DipSetting):
+        config = config.config
     if isinstance(config, LabelNoiseConfig):
-        return f"toy: {describe_setting(config):50s}"
+        return f"toy μ = {config.mu:g}, σ = {config.sigma:g}: {describe_setting(config):40s}"
     return f"MNIST {config.classes}: {config.buckets} buckets + random {'':24s}"
 
 
@@ -468,11 +498,16 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
 
     frames = []
     for config in configs:
-        if isinstance(config, LabelNoiseConfig):
+        if isinstance(config, DipSetting):
+            result = run(config.config)
+            table = result.runs.assign(mu=config.config.mu, sigma=config.config.sigma, d=config.config.d,
+                                       epochs=result.epochs)
+        elif isinstance(config, LabelNoiseConfig):
             result = run(config)
             table = result.summary.assign(experiment="toy", setting=describe_setting(config),
                                           poison_label=config.poison_label, training=config.training,
-                                          spectral_cap=config.spectral_cap, epochs=result.epochs)
+                                          spectral_cap=config.spectral_cap, epochs=result.epochs,
+                                          mu=config.mu, sigma=config.sigma, d=config.d)
         else:
             result = labelnoise_mnist.run(config)
             table = result.summary.assign(experiment="mnist", setting=f"MNIST {config.classes[0]} vs {config.classes[1]}",
@@ -484,10 +519,13 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+EXPERIMENT = Option("experiment", ("fig6", "dip"), "fig6",
+                    "fig6: Fig. 6/8 and MNIST; dip: the μ × σ sweep of the dip's position", separate=True)
 REFERENCE = ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, REFERENCE_COMMAND, REFERENCE_SEEDS, reference_configs,
-                           reference_table, reference_label)
+                           reference_table, reference_label, options=(EXPERIMENT,))
 
 
-def load_reference() -> Reference:
-    """The shipped table made by :func:`reference_table` (see :func:`reference_configs`)."""
-    return REFERENCE.load()
+def load_reference(experiment: str = "fig6") -> Reference:
+    """The shipped table made by :func:`reference_table` (see :func:`reference_configs`);
+    ``experiment="dip"``: the μ × σ sweep (``labelnoise_dip.csv``)."""
+    return REFERENCE.load(experiment=experiment)

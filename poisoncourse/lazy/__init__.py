@@ -9,8 +9,7 @@ LESSON = Lesson(
     number=5,
     # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
     title="Lesson 5 · The lazy radius",
-    summary=("Networks trained close to their random initialization generalize well, yet one tiny gradient step flips "
-             "them. Grow the lazy radius C₀ and watch adversarial robustness appear."),
+    summary="Networks trained close to their random start are flipped by one tiny step. Grow the lazy radius C₀.",
     paper=Paper("Adversarial robustness is at odds with lazy training", "Wang, Ullah, Mianjy, Arora", "NeurIPS 2022",
                 "https://arxiv.org/abs/2207.00411"),
     app="lesson5_lazy.py",

@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, fitted, log_scale, source_dash, thin, tips  # noqa: F401
 
 LAZY_QUANTITIES = {
     "grad_norm": ("‖∇ₓf(x)‖", 0.5),
@@ -38,20 +38,22 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
         for width, ref in reference.groupby("width"):
             frames.append(_lazy_long(ref, x, f"reference, m = {width}"))
     data = pd.concat(frames, ignore_index=True)
+    # Colour says which run, the dash says live or shipped (core.charts conventions).
+    data["kind"] = np.where(data.source == "live", "live", "reference")
     panels = []
     for q, (title, power) in LAZY_QUANTITIES.items():
         sub = data[data.quantity == title]
         if not len(sub):
             continue
-        xs = alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(type="log"))
-        ys = alt.Y("mean:Q", title=title, scale=alt.Scale(type="log"))
+        xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale())
+        ys = alt.Y("mean:Q", title=title, scale=log_scale())
         color = alt.Color("source:N", title="run")
         base = alt.Chart(sub).encode(x=xs, color=color)
         layers = [
             base.mark_line(point=True).encode(
-                y=ys, strokeDash=alt.condition(alt.datum.source == "live", alt.value([1, 0]), alt.value([4, 3])),
-                tooltip=tips("source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g"))),
-            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2=alt.Y2("high:Q")),
+                y=ys, strokeDash=source_dash("kind", title="line", present=sub.kind),
+                tooltip=["source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g")]),
+            base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
         ]
         own = sub[sub.source == "live"]
         if guides and len(own) >= 2:
@@ -62,8 +64,8 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
             layers.append(alt.Chart(guide).mark_line(color="gray", strokeDash=[2, 2]).encode(
                 x=xs, y=ys, tooltip=tips("guide:N")))
             layers.append(alt.Chart(guide.iloc[[-1]]).mark_text(align="left", dx=4, color="gray").encode(
-                x=xs, y=ys, text=alt.Text("guide:N")))
-        panels.append(alt.layer(*layers).properties(width=WIDTH - 60, height=HEIGHT))
+                x=xs, y=ys, text="guide:N"))
+        panels.append(alt.layer(*layers).properties(width=WIDTH - 100, height=HEIGHT))  # three and a legend fit a page
     return alt.hconcat(*panels).resolve_scale(y="independent")
 
 
@@ -76,46 +78,52 @@ def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x:
     baseline as a horizontal rule and optional vertical ``rules`` (columns x, label). With
     ``fit``, runs whose clean accuracy is below it are crossed out (they never learned the task);
     ``highlight`` rows (columns ``x``, robust_accuracy) are ringed."""
-    scale = alt.Scale(type="log") if log_x else alt.Scale(zero=True)
+    scale = log_scale() if log_x else fitted()
     xs = alt.X(f"{x}:Q", title=x_title, scale=scale)
     acc = alt.Scale(domain=[0, 1])
+    y_title = "test accuracy"  # the same title on every layer, or Vega-Lite lists the column names
     live = summary.assign(run="live")
+    # The live run in black, so no reference (coloured, dashed) shares its colour.
     layers = [
-        alt.Chart(live).mark_line(opacity=0.35).encode(x=xs, y=alt.Y("clean_accuracy:Q", scale=acc)),
-        alt.Chart(live).mark_errorbar().encode(x=xs, y=alt.Y("robust_accuracy_min:Q", scale=acc),
-                                               y2=alt.Y2("robust_accuracy_max:Q")),
-        alt.Chart(live).mark_line(point=True, strokeWidth=2.5).encode(
-            x=xs, y=alt.Y("robust_accuracy:Q", title="test accuracy (bold: robust, faint: clean)", scale=acc),
-            tooltip=tips(alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f"),
-                     alt.Tooltip("clean_accuracy:Q", format=".3f"), "runs:Q")),
+        alt.Chart(live).mark_line(opacity=0.35, color="black").encode(
+            x=xs, y=alt.Y("clean_accuracy:Q", title=y_title, scale=acc)),
+        alt.Chart(live).mark_errorbar(color="black").encode(
+            x=xs, y=alt.Y("robust_accuracy_min:Q", title=y_title, scale=acc), y2="robust_accuracy_max:Q"),
+        alt.Chart(live).mark_line(point=True, strokeWidth=2.5, color="black").encode(
+            x=xs, y=alt.Y("robust_accuracy:Q", title=y_title, scale=acc),
+            tooltip=[alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f"),
+                     alt.Tooltip("clean_accuracy:Q", format=".3f"), "runs:Q"]),
     ]
     if reference is not None and len(reference):
         ref = reference.assign(run=reference[ref_color].map(lambda v: f"reference, {ref_color} = {v}"))
         layers.insert(0, alt.Chart(ref).mark_line(strokeDash=[4, 3], point=alt.OverlayMarkDef(size=15)).encode(
-            x=xs, y=alt.Y("robust_accuracy:Q", scale=acc), color=alt.Color("run:N", title="reference (robust)"),
-            tooltip=tips("run:N", alt.Tooltip(f"{x}:Q", title=x_title),
-                         alt.Tooltip("robust_accuracy:Q", format=".3f"))))
+            x=xs, y=alt.Y("robust_accuracy:Q", title=y_title, scale=acc),
+            color=alt.Color("run:N", title="reference (robust, dashed)"),
+            tooltip=["run:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f")]))
     if fit is not None:
         unfit = pd.concat([t for t in (live, reference) if t is not None], ignore_index=True)
         unfit = unfit[unfit.clean_accuracy < fit].assign(note=f"did not fit: clean accuracy < {fit:g}")
         layers.append(alt.Chart(unfit).mark_point(shape="cross", size=90, color="black", filled=True).encode(
-            x=xs, y=alt.Y("robust_accuracy:Q", scale=acc),
+            x=xs, y=alt.Y("robust_accuracy:Q", title=y_title, scale=acc),
             tooltip=tips("note:N", alt.Tooltip("clean_accuracy:Q", format=".3f"))))
     if highlight is not None and len(highlight):
         layers.append(alt.Chart(highlight.assign(note="the fair comparison")).mark_point(
-            size=350, color="darkorange", strokeWidth=2.5).encode(x=xs, y=alt.Y("robust_accuracy:Q", scale=acc),
-                                                                tooltip=tips("note:N")))
+            size=350, color="darkorange", strokeWidth=2.5).encode(
+                x=xs, y=alt.Y("robust_accuracy:Q", title=y_title, scale=acc), tooltip=tips("note:N")))
     majority = float(summary.majority.iloc[0])
     base = pd.DataFrame({"y": [majority], "label": [f"majority class ({majority:.2f})"]})
-    layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(y=alt.Y("y:Q")))
+    layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(
+        y=alt.Y("y:Q", title=y_title)))
     layers.append(alt.Chart(base).mark_text(align="left", dy=-6, color="firebrick", x=4).encode(
-        y=alt.Y("y:Q"), text=alt.Text("label:N")))
+        y=alt.Y("y:Q", title=y_title), text="label:N"))
     if rules is not None and len(rules):
         layers.append(alt.Chart(rules).mark_rule(color="gray", strokeDash=[2, 2]).encode(
-            x=alt.X("x:Q", scale=scale), tooltip=tips("label:N")))
+            x=alt.X("x:Q", title=x_title, scale=scale), tooltip=["label:N"]))
         layers.append(alt.Chart(rules).mark_text(align="left", dx=3, y=8, color="gray").encode(
-            x=alt.X("x:Q", scale=scale), text=alt.Text("label:N")))
-    return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
+            x=alt.X("x:Q", title=x_title, scale=scale), text="label:N"))
+    legend = alt.TitleParams("black: live — bold robust, faint clean", fontSize=11, fontWeight="normal",
+                             anchor="start")
+    return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT, title=legend)
 
 
 def distance_histograms(rows: pd.DataFrame, *, value_title: str, columns: int = 4) -> alt.FacetChart:
@@ -163,10 +171,12 @@ def flipping_step_distribution(table: pd.DataFrame) -> alt.LayerChart:
     xs = alt.X("d:Q", title="input dimension d", scale=alt.Scale(type="log"))
     color = alt.Color("rule:N", title="keeping rows lazy")
     base = alt.Chart(data).encode(x=xs, color=color)
+    # One title on every layer, or Vega-Lite joins the layers' column names into the axis title.
+    title = "smallest flipping ‖δ‖/‖x‖ × √d"
     return alt.layer(
-        base.mark_area(opacity=0.2).encode(y=alt.Y("step_sqrt_d_q10:Q", title="smallest flipping ‖δ‖/‖x‖ × √d"),
-                                           y2="step_sqrt_d_q90:Q"),
-        base.mark_line(point=True).encode(y="step_sqrt_d_q50:Q", tooltip=[
+        base.mark_area(opacity=0.2).encode(y=alt.Y("step_sqrt_d_q10:Q", title=title), y2="step_sqrt_d_q90:Q"),
+        base.mark_line(point=True).encode(y=alt.Y("step_sqrt_d_q50:Q", title=title), tooltip=[
             "rule:N", "d:Q", *(alt.Tooltip(f"{c}:Q", format=".2f") for c in cols)]),
-        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="gray", strokeDash=[2, 2]).encode(y="y:Q"),
+        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="gray", strokeDash=[2, 2]).encode(
+            y=alt.Y("y:Q", title=title)),
     ).properties(width=2 * WIDTH, height=HEIGHT)

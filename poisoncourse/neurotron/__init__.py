@@ -9,8 +9,7 @@ LESSON = Lesson(
     number=3,
     # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
     title="Lesson 3 · Neuro-Tron under label poisoning",
-    summary=("Can a gradient-free algorithm recover a depth-2 network's weights when an adversary corrupts the "
-             "labels? Move the attack's size θ and probability β and watch Neuro-Tron and SGD converge."),
+    summary="Can Neuro-Tron recover a network's weights when an adversary corrupts its labels? Vary θ and β.",
     paper=Paper("Depth-2 neural networks under a data-poisoning attack", "Karmakar, Mukherjee, Papamarkou",
                 "Neurocomputing 2023", "https://arxiv.org/abs/2005.01699"),
     app="lesson3_neurotron.py",

@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, source_dash, thin, tips  # noqa: F401
 
 
 def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "algorithm",
@@ -28,12 +28,26 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
         parts.insert(0, data[[facet, "value", "seed", "iteration", "log10_error"]].assign(line="one seed"))
     table = thin(pd.concat(parts, ignore_index=True), "iteration")
     styles = alt.Scale(domain=["one seed", "median over seeds"], range=[0.8, 2.4])
+    # An unpoisoned run (value 0) converges to machine precision, 10⁻¹⁵: an axis reaching down
+    # there squeezes every poisoned line into a thin band. The axis stops one decade below the
+    # lowest poisoned line; lower values run along its bottom edge (clamped; tooltips keep them).
+    poisoned = table[(table.value != 0) & np.isfinite(table.log10_error)]
+    finite = table[np.isfinite(table.log10_error)]
+    y_scale = alt.Undefined
+    if len(poisoned) and len(finite) and poisoned.log10_error.min() - 1 > finite.log10_error.min():
+        y_scale = alt.Scale(domain=[float(np.floor(poisoned.log10_error.min() - 1)),
+                                    float(np.ceil(finite.log10_error.max()))], clamp=True, nice=False)
+    # A run cut at divergence after a step or two is a line of one point, which draws nothing:
+    # short curves are drawn with their points, on an axis that still starts at t = 0.
+    short = table.groupby([facet, "value", "seed", "line"]).iteration.count().min() < 3 if len(table) else True
+    last = float(table.iteration.max()) if len(table) else 0.0
+    x_scale = alt.Scale(domain=[0, max(last, 10.0)], nice=False) if short else alt.Undefined
     return (
         alt.Chart(table)
-        .mark_line()
+        .mark_line(point=bool(short))
         .encode(
-            x=alt.X("iteration:Q", title="iteration t"),
-            y=alt.Y("log10_error:Q", title=y_title),
+            x=alt.X("iteration:Q", title="iteration t", scale=x_scale, axis=alt.Axis(format="~s")),
+            y=alt.Y("log10_error:Q", title=y_title, scale=y_scale),
             color=alt.Color("value:O", title=value_title, scale=alt.Scale(scheme="viridis")),
             detail=[alt.Detail("seed:N"), alt.Detail("line:N")],
             strokeWidth=alt.StrokeWidth("line:N", scale=styles, title=None),
@@ -51,11 +65,22 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
     """Median log10 final error vs the swept value, one line per algorithm (and per
     ``source`` if the table has that column: live vs reference), with the seeds' range."""
     data = summary.dropna(subset=["median_log10_error"]).copy()
+    if data.empty:  # every run diverged: say so where the chart would be, not an empty frame
+        note = pd.DataFrame({"text": ["Every run diverged: there is no final error to draw (see the warning above)."]})
+        return alt.layer(alt.Chart(note).mark_text(fontSize=13).encode(text="text:N")).properties(
+            width=2 * WIDTH, height=60)
     if "source" not in data:
         data["source"] = "live"
-    x = alt.X("value:Q", title=value_title, scale=alt.Scale(type="symlog" if log_x else "linear"))
+    values = sorted(data["value"].unique())
+    # θ doubles from one setting to the next: a log-like axis, symlog so that θ = 0 keeps its
+    # place; ticks at the swept values only, so none overlap.
+    positive = [v for v in values if v > 0]
+    scale = (alt.Scale(type="symlog", constant=min(positive), nice=False) if log_x and positive
+             else alt.Scale(nice=False))
+    x = alt.X("value:Q", title=value_title, scale=scale, axis=alt.Axis(values=values, format="~g"))
     color = alt.Color("algorithm:N", title="algorithm")
-    dash = alt.StrokeDash("source:N", title="run")
+    sources = list(dict.fromkeys(data.source))  # live first (lesson.final_errors' order), then the reference
+    dash = source_dash("source", live=sources[0], reference=sources[1:] or "reference", present=sources)
     base = alt.Chart(data).encode(x=x, color=color)
     lines = base.mark_line(point=True).encode(
         y=alt.Y("median_log10_error:Q", title=y_title), strokeDash=dash,

@@ -10,8 +10,8 @@ LESSON = Lesson(
     number=2,
     # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
     title="Lesson 2 · Regularization against poisoning",
-    summary=("Does L2 regularization protect a classifier from a poisoning point? Place the poison, move λ, and watch "
-             "the error map flatten — then let the defender learn λ against the optimal attack."),
+    summary=("Does L2 regularization protect a classifier from a poisoning point? "
+             "Move λ, then let the defender learn it."),
     paper=Paper("Regularization can help mitigate poisoning attacks… with the right hyperparameters",
                 "Carnerero-Cano, Muñoz-González, Spencer, Lupu", "ICLR 2021 workshop",
                 "https://arxiv.org/abs/2105.10948"),

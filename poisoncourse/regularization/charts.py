@@ -42,9 +42,12 @@ def _overlay(points: pd.DataFrame, box: float, boundaries: pd.DataFrame | None =
     if boundaries is not None:
         styles = alt.Scale(domain=["clean", "poisoned"], range=["white", "red"])
         layers.append(alt.Chart(boundaries).mark_line(clip=True, strokeWidth=2.5).encode(
-            x=x, y=y, color=alt.Color("model:N", scale=styles, title="decision boundary"),
-            strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(domain=["clean", "poisoned"],
-                                                               range=[[6, 4], [1, 0]]), legend=None),
+            # One legend for colour and dash (same field, same title), drawn as strokes: it shows
+            # the dashed clean boundary and the solid poisoned one as the chart draws them.
+            x=x, y=y, color=alt.Color("model:N", scale=styles, title="decision boundary",
+                                      legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5)),
+            strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(domain=["clean", "poisoned"], range=[[6, 4], [1, 0]]),
+                                      title="decision boundary"),
             detail=alt.Detail("model:N")))
     if path is not None and len(path) > 1:
         layers.append(alt.Chart(path).mark_line(color="orange", strokeWidth=2, point=alt.OverlayMarkDef(
@@ -80,7 +83,7 @@ def attack_trace(path: pd.DataFrame) -> alt.HConcatChart:
     """λ and the validation loss along the attack's steps."""
     base = alt.Chart(path).encode(x=alt.X("step:Q", title="attack step"))
     dots = lambda color: alt.OverlayMarkDef(color=color, size=14)  # noqa: E731
-    lam = base.mark_line(point=dots("#440154"), color="#440154").encode(y=alt.Y("lam:Q", title="λ (log scale)"))
+    lam = base.mark_line(point=dots("#440154"), color="#440154").encode(y=alt.Y("lam:Q", title="λ (penalty e^λ)"))
     loss = base.mark_line(point=dots("orange"), color="orange").encode(
         y=alt.Y("val_loss:Q", title="validation loss A", scale=alt.Scale(zero=False)))
     return alt.hconcat(lam.properties(width=WIDTH, height=160, title="λ along the attack"),

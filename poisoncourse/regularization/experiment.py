@@ -60,6 +60,8 @@ class HeatmapConfig(Validated):
     step_size: float = param(ALPHA, Real(0.0, 5.0), label="Poison step size α")
     learn_lam: bool = param(False, Flag(), label="Learn λ")
     lam_step: float = param(BETA, Real(0.0, 5.0), label="λ step size β")
+    # The paper writes (e^λ/2)‖w‖² without saying whether w holds the bias; the lesson shows both.
+    penalize_bias: bool = param(True, Flag(), label="Penalize the bias")
     seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 
@@ -119,23 +121,26 @@ def location_grid(resolution: int) -> np.ndarray:
     return np.linspace(-BOX, BOX, resolution)
 
 
-def _problems(pts: Points, poisons: torch.Tensor, label: int, lams: torch.Tensor) -> logreg.Problems:
+def _problems(pts: Points, poisons: torch.Tensor, label: int, lams: torch.Tensor,
+              penalize_bias: bool = True) -> logreg.Problems:
     """One training set per (λ, poison): the 32 shared points plus the poison."""
     B = poisons.shape[0]
     yp = torch.full((B, 1), to_sign(label), dtype=torch.float64, device=poisons.device)
     X0 = logreg.augment(pts.x_train).to(poisons.device)
-    return logreg.Problems(X0, pts.y_train.to(poisons.device), logreg.augment(poisons[:, None, :]), yp, lams)
+    return logreg.Problems(X0, pts.y_train.to(poisons.device), logreg.augment(poisons[:, None, :]), yp, lams,
+                           penalize_bias)
 
 
-def clean_fit(pts: Points, lams: torch.Tensor) -> logreg.Fit:
+def clean_fit(pts: Points, lams: torch.Tensor, penalize_bias: bool = True) -> logreg.Fit:
     """The models trained without any poison, one per λ."""
     device = lams.device
     X0 = logreg.augment(pts.x_train).to(device)
     empty = torch.zeros(len(lams), 0, 3, dtype=torch.float64, device=device)
-    return logreg.fit(logreg.Problems(X0, pts.y_train.to(device), empty, empty[..., 0], lams))
+    return logreg.fit(logreg.Problems(X0, pts.y_train.to(device), empty, empty[..., 0], lams, penalize_bias))
 
 
-def error_maps(pts: Points, lams, resolution: int, label: int, device: torch.device) -> dict:
+def error_maps(pts: Points, lams, resolution: int, label: int, device: torch.device,
+               penalize_bias: bool = True) -> dict:
     """Validation error and loss for every (λ, poison location): arrays (L, G, G), the
     poisons' x₁ varying along the last axis. All L·G² models are one batched Newton solve."""
     grid = torch.tensor(location_grid(resolution), dtype=torch.float64, device=device)
@@ -143,7 +148,7 @@ def error_maps(pts: Points, lams, resolution: int, label: int, device: torch.dev
     locations = torch.stack([x1.reshape(-1), x2.reshape(-1)], 1)  # (G², 2)
     lam_t = torch.tensor(np.asarray(lams, dtype=float), dtype=torch.float64, device=device)
     L, G2 = len(lam_t), len(locations)
-    fitted = logreg.fit(_problems(pts, locations.repeat(L, 1), label, lam_t.repeat_interleave(G2)))
+    fitted = logreg.fit(_problems(pts, locations.repeat(L, 1), label, lam_t.repeat_interleave(G2), penalize_bias))
     Xv, yv = logreg.augment(pts.x_val).to(device), pts.y_val.to(device)
     shape = (L, resolution, resolution)
     return {
@@ -166,13 +171,12 @@ def best_lam(errors: np.ndarray, losses: np.ndarray, lams: np.ndarray) -> tuple[
 
 
 def attack_path(pts: Points, start, label: int, lam: float, steps: int, alpha: float,
-                learn_lam: bool, beta: float, device: torch.device) -> pd.DataFrame:
+                learn_lam: bool, beta: float, device: torch.device, penalize_bias: bool = True) -> pd.DataFrame:
     """Projected hypergradient ascent on the poison, x ← Π(x + α ∇A/‖∇A‖), the attacker's
     objective A being the validation loss at the trained model (paper 002, Eq. 2). With
-    ``learn_lam`` λ takes a descent step at the same time, λ ← Π(λ − β_t sign ∂A/∂λ),
-    β_t = β/√(t+1): the defender's side of the minimax (Eq. 1). (The paper alternates the
-    two; stepping both from one trained model halves the training and, with steps this
-    small, draws the same path.)
+    ``learn_lam`` the two players alternate, as in the paper: the poison steps, the model is
+    retrained, then λ takes a descent step λ ← Π(λ − β_t sign ∂A/∂λ), β_t = β/√(t+1), against
+    that poison (the defender's side of the minimax, Eq. 1), and the model is retrained again.
 
     The steps are normalized because the paper does not say how it scales raw
     hypergradients; α = 0.4 for 50 steps can cross the 19-wide box, as in its Fig. 1.
@@ -183,17 +187,20 @@ def attack_path(pts: Points, start, label: int, lam: float, steps: int, alpha: f
     lam_t = torch.tensor([lam], dtype=torch.float64, device=device)
     theta, rows = None, []
     for t in range(steps + 1):
-        prob = _problems(pts, x, label, lam_t)
+        prob = _problems(pts, x, label, lam_t, penalize_bias)
         fitted = logreg.fit(prob, theta)
         theta = fitted.theta
         rows.append((t, float(x[0, 0]), float(x[0, 1]), float(lam_t[0]),
                      float(logreg.log_loss(theta, Xv, yv)[0]), float(logreg.errors(theta, Xv, yv)[0])))
         if t == steps:
             break
-        d_x, d_lam = logreg.hypergradients(fitted, prob, Xv, yv)
-        d_x = d_x[:, 0]
+        d_x = logreg.hypergradients(fitted, prob, Xv, yv)[0][:, 0]
         x = (x + alpha * d_x / d_x.norm(dim=-1, keepdim=True).clamp_min(1e-300)).clamp(-BOX, BOX)
-        if learn_lam:
+        if learn_lam:  # the defender answers the poison just placed (alternating, as in the paper)
+            prob = _problems(pts, x, label, lam_t, penalize_bias)
+            fitted = logreg.fit(prob, theta)
+            theta = fitted.theta
+            d_lam = logreg.hypergradients(fitted, prob, Xv, yv)[1]
             lam_t = (lam_t - beta / math.sqrt(t + 1) * torch.sign(d_lam)).clamp(*LAM_RANGE)
     return pd.DataFrame(rows, columns=["step", "x1", "x2", "lam", "val_loss", "val_error"])
 
@@ -258,16 +265,16 @@ def run(config: HeatmapConfig) -> HeatmapResult:
         # λ of heatmap B plus the student's λ (heatmap A): one batched solve for all maps.
         lams = lam_grid(c.lam_values)
         all_lams = np.append(lams, c.lam)
-        maps = error_maps(pts, all_lams, c.resolution, c.poison_label, device)
+        maps = error_maps(pts, all_lams, c.resolution, c.poison_label, device, c.penalize_bias)
         lam_t = torch.tensor(all_lams, dtype=torch.float64, device=device)
         Xv, yv = logreg.augment(pts.x_val).to(device), pts.y_val.to(device)
-        clean = clean_fit(pts, lam_t)
+        clean = clean_fit(pts, lam_t, c.penalize_bias)
         clean_err = logreg.errors(clean.theta, Xv, yv).cpu().numpy()
         one = logreg.fit(_problems(pts, torch.tensor([poison], dtype=torch.float64, device=device),
-                                   c.poison_label, lam_t[-1:]))
+                                   c.poison_label, lam_t[-1:], c.penalize_bias))
         poisoned_err = float(logreg.errors(one.theta, Xv, yv)[0])
         path = attack_path(pts, poison, c.poison_label, c.lam, c.attack_steps, c.step_size, c.learn_lam,
-                           c.lam_step, device)
+                           c.lam_step, device, c.penalize_bias)
     best, best_err = best_lam(maps["error"][:-1], maps["loss"][:-1], lams)
     g = location_grid(c.resolution)
     x2, x1 = np.meshgrid(g, g, indexing="ij")

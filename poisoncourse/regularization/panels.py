@@ -21,7 +21,13 @@ def heatmap_config(values: dict) -> HeatmapConfig:
     return HeatmapConfig(lam=v["lam"], poison=(v["x1"], v["x2"]), poison_label=v["label"],
                          attack_steps=v["steps"], step_size=v["step_size"], learn_lam=v["learn"],
                          lam_step=v["lam_step"], resolution=v["resolution"], lam_values=v["lam_values"],
-                         seed=v["seed"])
+                         penalize_bias=v.get("bias", True), seed=v["seed"])
+
+
+def unregularized_grid(result) -> pd.DataFrame:
+    """Heatmap A's table at the smallest λ of the grid (−8: next to no regularization), for
+    the opening contrast beside the student's λ."""
+    return result.grid.assign(error=result.maps[0].ravel())
 
 
 def model_count(config: HeatmapConfig) -> int:

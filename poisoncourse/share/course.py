@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import _course, registry
-from ..core.errors import CourseError
 from ..lesson import Paper
 
 

@@ -121,17 +121,17 @@ def error_map_by_lam(lams, maps, box: float) -> alt.LayerChart:
     top_error = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     data = data.assign(x1_lo=data.x1 - cell / 2, x1_hi=data.x1 + cell / 2, x2_lo=data.x2 - cell / 2,
                        x2_hi=data.x2 + cell / 2)
-    data, lam, keep = slider(data, "lam", name="lam", label="log λ")
+    data, lam, keep = slider(data, "lam", name="lam", label="λ")
     scale = alt.Scale(domain=[-box - cell / 2, box + cell / 2], nice=False)
     heat = (alt.Chart(data).mark_rect()
             .encode(x=alt.X("x1_lo:Q", title="poison x₁", scale=scale), x2=alt.X2("x1_hi"),
                     y=alt.Y("x2_lo:Q", title="poison x₂", scale=scale), y2=alt.Y2("x2_hi"),
                     color=alt.Color("error:Q", title="validation error",
-                                    scale=alt.Scale(scheme="reds", domain=[0, top_error])),
-                    tooltip=[alt.Tooltip("lam:Q", title="log λ"), alt.Tooltip("x1:Q", format=".2f"),
+                                    scale=alt.Scale(scheme="inferno", domain=[0, top_error])),
+                    tooltip=[alt.Tooltip("lam:Q", title="λ"), alt.Tooltip("x1:Q", format=".2f"),
                              alt.Tooltip("x2:Q", format=".2f"), alt.Tooltip("error:Q", format=".3f")])
             .transform_filter(keep))
-    label = _value_label(data, keep, "lam", "+.2f", "log λ = ")
+    label = _value_label(data, keep, "lam", "+.2f", "λ = ")
     return alt.layer(heat, label).add_params(lam).properties(width=300, height=300,
                                                             title="validation error, poison placed here")
 
@@ -148,10 +148,18 @@ def error_curves_by_value(curves: pd.DataFrame, *, value_title: str, name: str) 
     its = np.sort(med.iteration.unique())[::keep_every]
     med = med[med.iteration.isin(its)]
     data, value, keep = slider(med, "value", name=name, label=value_title)
-    lines = (alt.Chart(data).mark_line(strokeWidth=2.2)
-             .encode(x=alt.X("iteration:Q", title="iteration t"),
+    # Runs cut at divergence after a step or two: points (a one-point line draws nothing), an axis
+    # from t = 0, and a y range that is not a single value (which Vega labels "0.000000").
+    short = med.groupby(["algorithm", "value"]).iteration.count().min() < 3 if len(med) else True
+    low, high = (float(med.log10_error.min()), float(med.log10_error.max())) if len(med) else (0.0, 1.0)
+    if high - low < 0.5:
+        low, high = low - 0.5, high + 0.5
+    x_scale = alt.Scale(domain=[0, max(float(med.iteration.max()) if len(med) else 0.0, 10.0)]) if short \
+        else alt.Undefined
+    lines = (alt.Chart(data).mark_line(strokeWidth=2.2, point=bool(short))
+             .encode(x=alt.X("iteration:Q", title="iteration t", scale=x_scale, axis=alt.Axis(format="~s")),
                      y=alt.Y("log10_error:Q", title="log₁₀ ‖w_t − w*‖ (median over seeds)",
-                             scale=alt.Scale(domain=[float(med.log10_error.min()), float(med.log10_error.max())])),
+                             scale=alt.Scale(domain=[low, high])),
                      color=alt.Color("algorithm:N", title=None),
                      tooltip=tips("algorithm:N", "value:Q", "iteration:Q", alt.Tooltip("log10_error:Q", format=".2f")))
              .transform_filter(keep))

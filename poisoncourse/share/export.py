@@ -66,7 +66,7 @@ FOOTER = ("A static copy of <b>poisoncourse</b> {version}, each lesson at its de
 
 def lesson_page(lesson: course.Lesson, outputs: list[str], lessons, vega_js: str, date: str) -> tuple[str, int]:
     page = site.Page()
-    body = "\n".join(f"<section>{site.convert(o, page)}</section>" for o in outputs if o.strip())
+    body = site.handout("\n".join(f"<section>{site.convert(o, page)}</section>" for o in outputs if o.strip()))
     text = site.render(title=lesson.title, body=body, charts=page.charts, nav=nav(lessons, lesson.name),
                        vega_js=vega_js, footer=FOOTER.format(date=date, version=html.escape(__version__)))
     return text, len(page.charts)

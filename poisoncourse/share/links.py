@@ -26,6 +26,7 @@ import contextlib
 import html
 import inspect
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -96,6 +97,7 @@ class Controls:
     params: Mapping | None = None
     renamed: Mapping[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    _boxes: dict = field(default_factory=dict, repr=False)  # number boxes built: name → arguments
 
     def __post_init__(self):
         self._live = query_params() if self.params is None else self.params
@@ -152,14 +154,21 @@ class Controls:
                 # setting that depends on it, see `switch`, is not misled by it).
                 with contextlib.suppress(KeyError, TypeError, AttributeError):  # not editable
                     del self._live[key]
+        if control.kind == "number":
+            self._boxes[name] = dict(arguments)
+            arguments = box_arguments(arguments)
         return control.make(**arguments)
 
     def form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control):
         """``mo.md(text).batch(**elements).form(...)`` with URL-seeded elements."""
         import marimo as mo
 
+        controls = {name: without_repeated_label(text, name, c) for name, c in controls.items()}
         elements = {name: self.build(name, c) for name, c in controls.items()}
-        return mo.md(text).batch(**elements).form(submit_button_label=submit_button_label, bordered=bordered)
+        form = mo.md(text).batch(**elements).form(submit_button_label=submit_button_label, bordered=bordered)
+        # The declared ranges travel with the form, so `box_problems` can check what was typed.
+        form._number_boxes = {name: self._boxes[name] for name in controls if name in self._boxes}
+        return form
 
     def callout(self):
         """The warnings as one marimo callout, or None when the link was fine. They quote the
@@ -179,6 +188,70 @@ class Controls:
             return element
         import marimo as mo
         return mo.vstack([note, element])
+
+
+# -- number boxes: the range in the label, and a sentence (not a silent clamp) for a bad value --
+
+def range_text(arguments: dict) -> str:
+    """A number box's range as its label shows it: "0–100,000", "≥ 0", or "" when unbounded."""
+    start, stop = arguments.get("start"), arguments.get("stop")
+
+    def show(x):
+        return f"{x:,}" if isinstance(x, int) and not isinstance(x, bool) else format(x, ".6g")
+    if start is not None and stop is not None:
+        return f"{show(start)}–{show(stop)}"
+    if start is not None:
+        return f"≥ {show(start)}"
+    return "" if stop is None else f"≤ {show(stop)}"
+
+
+def box_arguments(arguments: dict) -> dict:
+    """marimo's number box clamps a typed value to its range without a word (η = 5 becomes
+    0.01): the box is built without bounds, the range goes into its label, and the page checks
+    the submitted value with `box_problems`."""
+    out = {k: v for k, v in arguments.items() if k not in ("start", "stop")}
+    bounds = range_text(arguments)
+    label = out.get("label") or ""
+    out["label"] = f"{label} ({bounds})".strip() if bounds else label
+    return out
+
+
+def box_problems(form) -> list[str]:
+    """One sentence per submitted number box whose value lies outside its declared range or is
+    not a whole number where one is needed — worded as a link's bad value is."""
+    submitted = getattr(form, "value", None)
+    boxes = getattr(form, "_number_boxes", None) or {}
+    if submitted is None:
+        return []
+    problems = []
+    for name, arguments in boxes.items():
+        value = submitted.get(name)
+        if value is None:  # an emptied box stands for its default
+            continue
+        try:
+            _decode_number(arguments, encode(value), snap=False)
+        except ValueError as err:
+            what = arguments.get("label") or name
+            problems.append(f"The box “{what}” holds {encode(value)}, which was not used: {err}.")
+    return problems
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def without_repeated_label(text: str, name: str, control: Control) -> Control:
+    """The control without its label when the form's text already says it next to the control
+    ("first seed {seed}" with label "seed" would read "first seed seed")."""
+    label = control.kwargs.get("label") or ""
+    marker = "{" + name + "}"
+    if not label or marker not in text:
+        return control
+    before, _, after = text.partition(marker)
+    said, own = _words(before)[-1:] + _words(after)[:1], _words(label)
+    if own and (own[0] in said or own[-1] in said):
+        return Control(control.kind, control.make, control.args, {**control.kwargs, "label": ""})
+    return control
 
 
 def write(submitted: Mapping[str, Any] | None, prefix: str = "", params=None) -> None:

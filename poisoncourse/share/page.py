@@ -136,6 +136,7 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     function of the config: its results are then shared by every session of the server through
     :mod:`poisoncourse.share.memo` — a result already there is served at once, without a bar."""
     try:
+        refuse_bad_boxes(form)
         config = make_config(dict(links.values(form)))
         result = _shared(memo, config, run, title, subtitle, total, every)
         trained = Trained(config, result)
@@ -159,6 +160,14 @@ def _shared(name, config, run, title, subtitle, total, every):
         return fresh()
     found = shared.MEMO.get(key)  # a hit shows no bar
     return found if found is not None else shared.MEMO.fetch(key, fresh)
+
+
+def refuse_bad_boxes(form) -> None:
+    """A number box typed outside its range (or a fraction where a whole number is needed) is
+    refused with the same kind of sentence a link's bad value gets, never silently clamped."""
+    problems = links.box_problems(form)
+    if problems:
+        raise CourseError(" ".join(problems))
 
 
 def train(form, make_config, run, **options) -> Trained:

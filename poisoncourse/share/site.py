@@ -107,16 +107,54 @@ def _show(v) -> str:
     return str(v)
 
 
+_RANGE = re.compile(r"\s*\((?:[^()]*–[^()]*|[≥≤][^()]*)\)$")  # a number box's "(0–100,000)"
+
+
+def _value_text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return format(value, "g")
+    return _show(value)
+
+
+def what_was_run(element: str) -> str | None:
+    """A form as the hand-out shows it: the form's own text, each control replaced by its label
+    and the value the page ran with ("training samples <b>500</b> · first seed <b>0</b>") — the
+    student's words and units, not the code's names (``n_train``)."""
+    d = re.search(r"<marimo-dict[^>]*>", element)
+    close = element.rfind("</marimo-dict>")
+    if d is None or close < d.end():
+        return None
+    body, out, pos = element[d.end():close], [], 0
+    while (m := re.compile(r"<marimo-ui-element[^>]*>").search(body, pos)) is not None:
+        end = _element_end(body, "marimo-ui-element", m.start())
+        inner = _OPEN.search(body, m.end())
+        attrs = _attrs(inner.group(2)) if inner else {}
+        label = attrs.get("data-label")
+        label = html.unescape(re.sub(r"<[^>]+>", "", label)).strip() if isinstance(label, str) else ""
+        label = _RANGE.sub("", label)
+        value = _value_text(attrs.get("data-initial-value", ""))
+        out.append(body[pos:m.start()])
+        out.append(f"{html.escape(label)} <b>{html.escape(value)}</b>" if label else f"<b>{html.escape(value)}</b>")
+        pos = end
+    out.append(body[pos:])
+    return "".join(out)
+
+
 def _control(element: str) -> str:
     """A form or control → the settings this page was made with (they work in the live course)."""
     inner = _OPEN.search(element, 1)
     kind = inner.group(1) if inner else ""
     attrs = _attrs(inner.group(2)) if inner else {}
     if kind == "marimo-form":
-        d = re.search(r"<marimo-dict([^>]*)>", element)
-        values = _attrs(d.group(1)).get("data-initial-value", {}) if d else {}
-        return ('<div class="controls"><b>Settings on this page</b> — these controls work in the live course '
-                f"(<code>poisoncourse serve</code>):{_settings(values)}</div>")
+        run = what_was_run(element)
+        if run is None:
+            d = re.search(r"<marimo-dict([^>]*)>", element)
+            values = _attrs(d.group(1)).get("data-initial-value", {}) if d else {}
+            run = _settings(values)
+        return ('<div class="controls"><b>What was run for this page</b> (in the live course, '
+                f"<code>poisoncourse serve</code>, these are controls you can change):<div>{run}</div></div>")
     label = attrs.get("data-label")
     label = re.sub(r"<[^>]+>", "", label).strip() if isinstance(label, str) else ""
     return (f'<div class="controls"><b>{html.escape(label or "Setting")}</b>: '
@@ -151,6 +189,28 @@ def convert(fragment: str, page: Page) -> str:
     return "".join(out)
 
 
+# -- worded as a hand-out: what was run, and where to run it live ------------------------------
+
+LIVE = "<code>poisoncourse serve</code>"
+HANDOUT_NOTE = ('<p class="note">A hand-out: this lesson as it was run at the settings listed on the page. '
+                f"The controls, the <b>Train</b> buttons and the Try-next steps work in the live course ({LIVE}, "
+                "or <code>make serve</code> in a checkout).</p>")
+_HANDOUT_WORDS = [
+    (re.compile(r"(<h[1-6][^>]*>)\s*The live result\s*(</h[1-6]>)"), r"\1The result at these settings\2"),
+    (re.compile(r"([Pp])ress <strong>(Train|Draw|Run)</strong>"),
+     r"\1ress <strong>\2</strong> (in the live course)"),
+    (re.compile(r"(<h[1-6][^>]*>\s*Try next\s*</h[1-6]>)"),
+     rf'\1<p class="note">For the live course ({LIVE}): each step changes controls and trains again.</p>'),
+]
+
+
+def handout(body: str) -> str:
+    """A lesson page's HTML worded for reading, not for clicking."""
+    for pattern, words in _HANDOUT_WORDS:
+        body = pattern.sub(words, body)
+    return HANDOUT_NOTE + body
+
+
 def _mime(attrs: dict, page: Page) -> str:
     bundle = attrs.get("data-data")
     if attrs.get("data-mime") != "application/vnd.marimo+mimebundle" or not isinstance(bundle, dict):
@@ -178,6 +238,7 @@ nav a { color: #cde; margin-right: 1.2rem; text-decoration: none; }
 nav a.here { color: #fff; font-weight: 600; }
 h1 { font-size: 1.8rem; line-height: 1.25; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #e4e7eb; }
 .paragraph { display: block; margin: .6rem 0; }
+.note { background: #fff8e1; border-left: 4px solid #f0b429; padding: .4rem .8rem; margin: .6rem 0; }
 .controls { background: #f5f7fa; border: 1px solid #e4e7eb; border-radius: 6px; padding: .6rem .9rem;
             margin: .8rem 0; font-size: .9rem; }
 .settings { columns: 3 14rem; margin: .3rem 0 0; padding-left: 1.1rem; }

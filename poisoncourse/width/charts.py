@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, replace
 
-import numpy as np
 import pandas as pd
 import torch
 
