@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 1 · The width U-curve"
-# description = "When the training data are poisoned, is a wider network always better? Train a sweep of widths on clean and poisoned digits and read from a confidence interval whether accuracy rises, plateaus or falls as wide networks fit the poison."
+# description = "Is a wider network always better when the training data are poisoned? It depends on the attack."
 # ///
 
 import marimo
@@ -30,7 +30,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 1 · The width U-curve: poisoned training punishes networks that are too wide
+    # Lesson 1 · The width U-curve: does poisoned training punish networks that are too wide?
 
     **The question.** Deep-learning folklore says *wider is better*: more hidden units, better test accuracy. Does that
     survive when an adversary has poisoned the training data?
@@ -150,17 +150,25 @@ def _(config, result):
 @app.cell(hide_code=True)
 def _():
     curve = page.load(budget.load_reference)  # Fig. 1's top row, shipped (10 seeds)
+    live_curve = mo.ui.run_button(label="Draw these curves live: the live protocol, 2 seeds (about 20 s on a CPU)")
     mo.vstack([mo.md(f"""
     ### Accuracy against budget (paper Fig. 1, top row), and the budgets it sets
 
     Clean test accuracy of a linear model and of a width-{budget.MID_WIDTH} network trained on digits poisoned by the
     paper's attack, against the budget, for both attack losses (shipped: `data/reference/width_budget.csv`; remade by
-    `budget.budget_curve`). The lesson's default budgets are read off these curves.
+    `budget.budget_curve`). The default budgets were set on the live protocol's curves: the button below draws them.
     """), curve.show(lambda t: mo.vstack([
         mo.md(" ".join(faithful.budget_findings(budget.summarize(t[t.regime == r]), r) for r in ("A", "B"))),
         *[charts.budget_curve(budget.summarize(t[t.regime == r]), f"regime {r}, the paper's attack",
                               budget.DEFAULT_BUDGETS[r]) for r in ("A", "B")]]),
-        what="The shipped accuracy-against-budget curve cannot be shown.")])
+        what="The shipped accuracy-against-budget curve cannot be shown."), live_curve])
+    return (live_curve,)
+
+
+@app.cell(hide_code=True)
+def _(live_curve):
+    mo.stop(not live_curve.value)
+    live.budget_panel(live.budget_curves())
     return
 
 
@@ -243,18 +251,8 @@ def _(warmup):
     Mean over {_c.seeds} seed(s). Dashed rules: $n = C^2$, where the budget's $C$ equals $\\sqrt n$.
     {story.convex_decay(warmup)}
 
-    **What to notice.** Small budgets cost little and their cost shrinks as data grow, like the clean curve (C = 0)
-    with which they run parallel. Each larger budget's curve stays high while $n < C^2$ and only turns down past its
-    dashed rule — the change of behaviour the paper sees near $C \\approx \\sqrt n$ (there at $C \\approx 250$ for
-    $n$ up to 60,000; here, with 4,000 digits, at $C$ of a few dozen). This is the convex version of the lesson's
-    message: an attacker whose total budget grows like $\\sqrt n$ cannot stop learning; a larger one can.
 
-    **Not in the paper's plot, but here:** past $C \\approx \\sqrt n$ a larger budget need not hurt *more* — at the
-    largest $n$, $C = 64$ costs a little less than $C = 32$. Perturbations that large turn digits into images unlike
-    any test digit (the pixel box caps them), so the model fitted to them is probably judged on inputs it learned
-    little about. Switch the attack loss to cross-entropy: it piles its budget on a few digits (Fig. 1). Against this
-    linear model that costs *more* at small budgets and less at large ones, and no curve shows the transition —
-    every budget's excess loss falls only 3–5× over the range of $n$.
+    {story.convex_notice()}
     """)])
     return
 

@@ -193,3 +193,31 @@ def test_every_departure_is_listed_once_in_one_table():
 def test_each_shipped_curve_holds_its_regimes_default_budget():
     for regime, b in Bu.DEFAULT_BUDGETS.items():
         assert b in Bu.CURVE_BUDGETS[regime]
+
+
+@pytest.mark.parametrize("regime", ["A", "B"])
+def test_the_shipped_curve_loses_more_at_the_default_budget_than_the_live_run_it_was_set_on(curves, regime):
+    # faithful.py says so twice (the budgets row and the budget sentence): the shipped curve's
+    # longer protocol (2,000 digits, 60 epochs) costs a mid-width network more than the live one.
+    shipped = Bu.load_reference().table
+    shipped = Bu.summarize(shipped[shipped.regime == regime])
+    net, b = Bu.network_label(Bu.MID_WIDTH), Bu.DEFAULT_BUDGETS[regime]
+    assert Bu.loss_at(shipped, net, b) > Bu.loss_at(curves[regime], net, b)
+
+
+def test_the_live_budget_curves_are_computed_once_per_server_and_captioned_from_their_numbers(curves, monkeypatch):
+    from poisoncourse.share import memo
+    from poisoncourse.width import faithful, live
+
+    calls = []
+    monkeypatch.setattr(memo, "MEMO", memo.Memo())
+    monkeypatch.setattr(Bu, "live_summaries", lambda: calls.append(1) or curves)
+    first, again = live.budget_curves(), live.budget_curves()
+    assert calls == [1] and all(first[r].equals(curves[r]) and again[r].equals(curves[r]) for r in curves)
+    text = live.budget_caption(curves)
+    net = Bu.network_label(Bu.MID_WIDTH)
+    for r in ("A", "B"):
+        loss = 100 * Bu.loss_at(curves[r], net, Bu.DEFAULT_BUDGETS[r])
+        assert f"regime {r} at {Bu.DEFAULT_BUDGETS[r]:g} loses {loss:.0f} points (the paper's: about " \
+               f"{faithful.paper_loss(r):.0f})" in text
+    assert live.budget_panel(curves) is not None

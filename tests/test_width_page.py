@@ -120,7 +120,7 @@ def test_each_shipped_configuration_gets_a_panel_with_its_paired_statistic(loade
 def test_the_about_line_names_the_protocol_and_the_cpu_time(loaded):
     about = story.reference_about(loaded.meta)
     assert f"{experiment.REFERENCE_SEEDS} seeds (from seed {experiment.REFERENCE_SEED})" in about
-    assert "momentum 0)" in about and "minutes of training on a quiet 2-core CPU" in about
+    assert "momentum 0)" in about and "minutes of training by its FLOP count at 20 GFLOP/s" in about
 
 
 # --- the forms keep their link keys ----------------------------------------------------------------

@@ -10,9 +10,7 @@ LESSON = Lesson(
     number=1,
     # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
     title="Lesson 1 · The width U-curve",
-    summary=("When the training data are poisoned, is a wider network always better? Train a sweep of widths on clean "
-             "and poisoned digits and read from a confidence interval whether accuracy rises, plateaus or falls as "
-             "wide networks fit the poison."),
+    summary="Is a wider network always better when the training data are poisoned? It depends on the attack.",
     paper=Paper("Robust learning for data poisoning attacks", "Wang, Mianjy, Arora", "ICML 2021",
                 "https://proceedings.mlr.press/v139/wang21r.html"),
     app="lesson1_width.py",

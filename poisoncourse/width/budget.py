@@ -116,6 +116,15 @@ def budget_in_words(budget: float, resolution: int) -> str:
     return f"{budget:g}, about {budget / norm:.0%} of a whole digit's norm ({norm:g} at {resolution}×{resolution})"
 
 
+LIVE_SEEDS = 2  # as the lesson's live sweep
+
+
+def live_summaries(seeds: int = LIVE_SEEDS) -> dict[str, pd.DataFrame]:
+    """Fig. 1's top row at the live protocol (the lesson's defaults: 1,000 digits, 40 epochs), for
+    regimes A and B at their curve's budgets — the protocol the default budgets were set on."""
+    return {r: summarize(budget_curve(E.WidthConfig(regime=r, seeds=seeds), CURVE_BUDGETS[r])) for r in ("A", "B")}
+
+
 # --- the shipped curve ---------------------------------------------------------------------------
 
 REFERENCE_NAME = "width_budget"

@@ -14,13 +14,14 @@ def _width_x() -> alt.X:
     return alt.X("width:Q", title="hidden width m", scale=alt.Scale(type="log"), axis=_WIDTH_AXIS)
 
 
-_SERIES_COLORS = {"clean training": "#2ca02c", "poisoned training": "#d62728"}
+# One colour per meaning across the lesson, its reference and its explorer (core.charts conventions).
+SERIES_COLORS = {"clean training": "#2ca02c", "poisoned training": "#d62728"}
 
 
 def _colors(series) -> alt.Scale:
     """The variants' colours, the legend listing only the series actually drawn."""
-    drawn = [s for s in _SERIES_COLORS if s in set(series)]
-    return alt.Scale(domain=drawn, range=[_SERIES_COLORS[s] for s in drawn])
+    drawn = [s for s in SERIES_COLORS if s in set(series)]
+    return alt.Scale(domain=drawn, range=[SERIES_COLORS[s] for s in drawn])
 
 
 def _titled(chart, title: str | None, attack: str | None):

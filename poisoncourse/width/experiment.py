@@ -1,4 +1,4 @@
-"""Lesson 1 — the width U-curve: poisoned training punishes networks that are too wide (paper 000).
+"""Lesson 1 — the width U-curve: does poisoned training punish networks that are too wide? (paper 000).
 
 Wang, Mianjy & Arora, "Robust learning for data poisoning attacks", ICML 2021. Theorems 3.x
 guarantee that SGD on a two-layer ReLU network learns despite poisoning only when the width m

@@ -95,6 +95,23 @@ VIEWS = {"stopped_poisoned_val": "stopped on the poisoned validation split",
          "stopped_clean_val": "stopped on a clean split", "final_accuracy": "after the last epoch"}
 
 
+def convex_notice() -> str:
+    """What to notice in the convex warm-up (tests/test_convex.py performs each statement)."""
+    return r"""
+**What to notice.** Small budgets cost little and their cost shrinks as data grow, like the clean curve (C = 0)
+with which they run parallel. Each larger budget's curve stays high while $n < C^2$ and only turns down past its
+dashed rule — the change of behaviour the paper sees near $C \approx \sqrt n$ (there at $C \approx 250$ for
+$n$ up to 60,000; here, with 4,000 digits, at $C$ of a few dozen). This is the convex version of the lesson's
+message: an attacker whose total budget grows like $\sqrt n$ cannot stop learning; a larger one can.
+
+**Not in the paper's plot, but here:** past $C \approx \sqrt n$ a larger budget need not hurt *more* — at the
+largest $n$, $C = 64$ costs a little less than $C = 32$. Perturbations that large turn digits into images unlike
+any test digit (the pixel box caps them), so the model fitted to them is probably judged on inputs it learned
+little about. Switch the attack loss to cross-entropy: it piles its budget on a few digits (Fig. 1). Against this
+linear model that costs *more* at small budgets and less at large ones, and no curve shows the transition —
+every budget's excess loss falls only 3–5× over the range of $n$."""
+
+
 def _res(r: int) -> str:
     return f"{r}×{r}"
 
@@ -135,7 +152,8 @@ def reference_about(meta: dict) -> str:
     return (f"{len(c['widths'])} widths from {min(c['widths'])} to {max(c['widths']):,}, {c['seeds']} seeds (from seed "
             f"{c['seed']}), {c['epochs']} epochs of SGD (learning rate {c['lr']:g}, momentum {c['momentum']:g}), "
             f"n = {c['n_train']:,} training digits, made {meta['created']} by `{meta['command']}` — about "
-            f"{minutes:.0f} minutes of training on a quiet 2-core CPU (its FLOPs at BENCHMARKS.md's rate).")
+            f"{minutes:.0f} minutes of training by its FLOP count at {CPU_FLOPS / 1e9:.0f} GFLOP/s (a slow 2-core CPU; "
+            f"BENCHMARKS.md has the time it took).")
 
 
 def reference_groups(table: pd.DataFrame):
