@@ -3,7 +3,7 @@
 #
 # [tool.marimo.opengraph]
 # title = "Lesson 1 · The width U-curve"
-# description = "Is a wider network always better when the training data are poisoned? Watch accuracy rise, then fall."
+# description = "Is a wider network always better when the training data are poisoned? It depends on the attack."
 # ///
 
 import marimo
@@ -20,7 +20,9 @@ with app.setup(hide_code=True):
     import poisoncourse.width.charts as charts
     import poisoncourse.width.controls as controls
     import poisoncourse.width.convex as convex
+    import poisoncourse.width.budget as budget
     import poisoncourse.width.experiment as width
+    import poisoncourse.width.faithful as faithful
     import poisoncourse.width.live as live
     import poisoncourse.width.story as story
 
@@ -28,7 +30,7 @@ with app.setup(hide_code=True):
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
-    # Lesson 1 · The width U-curve: poisoned training punishes networks that are too wide
+    # Lesson 1 · The width U-curve: does poisoned training punish networks that are too wide?
 
     **The question.** Deep-learning folklore says *wider is better*: more hidden units, better test accuracy. Does that
     survive when an adversary has poisoned the training data?
@@ -80,13 +82,15 @@ def _(config, paper, result):
     Clean test accuracy against hidden width, {width.EARLY_STOPPING[config.early_stopping]}. Regime {config.regime}:
     {config.attack_size()}; {width.VICTIMS[config.victim].split(" (")[0]} on {config.n_train:,} training digits at
     {config.resolution}×{config.resolution}, {config.epochs} epochs, SGD (momentum {config.momentum:g}, learning rate
-    {config.lr:g}). Line: mean over {config.seeds} seed(s); band: ± one standard deviation.
-    {story.verdict(result.summary, result.accuracy_column, config.regime)}
+    {config.lr:g}). Line: mean over {config.seeds} seed(s); band: ± one standard deviation. Right: the paper's Fig. 3
+    in its own panel — a CNN on all 60,000 digits; compare the shapes, not the levels.
+    {story.verdict(result)}
     """),
         page.run_stats(result, caption=f"{len(config.widths)} widths", networks_caption="widths side by side, batched",
                        networks=len(config.widths) * len(config.variants) * config.seeds),
-        charts.width_accuracy(result.summary, result.accuracy_column, title="clean test accuracy",
-                              highlight=config.highlight, extra=story.paper_overlay(paper, config.regime)),
+        mo.hstack([charts.width_accuracy(result.summary, result.accuracy_column, title="clean test accuracy",
+                                         highlight=config.highlight, attack=config.attack_label()),
+                   charts.paper_panel(paper, config.regime)], justify="start"),
     ])
     return
 
@@ -94,10 +98,9 @@ def _(config, paper, result):
 @app.cell(hide_code=True)
 def _():
     mo.md("""
-    Diamonds, dashed: the paper's Fig. 3 (a CNN on all 60,000 MNIST digits; values read from the authors' plot,
-    `data/paper000_fig3.csv`) — compare shapes, not levels.
+    The paper's values are read from the authors' plot (`data/paper000_fig3.csv`).
 
-    ## Why the wide networks fall: they memorize the poison
+    ## Does width buy memorization of the poison?
 
     Left: the fraction of its *own* training labels each network fits at the end — for the poisoned networks, the
     poisoned labels. Right: the poisoned networks' test accuracy three ways — after the last epoch, and stopped at the
@@ -110,22 +113,22 @@ def _():
 @app.cell(hide_code=True)
 def _(config, result):
     mo.vstack([
-        mo.hstack([charts.width_fit(result.summary), charts.width_stopping_views(result.summary)], justify="start"),
+        mo.hstack([charts.width_fit(result.summary, config.attack_label()),
+                   charts.width_stopping_views(result.summary, config.attack_label())], justify="start"),
         mo.md(f"### During training, at the highlighted width m = {config.highlight}"),
-        charts.width_epochs(result.curves, config.highlight),
+        charts.width_epochs(result.curves, config.highlight, config.attack_label()),
     ])
     return
 
 
 @app.cell(hide_code=True)
 def _(result):
-    mo.vstack([mo.md("""
+    mo.vstack([mo.md(f"""
     ### Explore: the curve as training goes on
 
-    The same run, mean accuracy against width after any epoch. Drag **after epoch** from the end back to the start:
-    early on, wider is better under poison too; the fall at large width appears as the wide networks go on to memorize
-    the flipped labels. The slider runs in your browser over results already computed — it also works in the exported
-    static page.
+    The same run, mean accuracy against width after any epoch: drag **after epoch** from the end back to the start.
+    {story.explore_text(result)} The slider runs in your browser over results already computed — it also works in
+    the exported static page.
     """), explore.or_note(explore.width_by_epoch, result.curves)])
     return
 
@@ -133,15 +136,39 @@ def _(result):
 @app.cell(hide_code=True)
 def _(config, result):
     mo.vstack([mo.md(f"""
-    ## Where the attack spends its budget (paper Fig. 1)
+    ## How the attack spends its budget (paper Fig. 1)
 
-    Histogram of per-sample perturbation norms $\\|\\delta_i\\|$ for the first seed, from the *negated loss* and from
-    plain cross-entropy at the same budget ({config.attack_size()}). Cross-entropy keeps pushing samples that are
-    already misclassified, so it leaves many untouched and piles the budget on a few; the negated loss stops rewarding
-    a sample once it is misclassified and spreads the budget.
+    Two attacks: {faithful.attack_names()}. Histogram of per-sample perturbation norms $\\|\\delta_i\\|$ for the
+    first seed, from the *negated loss* and from plain cross-entropy ({config.attack_size()}); black rule: the budget,
+    dashed: each loss's mean. {faithful.budget_used(result)}
     """), mo.callout(mo.md("Choose regime **A** or **B** with a budget above 0 to see how each attack loss spreads its "
                            "perturbations over the training samples."), kind="info")
-        if result.norms.empty else charts.perturbation_norms(result.norms)])
+        if result.norms.empty else charts.perturbation_norms(result.norms, config.budget, config.attack_label())])
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    curve = page.load(budget.load_reference)  # Fig. 1's top row, shipped (10 seeds)
+    live_curve = mo.ui.run_button(label="Draw these curves live: the live protocol, 2 seeds (about 20 s on a CPU)")
+    mo.vstack([mo.md(f"""
+    ### Accuracy against budget (paper Fig. 1, top row), and the budgets it sets
+
+    Clean test accuracy of a linear model and of a width-{budget.MID_WIDTH} network trained on digits poisoned by the
+    paper's attack, against the budget, for both attack losses (shipped: `data/reference/width_budget.csv`; remade by
+    `budget.budget_curve`). The default budgets were set on the live protocol's curves: the button below draws them.
+    """), curve.show(lambda t: mo.vstack([
+        mo.md(" ".join(faithful.budget_findings(budget.summarize(t[t.regime == r]), r) for r in ("A", "B"))),
+        *[charts.budget_curve(budget.summarize(t[t.regime == r]), f"regime {r}, the paper's attack",
+                              budget.DEFAULT_BUDGETS[r]) for r in ("A", "B")]]),
+        what="The shipped accuracy-against-budget curve cannot be shown."), live_curve])
+    return (live_curve,)
+
+
+@app.cell(hide_code=True)
+def _(live_curve):
+    mo.stop(not live_curve.value)
+    live.budget_panel(live.budget_curves())
     return
 
 
@@ -151,8 +178,8 @@ def _(paper, reference, shipped, shipped_meta):
     ## Reference: the shipped sweep
 
     The same experiment at a larger scale, precomputed by this package and shipped under `data/reference/width.csv`:
-    {"" if shipped is None else story.reference_about(shipped_meta)} The whole sweep took 270 s on an NVIDIA H100
-    (BENCHMARKS.md).
+    {"" if shipped is None else story.reference_about(shipped_meta)} Each shape is read from a paired interval: per
+    seed, width {story.paired.INTERIOR_WIDTH} minus the widest and minus the narrowest. {faithful.INTERIOR_NOTE}
 
     **What it shows — honestly.**
     """), reference.show(lambda _: live.reference_panels(shipped, paper), what="The shipped sweep cannot be shown.")])
@@ -160,33 +187,19 @@ def _(paper, reference, shipped, shipped_meta):
 
 
 @app.cell(hide_code=True)
-def _(defaults):
+def _(result):
     mo.md(f"""
-    ## What to notice
+    ## What to notice (in the run above)
 
-    * **Clean training only gets better with width** (green): past a few dozen hidden units the curve is flat.
-    * **Poisoned training rises, plateaus and falls** (red): too narrow, the network cannot even fit the clean
-      signal; too wide, it fits the poison too.
-    * **Memorization is the cause.** The fit to the poisoned labels climbs towards 1.0 with width: a wide network
-      learns every flipped label. Where the fit approaches 1.0, test accuracy drops.
-    * **Two views, two shapes.** Stopped early on a validation split, the wide networks are caught before they finish
-      memorizing, and the curve is an inverted U. Trained to the end, every net wide enough memorizes the flips, and
-      the curve shows a *double-descent* dip near the width where the network just manages to interpolate, then
-      recovers a little. Both effects are a few points, comparable to the spread over seeds: with {defaults.seeds}
-      seeds a live run can miss them; the shipped sweep ({width.REFERENCE_SEEDS} seeds, widths to
-      {max(width.REFERENCE_WIDTHS):,}) shows them more reliably.
-    * **The U is the label-flip story.** In the shipped sweep the clean-label attacks (A, B) do *not* give an
-      inverted U — wider is better there at every width we tried (see above).
-    * **The negated loss is the stronger attack** (regimes A, B): at the same budget it lowers accuracy much more
-      than cross-entropy — compare the histograms.
+    {story.notice_md(result)}
 
     ## Try next
 
-    1. Set early stopping to *none* and press **Train**: the last-epoch curve and its dip.
-    2. Raise the epochs to 100: the wide networks memorize more, and fall further.
-    3. Regime A with budget 0.8, then switch the attack loss to cross-entropy.
-    4. Set β = 0: the poisoned curve joins the clean one — the U needs poison.
-    5. Resolution 14×14: more inputs, more capacity per hidden unit; the peak moves to narrower widths.
+    {story.try_next_md()}
+
+    ## Where this lesson departs from the paper
+
+    {faithful.departures_md()}
     """)
     return
 
@@ -238,18 +251,8 @@ def _(warmup):
     Mean over {_c.seeds} seed(s). Dashed rules: $n = C^2$, where the budget's $C$ equals $\\sqrt n$.
     {story.convex_decay(warmup)}
 
-    **What to notice.** Small budgets cost little and their cost shrinks as data grow, like the clean curve (C = 0)
-    with which they run parallel. Each larger budget's curve stays high while $n < C^2$ and only turns down past its
-    dashed rule — the change of behaviour the paper sees near $C \\approx \\sqrt n$ (there at $C \\approx 250$ for
-    $n$ up to 60,000; here, with 4,000 digits, at $C$ of a few dozen). This is the convex version of the lesson's
-    message: an attacker whose total budget grows like $\\sqrt n$ cannot stop learning; a larger one can.
 
-    **Not in the paper's plot, but here:** past $C \\approx \\sqrt n$ a larger budget need not hurt *more* — at the
-    largest $n$, $C = 64$ costs a little less than $C = 32$. Perturbations that large turn digits into images unlike
-    any test digit (the pixel box caps them), so the model fitted to them is probably judged on inputs it learned
-    little about. Switch the attack loss to cross-entropy: it piles its budget on a few digits (Fig. 1). Against this
-    linear model that costs *more* at small budgets and less at large ones, and no curve shows the transition —
-    every budget's excess loss falls only 3–5× over the range of $n$.
+    {story.convex_notice()}
     """)])
     return
 
@@ -260,7 +263,8 @@ def _():
     ## The math
 
     **Victim.** A two-layer ReLU network of width $m$ on (downsampled, standardized) images $x \in \mathbb R^d$:
-    $f(x) = W_2\,\mathrm{ReLU}(W_1 x + b_1) + b_2$, trained by mini-batch SGD with momentum on cross-entropy. (The
+    $f(x) = W_2\,\mathrm{ReLU}(W_1 x + b_1) + b_2$, trained by mini-batch SGD on cross-entropy (the paper's
+    protocol: no momentum, learning rate 0.1, early stopping with patience on a poisoned validation split). (The
     paper's theory uses $f(x) = m^{-1/2}\sum_{s=1}^m a_s\,\sigma(w_s^\top x)$ with fixed $a_s = \pm 1$; its
     experiments a CNN whose last hidden layer has width $m$: conv(1→10, 5×5)–maxpool–ReLU–conv(10→20,
     5×5)–maxpool–ReLU–FC(320→$m$)–ReLU–FC($m$→10), the **CNN** victim here.)
@@ -271,9 +275,11 @@ def _():
     * **B** — $\tilde x_i = x_i + \delta_i$, $\|\delta_i\|_2 \le B$ for every $i$;
     * **C** — $\tilde y_i = (y_i + 1) \bmod 10$ with probability $\beta$.
 
-    For A and B, $\delta$ comes from projected gradient **ascent** against a model $w^*$ trained on clean data, on
-    the *negated loss* $\ell_{-\!-}(z) = -\ell(-z)$, here $-\mathrm{CE}(-z, y)$ for logits $z$, with $\tilde x_i$ kept
-    in $[0,1]$. Projection onto the $\ell_{2,1}$ ball $\{\sum_i\|\delta_i\| \le S\}$ keeps each direction and
+    For A and B, $\delta$ comes from stochastic gradient **ascent** against a model $w^*$ trained on clean data, on
+    the *negated loss* $\ell_{-\!-}(z) = -\ell(-z)$, here $-\mathrm{CE}(-z, y)$ for logits $z$: for $S_2$ epochs, on each
+    random batch $b$ of 128, $\delta_b \leftarrow \delta_b + \eta_\epsilon \nabla \tfrac{1}{128}\sum_{i \in b}
+    \ell_{-\!-}$ (B: each sample's gradient normalized), $\tilde x_i$ kept in $[0,1]$; once per epoch the projection.
+    Projection onto the $\ell_{2,1}$ ball $\{\sum_i\|\delta_i\| \le S\}$ keeps each direction and
     soft-thresholds the norms: $\|\delta_i\| \mapsto \max(\|\delta_i\| - \theta, 0)$, with $\theta \ge 0$ the
     smallest value that brings the sum to $S$; onto the $\ell_{2,\infty}$ ball it clips each norm at $B$.
 

@@ -220,18 +220,7 @@ def exported_specs(path: Path) -> list[dict]:
     return [] if match is None else json.loads(match.group(1).replace("<\\/", "</"))
 
 
-# Lesson 1's legends name "paper Fig. 3" and "clean training" in charts that do not draw them:
-# its overlay and legends are being reworked under issue 14. Strict: once fixed, this must go.
-KNOWN = {"lesson1_width": "issue 14: Lesson 1's legends list series its charts do not draw"}
-
-
-def _known(lesson):
-    if lesson.name not in KNOWN:
-        return lesson
-    return pytest.param(lesson, marks=pytest.mark.xfail(strict=True, reason=KNOWN[lesson.name]))
-
-
-@pytest.mark.parametrize("lesson", [_known(lesson) for lesson in LESSONS], ids=[lesson.name for lesson in LESSONS])
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.name for lesson in LESSONS])
 def test_every_chart_of_the_exported_lesson_reads_right(exported, lesson):
     specs = exported_specs(exported / f"{lesson.name}.html")
     assert specs, "the exported page holds no chart"

@@ -20,7 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def shipped():
-    return experiment.load_reference()
+    from poisoncourse.core.errors import ReferenceDataError
+
+    try:
+        return experiment.load_reference()
+    except ReferenceDataError as err:  # the v2 sweep (issue 14) is remade in the background
+        pytest.skip(str(err))
 
 
 @pytest.fixture(scope="module")
@@ -34,93 +39,34 @@ def paper():
 
 
 # --- "Reference: the shipped sweep" ----------------------------------------------------------------
+# Issue 14: every bullet is a verdict read from a paired interval (story.reference_findings); the
+# words are the verdict's own, so what is checked is that each bullet states its table's verdict.
 
 
-def test_flips_stopped_early_climb_from_the_narrowest_width_to_the_plateau(table):
-    s = story.flips_stopped(table)
-    assert s["first"].accuracy < s["plateau_low"] - 0.2, s
-
-
-def test_flips_stopped_early_end_below_the_plateau_top_by_about_one_standard_deviation(table):
-    s = story.flips_stopped(table)
-    assert s["fall"] > 0 and 0.5 <= s["fall"] / s["top"]["std"] <= 2, s
-
-
-def test_flips_stopped_early_the_widest_width_ends_below_every_plateau_width_but_one(table):
-    # "a shallow inverted U": the widest width is at most the plateau's low end (to a point).
-    s = story.flips_stopped(table)
-    assert s["last"].accuracy <= s["plateau_low"] + 0.01, s
-
-
-def test_the_papers_regime_c_fall_is_of_the_same_size_as_the_shipped_one(table, paper):
-    ours, theirs = story.flips_stopped(table)["fall"], story.paper_fall(paper)["fall"]
-    assert 0.5 <= theirs / ours <= 2, (ours, theirs)
-
-
-def test_the_papers_regime_c_fall_is_rendered_from_fig3(table, paper):
+def test_each_regimes_bullet_states_the_verdict_of_its_paired_interval(table, paper):
     text = story.reference_findings(table, paper)
-    assert re.search(r"97\.6 % →\s+94 % at m = 100,000", text), text
-
-
-def test_last_epoch_peak_comes_early_while_the_poisoned_fit_is_still_low(table):
-    for x in story.flips_last_epoch(table):
-        assert x["peak"].width <= 16 and x["peak"].fit < 0.8, x
-
-
-def test_last_epoch_accuracy_drops_by_several_points_as_the_fit_nears_one(table):
-    for x in story.flips_last_epoch(table):
-        assert x["drop"] >= 0.05 and x["low"].fit > 0.9, x
-
-
-def test_last_epoch_curve_slowly_recovers_past_its_low(table):
-    for x in story.flips_last_epoch(table):
-        assert x["last"].accuracy > x["low"].accuracy + 0.03, x
-
-
-def test_last_epoch_widest_width_ends_below_the_early_peak_at_7x7_and_above_it_at_14x14(table, paper):
-    text = story.reference_findings(table, paper)
-    assert re.search(r"points below the early peak at 7×7", text) and re.search(r"points above the early peak at 14×14",
-                                                                              text)
-
-
-def test_clean_label_attacks_rise_with_width_with_no_fall(table):
-    for regime in ("A", "B"):
-        for column in ("final_accuracy", "stopped_poisoned_val"):
-            acc = story.curve(table, regime, column).accuracy.to_numpy()
-            assert acc[-1] > acc[0] + 0.5 and (acc[1:] - acc[:-1]).min() > -0.005, (regime, column, acc.round(3))
-
-
-def test_clean_label_attacks_were_crafted_against_a_width_128_network():
-    assert experiment.ATTACKER_WIDTH == 128
-
-
-def test_clean_training_rises_then_stays_flat_from_width_64(table):
-    lo, hi = story.clean_plateau(table)
-    narrow = table[(table.variant == "clean") & (table.width == table.width.min())].mean_final_accuracy
-    assert hi - lo <= 0.03 and narrow.max() < lo - 0.2, (lo, hi, narrow.tolist())
-
-
-def test_the_whole_sweep_took_270_s_on_an_h100():
-    text = (ROOT / "BENCHMARKS.md").read_text()
-    assert re.search(r"took 270 s\s+on an NVIDIA H100", text)
-
-
-# --- "What to notice" and "Try next" --------------------------------------------------------------
+    for v in story.shipped_verdicts(table):
+        assert f"{story.VIEWS[v['column']]}: **{v['paired'].verdict}**" in text
+        assert v["paired"].sentence().split(" — ")[0] in text
 
 
 def test_the_shipped_sweep_has_the_seeds_and_widest_width_the_page_names(shipped):
     configs = shipped.meta["settings"]["configs"]
     assert {c["seeds"] for c in configs} == {experiment.REFERENCE_SEEDS}
     assert {max(c["widths"]) for c in configs} == {max(experiment.REFERENCE_WIDTHS)}
+    assert {c["seed"] for c in configs} == {experiment.REFERENCE_SEED}
+
+
+def test_the_shipped_sweep_fits_an_hour_on_a_quiet_two_core_cpu():
+    # The sweep's FLOPs at BENCHMARKS.md's measured CPU rate (the attack, a few minutes, besides).
+    from poisoncourse.core.cost import CPU_FLOPS
+
+    seconds = sum(experiment.sweep_flops(c) for c in experiment.reference_configs()) / CPU_FLOPS
+    assert seconds <= 3600, seconds / 60
 
 
 def test_the_shipped_sweep_has_more_seeds_than_a_live_run():
     assert experiment.REFERENCE_SEEDS > experiment.WidthConfig().seeds
-
-
-def test_at_14x14_the_last_epoch_peak_moves_to_narrower_widths(table):
-    peaks = {x["resolution"]: x["peak"].width for x in story.flips_last_epoch(table)}
-    assert peaks[14] < peaks[7], peaks
 
 
 def test_the_live_curve_is_drawn_before_the_last_widths_finish():

@@ -89,7 +89,8 @@ def test_every_shipped_reference_loads_as_one_type(lesson):
 
 
 def test_width_declares_its_sweep_options_and_saves_the_cnn_sweep_apart():
-    (table,) = registry.lesson("width").references
+    table, curve = registry.lesson("width").references  # the width sweep, and accuracy against budget
+    assert curve.name == "width_budget" and not curve.options  # an option's sweep (--victim cnn) skips it
     assert [o.name for o in table.options] == ["scale", "victim"]
     assert table.file_name({}) == table.file_name({"victim": "mlp", "scale": "cpu"}) == "width"
     assert table.file_name({"victim": "cnn"}) == "width_cnn"

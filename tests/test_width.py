@@ -80,10 +80,12 @@ def test_attacks_respect_their_budget_and_the_pixel_box():
 
 @pytest.fixture(scope="module")
 def attacked():
+    # The strong attack fills its ball with either loss, so the two losses split the same overall
+    # budget (the paper's own attack need not fill it: tests/test_width_faithful.py).
     out = {}
     for loss in poison.ATTACK_LOSSES:
-        config = W.WidthConfig(regime="A", budget=0.8, attack_loss=loss, widths=(64,), epochs=10, n_train=500,
-                               n_val=100, n_test=500, seeds=2, clean_baseline=False)
+        config = W.WidthConfig(regime="A", budget=0.8, attack="strong", attack_loss=loss, widths=(64,), epochs=10,
+                               n_train=500, n_val=100, n_test=500, seeds=2, clean_baseline=False)
         out[loss] = W.run(config)
     return out
 
@@ -160,11 +162,18 @@ def test_a_cnn_sweep_too_big_for_a_cpu_is_refused_with_its_estimate():
 
 @pytest.fixture(scope="module")
 def shipped():
-    return W.load_reference().table
+    from poisoncourse.core.errors import ReferenceDataError
+
+    try:
+        table = W.load_reference().table
+    except ReferenceDataError as err:  # the v2 sweep (issue 14) is remade in the background
+        pytest.skip(str(err))
+    return table
 
 
 def test_clean_training_accuracy_does_not_fall_with_width(shipped):
-    clean = shipped[shipped.variant == "clean"]
+    clean = W.reference_summary(shipped)
+    clean = clean[clean.variant == "clean"]
     for (regime, res), rows in clean.groupby(["regime", "resolution"]):
         s = rows.sort_values("width")
         acc = s.mean_final_accuracy.to_numpy()
@@ -177,19 +186,36 @@ def test_clean_training_accuracy_does_not_fall_with_width(shipped):
             assert acc[i] >= acc[j] - noise, (regime, res, s.width.tolist(), acc.round(3).tolist())
 
 
-def test_shipped_sweep_shows_the_inverted_u_under_label_flips(shipped):
-    rows = shipped[(shipped.regime == "C") & (shipped.budget.round(3) == 0.3)]
-    assert not rows.empty
-    for res, part in rows.groupby("resolution"):
-        gap = W.u_curve_gap(part, "stopped_poisoned_val")
-        assert gap >= 0.02, (res, part[part.variant == "poisoned"].mean_stopped_poisoned_val.round(3).tolist())
+def test_the_shipped_sweep_has_every_regime_at_its_calibrated_budget_with_ten_seeds(shipped):
+    rows = shipped[shipped.variant == "poisoned"]
+    for regime, budget in W.REFERENCE_BUDGETS.items():
+        part = rows[(rows.regime == regime) & (rows.resolution == 7)]
+        assert set(part.budget.round(3)) == {budget}
+        assert part.groupby("width").seed.nunique().min() >= 10
+        assert part.width.max() >= 16_384
 
 
-def test_wide_networks_memorize_the_flipped_labels(shipped):
-    rows = shipped[(shipped.regime == "C") & (shipped.variant == "poisoned")]
+def test_the_shipped_verdicts_are_read_from_the_paired_intervals(shipped):
+    # The lesson states each regime's shape from the paired interval alone (story.shipped_verdicts);
+    # recomputed here from the per-seed rows.
+    from poisoncourse.width import paired
+
+    for regime in W.REFERENCE_BUDGETS:
+        part = shipped[(shipped.regime == regime) & (shipped.resolution == 7)]
+        for column in ("stopped_poisoned_val", "final_accuracy"):
+            p = paired.paired(part, column)
+            gaps = paired.per_seed_gaps(part, column)
+            assert p.minus_widest.mean == pytest.approx(gaps.minus_widest.mean())
+            assert p.verdict == paired.verdict(p.minus_widest, p.minus_narrowest)
+            assert p.interior == paired.INTERIOR_WIDTH
+
+
+def test_wider_networks_fit_more_of_the_flipped_labels(shipped):
+    rows = W.reference_summary(shipped)
+    rows = rows[(rows.regime == "C") & (rows.variant == "poisoned")]
     for res, part in rows.groupby("resolution"):
         fit = part.sort_values("width").mean_fit.to_numpy()
-        assert fit[-1] > 0.9 and fit[-1] > fit[0] + 0.3, (res, fit.round(3).tolist())
+        assert fit[-1] > fit[0] + 0.3, (res, fit.round(3).tolist())
 
 
 def test_the_papers_fig3_values_ship_with_their_source():

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, tips
+from ..width.charts import SERIES_COLORS
 
 SLIDER_POSITIONS = 200  # slider resolution between the smallest and largest grid value
 
@@ -92,7 +93,7 @@ def width_by_epoch(curves: pd.DataFrame) -> alt.LayerChart:
     data = (curves.groupby(["variant", "width", "epoch"], as_index=False).test_accuracy.mean()
             .assign(series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"})))
     data, epoch, keep = slider(data, "epoch", name="epoch", label="after epoch", start=int(data.epoch.max()))
-    colors = alt.Scale(domain=["clean training", "poisoned training"], range=["#2a9d8f", "#d62828"])
+    colors = alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values()))
     lines = (alt.Chart(data).mark_line(point=True)
              .encode(x=alt.X("width:Q", scale=alt.Scale(type="log", base=2), title="hidden width m"),
                      y=alt.Y("test_accuracy:Q", title="clean test accuracy (mean over seeds)",

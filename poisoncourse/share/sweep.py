@@ -118,8 +118,10 @@ def main(argv=None) -> int:
             return 2
     try:
         for table in lesson.references:
-            options = {k: v for k, v in given.items() if table.option(k)}
-            sweep(table, options, seeds=args.seeds, quick=args.quick, out=args.out, fresh=args.fresh)
+            # An option runs only the tables that declare it (width's --victim cnn is not a budget curve).
+            if not all(table.option(k) for k in given):
+                continue
+            sweep(table, given, seeds=args.seeds, quick=args.quick, out=args.out, fresh=args.fresh)
     except CourseError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -3,21 +3,21 @@ poisoning against networks of growing width (``experiment``), the paper's attack
 every width as one computation (``victims``), the convex warm-up (``convex``), charts."""
 
 from ..lesson import Lesson, Paper, Twin
-from . import convex, experiment
+from . import budget, convex, experiment
 
 LESSON = Lesson(
     name="width",
     number=1,
     # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
     title="Lesson 1 · The width U-curve",
-    summary="Is a wider network always better when the training data are poisoned? Watch accuracy rise, then fall.",
+    summary="Is a wider network always better when the training data are poisoned? It depends on the attack.",
     paper=Paper("Robust learning for data poisoning attacks", "Wang, Mianjy, Arora", "ICML 2021",
                 "https://proceedings.mlr.press/v139/wang21r.html"),
     app="lesson1_width.py",
     config=experiment.WidthConfig,
     run=experiment.run,
     estimated_seconds=experiment.estimated_seconds,
-    references=(experiment.REFERENCE,),
+    references=(experiment.REFERENCE, budget.REFERENCE),
     bench=(experiment.bench_cases, convex.bench_cases),
     twins=(Twin(experiment.simulate, experiment.run_one_at_a_time), Twin(convex.simulate, convex.run_one_at_a_time)),
 )

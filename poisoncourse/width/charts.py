@@ -14,12 +14,26 @@ def _width_x() -> alt.X:
     return alt.X("width:Q", title="hidden width m", scale=alt.Scale(type="log"), axis=_WIDTH_AXIS)
 
 
-_VARIANT_COLORS = alt.Scale(domain=["clean training", "poisoned training", "paper Fig. 3 (CNN, full MNIST)"],
-                            range=["#2ca02c", "#d62728", "#7f7f7f"])
+# One colour per meaning across the lesson, its reference and its explorer (core.charts conventions).
+SERIES_COLORS = {"clean training": "#2ca02c", "poisoned training": "#d62728"}
+
+
+def _colors(series) -> alt.Scale:
+    """The variants' colours, the legend listing only the series actually drawn."""
+    drawn = [s for s in SERIES_COLORS if s in set(series)]
+    return alt.Scale(domain=drawn, range=[SERIES_COLORS[s] for s in drawn])
+
+
+def _titled(chart, title: str | None, attack: str | None):
+    """Every chart says which attack made its data (as its subtitle)."""
+    if attack is None:
+        return chart
+    return chart.properties(title=alt.TitleParams(title or "", subtitle=[attack], fontSize=12, subtitleFontSize=11,
+                                                  anchor="start"))
 
 
 def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight: int | None = None,
-                   extra: pd.DataFrame | None = None) -> alt.LayerChart:
+                   extra: pd.DataFrame | None = None, attack: str | None = None) -> alt.LayerChart:
     """Mean test accuracy vs width (log x), a mean ± std band over seeds, one colour per variant
     (clean / poisoned training). ``extra`` rows (columns series, width, accuracy, run) are drawn
     as dashed reference lines: the shipped sweep, the paper's Fig. 3 values."""
@@ -30,7 +44,7 @@ def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight:
         high=lambda d: d[f"mean_{column}"] + d[f"std_{column}"], run="live")
     x = _width_x()
     y = alt.Y("accuracy:Q", title=title, scale=alt.Scale(zero=False))
-    color = alt.Color("series:N", title=None, scale=_VARIANT_COLORS)
+    color = alt.Color("series:N", title=None, scale=_colors(data.series))
     base = alt.Chart(data).encode(x=x, color=color)
     layers = [
         base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title=title), y2=alt.Y2("high:Q")),
@@ -40,30 +54,42 @@ def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight:
     ]
     if extra is not None and not extra.empty:
         layers.append(alt.Chart(extra).mark_line(point=alt.OverlayMarkDef(shape="diamond"), strokeDash=[5, 3],
-                                                 opacity=0.7).encode(
-            x=x, y=y, color=color, detail=alt.Detail("run:N"),
+                                                 opacity=0.7, color="#7f7f7f").encode(
+            x=x, y=y, detail=alt.Detail("run:N"),
             tooltip=tips("run:N", "series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f"))))
     if highlight is not None:
         layers.append(alt.Chart(pd.DataFrame({"width": [highlight]})).mark_rule(color="#555", strokeDash=[2, 2])
                       .encode(x=alt.X("width:Q")))
-    return alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT)
+    return _titled(alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT), None, attack)
 
 
-def width_fit(summary: pd.DataFrame) -> alt.Chart:
+def paper_panel(paper: pd.DataFrame, regime: str) -> alt.Chart:
+    """The paper's Fig. 3 in its own panel (a CNN on 60,000 digits: compare its shape, not its
+    level, with the live curve): the regime's curve and clean training, each as read from the plot."""
+    names = {"clean": "clean training", regime: "poisoned training"}
+    data = paper[paper.regime.isin(list(names))].assign(series=lambda d: d.regime.map(names))
+    return _titled(alt.Chart(data).mark_line(point=alt.OverlayMarkDef(shape="diamond"), strokeDash=[5, 3]).encode(
+        x=_width_x(), y=alt.Y("accuracy:Q", title="clean test accuracy (paper)", scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=None, scale=_colors(data.series)),
+        tooltip=tips("series:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")),
+    ).properties(width=WIDTH, height=HEIGHT), "the paper's Fig. 3 (its own scale)",
+        "regime " + regime + " as the paper ran it: a CNN on all 60,000 MNIST digits" if regime != "clean" else None)
+
+
+def width_fit(summary: pd.DataFrame, attack: str | None = None) -> alt.Chart:
     """Per width, the final fraction of its own training labels each network fits — for the
     poisoned network these are the poisoned labels: 1.0 means it memorized the poison."""
     data = summary.assign(series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}))
-    return (
+    return _titled(
         alt.Chart(data).mark_line(point=True)
         .encode(x=_width_x(),
                 y=alt.Y("mean_fit:Q", title="fit to its own (poisoned) training labels", scale=alt.Scale(domain=[0, 1])),
-                color=alt.Color("series:N", title=None, scale=_VARIANT_COLORS),
+                color=alt.Color("series:N", title=None, scale=_colors(data.series)),
                 tooltip=tips("series:N", "width:Q", alt.Tooltip("mean_fit:Q", format=".3f")))
-        .properties(width=WIDTH, height=HEIGHT)
-    )
+        .properties(width=WIDTH, height=HEIGHT), None, attack)
 
 
-def width_stopping_views(summary: pd.DataFrame) -> alt.Chart:
+def width_stopping_views(summary: pd.DataFrame, attack: str | None = None) -> alt.Chart:
     """The poisoned networks' test accuracy three ways: after the last epoch, stopped on a
     poisoned validation split, stopped on a clean one."""
     names = {"mean_final_accuracy": "last epoch", "mean_stopped_poisoned_val": "stopped on poisoned validation",
@@ -71,42 +97,67 @@ def width_stopping_views(summary: pd.DataFrame) -> alt.Chart:
     data = (summary[summary.variant == "poisoned"].melt(id_vars=["width"], value_vars=list(names),
                                                          var_name="stopping", value_name="accuracy")
             .assign(stopping=lambda d: d.stopping.map(names)))
-    return (
+    return _titled(
         alt.Chart(data).mark_line(point=True)
         .encode(x=_width_x(),
                 y=alt.Y("accuracy:Q", title="clean test accuracy (poisoned training)", scale=alt.Scale(zero=False)),
                 color=alt.Color("stopping:N", title=None, sort=list(names.values()),
                                 scale=alt.Scale(domain=list(names.values()), range=["#9467bd", "#d62728", "#ff9896"])),
                 tooltip=tips("stopping:N", "width:Q", alt.Tooltip("accuracy:Q", format=".3f")))
-        .properties(width=WIDTH, height=HEIGHT)
-    )
+        .properties(width=WIDTH, height=HEIGHT), None, attack)
 
 
-def width_epochs(curves: pd.DataFrame, width: int) -> alt.Chart:
+def width_epochs(curves: pd.DataFrame, width: int, attack: str | None = None) -> alt.Chart:
     """Test accuracy during training at one width, each seed a line, clean vs poisoned."""
     data = curves[curves.width == width].assign(
         series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}))
-    return (
+    return _titled(
         alt.Chart(data).mark_line(opacity=0.8)
         .encode(x=alt.X("epoch:Q", title="epoch"),
                 y=alt.Y("test_accuracy:Q", title=f"clean test accuracy, m = {width}", scale=alt.Scale(zero=False)),
-                color=alt.Color("series:N", title=None, scale=_VARIANT_COLORS), detail=alt.Detail("seed:N"),
+                color=alt.Color("series:N", title=None, scale=_colors(data.series)), detail=alt.Detail("seed:N"),
                 tooltip=tips("series:N", "seed:N", "epoch:Q", alt.Tooltip("test_accuracy:Q", format=".3f")))
-        .properties(width=WIDTH, height=HEIGHT)
-    )
+        .properties(width=WIDTH, height=HEIGHT), None, attack)
 
 
-def perturbation_norms(norms: pd.DataFrame) -> alt.Chart:
-    """Histogram of per-sample ‖δᵢ‖ for each attack loss (paper 000, Fig. 1 bottom)."""
-    return (
-        alt.Chart(norms).mark_bar(opacity=0.6, binSpacing=0)
-        .encode(x=alt.X("norm:Q", bin=alt.Bin(maxbins=40), title="per-sample perturbation ‖δᵢ‖₂",
-                          axis=alt.Axis(format=".1f", tickCount=8)),
-                y=alt.Y("count()", title="training samples", stack=None),
-                color=alt.Color("attack_loss:N", title="attack loss",
-                                scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])))
-        .properties(width=WIDTH + 60, height=HEIGHT)
-    )
+def perturbation_norms(norms: pd.DataFrame, budget: float | None = None, attack: str | None = None) -> alt.LayerChart:
+    """Histogram of per-sample ‖δᵢ‖ for each attack loss (paper 000, Fig. 1 bottom); a black rule at
+    ``budget`` (regime B: every ‖δᵢ‖'s bound; A: the average the ℓ₂,₁ ball allows) and a dashed
+    rule of each loss's colour at its mean ‖δᵢ‖ — left of the black rule, the ball was not reached."""
+    color = alt.Color("attack_loss:N", title="attack loss", scale=alt.Scale(range=["#1f77b4", "#ff7f0e"]))
+    layers = [alt.Chart(norms).mark_bar(opacity=0.6, binSpacing=0)
+              .encode(x=alt.X("norm:Q", bin=alt.Bin(maxbins=40), title="per-sample perturbation ‖δᵢ‖₂",
+                              axis=alt.Axis(format=".1f", tickCount=8)),
+                      y=alt.Y("count()", title="training samples", stack=None), color=color),
+              alt.Chart(norms).mark_rule(strokeDash=[4, 2], strokeWidth=2).encode(
+                  x=alt.X("mean(norm):Q"), color=color,
+                  tooltip=tips("attack_loss:N", alt.Tooltip("mean(norm):Q", format=".3f", title="mean ‖δᵢ‖")))]
+    if budget is not None:
+        layers.append(alt.Chart(pd.DataFrame({"norm": [budget]})).mark_rule(color="black", strokeWidth=2)
+                      .encode(x=alt.X("norm:Q"), tooltip=tips(alt.Tooltip("norm:Q", title="budget"))))
+    return _titled(alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT), None, attack)
+
+
+def budget_curve(summary: pd.DataFrame, attack: str | None = None, marked: float | None = None) -> alt.HConcatChart:
+    """Paper 000, Fig. 1 top row: clean test accuracy against the budget, one line per attack loss,
+    one panel per victim (a linear model, a mid-width network); ``marked``: the default budget."""
+    color = alt.Color("attack_loss:N", title="attack loss", scale=alt.Scale(
+        domain=["negated", "cross_entropy"], range=["#1f77b4", "#ff7f0e"]))
+
+    def panel(victim):
+        rows = summary[summary.victim == victim]
+        layers = [alt.Chart(rows).mark_line(point=True).encode(
+            x=alt.X("budget:Q", title="budget (pixel norm)"),
+            y=alt.Y("accuracy:Q", title="clean test accuracy", scale=alt.Scale(domain=[0, 1])), color=color,
+            tooltip=tips("attack_loss:N", "budget:Q", alt.Tooltip("accuracy:Q", format=".3f"),
+                         alt.Tooltip("mean_norm:Q", title="mean ‖δᵢ‖ used", format=".3f")))]
+        if marked is not None:
+            layers.append(alt.Chart(pd.DataFrame({"budget": [marked]})).mark_rule(color="#555", strokeDash=[2, 2])
+                          .encode(x=alt.X("budget:Q")))
+        layers.append(alt.Chart(pd.DataFrame({"chance": [0.1]})).mark_rule(color="#999").encode(y=alt.Y("chance:Q")))
+        return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=victim)
+
+    return _titled(alt.hconcat(*[panel(v) for v in summary.victim.unique()]), None, attack)
 
 
 def convex_excess(summary: pd.DataFrame) -> alt.HConcatChart:

@@ -13,11 +13,11 @@ RESOLUTIONS = {"7×7": 7, "14×14": 14, "28×28": 28}
 CONVEX_LAMS = {"0.01": 0.01, "0.03": 0.03, "0.1": 0.1}
 
 WIDTH_TEMPLATE = """
-**Attack** {regime} {flip_prob} {budget} {attack_loss}
+**Attack** {regime} {flip_prob} {budget} {attack} {attack_loss}
 
 **Networks** — {victim} · widths {widths} highlighted width {highlight} · input resolution {resolution}
 
-**Training** — epochs {epochs} · learning rate {lr} · early stopping {early_stopping}
+**Training** — epochs {epochs} · learning rate {lr} · momentum {momentum} · early stopping {early_stopping}
 
 **Data and repeats** — training samples {n_train} · seeds {seeds} · first seed {seed}
 """
@@ -34,8 +34,9 @@ def width_form(ui, defaults: experiment.WidthConfig):
         WIDTH_TEMPLATE, submit_button_label="Train",
         regime=ui.dropdown(_choices(experiment.REGIMES), value=experiment.REGIMES[defaults.regime], label="regime"),
         flip_prob=ui.slider(0.0, 0.5, 0.05, value=defaults.flip_prob, show_value=True, label="β (regime C)"),
-        budget=ui.slider(0.0, 5.0, 0.1, value=defaults.budget, show_value=True,
+        budget=ui.slider(0.0, 5.0, 0.05, value=defaults.budget, show_value=True,
                          label="budget (A: average ‖δᵢ‖ = C/√n; B: B)"),
+        attack=ui.dropdown(_choices(poison.ATTACKS), value=poison.ATTACKS[defaults.attack], label="attack (A, B)"),
         attack_loss=ui.dropdown(_choices(poison.ATTACK_LOSSES), value=poison.ATTACK_LOSSES[defaults.attack_loss],
                                 label="attack loss (A, B)"),
         victim=ui.dropdown(_choices(experiment.VICTIMS), value=experiment.VICTIMS[defaults.victim], label=""),
@@ -44,6 +45,7 @@ def width_form(ui, defaults: experiment.WidthConfig):
         resolution=ui.dropdown(RESOLUTIONS, value=f"{defaults.resolution}×{defaults.resolution}", label=""),
         epochs=ui.slider(5, 200, 5, value=defaults.epochs, show_value=True, label=""),
         lr=ui.number(0.001, 1.0, 0.001, value=defaults.lr, label=""),
+        momentum=ui.dropdown({"0 (the paper's)": 0.0, "0.9": 0.9}, value="0 (the paper's)", label=""),
         early_stopping=ui.dropdown(_choices(experiment.EARLY_STOPPING),
                                    value=experiment.EARLY_STOPPING[defaults.early_stopping], label=""),
         n_train=ui.slider(200, 3000, 100, value=defaults.n_train, show_value=True, label=""),

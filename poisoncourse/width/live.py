@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import marimo as mo
 
-from . import charts, convex, experiment, story
+from ..share import memo
+from . import budget, charts, convex, experiment, faithful, story
 
 REDRAW_SECONDS = 1.0
 
@@ -58,10 +59,10 @@ def reference_panels(table, paper):
     early, last epoch, fit to the training labels)."""
     return mo.vstack([mo.md(story.reference_findings(table, paper)), *[
         mo.vstack([mo.md(caption), mo.hstack([
-            charts.width_accuracy(rows, "stopped_poisoned_val", title="stopped on poisoned validation"),
-            charts.width_accuracy(rows, "final_accuracy", title="last epoch"),
-            charts.width_fit(rows),
-        ], justify="start")]) for caption, rows in story.reference_groups(table)]])
+            charts.width_accuracy(rows, "stopped_poisoned_val", title="stopped on poisoned validation", attack=attack),
+            charts.width_accuracy(rows, "final_accuracy", title="last epoch", attack=attack),
+            charts.width_fit(rows, attack),
+        ], justify="start")]) for caption, rows, attack in story.reference_groups(table)]])
 
 
 # --- the convex warm-up: fast enough for a plain bar over its sample sizes ------------------------
@@ -77,3 +78,29 @@ def convex_total(config: convex.ConvexConfig) -> int:
 
 def convex_run(config: convex.ConvexConfig, progress) -> convex.ConvexResult:
     return convex.run(config, progress=progress, max_seconds=convex.LIVE_MAX_SECONDS)
+
+
+def budget_curves() -> dict:
+    """Fig. 1's top row at the live protocol (:func:`budget.live_summaries`), computed once per
+    server and shared by every session that asks (:mod:`poisoncourse.share.memo`)."""
+    def compute():
+        with mo.status.spinner(title="Poisoning and training at every budget…"):
+            return budget.live_summaries()
+
+    return memo.MEMO.fetch(memo.key("width.budget", budget.LIVE_SEEDS), compute)
+
+
+def budget_caption(live: dict) -> str:
+    """The live curves against the paper's losses, at the default budgets, read from the curves."""
+    net = budget.network_label(budget.MID_WIDTH)
+    losses = {r: 100 * budget.loss_at(live[r], net, budget.DEFAULT_BUDGETS[r]) for r in live}
+    parts = [f"regime {r} at {budget.DEFAULT_BUDGETS[r]:g} loses {losses[r]:.0f} points (the paper's: about "
+             f"{faithful.paper_loss(r):.0f})" for r in live]
+    return (f"The live protocol ({budget.LIVE_SEEDS} seeds, 1,000 digits, 40 epochs), where the defaults were set: "
+            f"at width {budget.MID_WIDTH}, {'; '.join(parts)}.")
+
+
+def budget_panel(live: dict):
+    """The live curves, one chart per regime, under their caption."""
+    return mo.vstack([mo.md(budget_caption(live)), *[charts.budget_curve(
+        live[r], f"regime {r}, the paper's attack, live", budget.DEFAULT_BUDGETS[r]) for r in ("A", "B")]])

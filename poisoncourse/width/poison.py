@@ -9,12 +9,24 @@ Three attacks, each applied to a whole training set at once (Sec. 4 of the paper
 
 The perturbations of A and B come from projected gradient *ascent* against an attacker model
 trained on clean data, on the paper's **negated loss** ℓ₋₋(z) = −ℓ(−z) or, for comparison, on
-plain cross-entropy. Everything takes a leading models dimension: x (M, N, d).
+plain cross-entropy. Two ascents (``ATTACKS``):
+
+* ``"paper"`` — the authors' own procedure (``adv_perturb`` in their ``poison_attack.py``):
+  stochastic ascent over random mini-batches of 128 on the loss *averaged* over the batch, an
+  unnormalized step η_ε (regime B: each sample's gradient divided by its norm), the pixel box
+  after every step and the projection onto the ball once per epoch. Nothing forces it to use the
+  whole budget: a sample moves by about η_ε/128 · ‖∇ₓℓᵢ‖ per epoch;
+* ``"strong"`` — full-batch projected ascent whose steps are rescaled to fill the ball (the
+  course's earlier attack). Against the course's MLP attacker at 7×7 the paper's procedure fills
+  its ball too at the calibrated budgets, and the two cost a victim about the same
+  (tests/test_width_story.py).
+
+Everything takes a leading models dimension: x (M, N, d).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -23,6 +35,10 @@ from ..core.device import generator
 
 _TINY = 1e-12
 ATTACK_LOSSES = {"negated": "negated loss ℓ₋₋(z) = −ℓ(−z)", "cross_entropy": "cross-entropy ℓ(z)"}
+ATTACKS = {
+    "paper": "the paper's attack: stochastic ascent, mini-batches of 128, step η_ε, projection once per epoch",
+    "strong": "strong attack: full-batch ascent with steps rescaled to fill the budget, projection every step",
+}
 
 
 # --- the two projections -------------------------------------------------------------------
@@ -126,6 +142,60 @@ def gradient_ascent(
             g_norm = grad.flatten(1).norm(dim=1).reshape(-1, 1, 1)
             delta = project(delta + size * grad / (g_norm + _TINY))
             delta = (x + delta).clamp(0.0, 1.0) - x
+    return delta.detach()
+
+
+def stochastic_ascent(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    losses: Sequence[str],
+    project: Callable[[torch.Tensor], torch.Tensor],
+    eta: float,
+    epochs: int,
+    seeds: Sequence[int],
+    per_sample_step: bool = False,
+    batch_size: int = 128,
+    stream: int = 42,
+) -> torch.Tensor:
+    """The authors' ascent (``adv_perturb``, poison_attack.py), batched over models, from δ = 0.
+
+    model: x (M, N, d) -> logits (M, N, C); y (M, N); ``losses[m]`` the attack loss of model m.
+    Each epoch draws ⌈N/batch_size⌉ random batches (each without repeats, as ``random.sample``;
+    model m's from generator(seeds[m], stream)); on each, δ_b ← δ_b + η_ε ∇ mean_b ℓ(x_b + δ_b)
+    — with ``per_sample_step`` (their regime B) each sample's gradient divided by its norm —
+    then x + δ is clamped to [0, 1]. After the epoch, ``project`` (the ℓ₂,₁ or ℓ₂,∞ ball).
+    Clamping only shortens each δᵢ and both projections only shrink, so δ ends in the ball and
+    the box. Returns δ (M, N, d), detached.
+    """
+    M, N, _ = x.shape
+    assert len(losses) == M, (len(losses), M)
+    # Both losses as one: ℓ_s(z) = s · CE(s · z) is cross-entropy for s = 1 and the negated loss
+    # −CE(−z) for s = −1 (one call for all models, whichever loss each uses).
+    sign = torch.tensor([-1.0 if name == "negated" else 1.0 for name in losses], device=x.device).view(M, 1, 1)
+    x = x.detach()
+    delta = torch.zeros_like(x)
+    gens = [generator(s, stream) for s in seeds]
+    B, batches = min(batch_size, N), (N - 1) // batch_size + 1
+    rows = torch.arange(M, device=x.device).unsqueeze(1)  # (M, 1)
+    for _ in range(epochs):
+        # Every batch of the epoch drawn at once: row b of each model's draw is one random.sample.
+        draws = torch.stack([torch.rand(batches, N, generator=g).argsort(-1)[:, :B] for g in gens], 1).to(x.device)
+        for idx in draws:  # (M, B)
+            xb, yb = x[rows, idx], y[rows, idx]  # (M, B, d), (M, B)
+            db = delta[rows, idx].requires_grad_(True)
+            with torch.enable_grad():
+                z = sign * model(xb + db)  # (M, B, C)
+                per_sample = F.cross_entropy(z.reshape(M * B, -1), yb.reshape(-1), reduction="none").view(M, B)
+                # Per model: the loss averaged over its batch (nn.CrossEntropyLoss's mean).
+                (grad,) = torch.autograd.grad((sign.view(M, 1) * per_sample).mean(1).sum(), db)
+            with torch.no_grad():
+                if per_sample_step:
+                    grad = grad / (grad.norm(dim=-1, keepdim=True) + _TINY)
+                delta[rows, idx] = (xb + db + eta * grad).clamp(0.0, 1.0) - xb
+        with torch.no_grad():
+            delta = project(delta)
     return delta.detach()
 
 

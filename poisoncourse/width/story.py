@@ -9,44 +9,48 @@ tables by tests/test_prose_numbers_width.py.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from . import experiment
-
-PAPER_SERIES = "paper Fig. 3 (CNN, full MNIST)"
-# The interior widths where the shipped regime-C curve (stopped early) is flat: past the narrow
-# networks' climb, before the widest ones' small fall.
-PLATEAU_WIDTHS = (16, 512)
-# An inverted U counts when the best interior width beats both ends by this much: about the
-# spread over a live run's seeds.
-U_THRESHOLD = 0.02
-
+from ..core.cost import CPU_FLOPS
+from . import experiment, paired
 
 # --- the live run ----------------------------------------------------------------------------
 
 
-def paper_overlay(paper: pd.DataFrame, regime: str) -> pd.DataFrame:
-    """The paper's Fig. 3 rows to draw dashed beside the live curve: its curve for this regime
-    and, for a poisoned regime, its clean curve too (columns series, width, accuracy, run)."""
-    own = paper[paper.regime == regime].assign(series=PAPER_SERIES, run="paper Fig. 3")
-    if regime == "clean":
-        return own
-    clean = paper[paper.regime == "clean"].assign(series=PAPER_SERIES, run="paper Fig. 3, clean")
-    return pd.concat([own, clean])
+def interior_width(config: experiment.WidthConfig) -> int:
+    """The interior width of the paired statistic, fixed before any seed is seen: the shipped
+    sweep's (``paired.INTERIOR_WIDTH``) when the run has it, else the highlighted width."""
+    if paired.INTERIOR_WIDTH in config.widths[1:-1]:
+        return paired.INTERIOR_WIDTH
+    return config.highlight
 
 
-def verdict(summary: pd.DataFrame, column: str, regime: str) -> str:
-    """One sentence on whether the live poisoned curve is an inverted U ('' without poison)."""
-    if regime == "clean":
+def verdict(result: experiment.WidthResult) -> str:
+    """The live poisoned curve's shape, read from the paired 95 % intervals ('' without poison or
+    without an interior width, or with one seed: no interval)."""
+    c = result.config
+    m = interior_width(c)
+    if c.regime == "clean" or len(c.widths) < 3 or m in (c.widths[0], c.widths[-1]):
         return ""
-    gap = experiment.u_curve_gap(summary, column)
-    if math.isnan(gap):  # fewer than three widths: no interior
+    if c.seeds < 2:
+        return "With one seed there is no interval: add seeds to read the curve's shape."
+    p = paired.paired(result.runs, result.accuracy_column, interior=m)
+    return f"Paired over seeds: {p.sentence()}."
+
+
+def explore_text(result: experiment.WidthResult) -> str:
+    """What the Explore slider shows in this run: the widest width against the interior one at the
+    first and at the last evaluated epoch (means over seeds, in points)."""
+    c = result.config
+    cu = result.curves[result.curves.variant == "poisoned"]
+    if cu.empty or len(c.widths) < 3:
         return ""
-    if gap >= U_THRESHOLD:
-        return f"Best interior width beats both ends by **{100 * gap:.1f} points**: an inverted U."
-    return f"Best interior width beats the better end by {100 * gap:+.1f} points: no clear inverted U in this run."
+    m, widest = interior_width(c), c.widths[-1]
+    first, last = cu.epoch.min(), cu.epoch.max()
+    gap = lambda e: 100 * (cu[(cu.epoch == e) & (cu.width == widest)].test_accuracy.mean()  # noqa: E731
+                           - cu[(cu.epoch == e) & (cu.width == m)].test_accuracy.mean())
+    return (f"In this run the widest width (m = {widest:,}) is {gap(first):+.1f} points from width {m} after epoch "
+            f"{first} and {gap(last):+.1f} points after epoch {last} (positive: the widest is better).")
 
 
 class PartialCurve:
@@ -87,132 +91,131 @@ def convex_decay(result) -> str:
 
 # --- the shipped sweep ----------------------------------------------------------------------------
 
-
-def curve(table: pd.DataFrame, regime: str, column: str, variant: str = "poisoned",
-          resolution: int | None = None) -> pd.DataFrame:
-    """One curve of the shipped sweep, sorted by width: columns width, accuracy, std, fit."""
-    rows = table[(table.regime == regime) & (table.variant == variant)]
-    if resolution is not None:
-        rows = rows[rows.resolution == resolution]
-    return (rows.sort_values("width").reset_index(drop=True)
-            .assign(accuracy=lambda d: d[f"mean_{column}"], std=lambda d: d[f"std_{column}"], fit=lambda d: d.mean_fit))
+VIEWS = {"stopped_poisoned_val": "stopped on the poisoned validation split",
+         "stopped_clean_val": "stopped on a clean split", "final_accuracy": "after the last epoch"}
 
 
-def _resolutions(table: pd.DataFrame, regime: str) -> list[int]:
-    return sorted(table[table.regime == regime].resolution.unique())
+def convex_notice() -> str:
+    """What to notice in the convex warm-up (tests/test_convex.py performs each statement)."""
+    return r"""
+**What to notice.** Small budgets cost little and their cost shrinks as data grow, like the clean curve (C = 0)
+with which they run parallel. Each larger budget's curve stays high while $n < C^2$ and only turns down past its
+dashed rule — the change of behaviour the paper sees near $C \approx \sqrt n$ (there at $C \approx 250$ for
+$n$ up to 60,000; here, with 4,000 digits, at $C$ of a few dozen). This is the convex version of the lesson's
+message: an attacker whose total budget grows like $\sqrt n$ cannot stop learning; a larger one can.
+
+**Not in the paper's plot, but here:** past $C \approx \sqrt n$ a larger budget need not hurt *more* — at the
+largest $n$, $C = 64$ costs a little less than $C = 32$. Perturbations that large turn digits into images unlike
+any test digit (the pixel box caps them), so the model fitted to them is probably judged on inputs it learned
+little about. Switch the attack loss to cross-entropy: it piles its budget on a few digits (Fig. 1). Against this
+linear model that costs *more* at small budgets and less at large ones, and no curve shows the transition —
+every budget's excess loss falls only 3–5× over the range of $n$."""
 
 
 def _res(r: int) -> str:
     return f"{r}×{r}"
 
 
-def flips_stopped(table: pd.DataFrame) -> dict:
-    """Regime C at the lowest resolution, stopped on the poisoned validation split."""
-    res = _resolutions(table, "C")[0]
-    c = curve(table, "C", "stopped_poisoned_val", resolution=res)
-    lo, hi = PLATEAU_WIDTHS
-    plateau = c[(c.width >= lo) & (c.width <= hi)]
-    top = plateau.loc[plateau.accuracy.idxmax()]
-    return dict(resolution=res, beta=float(table[table.regime == "C"].budget.iloc[0]),
-                first=c.iloc[0], last=c.iloc[-1], plateau_low=plateau.accuracy.min(), top=top,
-                fall=top.accuracy - c.iloc[-1].accuracy, seeds=int(c.seeds.iloc[0]))
-
-
-def paper_fall(paper: pd.DataFrame) -> dict:
-    """The paper's regime-C fall: its peak and its widest width (Fig. 3)."""
-    c = paper[paper.regime == "C"].sort_values("width")
-    return dict(peak=c.accuracy.max(), last=c.iloc[-1], fall=c.accuracy.max() - c.iloc[-1].accuracy)
-
-
-def flips_last_epoch(table: pd.DataFrame) -> list[dict]:
-    """Regime C after the last epoch, per resolution: the early peak (the first width that beats
-    the next wider one), the low after it, and the widest width."""
+def shipped_verdicts(table: pd.DataFrame) -> list[dict]:
+    """Per shipped configuration (per-seed rows) and view: the paired statistic and its verdict."""
     out = []
-    for res in _resolutions(table, "C"):
-        c = curve(table, "C", "final_accuracy", resolution=res)
-        falls = c.index[c.accuracy.diff(-1) > 0]
-        peak = c.loc[falls[0] if len(falls) else c.index[-1]]
-        after = c[c.width > peak.width]
-        low = after.loc[after.accuracy.idxmin()]
-        out.append(dict(resolution=res, peak=peak, low=low, last=c.iloc[-1], drop=peak.accuracy - low.accuracy,
-                        recovery=c.iloc[-1].accuracy - peak.accuracy))
+    for (regime, res, budget), rows in table.groupby(["regime", "resolution", "budget"], sort=False):
+        for column in VIEWS:
+            out.append(dict(regime=regime, resolution=res, budget=budget, column=column,
+                            paired=paired.paired(rows, column)))
     return out
-
-
-def clean_label(table: pd.DataFrame) -> list[dict]:
-    """Regimes A and B after the last epoch: first and last width."""
-    out = []
-    for regime in ("A", "B"):
-        c = curve(table, regime, "final_accuracy")
-        if not c.empty:
-            out.append(dict(regime=regime, budget=float(c.budget.iloc[0]), resolution=int(c.resolution.iloc[0]),
-                            first=c.iloc[0], last=c.iloc[-1]))
-    return out
-
-
-def clean_plateau(table: pd.DataFrame, from_width: int = 64) -> tuple[float, float]:
-    """The range of clean training's accuracy (last epoch and stopped early, every resolution)
-    from ``from_width`` on."""
-    rows = table[(table.variant == "clean") & (table.width >= from_width)]
-    values = pd.concat([rows.mean_final_accuracy, rows.mean_stopped_poisoned_val])
-    return float(values.min()), float(values.max())
-
-
-def _points(x: float) -> str:
-    return f"{100 * abs(x):.1f} points"
 
 
 def reference_findings(table: pd.DataFrame, paper: pd.DataFrame) -> str:
-    """The 'What it shows — honestly' bullets, every number taken from the two tables."""
-    s, p = flips_stopped(table), paper_fall(paper)
-    last = flips_last_epoch(table)
-    each = lambda f: " and ".join(f(x) for x in last)  # noqa: E731 — one value per resolution
-    ab = clean_label(table)
-    lo, hi = clean_plateau(table)
-    where = lambda x: f"{_points(x['recovery'])} {'above' if x['recovery'] > 0 else 'below'} the early peak " \
-                      f"at {_res(x['resolution'])}"  # noqa: E731 — the words follow the sign
-    return f"""
-* *Label flips (regime C, β = {s['beta']:g}), stopped early on the poisoned validation split:* the
-  inverted U, but a shallow one. At {_res(s['resolution'])} accuracy climbs from {s['first'].accuracy:.2f}
-  (m = {s['first'].width:,}) to a plateau of {s['plateau_low']:.2f}–{s['top'].accuracy:.2f} at
-  m = {PLATEAU_WIDTHS[0]}–{PLATEAU_WIDTHS[1]} and ends at {s['last'].accuracy:.2f} at m = {s['last'].width:,} —
-  {_points(s['fall'])} below the plateau's top, about one standard deviation over {s['seeds']} seeds
-  ({_points(s['top']['std'])} there). The paper's fall ({100 * p['peak']:.1f} % →
-  {100 * p['last'].accuracy:.0f} % at m = {p['last'].width:,}, a CNN on 60,000 digits:
-  {_points(p['fall'])}) is of the same size.
-* *Label flips, last epoch:* no inverted U but **double descent**. The peak comes early
-  (m = {each(lambda x: f"{x['peak'].width:,} at {_res(x['resolution'])}")}, while the fit to the poisoned
-  labels is still {each(lambda x: f"{x['peak'].fit:.2f}")}); as the fit reaches
-  {each(lambda x: f"{x['low'].fit:.2f}")} (m = {each(lambda x: f"{x['low'].width:,}")}) accuracy drops by
-  {each(lambda x: f"{100 * x['drop']:.1f}")} points; past that it slowly recovers
-  ({each(lambda x: f"{x['last'].accuracy:.2f}")} at m = {last[0]['last'].width:,}: {each(where)}).
-* *Clean-label attacks ({", ".join(x['regime'] for x in ab)}; budget {ab[0]['budget']:.1f} at
-  {_res(ab[0]['resolution'])}):* **not reproduced.** Accuracy rises with width all the way
-  ({"; ".join(f"{x['regime']}: {x['first'].accuracy:.2f} at m = {x['first'].width:,} → "
-              f"{x['last'].accuracy:.2f} at m = {x['last'].width:,}" for x in ab)}) with no fall. Our
-  perturbations, crafted against a clean-trained width-{experiment.ATTACKER_WIDTH} network, fool narrow
-  victims almost completely; wider victims pick up features the attack did not target. The paper's
-  decline at m ≈ 10⁵ may need wider networks, the paper's CNN, or its weaker (stochastic) attack —
-  this sweep cannot say which.
-* *Clean training:* rises and stays flat ({lo:.2f}–{hi:.2f} from m = 64 on), as in the paper.
-"""
+    """The 'What it shows' bullets: each regime's verdict per view, read from its paired intervals."""
+    lines = []
+    for (regime, res, budget), group in pd.DataFrame(shipped_verdicts(table)).groupby(
+            ["regime", "resolution", "budget"], sort=False):
+        size = f"β = {budget:g}" if regime == "C" else f"budget {budget:g}"
+        views = "; ".join(f"{VIEWS[r.column]}: **{r.paired.verdict}** ({r.paired.sentence().split(' — ')[0]})"
+                          for r in group.itertuples())
+        lines.append(f"* *Regime {regime} ({size}, {_res(res)}):* {views}.")
+    summary = experiment.reference_summary(table)
+    clean = summary[(summary.variant == "clean") & (summary.width >= 64)].mean_final_accuracy
+    if not clean.empty:
+        lines.append(f"* *Clean training:* {clean.min():.2f}–{clean.max():.2f} from m = 64 on.")
+    return "\n".join(lines)
 
 
 def reference_about(meta: dict) -> str:
     """What the shipped sweep ran: widths, seeds, epochs, n, date and command, from its sidecar."""
     configs = meta["settings"]["configs"]
     c = configs[0]
-    networks = sorted({x["seeds"] * (2 if x["clean_baseline"] and x["regime"] != "clean" else 1) for x in configs})
-    return (f"{len(c['widths'])} widths from {min(c['widths'])} to {max(c['widths']):,}, {c['seeds']} seeds, "
-            f"{c['epochs']} epochs, n = {c['n_train']:,} training digits, made {meta['created']} by "
-            f"`{meta['command']}`. Each width's {'–'.join(map(str, networks))} networks trained as one "
-            f"batched computation.")
+    minutes = sum(experiment.sweep_flops(experiment.WidthConfig(**{k: (tuple(v) if isinstance(v, list) else v)
+                                                                   for k, v in x.items()})) for x in configs)
+    minutes /= CPU_FLOPS * 60
+    return (f"{len(c['widths'])} widths from {min(c['widths'])} to {max(c['widths']):,}, {c['seeds']} seeds (from seed "
+            f"{c['seed']}), {c['epochs']} epochs of SGD (learning rate {c['lr']:g}, momentum {c['momentum']:g}), "
+            f"n = {c['n_train']:,} training digits, made {meta['created']} by `{meta['command']}` — about "
+            f"{minutes:.0f} minutes of training by its FLOP count at {CPU_FLOPS / 1e9:.0f} GFLOP/s (a slow 2-core CPU; "
+            f"BENCHMARKS.md has the time it took).")
 
 
 def reference_groups(table: pd.DataFrame):
-    """Per configuration of the shipped sweep: a caption with its U-curve gaps, and its rows."""
+    """Per configuration of the shipped sweep: a caption with its paired statistic, its summary, and
+    the attack that made it (for the charts' subtitles)."""
     for (regime, res, budget), rows in table.groupby(["regime", "resolution", "budget"], sort=False):
-        gap = {col: 100 * experiment.u_curve_gap(rows, col) for col in ("stopped_poisoned_val", "final_accuracy")}
-        yield (f"**Regime {regime}** ({'β' if regime == 'C' else 'budget'} = {budget:g}), {_res(res)}. "
-               f"Best interior width minus the better end width: {gap['stopped_poisoned_val']:+.1f} points "
-               f"stopped early, {gap['final_accuracy']:+.1f} points at the last epoch (positive: an inverted U)."), rows
+        p = paired.paired(rows, "stopped_poisoned_val")
+        size = dict(flip_prob=budget) if regime == "C" else dict(budget=budget, n_train=int(rows.n_train.iloc[0]))
+        attack = experiment.WidthConfig(regime=regime, **size).attack_label()  # the sweep's n_val is the default
+        yield (f"**Regime {regime}** ({'β' if regime == 'C' else 'budget'} = {budget:g}), {_res(res)}, stopped on "
+               f"the poisoned split: {p.sentence()}."), experiment.summarize(rows), f"shipped: {attack}"
+
+
+# --- "What to notice" and "Try next", computed from the run they describe -----------------------
+
+
+def _curve(result: experiment.WidthResult, variant: str, column: str) -> pd.Series:
+    s = result.summary[result.summary.variant == variant].sort_values("width")
+    return s.set_index("width")[f"mean_{column}"]
+
+
+def notice_md(result: experiment.WidthResult) -> str:
+    """The 'What to notice' bullets, every number read from ``result`` (the default run unless the
+    student trained another); tests/test_width_story.py checks the words on the default run."""
+    c = result.config
+    lines = []
+    clean = _curve(result, "clean", "final_accuracy")
+    if not clean.empty:
+        lines.append(f"* **Clean training improves with width, then flattens:** {clean.iloc[0]:.2f} at "
+                     f"m = {clean.index[0]:,}, {clean.max():.2f} at best, {clean.iloc[-1]:.2f} at "
+                     f"m = {clean.index[-1]:,}.")
+    fit = _curve(result, "poisoned", "fit")
+    if c.regime != "clean" and not fit.empty:
+        lines.append(f"* **Wider networks fit more of the poisoned set:** {fit.iloc[0]:.2f} of their training labels "
+                     f"at m = {fit.index[0]:,}, {fit.iloc[-1]:.2f} at m = {fit.index[-1]:,}.")
+        m = interior_width(c)
+        if m in fit.index[1:-1]:
+            views = {col: _curve(result, "poisoned", col) for col in VIEWS}
+            gaps = "; ".join(f"{VIEWS[col]}: {100 * (v.iloc[-1] - v[m]):+.1f}" for col, v in views.items())
+            lines.append(f"* **Three views of the widest width, against m = {m}** (points; positive: the widest is "
+                         f"better): {gaps}.")
+    shape = verdict(result)
+    if shape:
+        lines.append(f"* **The shape, decided by an interval, not by eye.** {shape}")
+    return "\n".join(lines)
+
+
+# Each suggestion: its words and the settings it means (on top of the defaults); every one is run
+# by a seeded test named try_next in tests/test_width_story.py.
+TRY_NEXT = (
+    ("Regime **A** at its calibrated budget 0.35 (about a fifth of a digit's norm): every width stays above chance "
+     "and the mid widths lose a few points; compare the ‖δᵢ‖ histogram with the budget's rule.",
+     dict(regime="A")),
+    ("The same with the **strong attack**: at this budget both attacks fill their ball, and they cost the mid widths "
+     "about the same (within 3 points at m = 128) — at the lesson's scale the paper's procedure is no weaker.",
+     dict(regime="A", attack="strong")),
+    ("Set **β = 0**: the poisoned curve is the clean one, seed for seed (same data, same initialisation, same "
+     "batches).", dict(regime="C", flip_prob=0.0)),
+    ("**Momentum 0.9** (the course's earlier protocol): ten times the effective step, and the widest networks fit "
+     "more of the flipped labels.", dict(momentum=0.9)),
+)
+
+
+def try_next_md() -> str:
+    return "\n".join(f"{i}. {text}" for i, (text, _) in enumerate(TRY_NEXT, 1))
