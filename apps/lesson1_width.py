@@ -167,8 +167,8 @@ def _():
 
 @app.cell(hide_code=True)
 def _(live_curve):
-    mo.stop(not live_curve.value)
-    live.budget_panel(live.budget_curves())
+    # Only on request (no mo.stop: the exported notebook runs every cell under Jupyter).
+    live.budget_panel(live.budget_curves()) if live_curve.value else None
     return
 
 
