@@ -140,7 +140,8 @@ def _(result):
 def _():
     # The shipped Fig. 2 curves; a missing or altered file is reported, not drawn.
     mnist_reference = page.load(regularization_mnist.load_averaged)
-    return (mnist_reference,)
+    mnist_paper = page.load(regularization_mnist.load_paper)  # the paper's protocol, once it has been made
+    return mnist_paper, mnist_reference
 
 
 @app.cell(hide_code=True)
@@ -175,7 +176,7 @@ def _(mnist_form):
 
 
 @app.cell(hide_code=True)
-def _(mnist_controls, mnist_live, mnist_reference):
+def _(mnist_controls, mnist_live, mnist_paper, mnist_reference):
     _live = mnist_live.result if mnist_live is not None else None
     _curves = panels.mnist_curves(mnist_reference.table, _live)
     mo.vstack([
@@ -197,7 +198,8 @@ def _(mnist_controls, mnist_live, mnist_reference):
         page.cannot_run(mnist_live.problem) if mnist_live is not None and not mnist_live.ok else mo.md(""),
         mo.md(f"Live attack: {_live.seconds:.0f} s on {_live.device}.") if _live is not None else mo.md(""),
         charts.poisoning_curves(_curves) if _curves is not None else mo.md(""),
-        mo.md(prose.reference_note()),
+        mo.md(prose.reference_note(paper_made=mnist_paper.table is not None)),
+        mo.md(prose.paper_protocol(mnist_paper.table, mnist_paper.meta)),
     ])
     return
 

@@ -13,6 +13,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -76,7 +77,7 @@ def test_l2_the_shipped_curves_follow_the_short_protocol_and_the_paper_protocol_
     assert len(paper) == 10 and {(c.alternate, c.attack_steps, c.lam_steps) for c in paper} == {(True, 100, 50)}
     assert paper[0].lam_start == math.log(5) == regularization_mnist.MnistPoisoningConfig().lam_start
     note = regularization_prose.reference_note()
-    assert "`poisoncourse sweep regularization --protocol paper`, about 17 hours" in note
+    assert "`poisoncourse sweep regularization --protocol paper`, about 58 minutes" in note
 
 
 def test_l2_small_lambda_error_rises_from_0_6_to_19_2_percent_and_cv_from_0_3_to_10_1(fig2):
@@ -301,3 +302,38 @@ def test_l4_notice_the_shipped_dip_sweep_tracks_sigma_root_d_not_2_mu_root_d():
     assert f"correlates with σ√d at r = {scale['r_sigma']:.2f} and with 2μ√d at r = {scale['r_mu']:.2f}" in text
     assert "| 1 | 0.5 | 8 | 2 | 2 [1, 2] |" in text
     assert "at r = 2.0, 3.0, 4.7 for σ = 0.5, 1, 1.5; averaged over σ, at r = 3.0, 3.3, 3.3 for μ = 0.25, 0.5, 1" in text
+
+
+# --- Lesson 2: the paper's protocol answers the short curves' open question (issue 17) ----------
+
+
+def _paper_like(gaps_at_last):
+    """A per-split table whose learned-minus-large gap at the last poison count is given."""
+    rows = []
+    for seed, gap in enumerate(gaps_at_last):
+        for poisons in (0, 85):
+            g = gap if poisons == 85 else 0.0
+            rows += [dict(seed=seed, poisons=poisons, mode_key="large", test_error=0.03),
+                     dict(seed=seed, poisons=poisons, mode_key="learned", test_error=0.03 + g)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("gaps,answer", [
+    ((0.02, 0.03, 0.025, 0.02), "ends *above* the large-λ error"),
+    ((-0.02, -0.03, -0.025, -0.02), "ends *below* the large-λ error, as in the paper"),
+    ((0.03, -0.03, 0.01, -0.02), "the interval holds zero"),
+])
+def test_l2_the_paper_protocol_answer_is_read_from_the_paired_interval(gaps, answer):
+    from poisoncourse.core.stats import mean_interval
+
+    text = regularization_prose.paper_protocol(_paper_like(gaps))
+    mean, low, high = mean_interval(gaps)
+    assert answer in text and f"{100 * mean:+.1f} points, 95 % t-interval [{100 * low:+.1f}, {100 * high:+.1f}]" in text
+    assert f"{len(gaps)} data splits" in text and "At 85 poisons" in text
+
+
+def test_l2_the_reference_note_says_whether_the_paper_protocol_was_made():
+    assert "not yet run for this course" in regularization_prose.reference_note()
+    made = regularization_prose.reference_note(paper_made=True)
+    assert "has been run too: see below" in made and "not yet run" not in made
+    assert regularization_prose.paper_protocol(None) == ""

@@ -80,9 +80,11 @@ def test_the_defaults_are_the_papers_protocol_and_attack():
 # --- the paired statistic ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("df,q", [(1, 12.706), (4, 2.776), (9, 2.262), (30, 2.042)])
-def test_t_quantiles_match_the_printed_table(df, q):
-    assert paired.t_quantile(0.975, df) == pytest.approx(q, abs=2e-3)
+@pytest.mark.parametrize("df", range(1, 31))
+def test_the_t_table_every_interval_uses_matches_students_distribution(df):
+    from poisoncourse.core import stats
+
+    assert stats.t975(df) == pytest.approx(stats.t_quantile(0.975, df), abs=2e-3)
 
 
 def _runs(gaps_wide, gaps_narrow, interior=128):

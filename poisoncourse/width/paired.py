@@ -12,11 +12,11 @@ the two intervals only (:func:`verdict`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
+
+from ..core.stats import Interval, interval
 
 # The interior width, fixed before the shipped sweep ran: the peak of the earlier 4-seed runs
 # (seeds 0–3, issue 14) under label flips; the shipped sweep tests it on seeds 100 and up.
@@ -29,57 +29,6 @@ VERDICTS = {
     "double descent": "a dip: both the narrowest and the widest beat the interior width",
     "undecided": "undecided: the intervals are too wide to say",
 }
-
-
-def t_quantile(p: float, df: int) -> float:
-    """The p-quantile of Student's t with ``df`` degrees of freedom (bisection on its CDF,
-    integrated numerically: the course ships no statistics library)."""
-    if df <= 0:
-        return float("nan")
-    log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
-
-    def cdf(t: float) -> float:  # P(T ≤ t) for t ≥ 0: ½ + ∫₀ᵗ density
-        u = np.linspace(0.0, t, 4001)
-        dens = np.exp(log_c - (df + 1) / 2 * np.log1p(u * u / df))
-        return 0.5 + float(np.sum((dens[1:] + dens[:-1]) / 2) * (u[1] - u[0]))
-
-    lo, hi = 0.0, 1000.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if cdf(mid) < p else (lo, mid)
-    return (lo + hi) / 2
-
-
-@dataclass(frozen=True)
-class Interval:
-    mean: float
-    low: float
-    high: float
-    seeds: int
-
-    @property
-    def above_zero(self) -> bool:
-        return self.low > 0
-
-    @property
-    def below_zero(self) -> bool:
-        return self.high < 0
-
-    def points(self) -> str:
-        """'+4.8 ± 3.5 points' — the mean and the interval's half-width, in accuracy points."""
-        return f"{100 * self.mean:+.1f} ± {100 * (self.high - self.mean):.1f} points"
-
-
-def interval(values, level: float = 0.95) -> Interval:
-    """Mean of ``values`` and its two-sided Student-t confidence interval."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    n = len(v)
-    if n < 2:
-        m = float(v.mean()) if n else float("nan")
-        return Interval(m, float("nan"), float("nan"), n)
-    half = t_quantile(0.5 + level / 2, n - 1) * float(v.std(ddof=1)) / math.sqrt(n)
-    return Interval(float(v.mean()), float(v.mean()) - half, float(v.mean()) + half, n)
 
 
 def per_seed_gaps(runs: pd.DataFrame, column: str, interior: int = INTERIOR_WIDTH,
