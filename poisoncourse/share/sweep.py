@@ -6,7 +6,7 @@
     poisoncourse sweep width --scale cpu    # a lesson's own options, as it declares them
 
 A sweep keeps each configuration's rows as it finishes (``<out>/.parts/<table>/``), so an
-interrupted sweep — a closed laptop, a killed job, a multi-hour protocol run a few hours a day
+interrupted sweep — a closed laptop, a killed job, a long protocol run made in sittings
 — resumes where it stopped when the same command is run again; ``--fresh`` starts over. A part
 is reused only for the same configuration, lesson version and package version; the parts are
 deleted once the table is saved.
