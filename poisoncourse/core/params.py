@@ -17,6 +17,8 @@ another field's value (what ``values`` means depends on what is swept).
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -251,6 +253,17 @@ class Validated:
     def _set(self, name: str, value) -> None:
         """For ``check``: store a value the rules computed (the config is frozen)."""
         object.__setattr__(self, name, value)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+class Seeded(Validated):
+    """A config run once per seed: ``seeds`` consecutive seeds from ``seed``."""
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seed, self.seed + self.seeds))
 
 
 # --- reading the declarations back ------------------------------------------------------------

@@ -17,7 +17,7 @@ set, the poison directions, the test set and the initial weights are shared by e
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.errors import ConfigError
 from ..core.nets import StackedMLP, accuracy, cap_spectral_norm, train
-from ..core.params import SEED, Choice, Integer, Items, Numbers, Optional, Real, Validated, param
+from ..core.params import SEED, Choice, Integer, Items, Numbers, Optional, Real, Seeded, param
 from ..lesson import Case, Option, Reference, ReferenceTable
 
 POISON_LABELS = {"opposite": "opposite class", "third": "a new third class"}
@@ -38,7 +38,7 @@ TRAIN_PGD_STEPS = 5  # PGD steps per batch in adversarial training (cheaper than
 
 
 @dataclass(frozen=True)
-class LabelNoiseConfig(Validated):
+class LabelNoiseConfig(Seeded):
     """Every knob of the lesson; validated on construction. The defaults are the live ones:
     the setting measured in LESSONS.md (d = 16, μ = 0.5, σ = 1, n = 400, b = 10 per class,
     ℓ₂-PGD ε = 0.5, 20 steps) with a 3×64 network and Adam at 1e-2, so a sweep of 8 r × 3
@@ -71,9 +71,6 @@ class LabelNoiseConfig(Validated):
     seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 
-    @property
-    def seed_list(self) -> list[int]:
-        return list(range(self.seed, self.seed + self.seeds))
 
     @property
     def classes(self) -> int:
@@ -93,8 +90,6 @@ class LabelNoiseConfig(Validated):
         """Distance between the two class means, 2μ√d: the natural unit for r and ε."""
         return 2 * self.mu * self.d**0.5
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # --- data: D(d, μ, σ²) and the poisons ----------------------------------------------------

@@ -13,7 +13,7 @@ label vector, the images are shared.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pandas as pd
 import torch
@@ -68,8 +68,6 @@ class MnistBucketsConfig(Validated):
                     max_epochs=500)
         return cls(**{**base, **overrides})
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def load_pair(config: MnistBucketsConfig):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, pick_device
 from ..core.errors import ConfigError
 from ..core.nets import StackedTwoLayer, train
-from ..core.params import SEED, Choice, Flag, Integer, Numbers, Real, Switch, Validated, param
+from ..core.params import SEED, Choice, Flag, Integer, Numbers, Real, Seeded, Switch, param
 from ..lesson import Case, Reference, ReferenceTable, figure_settings, tabulate
 
 # --- the paper's settings ---------------------------------------------------------------
@@ -51,7 +51,7 @@ EPS_RANGE = (0.0, 2.0)
 
 
 @dataclass(frozen=True)
-class LazyConfig(Validated):
+class LazyConfig(Seeded):
     """Every knob of the lesson, validated on construction.
 
     One quantity is swept (``sweep`` over ``values``); the others are fixed. ε is both the
@@ -92,12 +92,7 @@ class LazyConfig(Validated):
                 f"Training and test images together must be at most 1000 (the 0s and 1s in mnist5k); "
                 f"got {self.n_train} + {self.n_test}: lower one of them.")
 
-    @property
-    def seed_list(self) -> list[int]:
-        return list(range(self.seed, self.seed + self.seeds))
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
     @classmethod
     def phase(cls, **overrides) -> LazyConfig:

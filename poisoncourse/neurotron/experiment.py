@@ -20,7 +20,7 @@ what the student changed.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ import torch
 from ..core.cost import LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.errors import ConfigError
-from ..core.params import SEED, Choice, Choices, Integer, Numbers, Real, Switch, Validated, param
+from ..core.params import SEED, Choice, Choices, Integer, Numbers, Real, Seeded, Switch, param
 from ..lesson import Case, Reference, ReferenceTable, tabulate
 
 # --- the paper's settings ---------------------------------------------------------------
@@ -90,7 +90,7 @@ STALL_FLATNESS = 0.9
 
 
 @dataclass(frozen=True)
-class NeurotronConfig(Validated):
+class NeurotronConfig(Seeded):
     """Every knob of the lesson. Unset ``n`` and ``eta`` take the paper's value for the
     chosen distribution (Table 1). Validated on construction."""
 
@@ -133,9 +133,6 @@ class NeurotronConfig(Validated):
     def input_distribution(self) -> InputDistribution:
         return DISTRIBUTIONS[self.distribution]
 
-    @property
-    def seed_list(self) -> list[int]:
-        return list(range(self.seed, self.seed + self.seeds))
 
     def thetas_betas(self) -> tuple[list[float], list[float]]:
         """Per swept value, the (θ, β) pair that value stands for."""
@@ -149,8 +146,6 @@ class NeurotronConfig(Validated):
         """Per swept value, its learning rate η."""
         return list(self.values) if self.sweep == "eta" else [self.eta] * len(self.values)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
     @classmethod
     def live(cls, distribution: str = "normal", **overrides) -> NeurotronConfig:

@@ -18,7 +18,7 @@ The MNIST panel (Fig. 2) lives in :mod:`poisoncourse.regularization_mnist`.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -65,8 +65,6 @@ class HeatmapConfig(Validated):
     seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # --- data ----------------------------------------------------------------------------------

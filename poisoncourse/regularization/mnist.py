@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -79,8 +79,6 @@ class MnistPoisoningConfig(Validated):
         """Fig. 2's setting: 0 … 85 poisons in batches of 17, T = 100, T_λ = 50."""
         return cls(**{**dict(poisons=MAX_POISONS, attack_steps=T_POISON, lam_steps=T_LAM), **overrides})
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # --- data ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ n's take turns — a handful of batched solves, never a loop over models).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 import torch
@@ -35,7 +35,7 @@ from ..core import data
 from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
 from ..core.device import Stopwatch, describe, pick_device
 from ..core.logreg import augment
-from ..core.params import SEED, Choice, Integer, Numbers, Real, Validated, param
+from ..core.params import SEED, Choice, Integer, Numbers, Real, Seeded, param
 from ..lesson import Case
 from . import poison
 
@@ -48,7 +48,7 @@ OBJECTIVE_TOL = 1e-3
 
 
 @dataclass(frozen=True)
-class ConvexConfig(Validated):
+class ConvexConfig(Seeded):
     """The warm-up's knobs; validated on construction. ``c_values`` are the paper's C (overall
     budget Σᵢ ‖δᵢ‖ ≤ C√n, pixel units at the chosen resolution); C = 0 is clean training."""
 
@@ -65,12 +65,7 @@ class ConvexConfig(Validated):
     seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 
-    @property
-    def seed_list(self) -> list[int]:
-        return list(range(self.seed, self.seed + self.seeds))
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # --- the linear model and its optimum ---------------------------------------------------------

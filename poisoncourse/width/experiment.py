@@ -16,7 +16,7 @@ their initialisation and batch order (common random numbers): their curves diffe
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import torch
@@ -24,7 +24,7 @@ import torch
 from ..core import data, nets
 from ..core.cost import CPU_FLOPS, refuse_if_too_slow
 from ..core.errors import ConfigError
-from ..core.params import SEED, Choice, Flag, Integer, Numbers, Real, Validated, param
+from ..core.params import SEED, Choice, Flag, Integer, Numbers, Real, Seeded, param
 from . import poison, victims
 
 # The headline lesson's sweeps are longer than the other lessons' and show a progress bar, so a
@@ -63,7 +63,7 @@ ATTACK_EPOCHS = 100
 
 
 @dataclass(frozen=True)
-class WidthConfig(Validated):
+class WidthConfig(Seeded):
     """Every knob of the lesson; validated on construction.
 
     ``budget`` is the average per-sample perturbation norm C/√n in regime A and the per-sample
@@ -116,9 +116,6 @@ class WidthConfig(Validated):
                 f"The CNN victim needs 28×28 inputs (its two 5×5 convolutions and poolings are sized for "
                 f"them); got input resolution {self.resolution}: choose 28×28 or the MLP.")
 
-    @property
-    def seed_list(self) -> list[int]:
-        return list(range(self.seed, self.seed + self.seeds))
 
     @property
     def variants(self) -> tuple[str, ...]:
@@ -152,8 +149,6 @@ class WidthConfig(Validated):
         loss = "negated loss" if self.attack_loss == "negated" else "cross-entropy"
         return f"regime {self.regime}, {self.attack_size()}: {how}, {loss}"
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # --- data and poison -----------------------------------------------------------------------
