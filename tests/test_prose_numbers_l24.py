@@ -337,3 +337,22 @@ def test_l2_the_reference_note_says_whether_the_paper_protocol_was_made():
     made = regularization_prose.reference_note(paper_made=True)
     assert "has been run too: see below" in made and "not yet run" not in made
     assert regularization_prose.paper_protocol(None) == ""
+
+
+def test_l2_the_shipped_paper_protocol_is_ten_splits_at_the_papers_settings_and_answers_from_its_interval():
+    from poisoncourse.core.stats import mean_interval
+
+    loaded = regularization_mnist.load_paper()  # shipped: missing or altered fails, never skips
+    configs = loaded.meta["settings"]["configs"]
+    assert len(configs) == 10 and len({c["seed"] for c in configs}) == 10
+    assert {(c["attack_steps"], c["lam_steps"], c["alternate"]) for c in configs} == {(100, 50, True)}
+    assert all(c["lam_start"] == pytest.approx(math.log(5)) for c in configs)
+    text = regularization_prose.paper_protocol(loaded.table, loaded.meta)
+    gaps = regularization_prose.learned_minus_large(loaded.table)
+    mean, low, high = mean_interval(gaps[gaps.poisons == 85].gap)
+    assert f"{100 * mean:+.1f} points, 95 % t-interval [{100 * low:+.1f}, {100 * high:+.1f}]" in text
+    assert "10 data splits, T = 100, alternating steps, λ from log 5" in text
+    verdict = "above" if low > 0 else "below" if high < 0 else "the interval holds zero"
+    assert verdict in text
+    last = loaded.table[loaded.table.poisons == 85].groupby("mode_key").test_error.mean()
+    assert f"{last['learned']:.1%} (learned λ) and {last['large']:.1%} (λ = log 200)" in text

@@ -210,11 +210,13 @@ def paper_protocol(table: pd.DataFrame | None, meta: dict | None = None) -> str:
                   "the short protocol")
     else:
         answer = "the interval holds zero: at this many splits the two defenders cannot be told apart"
+    means = table[table.poisons == last].groupby("mode_key").test_error.mean()
     c = (meta or {}).get("settings", {}).get("configs", [{}])[0]
     how = (f"T = {c.get('attack_steps', mnist.T_POISON)}, "
            f"{'alternating steps' if c.get('alternate', True) else 'simultaneous steps'}, "
            f"λ from {'log 5 ≈ ' if np.isclose(c.get('lam_start', mnist.LAM_START), np.log(5)) else ''}"
            f"{c.get('lam_start', mnist.LAM_START):.2f}")
     return (f"**The paper's protocol** (`{mnist.REFERENCE_COMMAND} --protocol paper`: {iv.seeds} data splits, "
-            f"{how}). At {last} poisons the learned λ's test error minus λ = log 200's, paired within each split: "
+            f"{how}). At {last} poisons the mean test errors are {means['learned']:.1%} (learned λ) and "
+            f"{means['large']:.1%} (λ = log 200); the learned λ's error minus λ = log 200's, paired within each split: "
             f"{100 * iv.mean:+.1f} points, 95 % t-interval [{100 * iv.low:+.1f}, {100 * iv.high:+.1f}] — {answer}.")
