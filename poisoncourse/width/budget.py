@@ -16,13 +16,14 @@ paper's CNN on 28×28: the same fraction of a digit's norm costs us far more.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import torch
 
 from ..core import nets
-from ..core.device import pick_device
+from ..core.device import Stopwatch, describe, pick_device
+from ..lesson import tabulate
 from . import experiment as E
 from . import poison, victims
 
@@ -145,20 +146,26 @@ def reference_label(config: E.WidthConfig) -> str:
     return f"accuracy against budget, regime {config.regime}, {config.resolution}×{config.resolution}"
 
 
+@dataclass(frozen=True)
+class _Timed:
+    """A budget curve with what the sweep's progress line reports."""
+
+    table: pd.DataFrame
+    seconds: float
+    device: str
+
+
+def _timed_curve(config: E.WidthConfig) -> _Timed:
+    watch = Stopwatch(pick_device(config.device))
+    with watch.running():
+        curve = budget_curve(config)
+    return _Timed(curve, watch.seconds, describe(watch.device))
+
+
 def reference_table(configs, progress=None) -> pd.DataFrame:
     """Per (regime, victim, attack loss, budget, seed): :func:`budget_curve`'s rows."""
-    import time
-    from types import SimpleNamespace
-
-    frames = []
-    for config in configs:
-        start = time.perf_counter()
-        curve = budget_curve(config)
-        curve.insert(0, "regime", config.regime)
-        frames.append(curve)
-        if progress is not None:
-            progress(config, SimpleNamespace(seconds=time.perf_counter() - start, device="CPU"))
-    return pd.concat(frames, ignore_index=True)
+    return tabulate(configs, _timed_curve, lambda config, timed: timed.table.assign(regime=config.regime)
+                    [["regime", *timed.table.columns]], progress)
 
 
 def _reference():

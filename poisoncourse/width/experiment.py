@@ -31,7 +31,7 @@ from . import poison, victims
 # live width sweep may take up to a minute before it is refused.
 LIVE_MAX_SECONDS = 60.0
 from ..core.device import Stopwatch, describe, pick_device
-from ..lesson import Case, Option, Reference, ReferenceTable
+from ..lesson import Case, Option, Reference, ReferenceTable, tabulate
 
 REGIMES = {
     "clean": "no poisoning",
@@ -578,23 +578,21 @@ def reference_label(config: WidthConfig) -> str:
             f"{config.victim}")
 
 
+def _seed_rows(config: WidthConfig, result: WidthResult) -> pd.DataFrame:
+    table = result.runs.copy()
+    table.insert(0, "attack", config.attack if config.regime in ("A", "B") else "")
+    table.insert(0, "resolution", config.resolution)
+    table.insert(0, "budget", config.flip_prob if config.regime == "C" else config.budget)
+    table.insert(0, "regime", config.regime)
+    table["epochs"] = config.epochs
+    table["n_train"] = config.n_train
+    return table
+
+
 def reference_table(configs, progress=None) -> pd.DataFrame:
     """Per (config, variant, width, seed): every accuracy, the fit and the stop epochs (one row per
     seed, for the paired statistic; :func:`reference_summary` averages them)."""
-    frames = []
-    for config in configs:
-        result = run(config)
-        table = result.runs.copy()
-        table.insert(0, "attack", config.attack if config.regime in ("A", "B") else "")
-        table.insert(0, "resolution", config.resolution)
-        table.insert(0, "budget", config.flip_prob if config.regime == "C" else config.budget)
-        table.insert(0, "regime", config.regime)
-        table["epochs"] = config.epochs
-        table["n_train"] = config.n_train
-        frames.append(table)
-        if progress is not None:
-            progress(config, result)
-    return pd.concat(frames, ignore_index=True)
+    return tabulate(configs, run, _seed_rows, progress)
 
 
 def reference_summary(table: pd.DataFrame) -> pd.DataFrame:
