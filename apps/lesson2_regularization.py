@@ -199,14 +199,13 @@ def _(mnist_controls, mnist_live, mnist_paper, mnist_reference):
         mo.md(f"Live attack: {_live.seconds:.0f} s on {_live.device}.") if _live is not None else mo.md(""),
         charts.poisoning_curves(_curves) if _curves is not None else mo.md(""),
         mo.md(prose.reference_note(paper_made=mnist_paper.table is not None)),
-        mo.md(prose.paper_protocol(mnist_paper.table, mnist_paper.meta)),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(mnist_reference):
-    mo.md(prose.shipped_curves(mnist_reference.table))
+def _(mnist_paper, mnist_reference):
+    mo.md(prose.shipped_curves(mnist_reference.table) + "\n\n" + prose.paper_protocol(mnist_paper.table, mnist_paper.meta))
     return
 
 

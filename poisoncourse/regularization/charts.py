@@ -98,8 +98,10 @@ def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:
     if "source" not in data:
         data["source"] = "live"
     x = alt.X("fraction:Q", title="fraction of poisoning points", axis=alt.Axis(format="%"))
-    base = alt.Chart(data).encode(x=x, color=alt.Color("mode:N", title="λ"),
-                                  strokeDash=alt.StrokeDash("source:N", title="run"))
+    # Legends below the three panels: beside them they overflow the page's width and are cut off.
+    below = alt.Legend(orient="bottom", direction="vertical")
+    base = alt.Chart(data).encode(x=x, color=alt.Color("mode:N", title="λ", legend=below),
+                                  strokeDash=alt.StrokeDash("source:N", title="run", legend=below))
     tip = ["mode:N", "source:N", alt.Tooltip("poisons:Q"), alt.Tooltip("test_error:Q", format=".3f"),
            alt.Tooltip("lam:Q", format=".2f"), alt.Tooltip("w_norm2:Q", format=".3g")]
     err = base.mark_line(point=True).encode(y=alt.Y("test_error:Q", title="test error"), tooltip=tip)
