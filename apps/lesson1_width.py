@@ -51,16 +51,23 @@ def _():
 def _():
     defaults = width.WidthConfig()
     _ui = links.Controls()  # every control opens at the link's value (a shared URL reproduces a run)
-    form = controls.width_form(_ui, defaults)
-    _ui.with_warnings(form)
-    return defaults, form
+    _form = controls.width_form(_ui, defaults)
+    sweep_controls, train = _form
+    _ui.with_warnings(_form)
+    return defaults, sweep_controls, train
 
 
 @app.cell(hide_code=True)
-def _(defaults, form):
+def _(sweep_controls, train):
+    links.train_bar(sweep_controls, train)
+    return
+
+
+@app.cell(hide_code=True)
+def _(defaults, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
-    # what the form shows: the defaults, or the settings of the link that opened it.
-    trained = page.train(form, live.make_config, live.run, total=live.total, default=defaults,
+    # what the controls first show: the defaults, or the settings of the link that opened it.
+    trained = page.train(train, live.make_config, live.run, total=live.total, default=defaults,
                          title="Training the width sweep…", memo="width")
     config, result = trained.config, trained.result
     return config, result
@@ -208,7 +215,8 @@ def _(result):
 def _():
     convex_defaults = convex.ConvexConfig()
     _ui = links.Controls(prefix="convex.")
-    convex_form = controls.convex_form(_ui, convex_defaults)
+    _form = controls.convex_form(_ui, convex_defaults)
+    convex_controls, convex_train = _form
     mo.vstack([mo.md(r"""
     ## Before networks: the convex warm-up (paper Sec. 2, Fig. 2)
 
@@ -227,13 +235,19 @@ def _():
     their average. Excess loss and error are measured on 1,000 held-out clean digits. The fits minimize the mean
     cross-entropy plus a small ridge $\tfrac\lambda2\|W\|^2$ (without it $w^*_n$ does not exist once the $n$ digits
     are linearly separable); $w_*$ carries the same ridge.
-    """), _ui.with_warnings(convex_form)])
-    return convex_defaults, convex_form
+    """), _ui.with_warnings(_form)])
+    return convex_controls, convex_defaults, convex_train
 
 
 @app.cell(hide_code=True)
-def _(convex_defaults, convex_form):
-    warmup = page.train(convex_form, live.convex_config, live.convex_run, total=live.convex_total, prefix="convex.",
+def _(convex_controls, convex_train):
+    links.train_bar(convex_controls, convex_train)
+    return
+
+
+@app.cell(hide_code=True)
+def _(convex_defaults, convex_train):
+    warmup = page.train(convex_train, live.convex_config, live.convex_run, total=live.convex_total, prefix="convex.",
                         default=convex_defaults, title="Fitting the linear models…", subtitle="sample sizes",
                         memo="width.convex").result
     return (warmup,)

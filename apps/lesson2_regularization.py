@@ -52,7 +52,7 @@ def _():
     defaults = regularization.HeatmapConfig()
     _start = regularization.cloned_poison(defaults.seed, defaults.poison_label)
     ui = links.Controls(renamed={"alpha": "step_size", "beta": "lam_step"})
-    form = ui.form(
+    _form = ui.form(
         """
         **Regularization** {lam} {bias}
 
@@ -76,16 +76,23 @@ def _():
         lam_values=ui.slider(3, 30, 1, value=defaults.lam_values, show_value=True, label="λ values in B"),
         seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
     )
-    mo.vstack([mo.md("## Controls"), ui.with_warnings(form)])
-    return defaults, form
+    controls, train = _form
+    mo.vstack([mo.md("## Controls"), ui.with_warnings(_form)])
+    return controls, defaults, train
 
 
 @app.cell(hide_code=True)
-def _(defaults, form):
+def _(controls, train):
+    links.train_bar(controls, train)
+    return
+
+
+@app.cell(hide_code=True)
+def _(defaults, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson runs what the form shows: the defaults, or the settings of the link that
-    # opened it. A submitted form goes into the URL, so the link reproduces this run.
-    trained = page.train(form, panels.heatmap_config, lambda config, progress: regularization.run(config),
+    # the lesson runs what the controls first show: the defaults, or the settings of the link
+    # that opened it. What Train applies goes into the URL, so the link reproduces this run.
+    trained = page.train(train, panels.heatmap_config, lambda config, progress: regularization.run(config),
                          subtitle=lambda config: f"{panels.model_count(config):,} models", default=defaults,
                          memo="regularization")
     config, result = trained.config, trained.result
@@ -147,7 +154,7 @@ def _():
 @app.cell(hide_code=True)
 def _():
     _ui = links.Controls(prefix="mnist.")
-    mnist_form = _ui.form(
+    mnist_form = _ui.request_form(
         """
         **Live attack on MNIST** — {poisons} {modes} {steps} · data split {seed}
         """,

@@ -61,7 +61,7 @@ def _(distribution, sweep):
     defaults = lesson.live_defaults(distribution.value, sweep.value)
     _swept = {f"{v:g}": v for v in lesson.swept_values(sweep.value)}
     _ui = links.Controls()
-    form = _ui.form(
+    _form = _ui.form(
         """
         | the attack | the network | training |
         | :-- | :-- | :-- |
@@ -93,15 +93,22 @@ def _(distribution, sweep):
         seeds=_ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
         seed=_ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
     )
-    _ui.with_warnings(form)
-    return defaults, form
+    controls, train = _form
+    _ui.with_warnings(_form)
+    return controls, defaults, train
 
 
 @app.cell(hide_code=True)
-def _(defaults, form):
-    # Before any Train (and headless) the form's values run: the defaults or the link's.
+def _(controls, train):
+    links.train_bar(controls, train)
+    return
+
+
+@app.cell(hide_code=True)
+def _(defaults, train):
+    # Before any Train (and headless) the controls' first values run: the defaults or the link's.
     trained = page.attempt(
-        form, lambda values: lesson.form_config(values, defaults),
+        train, lambda values: lesson.form_config(values, defaults),
         lambda config, progress: neurotron.run(config, progress=progress, max_seconds=neurotron.LIVE_MAX_SECONDS),
         total=lambda config: config.iterations, subtitle="iterations", default=defaults, memo="neurotron")
     config, result = trained.config, trained.result

@@ -57,7 +57,7 @@ def _():
     defaults = labelnoise.LabelNoiseConfig()
     _rs = {f"{r:g}": r for r in (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12)}
     ui = links.Controls(renamed={"b": "poisons_per_class"})
-    form = ui.form(
+    _form = ui.form(
         """
             **Poisons** {poison_label} · {r_values} · per class {poisons_per_class}
 
@@ -90,14 +90,21 @@ def _():
         seeds=ui.slider(1, 6, 1, value=defaults.seeds, show_value=True, label="seeds per r"),
         seed=ui.number(0, 100_000, 1, value=defaults.seed, label="seed"),
     )
-    mo.vstack([mo.md("## Controls"), ui.with_warnings(form)])
-    return defaults, form
+    controls, train = _form
+    mo.vstack([mo.md("## Controls"), ui.with_warnings(_form)])
+    return controls, defaults, train
 
 
 @app.cell(hide_code=True)
-def _(defaults, form):
-    # Before any Train (and headless) the form's values run: the defaults or the link's.
-    trained = page.attempt(form, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
+def _(controls, train):
+    links.train_bar(controls, train)
+    return
+
+
+@app.cell(hide_code=True)
+def _(defaults, train):
+    # Before any Train (and headless) the controls' first values run: the defaults or the link's.
+    trained = page.attempt(train, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
                            total=lambda config: config.max_epochs, default=defaults,
                            subtitle="stops as soon as every network fits its training set", memo="labelnoise")
     config, result = trained.config, trained.result
@@ -137,7 +144,7 @@ def _():
 def _(config):
     _ui2 = links.Controls(prefix="2d.", renamed={"b": "poisons_per_class"})
     _start = panels.PICTURE_DEFAULTS
-    form2d = _ui2.form(
+    _form = _ui2.form(
         "{r_values} · class-mean offset {mu} · poisons per class {poisons_per_class} · {seed}",
         submit_button_label="Draw",
         r_values=_ui2.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)},
@@ -146,14 +153,21 @@ def _(config):
         poisons_per_class=_ui2.slider(1, 10, 1, value=_start["poisons_per_class"], show_value=True, label="b"),
         seed=_ui2.number(0, 100_000, 1, value=config.seed, label="seed"),
     )
-    _ui2.with_warnings(form2d)
-    return (form2d,)
+    controls2d, draw = _form
+    _ui2.with_warnings(_form)
+    return controls2d, draw
 
 
 @app.cell(hide_code=True)
-def _(config, form2d):
+def _(controls2d, draw):
+    links.train_bar(controls2d, draw)
+    return
+
+
+@app.cell(hide_code=True)
+def _(config, draw):
     # The 2-D runs follow the main controls' poison label, training, spectral cap and radius.
-    _picture = page.attempt(form2d, lambda values: panels.picture_config(values, config),
+    _picture = page.attempt(draw, lambda values: panels.picture_config(values, config),
                             lambda picture_config, progress: panels.draw_regions(picture_config),
                             prefix="2d.", title="Training the 2-D networks…", memo="labelnoise.regions")
     mo.stop(not _picture.ok, _picture.callout("That picture cannot be drawn."))
@@ -218,7 +232,7 @@ def _(reference):
 def _():
     mnist_defaults = labelnoise_mnist.MnistBucketsConfig()
     _ui3 = links.Controls(prefix="mnist.", renamed={"budget": "flips"})
-    mnist_form = _ui3.form(
+    mnist_form = _ui3.request_form(
         "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
         "attack radius {eps} · {seeds}",
         submit_button_label="Run on MNIST (a few seconds at the defaults)",

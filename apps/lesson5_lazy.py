@@ -48,7 +48,7 @@ def _():
 def _():
     _d = lazy.LazyConfig.single_step()
     _ui = links.Controls()
-    step_form = _ui.form(
+    _form = _ui.form(
         """
             **Sweep** {sweep} · image sizes {sizes} · or radii C₀ {radii}
 
@@ -68,15 +68,22 @@ def _():
         c0=_ui.slider(steps=lesson.RADIUS_STEPS, value=_d.lazy_radius, show_value=True),
         **lesson.shared_controls(_ui, _d),
     )
-    mo.vstack([mo.md("## Part 1 · One small step flips a lazy network"), _ui.with_warnings(step_form)])
-    return (step_form,)
+    step_controls, step_train = _form
+    mo.vstack([mo.md("## Part 1 · One small step flips a lazy network"), _ui.with_warnings(_form)])
+    return step_controls, step_train
 
 
 @app.cell(hide_code=True)
-def _(step_form):
+def _(step_controls, step_train):
+    links.train_bar(step_controls, step_train)
+    return
+
+
+@app.cell(hide_code=True)
+def _(step_train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs what
-    # the form shows: the defaults, or the link's settings. A submitted form goes into the URL.
-    step_result = page.train(step_form, lesson.single_step_config, lesson.run_live,
+    # the controls first show: the defaults, or the link's settings. What Train applies goes into the URL.
+    step_result = page.train(step_train, lesson.single_step_config, lesson.run_live,
                              subtitle=lambda config: f"{len(config.values) * config.seeds} networks", memo="lazy").result
     return (step_result,)
 
@@ -135,7 +142,7 @@ def _():
 def _():
     _d = lazy.LazyConfig.phase()
     _ui = links.Controls(prefix="robust.")
-    robust_form = _ui.form(
+    _form = _ui.form(
         """
             **Sweep** {sweep} · radii C₀ {radii} · or budgets ε {budgets}
 
@@ -159,6 +166,7 @@ def _():
         pgd_steps=_ui.slider(1, 20, 1, value=_d.pgd_steps, show_value=True),
         **lesson.shared_controls(_ui, _d),
     )
+    robust_controls, robust_train = _form
     mo.vstack([
         mo.md("""
             ## Part 2 · Robustness needs room
@@ -167,15 +175,21 @@ def _():
             2.5ε/K for K steps), and every row is kept in its ball of radius C₀/√m. The test accuracy under a
             10-step PGD attack of the same ε is the **robust accuracy**.
             """),
-        _ui.with_warnings(robust_form),
+        _ui.with_warnings(_form),
     ])
-    return (robust_form,)
+    return robust_controls, robust_train
 
 
 @app.cell(hide_code=True)
-def _(robust_form):
+def _(robust_controls, robust_train):
+    links.train_bar(robust_controls, robust_train)
+    return
+
+
+@app.cell(hide_code=True)
+def _(robust_train):
     robust_result = page.train(
-        robust_form, lesson.robust_config, lesson.run_live, prefix="robust.", title="Adversarial training…",
+        robust_train, lesson.robust_config, lesson.run_live, prefix="robust.", title="Adversarial training…",
         subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once", memo="lazy").result
     return (robust_result,)
 

@@ -41,11 +41,11 @@ def press_train_together(pages, rounds: int) -> tuple[list[float], list[float]]:
         before = [tb.chart_hash(pg) for pg in pages]
         start = time.perf_counter()
         for pg in pages:
-            form = pg.locator("marimo-form").first
+            form = tb.controls(pg)
             slider = form.get_by_role("slider").first
             slider.focus()
             slider.press("ArrowRight")
-            form.get_by_role("button", name="Train").click()
+            tb.train_button(pg).click()
         waiting, seen, last_look = dict(enumerate(pages)), set(), time.perf_counter()
         while waiting and time.perf_counter() - start < 600:
             look = time.perf_counter() - last_look > 2

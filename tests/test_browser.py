@@ -115,13 +115,27 @@ def follow(page) -> None:
 OPENED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> seconds from opening to its first chart
 
 
+# A lesson's controls (`links.Form`: marimo's batch, a <marimo-dict>) with their Train button in
+# the cell below; the first on a page are its main ones. (A run made only on request keeps
+# marimo's own <marimo-form>.)
+CONTROLS = "marimo-dict"
+
+
+def controls(page):
+    return page.locator(CONTROLS).first
+
+
+def train_button(page, name: str = "Train"):
+    return page.get_by_role("button", name=name, exact=True).first
+
+
 def open_lesson(browser, url: str, app: str):
     page = new_page(browser)
     start = time.perf_counter()
     page.goto(f"{url}/?file={app}")
     first_chart(page).wait_for(timeout=180_000)
     OPENED[page] = time.perf_counter() - start
-    page.locator("marimo-form").first.get_by_role("button", name="Train").wait_for(timeout=120_000)
+    train_button(page).wait_for(timeout=120_000)
     wait_idle(page)
     return page
 
@@ -203,13 +217,12 @@ def retrain_with_slider(page, presses: int = 2, key: str = "ArrowRight", index: 
     while before is None and time.time() < deadline:  # a busy machine can be slow to screenshot
         before = chart_hash(page)
     assert before is not None, "the chart could not be captured before the retrain"
-    form = page.locator("marimo-form").first
-    slider = form.get_by_role("slider").nth(index)
+    slider = controls(page).get_by_role("slider").nth(index)
     slider.focus()
     for _ in range(presses):
         slider.press(key)
     start = time.perf_counter()
-    form.get_by_role("button", name="Train").click()
+    train_button(page).click()
     deadline, seen = time.time() + 180, {"busy": 0, "same": 0, "uncapturable": 0, "unsteady": 0}
     while time.time() < deadline:
         time.sleep(0.05)
@@ -262,12 +275,12 @@ def test_two_students_at_once_get_what_each_would_get_alone(server, browser):
 
     a, b = open_lesson(browser, url, app), open_lesson(browser, url, app)
     for page in (a, b):  # queue both retrains before either finishes
-        slider = page.locator("marimo-form").first.get_by_role("slider").first
+        slider = controls(page).get_by_role("slider").first
         slider.focus()
         slider.press("ArrowRight")
         slider.press("ArrowRight")
     for page in (a, b):
-        page.locator("marimo-form").first.get_by_role("button", name="Train").click()
+        train_button(page).click()
     for page in (a, b):
         deadline = time.time() + 180
         while chart_hash(page) != expected and time.time() < deadline:
@@ -311,7 +324,7 @@ def test_server_memory_stays_bounded_over_many_retrains(server, browser):
 def open_link(browser, url: str, query: str):
     page = new_page(browser)
     page.goto(f"{url}/?{query}")
-    page.locator("marimo-form").first.get_by_role("button").first.wait_for(timeout=120_000)
+    controls(page).wait_for(timeout=120_000)
     first_chart(page).wait_for(timeout=180_000)
     wait_idle(page)
     return page

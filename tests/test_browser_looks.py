@@ -33,8 +33,8 @@ import pandas as pd
 import pytest
 
 from poisoncourse.share import course
-from test_browser import (ARGS, CHROMIUM, ROOT, browser, busy, errors_on, new_page,  # noqa: F401
-                          open_lesson, server, wait_idle)
+from test_browser import (ARGS, CHROMIUM, ROOT, browser, busy, controls, errors_on, new_page,  # noqa: F401
+                          open_lesson, server, train_button, wait_idle)
 
 BUILD = ROOT / "build"
 LESSONS = course.lessons()
@@ -276,15 +276,15 @@ def _press(form, key: str, times: int = 1, index: int = 0) -> None:
 
 
 # One step per lesson from its "Try next"/"What to notice" list, performed as a student does:
-# each function sets the controls and returns the form whose Train button runs the step.
+# each function sets the controls and returns them; the Train button under them runs the step.
 def _lesson1(page):  # Try next #4: set β = 0 (the form's first slider)
-    form = page.locator("marimo-form").first
+    form = controls(page)
     _press(form, "Home")
     return form
 
 
 def _lesson2(page):  # What to notice: unregularized (λ = −8, the slider's lowest), one point moves the boundary
-    form = page.locator("marimo-form").first
+    form = controls(page)
     _press(form, "Home")
     return form
 
@@ -295,7 +295,7 @@ def _lesson3(page):  # Try next #1: η = 0.01 with Student-t inputs (diverges; t
     select.select_option(label=student)
     page.wait_for_timeout(1_000)
     wait_idle(page, timeout=300)
-    form = page.locator("marimo-form").first
+    form = controls(page)
     box = form.locator("marimo-number input").first
     box.fill("0.01")
     box.press("Tab")
@@ -303,13 +303,13 @@ def _lesson3(page):  # Try next #1: η = 0.01 with Student-t inputs (diverges; t
 
 
 def _lesson4(page):  # Try next #1: b = 2 (from 10; the form's first slider)
-    form = page.locator("marimo-form").first
+    form = controls(page)
     _press(form, "ArrowLeft", 8)
     return form
 
 
 def _lesson5(page):  # What to notice: a smaller C₀ (the form's first slider)
-    form = page.locator("marimo-form").first
+    form = controls(page)
     _press(form, "ArrowLeft", 2)
     return form
 
@@ -328,15 +328,25 @@ def test_the_served_lesson_reads_right_and_a_try_next_step_draws(server, browser
     BUILD.mkdir(exist_ok=True)
     full_screenshot(page, BUILD / f"looks-{app.removesuffix('.py')}.png")
     charts_before = page.locator(".vega-embed").count()
+    # The results shown are the controls' own: Train is not lit (marimo's form lit it on load).
+    if deep_count(page, ".poisoncourse-stale"):
+        problems.append("on load: the Train button is ringed although the results shown are its settings'")
 
-    form = STEPS[app](page)
-    form.get_by_role("button", name="Train").click()
+    STEPS[app](page)
+    page.wait_for_timeout(1_000)
+    wait_idle(page)
+    if not (deep_count(page, ".poisoncourse-stale") and page.get_by_text("the results below are still").count()):
+        problems.append("after setting the step's controls: Train is not ringed, or no sentence says the results "
+                        "are the earlier settings'")
+    train_button(page).click()
     page.wait_for_timeout(1_000)
     wait_idle(page, timeout=300)
     problems += [f"after the step: {p}" for p in text_problems(page)]
     problems += [f"after the step: {e}" for e in errors_on(page)]
     if deep_count(page, "marimo-progress"):
         problems.append("after the step: a progress bar is left after the work")
+    if deep_count(page, ".poisoncourse-stale"):
+        problems.append("after the step: Train is still ringed although it ran these settings")
     charts_after = page.locator(".vega-embed canvas, .vega-embed svg").count()
     if charts_after < charts_before:
         problems.append(f"after the step only {charts_after} of {charts_before} charts are drawn")

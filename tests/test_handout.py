@@ -16,10 +16,16 @@ def _form():
 
 
 def test_a_form_becomes_what_was_run_in_the_forms_own_words():
-    shown = site.convert(_form().text, site.Page())
+    form = _form()
+    shown = site.convert(form.controls.text, site.Page())
     assert "What was run" in shown and "poisoncourse serve" in shown
     assert "training samples <b>500</b>" in shown and "first seed <b>7</b>" in shown and "learn λ <b>yes</b>" in shown
     assert "n_train" not in shown and "(0–100,000)" not in shown
+    # marimo's own form (a run made on request) reads the same; a Train button is not shown.
+    request = links.Controls(params={}).request_form("first seed {seed}", submit_button_label="Run",
+                                                     seed=links.Controls().number(0, 9, 1, value=3))
+    assert "first seed <b>3</b>" in site.convert(request.text, site.Page())
+    assert site.convert(form.train.text, site.Page()).strip() == ""
 
 
 def test_the_page_is_worded_as_a_hand_out():

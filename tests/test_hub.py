@@ -198,7 +198,7 @@ def open_from_gallery(page, title: str = "Lesson 3 · Neuro-Tron"):
     with page.context.expect_page(timeout=60_000) as opened:
         page.get_by_text(title).first.click()
     lesson = opened.value
-    lesson.locator("marimo-form").first.get_by_role("button", name="Train").wait_for(timeout=180_000)
+    tb.train_button(lesson).wait_for(timeout=180_000)
     tb.first_chart(lesson).wait_for(timeout=180_000)
     tb.wait_idle(lesson)
     return lesson
@@ -206,7 +206,7 @@ def open_from_gallery(page, title: str = "Lesson 3 · Neuro-Tron"):
 
 def seed_box(page):
     # marimo's number boxes are text boxes named by their label.
-    return page.locator("marimo-form").first.get_by_role("textbox", name=re.compile("first seed"))
+    return tb.controls(page).get_by_role("textbox", name=re.compile("first seed"))
 
 
 def set_seed(page, seed: int) -> None:
@@ -216,7 +216,7 @@ def set_seed(page, seed: int) -> None:
 
 
 def train(page) -> None:
-    page.locator("marimo-form").first.get_by_role("button", name="Train").click()
+    tb.train_button(page).click()
 
 
 def settled_chart(page, before: str | None, timeout: float = 180) -> str:
@@ -323,7 +323,7 @@ def test_hub_refuses_a_wrong_password_and_a_name_not_on_the_list(hub, browser):
 def test_hub_refuses_a_student_on_another_students_server(hub, students):
     response = students["alan"].goto(f"{hub.url}/user/ada/poisoncourse/?file={APP}", timeout=60_000)
     assert response.status == 403, f"alan opened ada's server: {response.status} {students['alan'].url}"
-    assert students["alan"].locator("marimo-form").count() == 0
+    assert students["alan"].locator(tb.CONTROLS).count() == 0
 
 
 def test_hub_student_server_refuses_direct_requests(hub, students):

@@ -168,10 +168,11 @@ def test_a_link_holding_old_and_new_names_keeps_the_new_one():
 # -- number boxes (issue 13): the range in the label, a sentence for a bad value ---------------
 
 class _Submitted:
-    """A form as `box_problems` reads it: the submitted values and the boxes' declared ranges."""
+    """A Train button as `box_problems` reads it once pressed: the applied values and the boxes'
+    declared ranges."""
 
     def __init__(self, form, value):
-        self.value, self._number_boxes = value, form._number_boxes
+        self.value, self._number_boxes = links.Pressed(value, presses=1), form.train._number_boxes
 
 
 def _box_form():
@@ -183,7 +184,7 @@ def _box_form():
 
 def test_a_number_box_shows_its_range_in_its_label_and_does_not_clamp():
     form = _box_form()
-    text = form.text if hasattr(form, "text") else str(form)
+    text = form.controls.text
     assert "learning rate η (1e-06–0.01)" in text and "(0–100,000)" in text
     boxed = links.box_arguments({"start": 0, "stop": 5, "value": 1, "label": "seed"})
     assert boxed == {"value": 1, "label": "seed (0–5)"}
@@ -217,3 +218,33 @@ def test_a_label_the_form_text_already_says_is_not_repeated():
         "steps": ui.slider(1, 9, 1, value=1, label="steps"), "depth": ui.slider(1, 9, 1, value=1, label="depth"),
     }.items()}
     assert label == {"seed": "", "epochs": "", "steps": "steps", "depth": "depth"}
+
+
+# -- the Train button (issue 13): quiet while the results shown are the controls', ringed otherwise --
+
+def _train_form():
+    ui = links.Controls(params=FakeParams({"seed": "4"}))
+    return ui.form("{seed} {lam}", submit_button_label="Train", seed=ui.number(0, 9, 1, value=0, label="seed"),
+                   lam=ui.slider(0.0, 1.0, 0.1, value=0.5, label="λ"))
+
+
+def test_before_any_press_the_train_button_stands_for_the_links_values_and_is_quiet():
+    controls, train = _train_form()
+    assert links.values(train) == {"seed": 4, "lam": 0.5}  # a link's settings run at once, unclicked
+    assert links.applied(train) is None  # nothing pressed: nothing written into the URL
+    assert links.changed(controls, train) == []
+    assert links.train_bar(controls, train) is train  # not ringed: the results shown are these settings'
+
+
+def test_a_changed_control_rings_the_button_and_a_press_applies_it():
+    controls, train = _train_form()
+    controls._update({"seed": 5, "lam": 0.5})  # the student moves a control (as marimo's frontend sends it)
+    assert links.changed(controls, train) == ["seed"]
+    bar = links.train_bar(controls, train).text
+    assert "poisoncourse-stale" in bar and "press <strong>Train</strong>" in bar and train.text in bar
+    assert links.values(train) == {"seed": 4, "lam": 0.5}  # the results stay the earlier settings' until Train
+    train._update(1)  # Train pressed
+    assert links.values(train) == links.applied(train) == {"seed": 5, "lam": 0.5}
+    assert links.changed(controls, train) == [] and links.train_bar(controls, train) is train
+    train._update(2)  # pressed again with nothing changed: the same values, one more press
+    assert train.value == links.Pressed({"seed": 5, "lam": 0.5}, presses=2)

@@ -11,8 +11,10 @@ arguments, so each range is written once:
     form = ui.form("{lam} {seed}", submit_button_label="Train",
                    lam=ui.slider(-8.0, 6.0, 0.1, value=0.0, label="λ"),
                    seed=ui.number(0, 100_000, 1, value=0))
+    controls, train = form             # names of their own: marimo reruns cells by name
     ...
-    links.write(form.value)            # in the cell that reads form.value
+    links.train_bar(controls, train)   # in a cell of its own, under the controls
+    links.write(links.applied(train))  # in the cell that reads train.value (page.attempt does it)
 
 A parameter that does not parse or lies outside the control's range is ignored with a
 one-sentence warning (`ui.warnings`) and the control keeps its default; it never breaks
@@ -81,6 +83,35 @@ class Control:
     def arguments(self) -> dict:
         bound = inspect.signature(self.make).bind_partial(*self.args, **self.kwargs)
         return dict(bound.arguments)
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A Train button's value: the controls' values it last applied — before any press, their
+    starting values (the defaults or the link's) — and how many presses made it."""
+
+    values: dict
+    presses: int = 0
+
+
+@dataclass(frozen=True)
+class Form:
+    """A lesson's controls and its Train button (see `Controls.form`). The app binds both to
+    names of their own (``controls, train = ui.form(...)``): marimo reruns a cell for the UI
+    elements its code names, so the train cell names ``train`` and the bar cell both."""
+
+    controls: Any
+    train: Any
+    bordered: bool = True
+
+    def __iter__(self):
+        return iter((self.controls, self.train))
+
+    def _display_(self):
+        if not self.bordered:
+            return self.controls
+        return self.controls.style({"border": "1px solid var(--gray-6, #d4d4d8)", "border-radius": "0.5rem",
+                                    "padding": "0.25rem 0.75rem", "overflow-x": "auto"})
 
 
 @dataclass
@@ -159,14 +190,36 @@ class Controls:
             arguments = box_arguments(arguments)
         return control.make(**arguments)
 
-    def form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control):
-        """``mo.md(text).batch(**elements).form(...)`` with URL-seeded elements."""
+    def form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control) -> Form:
+        """The controls (``mo.md(text).batch(...)``, URL-seeded) and the button that applies them.
+
+        Not marimo's ``mo.ui.form``: its button is lit on first load although the results shown are
+        already those of its settings (the frontend compares two copies of the values by identity),
+        and a student cannot tell what is current. Here the button's value is what it last applied
+        (`Pressed`: before any press, the starting values), so a train cell that reads it reruns on
+        a press only, and :func:`train_bar` rings the button while the controls differ from it."""
+        import marimo as mo
+
+        controls = {name: without_repeated_label(text, name, c) for name, c in controls.items()}
+        elements = {name: self.build(name, c) for name, c in controls.items()}
+        batch = mo.md(text).batch(**elements)
+        # The starting values, as marimo converted them; `.value` may not be read in the creating cell.
+        start = Pressed(dict(batch._value))
+        train = mo.ui.button(value=start, label=submit_button_label,
+                             on_click=lambda last: Pressed(dict(batch.value), last.presses + 1))
+        # The declared ranges travel with the button, so `box_problems` can check what was typed.
+        train._number_boxes = {name: self._boxes[name] for name in controls if name in self._boxes}
+        train._label_text = submit_button_label
+        return Form(batch, train, bordered)
+
+    def request_form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control):
+        """marimo's own form (``mo.md(text).batch(...).form(...)``, URL-seeded) for a computation that
+        runs only when asked: nothing is shown before its first press, so its lit button is right."""
         import marimo as mo
 
         controls = {name: without_repeated_label(text, name, c) for name, c in controls.items()}
         elements = {name: self.build(name, c) for name, c in controls.items()}
         form = mo.md(text).batch(**elements).form(submit_button_label=submit_button_label, bordered=bordered)
-        # The declared ranges travel with the form, so `box_problems` can check what was typed.
         form._number_boxes = {name: self._boxes[name] for name in controls if name in self._boxes}
         return form
 
@@ -218,8 +271,10 @@ def box_arguments(arguments: dict) -> dict:
 
 def box_problems(form) -> list[str]:
     """One sentence per submitted number box whose value lies outside its declared range or is
-    not a whole number where one is needed — worded as a link's bad value is."""
-    submitted = getattr(form, "value", None)
+    not a whole number where one is needed — worded as a link's bad value is. ``form``: a Train
+    button (`Controls.form`) or a marimo form (`Controls.request_form`)."""
+    submitted = applied(form)
+    form = form.train if isinstance(form, Form) else form
     boxes = getattr(form, "_number_boxes", None) or {}
     if submitted is None:
         return []
@@ -337,9 +392,47 @@ def _decode(kind: str, arguments: dict, text) -> Any:
 
 
 def values(form) -> dict:
-    """What a form stands for: the submitted values, or before any submit its initial ones
-    (the defaults, or the link's) — so a link's settings are trained at once, unclicked."""
+    """What a Train button or a form stands for: the values last applied, or before any press
+    the starting ones (the defaults, or the link's) — so a link's settings are trained at once,
+    unclicked."""
+    form = form.train if isinstance(form, Form) else form
+    if isinstance(form.value, Pressed):
+        return form.value.values
     return form.value if form.value is not None else form.element.value
+
+
+def applied(form) -> dict | None:
+    """The values a student applied by pressing the button (of a Train button or a marimo form),
+    or None before the first press."""
+    form = form.train if isinstance(form, Form) else form
+    value = getattr(form, "value", None)
+    if isinstance(value, Pressed):
+        return value.values if value.presses else None
+    return value
+
+
+def changed(controls, train) -> list[str]:
+    """The names of the controls whose value differs from what the Train button last applied."""
+    now, then = controls.value, train.value.values
+    return [name for name in now if now[name] != then.get(name)]
+
+
+STALE = ("**Changed** — the results below are still those of the earlier settings: "
+         "press **{label}** to see these.")
+
+
+def train_bar(controls, train):
+    """The Train button, under the controls. While a control differs from what the button last
+    applied, the button is ringed and a sentence says the results below are not these settings'
+    yet; when they agree, the button stands alone (the results shown are current)."""
+    import marimo as mo
+
+    if not changed(controls, train):
+        return train
+    label = getattr(train, "_label_text", "Train")
+    ringed = mo.Html('<span class="poisoncourse-stale" style="display:inline-block;border-radius:0.6rem;'
+                     f'box-shadow:0 0 0 3px #f59e0b">{train.text}</span>')
+    return mo.hstack([ringed, mo.md(STALE.format(label=label))], justify="start", align="center", gap=1)
 
 
 def switch(settings: Mapping[str, Any], params=None) -> None:

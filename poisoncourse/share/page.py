@@ -3,13 +3,13 @@
 A lesson page is prose, controls, one call and charts. The calls that every page makes the
 same way live here:
 
-    trained = page.train(form, make_config, lambda c, progress: lesson.run(c, progress=progress),
+    trained = page.train(train, make_config, lambda c, progress: lesson.run(c, progress=progress),
                          total=lambda c: c.iterations, default=defaults)
     config, result = trained.config, trained.result
 
-builds the config from the form (`links.values`: the submitted values, or before any submit the
-defaults or the link's), runs it under a progress bar (a spinner when there is no total), writes
-the submitted form into the URL and — when the settings cannot run — stops the cell with a red
+builds the config from the Train button's values (`links.values`: what it last applied, or before
+any press the defaults or the link's; a marimo form for a run made only on request), runs it under
+a progress bar (a spinner when there is no total), writes the applied values into the URL and — when the settings cannot run — stops the cell with a red
 callout holding the `CourseError`'s one sentence. `page.attempt` does the same but returns the
 problem instead of stopping: its cell shows `trained.callout()`, the cells that draw the result
 stop themselves (``mo.stop(result is None)``) and the ones that need only the config stay.
@@ -132,7 +132,8 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
             prefix: str = "", title: str = "Training…", subtitle: str | Callable | None = None,
             total: int | Callable | None = None, every: float = 0.0, default: Any = None,
             memo: str | None = None) -> Trained:
-    """Make the config from the form's values, run it, write the submitted form into the URL.
+    """Make the config from the values of `form` (a Train button, or a marimo form for a run made on
+    request), run it, write the values a student applied into the URL.
 
     `make_config(values)` turns the form's values (a fresh dict the caller may pop from) into the
     lesson's config; `run(config, progress)` runs it. `total` (a number or ``config → number``)
@@ -151,7 +152,7 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     except CourseError as err:
         trained = Trained(config, None, str(err))
     # A submitted form goes into the URL (even one that failed), so the link reproduces the page.
-    links.write(form.value, prefix=prefix)
+    links.write(links.applied(form), prefix=prefix)
     return trained
 
 

@@ -147,7 +147,9 @@ def _control(element: str) -> str:
     inner = _OPEN.search(element, 1)
     kind = inner.group(1) if inner else ""
     attrs = _attrs(inner.group(2)) if inner else {}
-    if kind == "marimo-form":
+    if kind == "marimo-button":  # a Train button: the hand-out cannot train (its note says where to)
+        return ""
+    if kind in ("marimo-form", "marimo-dict"):  # a marimo form, or a lesson's controls (links.Form)
         run = what_was_run(element)
         if run is None:
             d = re.search(r"<marimo-dict([^>]*)>", element)
