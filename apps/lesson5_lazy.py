@@ -83,9 +83,11 @@ def _(step_controls, step_train):
 def _(step_train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs what
     # the controls first show: the defaults, or the link's settings. What Train applies goes into the URL.
-    step_result = page.train(step_train, lesson.single_step_config, lesson.run_live,
-                             subtitle=lambda config: f"{len(config.values) * config.seeds} networks", memo="lazy").result
-    return (step_result,)
+    _trained = page.attempt(step_train, lesson.single_step_config, lesson.run_live, default=lazy.LazyConfig.single_step(),
+                            subtitle=lambda config: f"{len(config.values) * config.seeds} networks", memo="lazy")
+    step_config, step_result = _trained.config, _trained.result
+    _trained.callout()  # settings that cannot run: one red sentence; the reference lines below stay
+    return step_config, step_result
 
 
 @app.cell(hide_code=True)
@@ -96,7 +98,21 @@ def _():
 
 
 @app.cell(hide_code=True)
+def _(reference, step_config, step_result):
+    # The live run refused: its reference lines alone (they need no live result).
+    _ref = lesson.single_step_reference(reference.table, step_config)
+    mo.stop(step_result is not None or _ref is None or not len(_ref))
+    mo.vstack([
+        mo.md("### The reference alone\n\nNo live run to draw (refused above). Dashed: the shipped runs, one line "
+              "per width."),
+        charts.lazy_scaling(None, reference=_ref, guides=False),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
 def _(reference, step_result):
+    mo.stop(step_result is None)
     _c, _m = step_result.config, step_result.models
     _x, _title = ("d", "input dimension d") if _c.sweep == "size" else ("lazy_radius", "lazy radius C₀")
     mo.vstack([
@@ -188,20 +204,24 @@ def _(robust_controls, robust_train):
 
 @app.cell(hide_code=True)
 def _(robust_train):
-    robust_result = page.train(
+    _trained = page.attempt(
         robust_train, lesson.robust_config, lesson.run_live, prefix="robust.", title="Adversarial training…",
-        subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once", memo="lazy").result
-    return (robust_result,)
+        default=lazy.LazyConfig.phase(),
+        subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once", memo="lazy")
+    robust_config, robust_result = _trained.config, _trained.result
+    _trained.callout()  # settings that cannot run: one red sentence; the reference runs below stay
+    return robust_config, robust_result
 
 
 @app.cell(hide_code=True)
-def _(reference, robust_result):
-    _c = robust_result.config
-    _view = lesson.robust_view(robust_result, reference.table)
+def _(reference, robust_config, robust_result):
+    _c = robust_config
+    _view = lesson.robust_view(robust_result, reference.table, config=_c)
     mo.vstack([
         mo.md(f"### Robust accuracy {_view.against}"),
         page.run_stats(robust_result, caption=f"PGD-{_c.pgd_steps}, {_c.epochs} epochs",
-                       networks=len(robust_result.models)),
+                       networks=len(robust_result.models)) if robust_result is not None else mo.md(
+            "No live run (refused above): the reference runs alone."),
         _view.chart,
         mo.md(f"Bold: robust accuracy, mean over {_c.seeds} seed(s) (bars: seed range); faint: clean "
               f"accuracy; red: always guessing the majority class. {_view.reference_note} The reference "
@@ -216,6 +236,7 @@ def _(reference, robust_result):
 
 @app.cell(hide_code=True)
 def _(robust_result):
+    mo.stop(robust_result is None)
     _name = "C₀" if robust_result.config.sweep == "radius" else "ε"
     mo.vstack([
         mo.md(f"""

@@ -324,7 +324,7 @@ def test_server_memory_stays_bounded_over_many_retrains(server, browser):
 def open_link(browser, url: str, query: str):
     page = new_page(browser)
     page.goto(f"{url}/?{query}")
-    controls(page).wait_for(timeout=120_000)
+    train_button(page).wait_for(timeout=120_000)
     first_chart(page).wait_for(timeout=180_000)
     wait_idle(page)
     return page
@@ -340,6 +340,19 @@ def test_a_refused_setting_keeps_the_sections_that_do_not_need_its_result(server
     assert shown(page, "Reference: more seeds") and shown(page, "Pocket or stretched boundary")
     assert page.locator(".vega-embed").count() >= 3  # the 2-D picture and the reference charts
     assert errors_on(page) == ["cannot run"] and shown(page, "That setting cannot run.") == 1  # that sentence only
+    page.context.close()
+
+
+def test_a_refused_lesson5_run_keeps_its_reference_runs(server, browser):
+    # Lesson 5 draws its shipped runs inside the live charts: a refused Part 2 (about 2 minutes at width
+    # 1,600, 20 epochs, 4 seeds) still shows them, alone; Part 1 runs at its defaults.
+    page = open_link(browser, url=server[0], query="file=lesson5_lazy.py&robust.width=1600&robust.epochs=20"
+                                                   "&robust.seeds=4")
+    assert shown(page, "That setting cannot run.") == 1 and shown(page, "No live run (refused above)")
+    assert shown(page, "The live result")  # Part 1's own run is not touched
+    assert not shown(page, "How far did the rows move?")  # the section that needs Part 2's networks stops
+    assert page.locator(".vega-embed").count() >= 3  # Part 1, its reference figures, Part 2's reference alone
+    assert errors_on(page) == ["cannot run"]
     page.context.close()
 
 

@@ -127,3 +127,24 @@ def test_the_stop_rule_returns_the_last_network_inside_the_ball_and_freezes_it()
     assert m.steps[0.5] < m.steps[50.0]  # the small ball ends training early …
     assert m.steps[50.0] == 2 * math.ceil(200 / config.batch_size)  # … the big one never binds
     assert (result.rows.distance <= result.rows.radius * (1 + 1e-5)).all()
+
+
+@pytest.mark.parametrize("sweep, values", [("radius", (1.0, 4.0)), ("eps", (0.1, 0.2))])
+def test_a_refused_run_still_draws_the_reference_runs_dashed(sweep, values):
+    # Issue 13: the reference lines sit inside the live charts; a refused setting must not take them away.
+    from poisoncourse.lazy import lesson
+    reference = lazy.load_reference().table
+    view = lesson.robust_view(None, reference, config=lazy.LazyConfig.phase(sweep=sweep, values=values))
+    spec = view.chart.to_dict()
+    dashed = [layer for layer in spec["layer"] if layer["mark"].get("strokeDash")]
+    assert dashed and "reference alone" in spec["title"]["text"]
+    live = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line" and layer["mark"].get("color") == "black"]
+    assert not live  # no live line
+    single = lesson.single_step_reference(reference, lazy.LazyConfig.single_step())
+    from poisoncourse.lazy import charts
+    panels = charts.lazy_scaling(None, reference=single, guides=False).to_dict()["hconcat"]
+    assert len(panels) == 3
+    for panel in panels:
+        sources = {row["source"] for row in panel["layer"][0]["data"]["values"]} if "values" in panel["layer"][0].get(
+            "data", {}) else None
+        assert sources is None or all(s.startswith("reference") for s in sources)

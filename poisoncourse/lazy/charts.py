@@ -26,14 +26,13 @@ def _lazy_long(summary: pd.DataFrame, x: str, source: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).dropna(subset=["mean"])
 
 
-def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input dimension d",
+def lazy_scaling(summary: pd.DataFrame | None, *, x: str = "d", x_title: str = "input dimension d",
                  reference: pd.DataFrame | None = None, guides: bool = True) -> alt.HConcatChart:
     """‖∇f‖, η and ‖δ‖/‖x‖ against ``x`` on log-log axes, one panel each: the live mean over
     seeds (points, with the seeds' range), the reference runs (dashed, one per width) and,
     when ``guides``, the theory's d^{1/2}, d^{-1} and d^{-1/2} lines through the live curve's
-    geometric mean."""
-    live = _lazy_long(summary, x, "live")
-    frames = [live]
+    geometric mean. ``summary`` None (the live run was refused): the reference alone."""
+    frames = [] if summary is None else [_lazy_long(summary, x, "live")]
     if reference is not None and len(reference):
         for width, ref in reference.groupby("width"):
             frames.append(_lazy_long(ref, x, f"reference, m = {width}"))
@@ -69,7 +68,7 @@ def lazy_scaling(summary: pd.DataFrame, *, x: str = "d", x_title: str = "input d
     return alt.hconcat(*panels).resolve_scale(y="independent")
 
 
-def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x: bool = False,
+def robust_accuracy_curve(summary: pd.DataFrame | None, *, x: str, x_title: str, log_x: bool = False,
                           reference: pd.DataFrame | None = None, ref_color: str = "width",
                           rules: pd.DataFrame | None = None, fit: float | None = None,
                           highlight: pd.DataFrame | None = None) -> alt.LayerChart:
@@ -77,14 +76,15 @@ def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x:
     the seeds' range, reference runs dashed (one per ``ref_color`` value), the majority-class
     baseline as a horizontal rule and optional vertical ``rules`` (columns x, label). With
     ``fit``, runs whose clean accuracy is below it are crossed out (they never learned the task);
-    ``highlight`` rows (columns ``x``, robust_accuracy) are ringed."""
+    ``highlight`` rows (columns ``x``, robust_accuracy) are ringed. ``summary`` None (the live run
+    was refused): the reference alone, still dashed."""
     scale = log_scale() if log_x else fitted()
     xs = alt.X(f"{x}:Q", title=x_title, scale=scale)
     acc = alt.Scale(domain=[0, 1])
     y_title = "test accuracy"  # the same title on every layer, or Vega-Lite lists the column names
-    live = summary.assign(run="live")
+    live = None if summary is None else summary.assign(run="live")
     # The live run in black, so no reference (coloured, dashed) shares its colour.
-    layers = [
+    layers = [] if live is None else [
         alt.Chart(live).mark_line(opacity=0.35, color="black").encode(
             x=xs, y=alt.Y("clean_accuracy:Q", title=y_title, scale=acc)),
         alt.Chart(live).mark_errorbar(color="black").encode(
@@ -110,19 +110,20 @@ def robust_accuracy_curve(summary: pd.DataFrame, *, x: str, x_title: str, log_x:
         layers.append(alt.Chart(highlight.assign(note="the fair comparison")).mark_point(
             size=350, color="darkorange", strokeWidth=2.5).encode(
                 x=xs, y=alt.Y("robust_accuracy:Q", title=y_title, scale=acc), tooltip=tips("note:N")))
-    majority = float(summary.majority.iloc[0])
-    base = pd.DataFrame({"y": [majority], "label": [f"majority class ({majority:.2f})"]})
-    layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(
-        y=alt.Y("y:Q", title=y_title)))
-    layers.append(alt.Chart(base).mark_text(align="left", dy=-6, color="firebrick", x=4).encode(
-        y=alt.Y("y:Q", title=y_title), text="label:N"))
+    if live is not None:  # the majority class of the live run's test images
+        majority = float(summary.majority.iloc[0])
+        base = pd.DataFrame({"y": [majority], "label": [f"majority class ({majority:.2f})"]})
+        layers.append(alt.Chart(base).mark_rule(color="firebrick", strokeDash=[6, 3]).encode(
+            y=alt.Y("y:Q", title=y_title)))
+        layers.append(alt.Chart(base).mark_text(align="left", dy=-6, color="firebrick", x=4).encode(
+            y=alt.Y("y:Q", title=y_title), text="label:N"))
     if rules is not None and len(rules):
         layers.append(alt.Chart(rules).mark_rule(color="gray", strokeDash=[2, 2]).encode(
             x=alt.X("x:Q", title=x_title, scale=scale), tooltip=["label:N"]))
         layers.append(alt.Chart(rules).mark_text(align="left", dx=3, y=8, color="gray").encode(
             x=alt.X("x:Q", title=x_title, scale=scale), text="label:N"))
-    legend = alt.TitleParams("black: live — bold robust, faint clean", fontSize=11, fontWeight="normal",
-                             anchor="start")
+    words = "black: live — bold robust, faint clean" if live is not None else "the reference alone (no live run)"
+    legend = alt.TitleParams(words, fontSize=11, fontWeight="normal", anchor="start")
     return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT, title=legend)
 
 

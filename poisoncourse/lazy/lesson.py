@@ -100,14 +100,17 @@ class RobustView:
     reference_note: str
 
 
-def robust_view(result: experiment.LazyResult, reference: pd.DataFrame | None) -> RobustView:
+def robust_view(result: experiment.LazyResult | None, reference: pd.DataFrame | None,
+                config: experiment.LazyConfig | None = None) -> RobustView:
     """Robust accuracy against C₀ (reference: Fig. 4 right, one curve per width) or against ε
-    (reference: Fig. 4 left, one curve per d, with the 1/√d marker of Theorem 3.1)."""
-    c, d = result.config, result.config.size ** 2
+    (reference: Fig. 4 left, one curve per d, with the 1/√d marker of Theorem 3.1). ``result``
+    None (the student's run was refused): the reference alone, for ``config``'s sweep."""
+    c = result.config if result is not None else config
+    summary, d = (None if result is None else result.summary), c.size ** 2
     if c.sweep == "radius":
         ref = None if reference is None else reference[reference.figure == "phase"]
         fair = None if ref is None else fair_comparison(ref)
-        chart = charts.robust_accuracy_curve(result.summary, x="lazy_radius", x_title="lazy radius C₀ (log scale)",
+        chart = charts.robust_accuracy_curve(summary, x="lazy_radius", x_title="lazy radius C₀ (log scale)",
                                              log_x=True, reference=ref, ref_color="width", fit=FIT_ACCURACY,
                                              highlight=fair)
         return RobustView(chart, f"against the lazy radius C₀ (ε = {c.eps:g}, d = {d})",
@@ -117,7 +120,7 @@ def robust_view(result: experiment.LazyResult, reference: pd.DataFrame | None) -
                           f"says nothing about the theorem. {fair_markdown(fair)}")
     ref = None if reference is None else reference[reference.figure == "budget"].assign(d=lambda t: t["size"] ** 2)
     rules = pd.DataFrame({"x": [d ** -0.5], "label": [f"1/√d = {d ** -0.5:.3f}"]})
-    chart = charts.robust_accuracy_curve(result.summary, x="eps", x_title="budget ε", reference=ref, ref_color="d",
+    chart = charts.robust_accuracy_curve(summary, x="eps", x_title="budget ε", reference=ref, ref_color="d",
                                          rules=rules)
     return RobustView(chart, f"against the budget ε (C₀ = {c.lazy_radius:g}, d = {d})",
                       f"Dashed: reference runs at C₀ = 4, m = {experiment.REFERENCE_BUDGET_WIDTH} for d = "
