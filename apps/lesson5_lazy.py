@@ -100,13 +100,13 @@ def _():
 @app.cell(hide_code=True)
 def _(reference, step_config, step_result):
     # The live run refused: its reference lines alone (they need no live result).
+    # (No mo.stop on the default path: an exported notebook's kernel would raise there.)
     _ref = lesson.single_step_reference(reference.table, step_config)
-    mo.stop(step_result is not None or _ref is None or not len(_ref))
     mo.vstack([
         mo.md("### The reference alone\n\nNo live run to draw (refused above). Dashed: the shipped runs, one line "
               "per width."),
         charts.lazy_scaling(None, reference=_ref, guides=False),
-    ])
+    ]) if step_result is None and _ref is not None and len(_ref) else None
     return
 
 
