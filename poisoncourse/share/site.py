@@ -261,6 +261,7 @@ ol.lessons li { position: relative; border: 1px solid #cbd2d9; border-radius: 8p
 ol.lessons li:hover { border-color: #3e7cb1; box-shadow: 0 2px 8px rgba(31, 41, 51, .12); }
 ol.lessons h2 { font-size: 1.25rem; margin: 0 0 .4rem; border: 0; }
 ol.lessons h2 a { color: #1f2933; text-decoration: none; }
+ol.lessons h2 a + a { color: #1a56db; font-size: .9rem; font-weight: normal; text-decoration: underline; }
 ol.lessons li a { position: relative; z-index: 1; }
 ol.lessons h2 a:first-child { position: static; }
 ol.lessons h2 a:first-child::after { content: ""; position: absolute; inset: 0; z-index: 0; }
