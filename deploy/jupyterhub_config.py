@@ -6,7 +6,7 @@
 Like The Littlest JupyterHub (TLJH), everything runs on one machine: the hub, its proxy
 (configurable-http-proxy) and one single-user server per student, started as a local process when
 the student logs in. Students log in with their name (from the list) and the workshop's shared
-password, land on the course's gallery, and reach only their own server; each server runs the course
+password, land on the course's front page, and reach only their own server; each server runs the course
 read-only and nothing else (see singleuser_config.py beside this file).
 
 Everything is set from the environment, so the file that ships is the file `tests/test_hub.py` runs:
@@ -93,7 +93,7 @@ else:
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "homes" / "{username}")
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.args = [f"--config={HERE / 'singleuser_config.py'}"]
-c.Spawner.default_url = "/poisoncourse/"  # students land on the course's gallery
+c.Spawner.default_url = "/poisoncourse/"  # students land on the course's front page
 c.Spawner.environment = {
     # Every student is a process of its own: one torch thread each keeps them from fighting over the cores.
     "OMP_NUM_THREADS": setting("THREADS", "1"),

@@ -26,8 +26,10 @@ from pathlib import Path
 from jupyter_server.auth import Authorizer
 from jupyter_server_proxy.handlers import NamedLocalProxyHandler, ProxyHandler
 
-# Only where the lessons are: the rest of poisoncourse imports torch, ≈ 0.5 GB this server does not need.
+# Only where the lessons are, and the front page's switch: the rest of poisoncourse imports torch, ≈ 0.5 GB
+# this server does not need.
 from poisoncourse import _course
+from poisoncourse.share import front
 
 c = get_config()  # noqa: F821  (provided by traitlets when it reads this file)
 
@@ -48,6 +50,8 @@ c.ServerProxy.servers = {
             "--host", "127.0.0.1", "--port", "{port}", "--base-url", "{base_url}" + NAME,
             "--token", "--token-password-file", str(_token_file),
         ],
+        # The course's front page at the root instead of marimo's bare gallery (poisoncourse/share/front.py).
+        "environment": {front.ENV: "1"},
         # marimo serves under its own --base-url, so the proxy passes the full path on.
         "absolute_url": True,
         # marimo's token password as HTTP Basic credentials (any user name, the secret as password).

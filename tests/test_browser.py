@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from poisoncourse import registry
+from poisoncourse.share import front
 from poisoncourse.share.warm import READY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +52,8 @@ def start_server() -> tuple[str, subprocess.Popen]:
     """`marimo run apps/` exactly as `make serve` starts it, on a free port (also used by
     tests/room_load.py)."""
     port = free_port()
-    env = {**os.environ, "POISONCOURSE_DEVICE": "cpu"}
+    # As `poisoncourse serve` asks it: the course's front page at the root (share/front.py).
+    env = {**os.environ, "POISONCOURSE_DEVICE": "cpu", front.ENV: "1"}
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "marimo"), "run", "apps/", "--headless", "--host", "127.0.0.1",
          "--port", str(port)],
@@ -250,6 +253,41 @@ SLIDER_KEY = {"lesson5_lazy.py": "ArrowLeft"}
 # first chart, the λ = −8 map, does not depend on λ (the first slider); the maps' grid (the seventh
 # slider, 40 → 50 points a side) redraws every map.
 SLIDER_INDEX = {"lesson2_regularization.py": 6}
+
+
+FRONT_SHOTS = ROOT / "build"  # as the looks test's: looks-front.png (a projector's width), looks-front-phone.png
+
+
+def test_the_front_page_shows_the_course_and_a_card_opens_its_lesson(server, browser):
+    """The root is the course's page (not marimo's bare gallery): its title, the five lessons in order, and
+    a card that opens its lesson at the address every link uses (?file=…), in the same tab."""
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1300, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{url}/")
+    assert page.locator("h1").inner_text().startswith("poisoncourse")
+    cards = page.locator("ol.lessons > li")
+    assert cards.count() == len(registry.LESSONS)
+    for card, lesson in zip(cards.all(), registry.LESSONS):
+        assert card.locator("h2").inner_text() == lesson.title
+        assert lesson.paper.authors in card.inner_text()
+    FRONT_SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(FRONT_SHOTS / "looks-front.png"), full_page=True)
+
+    phone = context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(f"{url}/")
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than a phone"
+    phone.screenshot(path=str(FRONT_SHOTS / "looks-front-phone.png"), full_page=True)
+    phone.close()
+
+    third = registry.LESSONS[2]
+    cards.nth(2).click()  # the card's middle (its summary): the whole card is the link
+    page.wait_for_url(f"{url}/?file={third.app}")
+    heading = page.locator("h1").first
+    heading.wait_for(timeout=180_000)
+    assert heading.inner_text().startswith(third.title)
+    context.close()
 
 
 @pytest.mark.parametrize("app", APPS)

@@ -3,7 +3,7 @@
 The hub starts from the configuration that ships (its settings come from the environment), on
 127.0.0.1 only, with configurable-http-proxy (`make test` installs it into build/node/), local
 processes for the students' servers and one shared password for a list of names. Two students log
-in, open Lesson 3 from the gallery and retrain with different seeds at the same moment: each gets
+in, land on the course's front page, open Lesson 3 from its card and retrain with different seeds at the same moment: each gets
 exactly the chart the other student's server drew for that seed alone, from a process of their own.
 Refused: a wrong password, a name not on the list, a student on another student's server, a request
 straight to a student's marimo port or single-user server, JupyterLab, terminals, kernels, files and
@@ -44,7 +44,7 @@ STUDENTS = ("ada", "alan")
 APP = "lesson3_neurotron.py"
 SEEDS = {"ada": 11, "alan": 12}  # each student's seed; the other student's server draws it first, alone
 START_SECONDS = 60
-LOGIN_SECONDS = 240  # login → gallery: the hub starts the student's server, which imports torch and marimo
+LOGIN_SECONDS = 240  # login → the front page: the hub starts the student's server, which imports torch and marimo
 
 
 @dataclass
@@ -176,7 +176,7 @@ def student_servers(hub: Hub) -> dict[str, dict]:
 
 def log_in(browser, hub: Hub, name: str, password: str, wait: bool = True):
     """A fresh browser session on the hub's login page, the form sent; with ``wait``, until the student's
-    server has started and the course's gallery shows."""
+    server has started and the course's front page shows."""
     page = tb.new_page(browser)
     page.goto(f"{hub.url}/hub/login", timeout=60_000)
     page.fill("#username_input", name)
@@ -188,16 +188,18 @@ def log_in(browser, hub: Hub, name: str, password: str, wait: bool = True):
 
 
 def landed(page, name: str) -> None:
+    """On the course's front page (poisoncourse/share/front.py) at the root of the student's server."""
     page.wait_for_url(f"**/user/{name}/poisoncourse/**", timeout=LOGIN_SECONDS * 1000)
-    page.get_by_text("Lesson 3").first.wait_for(timeout=120_000)
+    page.locator("ol.lessons").get_by_text("Lesson 3").first.wait_for(timeout=120_000)
+    assert page.locator("h1").inner_text().startswith("poisoncourse")
 
 
-def open_from_gallery(page, title: str = "Lesson 3 · Neuro-Tron"):
-    """Click the lesson's card in the gallery (it opens in a new tab) and wait for its first result."""
-    page.context.on("page", tb.follow)
-    with page.context.expect_page(timeout=60_000) as opened:
-        page.get_by_text(title).first.click()
-    lesson = opened.value
+def open_from_front_page(page, title: str = "Lesson 3 · Neuro-Tron"):
+    """Click the lesson's card on the front page (it opens in the same tab, at the address a link uses,
+    under the student's base URL) and wait for its first result."""
+    page.locator("ol.lessons > li").filter(has_text=title).click()
+    page.wait_for_url(f"**/poisoncourse/?file={APP}", timeout=60_000)
+    lesson = page
     tb.train_button(lesson).wait_for(timeout=180_000)
     tb.first_chart(lesson).wait_for(timeout=180_000)
     tb.wait_idle(lesson)
@@ -270,13 +272,13 @@ def hub(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def students(hub, browser):
-    """Both students logged in at once (their servers start side by side), each on the gallery."""
+    """Both students logged in at once (their servers start side by side), each on the front page."""
     pages = {name: log_in(browser, hub, name, hub.password, wait=False) for name in STUDENTS}
     for name, page in pages.items():
         try:
             landed(page, name)
         except Exception as err:  # noqa: BLE001  (the hub's log says why a server did not start)
-            raise AssertionError(f"{name} did not reach the gallery: {err}\nhub log:\n{tail(hub.log)}") from None
+            raise AssertionError(f"{name} did not reach the front page: {err}\nhub log:\n{tail(hub.log)}") from None
     yield pages
     for page in pages.values():
         page.context.close()
@@ -286,7 +288,7 @@ browser = tb.browser  # the browser tests' fixture: Debian's chromium, headless
 
 
 def test_hub_students_get_their_own_process_and_the_chart_they_would_get_alone(hub, students):
-    lessons = {name: open_from_gallery(page) for name, page in students.items()}
+    lessons = {name: open_from_front_page(page) for name, page in students.items()}
     ada, alan = lessons["ada"], lessons["alan"]
     # Each seed is first drawn alone, in the *other* student's server (so that neither server has
     # already computed what it is asked below).
@@ -308,8 +310,8 @@ def test_hub_students_get_their_own_process_and_the_chart_they_would_get_alone(h
     assert servers["ada"]["pid"] != servers["alan"]["pid"]
     assert None not in (servers["ada"]["marimo_pid"], servers["alan"]["marimo_pid"]), servers
     assert servers["ada"]["marimo_pid"] != servers["alan"]["marimo_pid"]
-    for page in lessons.values():
-        page.close()
+    # The lessons opened in the students' own tabs (the front page's cards are plain links), which the
+    # tests below go on using: the students fixture closes them at the end.
 
 
 def test_hub_refuses_a_wrong_password_and_a_name_not_on_the_list(hub, browser):

@@ -137,11 +137,15 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> int:
+    return _fetch(url)[0]
+
+
+def _fetch(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as err:
-        return err.code
+        return err.code, ""
 
 
 def test_serve_answers_on_localhost(installed):
@@ -158,6 +162,9 @@ def test_serve_answers_on_localhost(installed):
             except OSError:
                 time.sleep(0.5)
         assert status == 200, f"no answer on port {port} (server exit code {server.poll()})"
+        # The root is the course's front page: the wheel's entry point reached marimo (share/front.py).
+        status, front = _fetch(f"http://127.0.0.1:{port}/")
+        assert status == 200 and "<h1>poisoncourse" in front and 'href="?file=lesson3_neurotron.py"' in front
         assert _get(f"http://127.0.0.1:{port}/?file=lesson3_neurotron.py") == 200
     finally:
         server.send_signal(signal.SIGTERM)  # poisoncourse serve passes it on to marimo

@@ -72,29 +72,22 @@ def lesson_page(lesson: course.Lesson, outputs: list[str], lessons, vega_js: str
     return text, len(page.charts)
 
 
-WORDS = dict(enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")))
-
-
 def index_page(lessons: list[course.Lesson], folder: Path, date: str) -> str:
     """The course map, over the lessons whose pages are in ``folder``."""
-    items = []
-    count = WORDS.get(len(lessons), str(len(lessons))).capitalize()  # the whole course, exported or not
+    count = site.count(len(lessons))  # the whole course, exported or not
     lessons = [x for x in lessons if (folder / f"{x.name}.html").exists()]
-    for n, lesson in enumerate(lessons, 1):
-        p = lesson.paper
-        paper = (f'<div class="paper">Paper: <a href="{html.escape(p.url)}">{html.escape(p.title)}</a> — '
-                 f"{html.escape(p.authors)}, {html.escape(p.venue)}</div>") if p else ""
-        notebook = folder / "notebooks" / f"{lesson.name}.ipynb"
-        nb = f' · <a href="notebooks/{lesson.name}.ipynb">notebook</a>' if notebook.exists() else ""
-        items.append(f'<li><h2><a href="{lesson.name}.html">{html.escape(lesson.title)}</a>{nb}</h2>'
-                     f"<p>{html.escape(lesson.summary)}</p>{paper}</li>")
-    body = ("<h1>poisoncourse — data poisoning and adversarial attacks on small neural networks</h1>"
+
+    def notebook(lesson: course.Lesson) -> str:
+        found = (folder / "notebooks" / f"{lesson.name}.ipynb").exists()
+        return f' · <a href="notebooks/{lesson.name}.ipynb">notebook</a>' if found else ""
+
+    body = (f"<h1>{html.escape(site.COURSE_TITLE)}</h1>"
             f"<p>{count} lessons, each following one paper. In each, small networks are trained on poisoned "
             "data and the charts show what the paper claims — and, where it does not reproduce at this "
             "scale, what happens instead. These pages are the lessons at their default settings; the "
             "charts with a slider work right here, with no Python and no network.</p>"
-            f'<ol class="lessons">{"".join(items)}</ol>'
-            f'<p class="version">Course version {html.escape(__version__)}.</p>')
+            + site.lesson_list(lessons, href=lambda lesson: f"{lesson.name}.html", extra=notebook)
+            + f'<p class="version">Course version {html.escape(__version__)}.</p>')
     return site.render(title="poisoncourse", body=body, charts=[], nav=nav(lessons, None), vega_js="",
                        footer=FOOTER.format(date=date, version=html.escape(__version__)))
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import _course
 from ..core.errors import CourseError
-from . import course
+from . import course, front
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 DEFAULT_PORT = 2718
@@ -47,9 +47,9 @@ def password(args: argparse.Namespace) -> str:
     return os.environ.get("PASSWORD", "")
 
 
-def run_marimo(cmd: list[str], stdin_text: str | None = None) -> int:
+def run_marimo(cmd: list[str], stdin_text: str | None = None, env: dict[str, str] | None = None) -> int:
     """Run marimo until it stops; Ctrl+C or a SIGTERM sent to this process stops it too."""
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin_text is not None else None)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin_text is not None else None, env=env)
     if stdin_text is not None:
         proc.stdin.write(stdin_text.encode())
         proc.stdin.close()
@@ -90,8 +90,11 @@ def serve_main(argv=None) -> int:
         return 1
     auth = ["--token", "--token-password-file", "-"] if secret_text else []
     print(f"Serving the course at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
+    # The course's front page instead of marimo's bare gallery at the root (share/front.py): only this
+    # server asks for it, so `poisoncourse edit` and other marimo servers keep marimo's pages.
+    env = {**os.environ, front.ENV: "1"}
     return run_marimo(marimo_command("run", str(apps), "--host", args.host, "--port", str(args.port), "--headless",
-                                     *auth, *extra, warm=args.warm), secret_text if secret_text else None)
+                                     *auth, *extra, warm=args.warm), secret_text if secret_text else None, env=env)
 
 
 def lessons_main(argv=None) -> int:

@@ -254,11 +254,49 @@ h1 { font-size: 1.8rem; line-height: 1.25; } h2 { margin-top: 2.2rem; border-bot
 code, pre { font-family: ui-monospace, Menlo, monospace; font-size: .9em; }
 table { border-collapse: collapse; } td, th { padding: .2rem .6rem; border-bottom: 1px solid #e4e7eb; }
 footer { color: #616e7c; font-size: .85rem; margin-top: 3rem; }
+/* The course map (the static index, the live front page): one card per lesson, as many columns as fit,
+   one on a phone. The title's link covers the whole card (::after), the paper's link stays above it. */
+ol.lessons { list-style: none; padding: 0; display: grid; gap: 1rem;
+             grid-template-columns: repeat(auto-fill, minmax(min(100%, 22rem), 1fr)); }
+ol.lessons li { position: relative; border: 1px solid #cbd2d9; border-radius: 8px; padding: .9rem 1.1rem;
+                background: #fff; }
+ol.lessons li:hover { border-color: #3e7cb1; box-shadow: 0 2px 8px rgba(31, 41, 51, .12); }
+ol.lessons h2 { font-size: 1.25rem; margin: 0 0 .4rem; border: 0; }
+ol.lessons h2 a { color: #1f2933; text-decoration: none; }
+ol.lessons h2 a + a { color: #1a56db; font-size: .9rem; font-weight: normal; text-decoration: underline; }
+ol.lessons li a { position: relative; z-index: 1; }
+ol.lessons h2 a:first-child { position: static; }
+ol.lessons h2 a:first-child::after { content: ""; position: absolute; inset: 0; z-index: 0; }
+ol.lessons p { margin: .3rem 0 .6rem; }
+.paper { font-size: .9rem; color: #52606d; }
 """
 
+COURSE_TITLE = "poisoncourse — data poisoning and adversarial attacks on small neural networks"
+WORDS = dict(enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")))
 
-def render(*, title: str, body: str, charts: list[dict], nav: str, vega_js: str, footer: str) -> str:
-    """A complete page: everything inline, so it opens from a USB stick with no network."""
+
+def count(n: int) -> str:
+    """"Five" for 5: the course map says how many lessons there are in words."""
+    return WORDS.get(n, str(n)).capitalize()
+
+
+def lesson_list(lessons, href, extra=lambda lesson: "") -> str:
+    """The course map's cards, in course order: each lesson's title (a link to ``href(lesson)``), its
+    one-line summary and its paper. ``extra(lesson)`` is HTML added after the title (the export's
+    notebook link). Shared by the static index (export.py) and the live front page (front.py)."""
+    items = []
+    for lesson in lessons:
+        p = lesson.paper
+        paper = (f'<div class="paper">Paper: <a href="{html.escape(p.url)}">{html.escape(p.title)}</a> — '
+                 f"{html.escape(p.authors)}, {html.escape(p.venue)}</div>") if p else ""
+        items.append(f'<li><h2><a href="{html.escape(href(lesson))}">{html.escape(lesson.title)}</a>'
+                     f"{extra(lesson)}</h2><p>{html.escape(lesson.summary)}</p>{paper}</li>")
+    return f'<ol class="lessons">{"".join(items)}</ol>'
+
+
+def render(*, title: str, body: str, charts: list[dict], nav: str, vega_js: str, footer: str, style: str = "") -> str:
+    """A complete page: everything inline, so it opens from a USB stick (or a workshop room) with no network.
+    ``style``: CSS added after the shared :data:`STYLE`."""
     specs = json.dumps(charts).replace("</", "<\\/")
     script = ""
     if charts:
@@ -270,7 +308,7 @@ def render(*, title: str, body: str, charts: list[dict], nav: str, vega_js: str,
                   "'This chart could not be drawn: ' + err; }));\n</script>")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+            f"<title>{html.escape(title)}</title>\n<style>{STYLE}{style}</style>\n</head>\n<body>\n"
             f"<nav>{nav}</nav>\n<main>\n{body}\n<footer>{footer}</footer>\n</main>\n{script}\n</body>\n</html>\n")
 
 
