@@ -63,13 +63,13 @@ def _(distribution, sweep):
     _ui = links.Controls()
     _form = _ui.form(
         """
-        | the attack | the network | training |
-        | :-- | :-- | :-- |
-        | {values} | {k} | {algorithms} |
-        | {fixed} | {r} | {eta} |
-        | {seeds} | {n} | {iterations} |
-        | {seed} | {q} | {b} |
-        | {attack} | {leak} | |
+        **The network** — {k} · {r} · {n} · {q} · {leak}
+
+        **The attack** — {values} · {fixed} · {attack}
+
+        **Training** — {algorithms} · {eta} · {iterations} · {b}
+
+        **Repeats** — {seeds} · {seed}
         """,
         submit_button_label="Train",
         values=_ui.multiselect(_swept, value=list(_swept), label="swept values (one line each)"),

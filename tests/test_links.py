@@ -218,6 +218,13 @@ def test_a_label_the_form_text_already_says_is_not_repeated():
         "steps": ui.slider(1, 9, 1, value=1, label="steps"), "depth": ui.slider(1, 9, 1, value=1, label="depth"),
     }.items()}
     assert label == {"seed": "", "epochs": "", "steps": "steps", "depth": "depth"}
+    # Another control's {placeholder} beside it is not the text saying its label (Lesson 3's "filter size r
+    # (≤ n)" next to {n}, "attack probability β" before {attack}).
+    text = "— {k} · {r} · {n} · {fixed} · {attack}"
+    kept = {name: links.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
+        "r": ui.slider(1, 9, 1, value=1, label="filter size r (≤ n)"),
+        "fixed": ui.slider(0.0, 1.0, 0.1, value=0.5, label="attack probability β (fixed)")}.items()}
+    assert kept == {"r": "filter size r (≤ n)", "fixed": "attack probability β (fixed)"}
 
 
 # -- the Train button (issue 13): quiet while the results shown are the controls', ringed otherwise --

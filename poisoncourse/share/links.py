@@ -303,6 +303,8 @@ def without_repeated_label(text: str, name: str, control: Control) -> Control:
     if not label or marker not in text:
         return control
     before, _, after = text.partition(marker)
+    # Only words right beside this control count: another control's {placeholder} in between ends them.
+    before, after = re.split(r"\{\w+\}", before)[-1], re.split(r"\{\w+\}", after)[0]
     said, own = _words(before)[-1:] + _words(after)[:1], _words(label)
     if own and (own[0] in said or own[-1] in said):
         return Control(control.kind, control.make, control.args, {**control.kwargs, "label": ""})
