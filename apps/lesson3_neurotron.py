@@ -176,16 +176,16 @@ def _(config):
     # The table is its own markdown: rows joined into an indented text would break its dedent.
     _sigma = config.input_distribution.variance ** 0.5
     mo.vstack([mo.md(
-        rf"""
+        r"""
         ### The theorem's trade-off constant
 
         Theorem 1 guarantees $\|w_T - w^*\|^2 \le \epsilon^2$ with probability $1-\delta$ when
-        $\theta_*^2 = \epsilon^2\,\delta\,c_{{\text{{trade-off}}}}$ — the larger
-        $c_{{\text{{trade-off}}}}$, the smaller the error an attack of size $\theta_*$ can force. It
-        needs $c_{{\text{{trade-off}}}} > 0$. **Lemma 1** gives it for one ReLU gate with $M = I$
+        $\theta_*^2 = \epsilon^2\,\delta\,c_{\text{trade-off}}$ — the larger
+        $c_{\text{trade-off}}$, the smaller the error an attack of size $\theta_*$ can force. It
+        needs $c_{\text{trade-off}} > 0$. **Lemma 1** gives it for one ReLU gate with $M = I$
         and Gaussian inputs $\mathcal N(0, \sigma^2 I_n)$:
-        $c_{{\text{{trade-off}}}} = \frac{{\sigma}}{{\sqrt 2\,\beta}}\,
-        \frac{{\Gamma(n/2)}}{{\Gamma((n+1)/2)}} - 1$.
+        $c_{\text{trade-off}} = \frac{\sigma}{\sqrt 2\,\beta}\,
+        \frac{\Gamma(n/2)}{\Gamma((n+1)/2)} - 1$.
         """), mo.md(lesson.tradeoff_markdown(config)), mo.md(
         rf"""
         For Gaussian inputs Lemma 1 is positive only for $\beta < {neurotron.lemma1_max_beta(_sigma, config.n):.3f}$

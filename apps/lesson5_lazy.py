@@ -116,12 +116,12 @@ def _(reference, step_result):
     _c, _m = step_result.config, step_result.models
     _x, _title = ("d", "input dimension d") if _c.sweep == "size" else ("lazy_radius", "lazy radius C₀")
     mo.vstack([
-        mo.md(f"""
+        mo.md(r"""
             ### The live result
 
-            For every correctly classified test image, the **smallest** step $\\eta$ along
-            $-\\operatorname{{sign}}(f(x))\\nabla_x f(x)$ that flips it (bisection); $\\|\\nabla_x f\\|$, $\\eta$ and
-            $\\|\\delta\\| = \\eta\\|\\nabla_x f\\|$ relative to $\\|x\\|$: means over test points and seeds
+            For every correctly classified test image, the **smallest** step $\eta$ along
+            $-\operatorname{sign}(f(x))\nabla_x f(x)$ that flips it (bisection); $\|\nabla_x f\|$, $\eta$ and
+            $\|\delta\| = \eta\|\nabla_x f\|$ relative to $\|x\|$: means over test points and seeds
             (bars: seeds' range). Dashed: reference; gray: theory.
             """),
         page.run_stats(step_result, caption=f"{_c.epochs} epochs, m = {_c.width}", extra=[

@@ -24,7 +24,8 @@ import pandas as pd
 import torch
 
 from ..core.attacks import cross_entropy_loss, pgd_l2
-from ..core.cost import CPU_FLOPS, LIVE_MAX_SECONDS, refuse_if_too_slow
+from ..core.cost import CPU_FLOPS, refuse_if_too_slow
+from ..core.cost import LIVE_MAX_SECONDS as LIVE_MAX_SECONDS  # re-exported: the lesson's page reads it here
 from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.errors import ConfigError
 from ..core.nets import StackedMLP, accuracy, cap_spectral_norm, train
