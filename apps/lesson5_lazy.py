@@ -223,8 +223,9 @@ def _(reference, robust_config, robust_result):
                        networks=len(robust_result.models)) if robust_result is not None else mo.md(
             "No live run (refused above): the reference runs alone."),
         _view.chart,
-        mo.md(f"Bold: robust accuracy, mean over {_c.seeds} seed(s) (bars: seed range); faint: clean "
-              f"accuracy; red: always guessing the majority class. {_view.reference_note} The reference "
+        mo.md((f"Bold: robust accuracy, mean over {_c.seeds} seed(s) (bars: seed range); faint: clean "
+               "accuracy; red: always guessing the majority class. " if robust_result is not None else "")
+              + f"{_view.reference_note} The reference "
               f"(`{lazy.REFERENCE_COMMAND}`): {lazy.REFERENCE_SEEDS} seeds, PGD-{lazy.REFERENCE_TRAINING['pgd_steps']}"
               f" training, a {lazy.REFERENCE_TRAINING['attack_steps']}-step test attack, "
               f"{lazy.REFERENCE_TRAINING['epochs']} epochs on {lazy.REFERENCE_TRAINING['n_train']} images — smaller "

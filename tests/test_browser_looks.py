@@ -90,6 +90,15 @@ def text_problems(page) -> list[str]:
     broken = deep_count(page, BROKEN)
     if broken:
         problems.append(f"{broken} broken formula(s) or error output(s)")
+    # A chart (or its legend) running past the window's right edge is cut off for the student.
+    wide = page.evaluate("""() => { const rights = [];
+        const walk = (root) => { for (const el of root.querySelectorAll('.vega-embed canvas, .vega-embed svg'))
+            rights.push(el.getBoundingClientRect().right);
+          for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot); };
+        walk(document); return rights.filter((r) => r > document.documentElement.clientWidth); }""")
+    if wide:
+        problems.append(f"{len(wide)} chart(s) run past the window's right edge (to {max(wide):.0f} px of "
+                        f"{page.evaluate('document.documentElement.clientWidth')})")
     return problems
 
 

@@ -255,3 +255,12 @@ def test_a_changed_control_rings_the_button_and_a_press_applies_it():
     assert links.changed(controls, train) == [] and links.train_bar(controls, train) is train
     train._update(2)  # pressed again with nothing changed: the same values, one more press
     assert train.value == links.Pressed({"seed": 5, "lam": 0.5}, presses=2)
+
+
+def test_a_bad_box_is_named_as_the_student_reads_it():
+    # Lesson 1 writes "first seed {seed}" with the box's own label dropped: the sentence says "first seed".
+    ui = links.Controls(params=FakeParams({}))
+    form = ui.form("**Data and repeats** — samples {n} · first seed {seed}", submit_button_label="Train",
+                   n=ui.slider(1, 9, 1, value=1, label=""), seed=ui.number(0, 100_000, 1, value=0, label=""))
+    problems = links.box_problems(_Submitted(form, {"n": 1, "seed": 99_999_999}))
+    assert len(problems) == 1 and "“first seed”" in problems[0]

@@ -304,3 +304,20 @@ def test_the_wrong_filter_is_a_distance_proportional_to_theta_from_w_star():
     w_adv = nt.adversarial_filters(prob, torch.tensor([0.5, 1.0], dtype=torch.float64), config)
     dist = torch.linalg.vector_norm(w_adv - prob.w_star[:, None], dim=-1)  # (S, V)
     assert torch.allclose(dist[:, 1], 2 * dist[:, 0]) and bool((dist > 0).all())
+
+
+def test_the_error_chart_says_when_the_unattacked_line_runs_below_its_axis():
+    # Issue 13: the axis stops a decade below the lowest poisoned line; a θ = 0 line clamped to its bottom
+    # edge must not read as "stuck at 10⁻⁴" — the chart says where it really goes. Without one, no title.
+    import pandas as pd
+
+    from poisoncourse.neurotron import charts
+
+    def curves(values):
+        return pd.DataFrame([{"algorithm": "neurotron", "value": v, "seed": 0, "iteration": t,
+                              "log10_error": low if t else 0.0} for v, low in values for t in range(0, 50, 10)])
+
+    clamped = charts.log_error_curves(curves([(0.0, -15.0), (0.5, -3.0)]), value_title="θ").to_dict()
+    assert "10⁻¹⁵, below the axis" in clamped["title"]["text"]
+    plain = charts.log_error_curves(curves([(0.25, -2.0), (0.5, -3.0)]), value_title="θ").to_dict()
+    assert "title" not in plain

@@ -98,7 +98,8 @@ def robust_accuracy_curve(summary: pd.DataFrame | None, *, x: str, x_title: str,
         ref = reference.assign(run=reference[ref_color].map(lambda v: f"reference, {ref_color} = {v}"))
         layers.insert(0, alt.Chart(ref).mark_line(strokeDash=[4, 3], point=alt.OverlayMarkDef(size=15)).encode(
             x=xs, y=alt.Y("robust_accuracy:Q", title=y_title, scale=acc),
-            color=alt.Color("run:N", title="reference (robust, dashed)"),
+            # No red in this palette: red is the majority-class rule's.
+            color=alt.Color("run:N", title="reference (robust, dashed)", scale=alt.Scale(scheme="dark2")),
             tooltip=["run:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("robust_accuracy:Q", format=".3f")]))
     if fit is not None:
         unfit = pd.concat([t for t in (live, reference) if t is not None], ignore_index=True)

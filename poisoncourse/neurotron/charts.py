@@ -9,8 +9,11 @@ import pandas as pd
 from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, source_dash, thin, tips  # noqa: F401
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "algorithm",
-                     y_title: str = "log₁₀ ‖w_t − w*‖", seed_lines: bool = True) -> alt.FacetChart:
+                     y_title: str = "log₁₀ ‖wₜ − w*‖", seed_lines: bool = True) -> alt.FacetChart:
     """log10 error vs iteration: one bold line per swept value (median over seeds), the
     individual seeds as faint lines behind it, one panel per ``facet`` value.
 
@@ -33,16 +36,20 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
     # lowest poisoned line; lower values run along its bottom edge (clamped; tooltips keep them).
     poisoned = table[(table.value != 0) & np.isfinite(table.log10_error)]
     finite = table[np.isfinite(table.log10_error)]
-    y_scale = alt.Undefined
+    y_scale, note = alt.Undefined, None
     if len(poisoned) and len(finite) and poisoned.log10_error.min() - 1 > finite.log10_error.min():
-        y_scale = alt.Scale(domain=[float(np.floor(poisoned.log10_error.min() - 1)),
-                                    float(np.ceil(finite.log10_error.max()))], clamp=True, nice=False)
+        bottom = float(np.floor(poisoned.log10_error.min() - 1))
+        y_scale = alt.Scale(domain=[bottom, float(np.ceil(finite.log10_error.max()))], clamp=True, nice=False)
+        # Said on the chart: a line on the bottom edge is not "stuck at 10^bottom".
+        lowest = f"{finite.log10_error.min():.0f}".translate(SUPERSCRIPT)
+        note = (f"{value_title} = 0 (no attack) goes on down to 10{lowest}, below the axis: "
+                "its line runs along the bottom edge")
     # A run cut at divergence after a step or two is a line of one point, which draws nothing:
     # short curves are drawn with their points, on an axis that still starts at t = 0.
     short = table.groupby([facet, "value", "seed", "line"]).iteration.count().min() < 3 if len(table) else True
     last = float(table.iteration.max()) if len(table) else 0.0
     x_scale = alt.Scale(domain=[0, max(last, 10.0)], nice=False) if short else alt.Undefined
-    return (
+    chart = (
         alt.Chart(table)
         .mark_line(point=bool(short))
         .encode(
@@ -56,8 +63,12 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
                      alt.Tooltip("log10_error:Q", title="log₁₀ error", format=".2f")),
         )
         .properties(width=WIDTH, height=HEIGHT)
-        .facet(column=alt.Column(f"{facet}:N", title=None))
+        # Two panels a row: three (the reference's three algorithms) and a legend overflow the page.
+        .facet(facet=alt.Facet(f"{facet}:N", title=None), columns=2)
     )
+    if note:
+        chart = chart.properties(title=alt.TitleParams(note, fontSize=11, fontWeight="normal", anchor="start"))
+    return chart
 
 
 def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool = False,

@@ -200,6 +200,7 @@ class Controls:
         a press only, and :func:`train_bar` rings the button while the controls differ from it."""
         import marimo as mo
 
+        said = {name: spoken_label(text, name, c) for name, c in controls.items()}
         controls = {name: without_repeated_label(text, name, c) for name, c in controls.items()}
         elements = {name: self.build(name, c) for name, c in controls.items()}
         batch = mo.md(text).batch(**elements)
@@ -208,7 +209,8 @@ class Controls:
         train = mo.ui.button(value=start, label=submit_button_label,
                              on_click=lambda last: Pressed(dict(batch.value), last.presses + 1))
         # The declared ranges travel with the button, so `box_problems` can check what was typed.
-        train._number_boxes = {name: self._boxes[name] for name in controls if name in self._boxes}
+        train._number_boxes = {name: {**self._boxes[name], "label": said[name]} for name in controls
+                               if name in self._boxes}
         train._label_text = submit_button_label
         return Form(batch, train, bordered)
 
@@ -217,10 +219,12 @@ class Controls:
         runs only when asked: nothing is shown before its first press, so its lit button is right."""
         import marimo as mo
 
+        said = {name: spoken_label(text, name, c) for name, c in controls.items()}
         controls = {name: without_repeated_label(text, name, c) for name, c in controls.items()}
         elements = {name: self.build(name, c) for name, c in controls.items()}
         form = mo.md(text).batch(**elements).form(submit_button_label=submit_button_label, bordered=bordered)
-        form._number_boxes = {name: self._boxes[name] for name in controls if name in self._boxes}
+        form._number_boxes = {name: {**self._boxes[name], "label": said[name]} for name in controls
+                              if name in self._boxes}
         return form
 
     def callout(self):
@@ -293,6 +297,17 @@ def box_problems(form) -> list[str]:
 
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
+
+
+def spoken_label(text: str, name: str, control: Control) -> str:
+    """What the student reads for a control: its label, or else the form's words right before it
+    ("first seed" in "· first seed {seed}"), or else its name — for sentences about a bad value."""
+    label = control.kwargs.get("label") or ""
+    if label:
+        return label
+    before = re.split(r"\{\w+\}", text.partition("{" + name + "}")[0])[-1]
+    words = re.split(r"[·—|*\n]", before)[-1].strip()
+    return words or name
 
 
 def without_repeated_label(text: str, name: str, control: Control) -> Control:

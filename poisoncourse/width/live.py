@@ -62,7 +62,7 @@ def reference_panels(table, paper):
             charts.width_accuracy(rows, "stopped_poisoned_val", title="stopped on poisoned validation", attack=attack),
             charts.width_accuracy(rows, "final_accuracy", title="last epoch", attack=attack),
             charts.width_fit(rows, attack),
-        ], justify="start")]) for caption, rows, attack in story.reference_groups(table)]])
+        ], justify="start", wrap=True)]) for caption, rows, attack in story.reference_groups(table)]])
 
 
 # --- the convex warm-up: fast enough for a plain bar over its sample sizes ------------------------
