@@ -63,7 +63,7 @@ def _():
         **Maps** {resolution} {lam_values} · data seed {seed}
         """,
         submit_button_label="Train",
-        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (penalty e^λ)"),
+        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (the penalty is exp λ)"),
         bias=ui.checkbox(value=defaults.penalize_bias, label="penalize the bias"),
         x1=ui.slider(-9.5, 9.5, 0.1, value=round(_start[0], 1), show_value=True, label="x₁"),
         x2=ui.slider(-9.5, 9.5, 0.1, value=round(_start[1], 1), show_value=True, label="x₂"),

@@ -83,7 +83,7 @@ def _():
         pgd_steps=ui.slider(1, 50, 1, value=defaults.pgd_steps, show_value=True, label="steps"),
         training=ui.dropdown({v: k for k, v in labelnoise.TRAINING.items()},
                              value=labelnoise.TRAINING[defaults.training], label="training"),
-        spectral_cap=ui.number(0.0, 100.0, 0.1, value=0.0, label="‖W_last‖₂ ≤"),
+        spectral_cap=ui.number(0.0, 100.0, 0.1, value=0.0, label="‖W‖₂ ≤"),
         width=ui.slider(16, 256, 16, value=defaults.widths[0], show_value=True, label="width (3 hidden layers)"),
         lr=ui.number(1e-4, 0.05, value=defaults.lr, label="Adam"),
         max_epochs=ui.slider(50, 2000, 50, value=defaults.max_epochs, show_value=True, label="epochs"),

@@ -165,6 +165,10 @@ def spec_problems(spec: dict) -> list[str]:
                     problems.append(f"the {channel} axis is titled with a column name: {title!r}")
             if channel not in LEGEND_CHANNELS or enc.get("legend", {}) is None or not enc.get("field"):
                 continue
+            mark = view["mark"] if isinstance(view["mark"], dict) else {"type": view["mark"]}
+            if channel == "strokeDash" and mark.get("type") == "line" and mark.get("point"):
+                # Vega-Lite then draws the legend's symbols as strokeless points: no dash to see.
+                problems.append(f"the {enc['field']!r} dash legend sits on lines with a point overlay: it shows no dash")
             legend = enc.get("legend") or {}
             limit = legend.get("labelLimit", config.get("legend", {}).get("labelLimit", DEFAULT_LABEL_LIMIT))
             domain = (enc.get("scale") or {}).get("domain")
@@ -204,6 +208,15 @@ def test_spec_check_finds_a_cut_legend_label_and_a_column_name_title():
     problems = spec_problems(spec)
     assert any("is cut at 160 px" in p for p in problems)
     assert any("column name: 'robust_acc'" in p for p in problems)
+
+
+def test_spec_check_finds_a_dash_legend_that_cannot_show_its_dash():
+    from poisoncourse.core.charts import line_and_points, source_dash
+    data = pd.DataFrame({"x": [1, 2, 1, 2], "y": [1, 2, 2, 1], "source": ["live", "live", "reference", "reference"]})
+    dash = source_dash(present=data.source)
+    overlaid = alt.Chart(data).mark_line(point=True).encode(x="x:Q", y="y:Q", strokeDash=dash)
+    assert any("shows no dash" in p for p in spec_problems(overlaid.to_dict()))
+    assert spec_problems(line_and_points(alt.Chart(data), x="x:Q", y="y:Q", strokeDash=dash).to_dict()) == []
 
 
 def test_spec_check_passes_a_chart_that_reads_right():

@@ -63,11 +63,12 @@ REFERENCE_DASH = [5, 3]
 
 
 def source_dash(field: str = "source", live: str = "live", reference: str | list[str] = "reference",
-                title: str | None = "run", present=None):
+                title: str | None = "run", present=None, orient: str = "right"):
     """Live runs solid, shipped references dashed, with a legend that draws the dash.
 
     `present` (the values the chart draws): a legend entry only for those — with a single kind
-    drawn, no legend at all, just its dash."""
+    drawn, no legend at all, just its dash. `orient`: "bottom" under charts side by side, whose
+    legends beside them would run past the page."""
     refs = [reference] if isinstance(reference, str) else list(reference)
     dashes = {live: LIVE_DASH, **{r: REFERENCE_DASH for r in refs}}
     if present is not None:
@@ -77,7 +78,18 @@ def source_dash(field: str = "source", live: str = "live", reference: str | list
     return alt.StrokeDash(f"{field}:N", title=title,
                           scale=alt.Scale(domain=list(dashes), range=list(dashes.values())),
                           legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolStrokeColor="black",
-                                            labelLimit=0))
+                                            labelLimit=0, orient=orient, direction="vertical"))
+
+
+def line_and_points(chart: alt.Chart, *, strokeDash=alt.Undefined, **encodings) -> alt.LayerChart:
+    """``chart``'s lines, dashed by ``strokeDash``, and their points, as two layers.
+
+    Vega-Lite's own overlay (``mark_line(point=True)``) draws every legend symbol as a filled point
+    with a transparent stroke, whatever the legend asks: a legend of dashes (`source_dash`) would
+    show none. Here the points are a layer of their own, without the dash."""
+    line = chart.mark_line().encode(strokeDash=strokeDash, **encodings)
+    dots = chart.mark_point(filled=True, size=22, opacity=1).encode(**encodings)
+    return alt.layer(line, dots)
 
 
 def log_scale(**options) -> alt.Scale:

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, source_dash, thin, tips  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, line_and_points, source_dash, thin, tips  # noqa: F401
 
 METRIC_TITLES = {"adversarial_accuracy": "adversarial accuracy", "natural_accuracy": "natural accuracy"}
 CLASS_COLORS = alt.Scale(domain=[0, 1, 2], range=["#4c78a8", "#e45756", "#54a24b"])
@@ -54,8 +54,8 @@ def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from 
     low = float(min(0.5, curves["low"].min())) if len(curves) else 0.5
     scale = alt.Scale(domain=[low, 1.0], nice=False)
     y = alt.Y("mean:Q", title="accuracy", scale=scale)
-    lines = base.mark_line(point=True).encode(
-        strokeDash=source_dash("run", reference="shipped reference", title=None, present=curves.run),
+    lines = line_and_points(
+        base, strokeDash=source_dash("run", reference="shipped reference", title=None, present=curves.run),
         y=y, tooltip=["series:N", "r:Q", alt.Tooltip("mean:Q", format=".3f", title="mean over seeds"),
                       alt.Tooltip("low:Q", format=".3f", title="worst seed"),
                       alt.Tooltip("high:Q", format=".3f", title="best seed")])

@@ -6,7 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, fitted, log_scale, source_dash, thin, tips  # noqa: F401
+from ..core.charts import (HEIGHT, MAX_ROWS, WIDTH, fitted, line_and_points, log_scale,  # noqa: F401
+                           source_dash, thin, tips)
 
 LAZY_QUANTITIES = {
     "grad_norm": ("‖∇ₓf(x)‖", 0.5),
@@ -49,8 +50,8 @@ def lazy_scaling(summary: pd.DataFrame | None, *, x: str = "d", x_title: str = "
         color = alt.Color("source:N", title="run")
         base = alt.Chart(sub).encode(x=xs, color=color)
         layers = [
-            base.mark_line(point=True).encode(
-                y=ys, strokeDash=source_dash("kind", title="line", present=sub.kind),
+            line_and_points(
+                base, y=ys, strokeDash=source_dash("kind", title="line", present=sub.kind),
                 tooltip=["source:N", alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip("mean:Q", format=".4g")]),
             base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
         ]
@@ -154,8 +155,12 @@ def quantities_by_rule(table: pd.DataFrame, *, x: str, x_title: str) -> alt.HCon
     data = pd.concat(parts, ignore_index=True)
     panels = []
     for title, sub in data.groupby("quantity", sort=False):
-        xs = alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(type="log"))
-        base = alt.Chart(sub).encode(x=xs, color=alt.Color("source:N", title="keeping rows lazy"))
+        # Ticks at the values run only (a log axis's own 0.1 0.2 0.3 … run together), labels in full.
+        xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale(),
+                   axis=alt.Axis(values=sorted(sub[x].unique()), format="~g", labelOverlap="greedy"))
+        base = alt.Chart(sub).encode(x=xs, color=alt.Color("source:N", title="keeping rows lazy",
+                                                          legend=alt.Legend(labelLimit=0, orient="bottom",
+                                                                            direction="vertical")))
         panels.append(alt.layer(
             base.mark_line(point=True).encode(y=alt.Y("mean:Q", title=title, scale=alt.Scale(type="log")),
                                               tooltip=["source:N", f"{x}:Q", alt.Tooltip("mean:Q", format=".4g")]),

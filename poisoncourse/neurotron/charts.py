@@ -6,7 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, source_dash, thin, tips  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, line_and_points, source_dash, thin, tips  # noqa: F401
+from . import noiseball
 
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -93,8 +94,8 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
     sources = list(dict.fromkeys(data.source))  # live first (lesson.final_errors' order), then the reference
     dash = source_dash("source", live=sources[0], reference=sources[1:] or "reference", present=sources)
     base = alt.Chart(data).encode(x=x, color=color)
-    lines = base.mark_line(point=True).encode(
-        y=alt.Y("median_log10_error:Q", title=y_title), strokeDash=dash,
+    lines = line_and_points(
+        base, y=alt.Y("median_log10_error:Q", title=y_title), strokeDash=dash,
         tooltip=tips("algorithm:N", "source:N", alt.Tooltip("value:Q", title=value_title),
                  alt.Tooltip("median_log10_error:Q", title="median", format=".2f"),
                  alt.Tooltip("min_log10_error:Q", title="best seed", format=".2f"),
@@ -110,16 +111,20 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
 def floor_vs_eta(medians: pd.DataFrame) -> alt.FacetChart:
     """The noise ball: median floor (log10) against η on log axes, one line per attack and
     algorithm, one panel per θ. ``medians`` from :func:`noiseball.medians`."""
-    data = medians.assign(log10_eta=np.log10(medians.eta))
+    data = medians.assign(log10_eta=np.log10(medians.eta),
+                          attack=medians.attack.map(lambda a: noiseball.ATTACK_NAMES.get(a, a)))
     return (
-        alt.Chart(data).mark_line(point=True).encode(
+        line_and_points(
+            alt.Chart(),
             x=alt.X("log10_eta:Q", title="log₁₀ η", scale=alt.Scale(zero=False)),
             y=alt.Y("floor:Q", title="log₁₀ floor (median)", scale=alt.Scale(zero=False)),
             color=alt.Color("attack:N", title="attack"),
-            strokeDash=alt.StrokeDash("algorithm:N", title="algorithm"),
+            strokeDash=alt.StrokeDash("algorithm:N", title="algorithm",  # the legend draws the dash
+                                      legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2,
+                                                        symbolStrokeColor="black")),
             tooltip=["attack:N", "algorithm:N", alt.Tooltip("eta:Q", title="η", format="g"),
                      alt.Tooltip("floor:Q", title="log₁₀ floor", format=".2f")],
         )
-        .properties(width=WIDTH * 2 // 3, height=HEIGHT)
-        .facet(column=alt.Column("theta:O", title="θ"))
+        .properties(data=data, width=WIDTH * 2 // 3, height=HEIGHT)
+        .facet(column=alt.Column("theta:O", title=None, header=alt.Header(labelExpr="'θ = ' + datum.value")))
     )

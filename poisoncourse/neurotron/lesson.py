@@ -105,7 +105,7 @@ def noise_ball_markdown(floors: pd.DataFrame) -> str:
     the fitted slope of log10 floor against log10 η with its 95 % interval over seeds (a noise ball
     has +0.5, a bias 0), and the sentence comparing the two attacks at θ = 0.5."""
     slopes, medians = noiseball.slopes(floors), noiseball.medians(floors)
-    name = {"alternating": "±θ alternating", "worst_case": "worst case (Sec. 3.5)"}
+    name = noiseball.ATTACK_NAMES
     lines = ["| attack | θ | algorithm | slope of log₁₀ floor vs log₁₀ η | 95 % interval | seeds (stuck, left out) |",
              "|---|---|---|---|---|---|"]
     lines += [f"| {name[r.attack]} | {r.theta:g} | {r.algorithm} | {r.slope:+.2f} | {r.low:+.2f} to {r.high:+.2f} "

@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, line_and_points, source_dash, thin, tips  # noqa: F401
 
 SQUARE = 300
 _CLASS_COLORS = alt.Scale(domain=["class 0", "class 1"], range=["#2ca02c", "#1f77b4"])  # the paper's green / blue
@@ -41,13 +41,15 @@ def _overlay(points: pd.DataFrame, box: float, boundaries: pd.DataFrame | None =
                           shape=alt.Shape("split:N", title="set"), tooltip=tips("label:N", "split:N")))
     if boundaries is not None:
         styles = alt.Scale(domain=["clean", "poisoned"], range=["white", "red"])
+        # One legend, the dash's, drawn as strokes and naming the colour: beside the heatmap's own colour
+        # scale the boundary's colour legend stood apart (a white "clean" stroke on the white page).
+        words = "datum.label == 'clean' ? 'clean (white, dashed)' : 'poisoned (red, solid)'"
         layers.append(alt.Chart(boundaries).mark_line(clip=True, strokeWidth=2.5).encode(
-            # One legend for colour and dash (same field, same title), drawn as strokes: it shows
-            # the dashed clean boundary and the solid poisoned one as the chart draws them.
-            x=x, y=y, color=alt.Color("model:N", scale=styles, title="decision boundary",
-                                      legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5)),
+            x=x, y=y, color=alt.Color("model:N", scale=styles, legend=None),
             strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(domain=["clean", "poisoned"], range=[[6, 4], [1, 0]]),
-                                      title="decision boundary"),
+                                      title="decision boundary",
+                                      legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5,
+                                                        symbolStrokeColor="#555", labelExpr=words, labelLimit=0)),
             detail=alt.Detail("model:N")))
     if path is not None and len(path) > 1:
         layers.append(alt.Chart(path).mark_line(color="orange", strokeWidth=2, point=alt.OverlayMarkDef(
@@ -83,7 +85,7 @@ def attack_trace(path: pd.DataFrame) -> alt.HConcatChart:
     """λ and the validation loss along the attack's steps."""
     base = alt.Chart(path).encode(x=alt.X("step:Q", title="attack step"))
     dots = lambda color: alt.OverlayMarkDef(color=color, size=14)  # noqa: E731
-    lam = base.mark_line(point=dots("#440154"), color="#440154").encode(y=alt.Y("lam:Q", title="λ (penalty e^λ)"))
+    lam = base.mark_line(point=dots("#440154"), color="#440154").encode(y=alt.Y("lam:Q", title="λ (the penalty is exp λ)"))
     loss = base.mark_line(point=dots("orange"), color="orange").encode(
         y=alt.Y("val_loss:Q", title="validation loss A", scale=alt.Scale(zero=False)))
     return alt.hconcat(lam.properties(width=WIDTH, height=160, title="λ along the attack"),
@@ -100,14 +102,17 @@ def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:
     x = alt.X("fraction:Q", title="fraction of poisoning points", axis=alt.Axis(format="%"))
     # Legends below the three panels: beside them they overflow the page's width and are cut off.
     below = alt.Legend(orient="bottom", direction="vertical")
-    base = alt.Chart(data).encode(x=x, color=alt.Color("mode:N", title="λ", legend=below),
-                                  strokeDash=alt.StrokeDash("source:N", title="run", legend=below))
+    base = alt.Chart(data).encode(x=x, color=alt.Color("mode:N", title="λ", legend=below))
+    sources = list(data.source.unique())  # "live (T = …)" and the shipped curves
+    live = next((s for s in sources if s.startswith("live")), "live")
+    dash = source_dash("source", live=live, reference=[s for s in sources if s != live] or "reference",
+                       present=sources, orient="bottom")
     tip = ["mode:N", "source:N", alt.Tooltip("poisons:Q"), alt.Tooltip("test_error:Q", format=".3f"),
            alt.Tooltip("lam:Q", format=".2f"), alt.Tooltip("w_norm2:Q", format=".3g")]
-    err = base.mark_line(point=True).encode(y=alt.Y("test_error:Q", title="test error"), tooltip=tip)
-    lam = base.mark_line(point=True).encode(y=alt.Y("lam:Q", title="λ"), tooltip=tip)
-    norm = base.mark_line(point=True).encode(y=alt.Y("w_norm2:Q", title="‖w‖²", scale=alt.Scale(type="log")),
-                                             tooltip=tip)
+    err = line_and_points(base, y=alt.Y("test_error:Q", title="test error"), strokeDash=dash, tooltip=tip)
+    lam = line_and_points(base, y=alt.Y("lam:Q", title="λ"), strokeDash=dash, tooltip=tip)
+    norm = line_and_points(base, y=alt.Y("w_norm2:Q", title="‖w‖²", scale=alt.Scale(type="log")), strokeDash=dash,
+                           tooltip=tip)
     size = dict(width=WIDTH * 0.8, height=HEIGHT)
     return alt.hconcat(err.properties(title="test error", **size), lam.properties(title="λ", **size),
                        norm.properties(title="‖w‖²", **size))

@@ -141,15 +141,16 @@ def perturbation_norms(norms: pd.DataFrame, budget: float | None = None, attack:
 def budget_curve(summary: pd.DataFrame, attack: str | None = None, marked: float | None = None) -> alt.HConcatChart:
     """Paper 000, Fig. 1 top row: clean test accuracy against the budget, one line per attack loss,
     one panel per victim (a linear model, a mid-width network); ``marked``: the default budget."""
-    color = alt.Color("attack_loss:N", title="attack loss", scale=alt.Scale(
-        domain=["negated", "cross_entropy"], range=["#1f77b4", "#ff7f0e"]))
+    names = {"negated": "negated loss", "cross_entropy": "cross-entropy"}  # the legend's words, not the column's
+    color = alt.Color("loss:N", title="attack loss", scale=alt.Scale(
+        domain=list(names.values()), range=["#1f77b4", "#ff7f0e"]))
 
     def panel(victim):
-        rows = summary[summary.victim == victim]
+        rows = summary[summary.victim == victim].assign(loss=lambda t: t.attack_loss.map(names))
         layers = [alt.Chart(rows).mark_line(point=True).encode(
             x=alt.X("budget:Q", title="budget (pixel norm)"),
             y=alt.Y("accuracy:Q", title="clean test accuracy", scale=alt.Scale(domain=[0, 1])), color=color,
-            tooltip=tips("attack_loss:N", "budget:Q", alt.Tooltip("accuracy:Q", format=".3f"),
+            tooltip=tips(alt.Tooltip("loss:N", title="attack loss"), "budget:Q", alt.Tooltip("accuracy:Q", format=".3f"),
                          alt.Tooltip("mean_norm:Q", title="mean ‖δᵢ‖ used", format=".3f")))]
         if marked is not None:
             layers.append(alt.Chart(pd.DataFrame({"budget": [marked]})).mark_rule(color="#555", strokeDash=[2, 2])

@@ -94,7 +94,7 @@ class WidthConfig(Seeded):
     attack: str = param("paper", Choice(poison.ATTACKS), label="Attack")
     attack_loss: str = param("negated", Choice(poison.ATTACK_LOSSES), label="Attack loss")
     attack_epochs: int = param(ATTACK_EPOCHS, Integer(1, 2_000), label="Attack epochs S₂")
-    attack_eta: float = param(0.1, Real(1e-4, 100.0), label="Attack step η_ε")
+    attack_eta: float = param(0.1, Real(1e-4, 100.0), label="Attack step η (ascent)")
     attack_steps: int = param(30, Integer(1, 500), label="Attack steps (strong attack)")
     # Beyond the epochs, only the last epoch is evaluated (it always is).
     eval_every: int = param(2, Integer(1, 2_000), label="Evaluate every (epochs)")
@@ -144,7 +144,7 @@ class WidthConfig(Seeded):
             return f"regime C: labels flipped with probability β = {self.flip_prob:g}"
         if self.regime == "clean":
             return "no attack"
-        how = (f"the paper's attack (η_ε = {self.attack_eta:g}, {self.attack_epochs} epochs)"
+        how = (f"the paper's attack (ascent step η = {self.attack_eta:g}, {self.attack_epochs} epochs)"
                if self.attack == "paper" else f"the strong attack ({self.attack_steps} full-batch steps)")
         loss = "negated loss" if self.attack_loss == "negated" else "cross-entropy"
         return f"regime {self.regime}, {self.attack_size()}: {how}, {loss}"

@@ -17,7 +17,7 @@ DEPARTURES = (
     ("attacker", "that CNN at width 100, trained on clean data, on raw pixels in [0, 1]", f"an MLP of width "
      f"{experiment.ATTACKER_WIDTH} trained {experiment.ATTACKER_EPOCHS} epochs on clean standardized pixels",
      "the resolution: a CNN needs 28×28"),
-    ("attack", "stochastic ascent, batches of 128, η_ε = 0.1, S₂ = 500–1,000 epochs, projection once per epoch",
+    ("attack", "stochastic ascent, batches of 128, ascent step η = 0.1, S₂ = 500–1,000 epochs, projection once per epoch",
      f"the same procedure with S₂ = {experiment.ATTACK_EPOCHS} epochs (the full-batch 'strong attack' is an option)",
      "live time"),
     ("budgets", "A: C = 700, B = 2.5 at 28×28 (about 31 % and 27 % of a digit's norm)",

@@ -36,7 +36,7 @@ from ..core.device import generator
 _TINY = 1e-12
 ATTACK_LOSSES = {"negated": "negated loss ℓ₋₋(z) = −ℓ(−z)", "cross_entropy": "cross-entropy ℓ(z)"}
 ATTACKS = {
-    "paper": "the paper's attack: stochastic ascent, mini-batches of 128, step η_ε, projection once per epoch",
+    "paper": "the paper's attack: stochastic ascent, mini-batches of 128, ascent step η, projection once per epoch",
     "strong": "strong attack: full-batch ascent with steps rescaled to fill the budget, projection every step",
 }
 
