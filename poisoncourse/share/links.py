@@ -200,17 +200,13 @@ class Controls:
         a press only, and :func:`train_bar` rings the button while the controls differ from it."""
         import marimo as mo
 
-        said = {name: spoken_label(text, name, c) for name, c in controls.items()}
-        controls = {name: without_repeated_label(text, name, c) for name, c in controls.items()}
-        elements = {name: self.build(name, c) for name, c in controls.items()}
+        elements, boxes = self._elements(text, controls)
         batch = mo.md(text).batch(**elements)
         # The starting values, as marimo converted them; `.value` may not be read in the creating cell.
         start = Pressed(dict(batch._value))
         train = mo.ui.button(value=start, label=submit_button_label,
                              on_click=lambda last: Pressed(dict(batch.value), last.presses + 1))
-        # The declared ranges travel with the button, so `box_problems` can check what was typed.
-        train._number_boxes = {name: {**self._boxes[name], "label": said[name]} for name in controls
-                               if name in self._boxes}
+        train._number_boxes = boxes
         train._label_text = submit_button_label
         return Form(batch, train, bordered)
 
@@ -219,13 +215,19 @@ class Controls:
         runs only when asked: nothing is shown before its first press, so its lit button is right."""
         import marimo as mo
 
-        said = {name: spoken_label(text, name, c) for name, c in controls.items()}
-        controls = {name: without_repeated_label(text, name, c) for name, c in controls.items()}
-        elements = {name: self.build(name, c) for name, c in controls.items()}
+        elements, boxes = self._elements(text, controls)
         form = mo.md(text).batch(**elements).form(submit_button_label=submit_button_label, bordered=bordered)
-        form._number_boxes = {name: {**self._boxes[name], "label": said[name]} for name in controls
-                              if name in self._boxes}
+        form._number_boxes = boxes
         return form
+
+    def _elements(self, text: str, controls: dict[str, Control]) -> tuple[dict, dict]:
+        """The built controls (a label the form's text already says is dropped), and the number boxes'
+        declared ranges, named as the student reads them: they travel with the button or form, so
+        `box_problems` can check what was typed."""
+        said = {name: spoken_label(text, name, c) for name, c in controls.items()}
+        elements = {name: self.build(name, without_repeated_label(text, name, c)) for name, c in controls.items()}
+        boxes = {name: {**self._boxes[name], "label": said[name]} for name in controls if name in self._boxes}
+        return elements, boxes
 
     def callout(self):
         """The warnings as one marimo callout, or None when the link was fine. They quote the
