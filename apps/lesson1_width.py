@@ -98,6 +98,7 @@ def _(config, paper, result):
         mo.hstack([charts.width_accuracy(result.summary, result.accuracy_column, title="clean test accuracy",
                                          highlight=config.highlight, attack=config.attack_label()),
                    charts.paper_panel(paper, config.regime)], justify="start"),
+        mo.md("The paper's values are read from the authors' plot (`data/paper000_fig3.csv`)."),
     ])
     return
 
@@ -105,8 +106,6 @@ def _(config, paper, result):
 @app.cell(hide_code=True)
 def _():
     mo.md("""
-    The paper's values are read from the authors' plot (`data/paper000_fig3.csv`).
-
     ## Does width buy memorization of the poison?
 
     Left: the fraction of its *own* training labels each network fits at the end — for the poisoned networks, the
@@ -142,12 +141,14 @@ def _(result):
 
 @app.cell(hide_code=True)
 def _(config, result):
+    # The histogram's legend in words only where it is drawn (regime C perturbs no pixel).
+    _legend = "" if result.norms.empty else f"""Histogram of per-sample perturbation norms $\\|\\delta_i\\|$ for the
+    first seed, from the *negated loss* and from plain cross-entropy ({config.attack_size()}); black rule: the budget,
+    dashed: each loss's mean. {faithful.budget_used(result)}"""
     mo.vstack([mo.md(f"""
     ## How the attack spends its budget (paper Fig. 1)
 
-    Two attacks: {faithful.attack_names()}. Histogram of per-sample perturbation norms $\\|\\delta_i\\|$ for the
-    first seed, from the *negated loss* and from plain cross-entropy ({config.attack_size()}); black rule: the budget,
-    dashed: each loss's mean. {faithful.budget_used(result)}
+    Two attacks: {faithful.attack_names()}. {_legend}
     """), mo.callout(mo.md("Choose regime **A** or **B** with a budget above 0 to see how each attack loss spreads its "
                            "perturbations over the training samples."), kind="info")
         if result.norms.empty else charts.perturbation_norms(result.norms, config.budget, config.attack_label())])
