@@ -280,8 +280,7 @@ def box_problems(form) -> list[str]:
     not a whole number where one is needed — worded as a link's bad value is. ``form``: a Train
     button (`Controls.form`) or a marimo form (`Controls.request_form`)."""
     submitted = applied(form)
-    form = form.train if isinstance(form, Form) else form
-    boxes = getattr(form, "_number_boxes", None) or {}
+    boxes = getattr(_button(form), "_number_boxes", None) or {}
     if submitted is None:
         return []
     problems = []
@@ -307,9 +306,14 @@ def spoken_label(text: str, name: str, control: Control) -> str:
     label = control.kwargs.get("label") or ""
     if label:
         return label
-    before = re.split(r"\{\w+\}", text.partition("{" + name + "}")[0])[-1]
-    words = re.split(r"[·—|*\n]", before)[-1].strip()
+    words = re.split(r"[·—|*\n]", _beside(text, name)[0])[-1].strip()
     return words or name
+
+
+def _beside(text: str, name: str) -> tuple[str, str]:
+    """The form's text right before and right after ``{name}``: another control's {placeholder} ends it."""
+    before, _, after = text.partition("{" + name + "}")
+    return re.split(r"\{\w+\}", before)[-1], re.split(r"\{\w+\}", after)[0]
 
 
 def without_repeated_label(text: str, name: str, control: Control) -> Control:
@@ -319,9 +323,7 @@ def without_repeated_label(text: str, name: str, control: Control) -> Control:
     marker = "{" + name + "}"
     if not label or marker not in text:
         return control
-    before, _, after = text.partition(marker)
-    # Only words right beside this control count: another control's {placeholder} in between ends them.
-    before, after = re.split(r"\{\w+\}", before)[-1], re.split(r"\{\w+\}", after)[0]
+    before, after = _beside(text, name)  # only words right beside this control count
     said, own = _words(before)[-1:] + _words(after)[:1], _words(label)
     if own and (own[0] in said or own[-1] in said):
         return Control(control.kind, control.make, control.args, {**control.kwargs, "label": ""})
@@ -414,17 +416,21 @@ def values(form) -> dict:
     """What a Train button or a form stands for: the values last applied, or before any press
     the starting ones (the defaults, or the link's) — so a link's settings are trained at once,
     unclicked."""
-    form = form.train if isinstance(form, Form) else form
+    form = _button(form)
     if isinstance(form.value, Pressed):
         return form.value.values
     return form.value if form.value is not None else form.element.value
 
 
+def _button(form):
+    """What holds the applied values: a `Form`'s Train button, or the button or marimo form given."""
+    return form.train if isinstance(form, Form) else form
+
+
 def applied(form) -> dict | None:
     """The values a student applied by pressing the button (of a Train button or a marimo form),
     or None before the first press."""
-    form = form.train if isinstance(form, Form) else form
-    value = getattr(form, "value", None)
+    value = getattr(_button(form), "value", None)
     if isinstance(value, Pressed):
         return value.values if value.presses else None
     return value
