@@ -14,17 +14,17 @@ app = marimo.App(width="medium", app_title="Lesson 1 · The width U-curve")
 with app.setup(hide_code=True):
     import marimo as mo
 
-    import poisoncourse.share.explore as explore
-    import poisoncourse.share.links as links
-    import poisoncourse.share.page as page
+    import poisoncourse.kit.explore as explore
+    import poisoncourse.kit.links as links
+    import poisoncourse.kit.page as page
     import poisoncourse.width.charts as charts
-    import poisoncourse.width.controls as controls
+    import poisoncourse.width.panels as controls
     import poisoncourse.width.convex as convex
     import poisoncourse.width.budget as budget
     import poisoncourse.width.experiment as width
     import poisoncourse.width.faithful as faithful
     import poisoncourse.width.live as live
-    import poisoncourse.width.story as story
+    import poisoncourse.width.prose as story
 
 
 @app.cell(hide_code=True)

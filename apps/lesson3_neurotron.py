@@ -16,9 +16,9 @@ with app.setup(hide_code=True):
 
     import poisoncourse.neurotron.charts as charts
     import poisoncourse.neurotron.experiment as neurotron
-    import poisoncourse.neurotron.lesson as lesson
+    import poisoncourse.neurotron.panels as lesson
     import poisoncourse.neurotron.noiseball as noiseball
-    from poisoncourse.share import explore, links, page
+    from poisoncourse.kit import explore, links, page
 
 
 @app.cell(hide_code=True)

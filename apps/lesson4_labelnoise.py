@@ -19,9 +19,9 @@ with app.setup(hide_code=True):
     import poisoncourse.labelnoise.mnist as labelnoise_mnist
     import poisoncourse.labelnoise.panels as panels
     import poisoncourse.labelnoise.prose as prose
-    import poisoncourse.share.explore as explore
-    import poisoncourse.share.links as links
-    import poisoncourse.share.page as page
+    import poisoncourse.kit.explore as explore
+    import poisoncourse.kit.links as links
+    import poisoncourse.kit.page as page
 
 
 @app.cell(hide_code=True)

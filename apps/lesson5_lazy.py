@@ -17,9 +17,9 @@ with app.setup(hide_code=True):
 
     import poisoncourse.lazy.charts as charts
     import poisoncourse.lazy.experiment as lazy
-    import poisoncourse.lazy.lesson as lesson
+    import poisoncourse.lazy.panels as lesson
     import poisoncourse.lazy.single_step as single_step
-    from poisoncourse.share import explore, links, page
+    from poisoncourse.kit import explore, links, page
 
 
 @app.cell(hide_code=True)

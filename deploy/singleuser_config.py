@@ -29,7 +29,7 @@ from jupyter_server_proxy.handlers import NamedLocalProxyHandler, ProxyHandler
 # Only where the lessons are, and the front page's switch: the rest of poisoncourse imports torch, ≈ 0.5 GB
 # this server does not need.
 from poisoncourse import _course
-from poisoncourse.share import front
+from poisoncourse.tools import front
 
 c = get_config()  # noqa: F821  (provided by traitlets when it reads this file)
 

@@ -1,5 +1,5 @@
 """``python -m poisoncourse …`` is the ``poisoncourse`` command."""
 
-from .share.cli import main
+from .tools.cli import main
 
 raise SystemExit(main())

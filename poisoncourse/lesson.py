@@ -124,7 +124,7 @@ class ReferenceTable:
 
     def load(self, **options: str) -> Reference:
         """The shipped table, verified (:func:`poisoncourse.share.reference.load`)."""
-        from .share import reference
+        from .core import reference
 
         self.check(options)
         table, meta = reference.load(self.file_name(options), lesson_version=self.version,

@@ -8,7 +8,7 @@ import pytest
 
 from poisoncourse import registry
 from poisoncourse.lesson import Lesson, Reference
-from poisoncourse.share import bench, course, sweep
+from poisoncourse.tools import bench, course, sweep
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
 LESSONS = registry.LESSONS

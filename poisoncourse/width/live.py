@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import marimo as mo
 
-from ..share import memo
-from . import budget, charts, convex, experiment, faithful, story
+from ..kit import memo
+from . import budget, charts, convex, experiment, faithful
+from . import prose as story
 
 REDRAW_SECONDS = 1.0
 

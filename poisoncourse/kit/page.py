@@ -1,0 +1,252 @@
+"""The page kit: what every lesson page repeats, written once.
+
+A lesson page is prose, controls, one call and charts. The calls that every page makes the
+same way live here:
+
+    trained = page.train(train, make_config, lambda c, progress: lesson.run(c, progress=progress),
+                         total=lambda c: c.iterations, default=defaults)
+    config, result = trained.config, trained.result
+
+builds the config from the Train button's values (`links.values`: what it last applied, or before
+any press the defaults or the link's; a marimo form for a run made only on request), runs it under
+a progress bar (a spinner when there is no total), writes the applied values into the URL and — when the settings cannot run — stops the cell with a red
+callout holding the `CourseError`'s one sentence. `page.attempt` does the same but returns the
+problem instead of stopping: its cell shows `trained.callout()`, the cells that draw the result
+stop themselves (``mo.stop(result is None)``) and the ones that need only the config stay.
+
+With ``memo="<lesson>"`` (the run a pure function of the config), results are shared by every
+session of the server (:mod:`poisoncourse.share.memo`): a setting already run is served at once.
+
+    reference = page.load(lesson.load_reference)      # .table, or .problem and .callout()
+    page.run_stats(result, caption="2,000 iterations", networks=12)
+
+Everything here runs in `app.run()`, the headless script mode and the exports; nothing needs a
+browser (tests/test_page.py runs it inside a tiny marimo app).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import altair as alt
+import marimo as mo
+
+from poisoncourse import lesson
+from poisoncourse.core.errors import CourseError
+from poisoncourse.kit import links
+from poisoncourse.kit import memo as shared
+
+CANNOT_RUN = "That setting cannot run."
+
+
+# -- charts: one spec per chart, not two -------------------------------------------------------
+#
+# marimo shows an altair chart by asking it for its notebook display (a full, validated spec
+# wrapped in HTML by altair's default renderer), and, finding HTML there, throws it away and
+# builds the spec a second time. This renderer hands marimo the first spec as the Vega-Lite
+# document it would have sent: each chart is built once per redraw (about half its cost).
+VEGA_LITE = f"application/vnd.vegalite.{alt.SCHEMA_VERSION.split('.')[0]}+json"
+
+
+def _vega_lite(spec: dict, **_options) -> dict:
+    return {VEGA_LITE: json.dumps(spec, allow_nan=False, default=str)}
+
+
+alt.renderers.register("poisoncourse", _vega_lite)
+alt.renderers.enable("poisoncourse")
+NO_REFERENCE = "The reference curves cannot be shown."
+
+
+# -- training: form → config → run under a progress bar → URL, or a red callout ----------------
+
+
+class Progress:
+    """The callback a lesson's `run` reports to: ``progress(done)`` or ``progress(done, total)``
+    with `done` counted from the start (iterations, epochs, steps), so the bar shows `done`
+    whatever the lesson counts. Under a spinner it does nothing.
+
+    `every` (seconds) throttles the updates: each one resends the cell's whole output, which is
+    costly once a partial chart sits under the bar (Lesson 1). The last update always goes out.
+    `bar` is marimo's bar (None under a spinner), for a page's hook that adds its own subtitle."""
+
+    def __init__(self, bar=None, every: float = 0.0):
+        self.bar, self.every = bar, every
+        self.done = 0
+        self._last = float("-inf")
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if self.bar is None:
+            return
+        now = time.monotonic()
+        final = total is not None and done >= total
+        if now - self._last < self.every and not final:
+            return
+        self._last = now
+        self.bar.update(increment=done - self.done)
+        self.done = done
+
+    def note(self, subtitle: str) -> None:
+        """Change the bar's subtitle (a stage's name) without moving it."""
+        if self.bar is not None:
+            self.bar.update(increment=0, subtitle=subtitle)
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What a train call gives the page: the config that ran (the `default` when the form's
+    settings could not even make one), its result, and the student-facing problem, if any."""
+
+    config: Any
+    result: Any
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def callout(self, what: str = CANNOT_RUN):
+        """The red callout with the problem's sentence, or None when the settings ran: the output
+        of a train cell that lets the sections needing no result (other forms, reference charts)
+        stay on the page."""
+        return None if self.ok else cannot_run(self.problem, what)
+
+
+def cannot_run(problem: str | CourseError, what: str = CANNOT_RUN):
+    """The red callout for settings that cannot run: a bold line, then the one sentence."""
+    return mo.callout(mo.md(f"**{what}** {problem}"), kind="danger")
+
+
+def _status(config, title: str, subtitle, total):
+    text = subtitle(config) if callable(subtitle) else subtitle
+    count = total(config) if callable(total) else total
+    if count is None:
+        return mo.status.spinner(title=title, subtitle=text), False
+    return mo.status.progress_bar(total=count, title=title, subtitle=text, show_eta=True,
+                                  remove_on_exit=True), True
+
+
+def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progress], Any], *,
+            prefix: str = "", title: str = "Training…", subtitle: str | Callable | None = None,
+            total: int | Callable | None = None, every: float = 0.0, default: Any = None,
+            memo: str | None = None) -> Trained:
+    """Make the config from the values of `form` (a Train button, or a marimo form for a run made on
+    request), run it, write the values a student applied into the URL.
+
+    `make_config(values)` turns the form's values (a fresh dict the caller may pop from) into the
+    lesson's config; `run(config, progress)` runs it. `total` (a number or ``config → number``)
+    gives a progress bar of that length, None a spinner; `subtitle` likewise. A `CourseError`
+    from either becomes `Trained(config, None, sentence)`: never a traceback. `config` is the
+    student's when it could be made (the run was refused, e.g. as too slow), else `default`.
+
+    `memo` names the computation (the lesson's name, e.g. "neurotron") when `run` is a pure
+    function of the config: its results are then shared by every session of the server through
+    :mod:`poisoncourse.share.memo` — a result already there is served at once, without a bar."""
+    config = default
+    try:
+        refuse_bad_boxes(form)
+        config = make_config(dict(links.values(form)))
+        trained = Trained(config, _shared(memo, config, run, title, subtitle, total, every))
+    except CourseError as err:
+        trained = Trained(config, None, str(err))
+    # A submitted form goes into the URL (even one that failed), so the link reproduces the page.
+    links.write(links.applied(form), prefix=prefix)
+    return trained
+
+
+def _shared(name, config, run, title, subtitle, total, every):
+    """`run(config, progress)` under its progress bar, or the memo's copy of its result."""
+
+    def fresh():
+        status, has_bar = _status(config, title, subtitle, total)
+        with status as bar:
+            return run(config, Progress(bar if has_bar else None, every))
+
+    key = shared.key(name, config) if name else None
+    if key is None:
+        return fresh()
+    found = shared.MEMO.get(key)  # a hit shows no bar
+    return found if found is not None else shared.MEMO.fetch(key, fresh)
+
+
+def refuse_bad_boxes(form) -> None:
+    """A number box typed outside its range (or a fraction where a whole number is needed) is
+    refused with the same kind of sentence a link's bad value gets, never silently clamped."""
+    problems = links.box_problems(form)
+    if problems:
+        raise CourseError(" ".join(problems))
+
+
+def train(form, make_config, run, **options) -> Trained:
+    """`attempt`, then stop the cell — and every cell that reads its result — with the red
+    callout when the settings cannot run."""
+    trained = attempt(form, make_config, run, **options)
+    mo.stop(not trained.ok, cannot_run(trained.problem))
+    return trained
+
+
+# -- a shipped reference table: the table, or a warning with its sentence ----------------------
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """A shipped reference as a page shows it: its `table` and sidecar `meta`, or None and the
+    `problem` (one sentence) when the file is missing or altered — reported, never drawn."""
+
+    table: Any
+    meta: dict | None = None
+    problem: str | None = None
+
+    def callout(self, what: str = NO_REFERENCE):
+        """The yellow callout naming the problem, or None when the table loaded."""
+        if self.problem is None:
+            return None
+        return mo.callout(mo.md(f"**{what}** {self.problem}"), kind="warn")
+
+    def show(self, draw: Callable[[Any], Any], what: str = NO_REFERENCE):
+        """`draw(table)`, or the callout when there is no table."""
+        return self.callout(what) if self.table is None else draw(self.table)
+
+    def note(self, what: str = NO_REFERENCE):
+        """The callout, or an empty line (for a `vstack`) when the table loaded."""
+        return self.callout(what) or mo.md("")
+
+
+def load(loader: Callable[[], lesson.Reference]) -> Shipped:
+    """Call the lesson's `load_reference` and keep its `CourseError` as a sentence."""
+    try:
+        loaded = loader()
+    except CourseError as err:
+        return Shipped(None, problem=str(err))
+    return Shipped(loaded.table, loaded.meta)
+
+
+# -- the statistics row above a live chart ------------------------------------------------------
+
+
+def run_stats(result, *, caption: str | None = None, networks: int | None = None,
+              networks_caption: str = "one batched computation", extra=()):
+    """The row "retrain took · ran on · networks trained together" from a result with
+    `.seconds` and `.device`, then any `extra` `mo.stat`s, then the result's warnings (if it
+    has `.warnings`) as yellow callouts under the row. A result served from the shared memo
+    says so, with the seconds its one real run took."""
+    hit = shared.served(result)
+    if hit is None:
+        took = mo.stat(f"{result.seconds:.2f} s", label="retrain took", caption=caption)
+    else:
+        took = mo.stat("from the shared memo", label="this result came",
+                       caption=f"computed once in {hit.seconds:.2f} s" + (f", {caption}" if caption else ""))
+    stats = [took, mo.stat(str(result.device), label="ran on")]
+    if networks is not None:
+        stats.append(mo.stat(str(networks), label="networks trained together", caption=networks_caption))
+    stats.extend(extra)
+    row = mo.hstack(stats, justify="start")
+    notes = warnings(result)
+    return mo.vstack([row, *notes]) if notes else row
+
+
+def warnings(result) -> list:
+    """The result's warnings (runs cut short, diverged curves) as yellow callouts."""
+    return [mo.callout(mo.md(w), kind="warn") for w in getattr(result, "warnings", ())]

@@ -1,0 +1,138 @@
+"""`poisoncourse serve`, `poisoncourse lessons` and `poisoncourse edit`: the installed course, live.
+
+    poisoncourse serve                        # http://127.0.0.1:2718/, this machine only
+    poisoncourse serve --host 0.0.0.0 --password-file pw.txt   # a network: every browser needs the password
+    poisoncourse serve --warm                 # compute every lesson's defaults at start (a workshop room)
+    poisoncourse lessons                      # the lessons, one a line, with their papers
+    poisoncourse edit 3                       # lesson 3 in marimo's editor
+
+The password never goes on a command line (where the process list shows it): it comes from the
+PASSWORD environment variable, a file or stdin, and reaches marimo on its stdin
+(``--token --token-password-file -``), as ``make serve`` has always done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from .. import _course
+from ..core.errors import CourseError
+from . import course, front
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEFAULT_PORT = 2718
+
+
+def marimo_command(*args: str, warm: bool = False) -> list[str]:
+    # The marimo of this interpreter, whatever PATH says: the one installed beside poisoncourse.
+    # Warm: the same command line, in a process that first fills the shared memo (share/warm.py) —
+    # the memo must live in the server's process, where every student's session runs.
+    return [sys.executable, "-m", "poisoncourse.tools.warm" if warm else "marimo", *args]
+
+
+def password(args: argparse.Namespace) -> str:
+    if args.password_file:
+        try:
+            return Path(args.password_file).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise CourseError(f"The password file {args.password_file} cannot be read ({err.strerror}).") from None
+    if args.password_stdin:
+        return sys.stdin.readline().strip()
+    return os.environ.get("PASSWORD", "")
+
+
+def run_marimo(cmd: list[str], stdin_text: str | None = None, env: dict[str, str] | None = None) -> int:
+    """Run marimo until it stops; Ctrl+C or a SIGTERM sent to this process stops it too."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin_text is not None else None, env=env)
+    if stdin_text is not None:
+        proc.stdin.write(stdin_text.encode())
+        proc.stdin.close()
+
+    def forward(signum, _frame):
+        proc.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)
+    try:
+        while True:
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:  # the terminal sent SIGINT to marimo as well; wait for it to finish
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def serve_main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="poisoncourse serve", description="Serve the course with marimo run.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+    secret = parser.add_mutually_exclusive_group()
+    secret.add_argument("--password-file", help="read the password from this file (else $PASSWORD)")
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    parser.add_argument("--warm", action="store_true",
+                        help="compute every lesson's default results at start, so the first students get them at once")
+    args, extra = parser.parse_known_args(argv)  # anything else goes to marimo run, as make's SERVE_FLAGS
+    try:
+        secret_text = password(args)
+        apps = course.apps_dir()
+    except CourseError as err:
+        print(f"poisoncourse serve: {err}", file=sys.stderr)
+        return 1
+    if args.host not in LOCAL_HOSTS and not secret_text:
+        print(f"Serving on {args.host} exposes the course to a network: set a password, e.g. "
+              f"PASSWORD=choose-one poisoncourse serve --host {args.host}", file=sys.stderr)
+        return 1
+    auth = ["--token", "--token-password-file", "-"] if secret_text else []
+    print(f"Serving the course at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
+    # The course's front page instead of marimo's bare gallery at the root (share/front.py): only this
+    # server asks for it, so `poisoncourse edit` and other marimo servers keep marimo's pages.
+    env = {**os.environ, front.ENV: "1"}
+    return run_marimo(marimo_command("run", str(apps), "--host", args.host, "--port", str(args.port), "--headless",
+                                     *auth, *extra, warm=args.warm), secret_text if secret_text else None, env=env)
+
+
+def lessons_main(argv=None) -> int:
+    argparse.ArgumentParser(prog="poisoncourse lessons", description="List the lessons.").parse_args(argv)
+    try:
+        found = course.lessons()
+    except CourseError as err:
+        print(f"poisoncourse lessons: {err}", file=sys.stderr)
+        return 1
+    for n, lesson in enumerate(found, 1):
+        p = lesson.paper
+        paper = f" — after “{p.title}” ({p.authors}, {p.venue})" if p else ""
+        print(f"{n}. {lesson.title}{paper}")
+    return 0
+
+
+def edit_main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="poisoncourse edit", description="Open a lesson in marimo's editor.")
+    parser.add_argument("lesson", type=int, help="the lesson's number, as `poisoncourse lessons` shows it")
+    parser.add_argument("--port", type=int, default=None, help="port (default: marimo's choice)")
+    args = parser.parse_args(argv)
+    try:
+        found = course.lessons()
+    except CourseError as err:
+        print(f"poisoncourse edit: {err}", file=sys.stderr)
+        return 1
+    if not 1 <= args.lesson <= len(found):
+        print(f"poisoncourse edit: there is no lesson {args.lesson}; choose 1 to {len(found)} "
+              f"(`poisoncourse lessons` lists them).", file=sys.stderr)
+        return 1
+    path = found[args.lesson - 1].path
+    if not _course.is_checkout():
+        # An installed lesson lives in site-packages, which a reinstall replaces (and may be read-only):
+        # edit a copy in the current folder instead, kept if it already exists.
+        copy = Path.cwd() / path.name
+        if not copy.exists():
+            shutil.copyfile(path, copy)
+            print(f"Copied the lesson to {copy}; your edits stay there.")
+        path = copy
+    port = ["--port", str(args.port)] if args.port else []
+    return run_marimo(marimo_command("edit", str(path), "--host", "127.0.0.1", *port))

@@ -1,0 +1,467 @@
+"""The course as a student meets it: the server the README starts, a real browser.
+
+For every lesson: open it, change a control the way a student would (a slider, then the
+Train button), and check that the chart really redraws and no error appears. Also: two
+students at once get exactly what each would get alone, and the server's memory stays
+bounded over many retrains.
+
+Needs Debian's chromium (`make test` installs it) and Playwright's Python package; the
+browser is never downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from pathlib import Path
+
+import pytest
+
+from poisoncourse import registry
+from poisoncourse.tools import front
+from poisoncourse.tools.warm import READY
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = sorted(p.name for p in (ROOT / "apps").glob("lesson*.py"))
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+TIMINGS = ROOT / "build" / "browser-timings.json"  # lesson -> seconds from Train to the redrawn chart
+OPEN_TIMINGS = ROOT / "build" / "browser-open-timings.json"  # lesson -> seconds from opening to the first chart
+WARM_OPEN_TIMINGS = ROOT / "build" / "browser-open-timings-warm.json"  # the same, on a server started --warm
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server() -> tuple[str, subprocess.Popen]:
+    """`marimo run apps/` exactly as `make serve` starts it, on a free port (also used by
+    tests/room_load.py)."""
+    port = free_port()
+    # As `poisoncourse serve` asks it: the course's front page at the root (share/front.py).
+    env = {**os.environ, "POISONCOURSE_DEVICE": "cpu", front.ENV: "1"}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "marimo"), "run", "apps/", "--headless", "--host", "127.0.0.1",
+         "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return f"http://127.0.0.1:{port}", proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("The course server did not start within 60 s.")
+
+
+@pytest.fixture(scope="module")
+def server():
+    try:
+        url, proc = start_server()
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    yield url, proc
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():  # fail, not skip: a skipped browser test would hide a broken course
+        pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or "
+                    "`apt-get install -y chromium`.", pytrace=False)
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def new_page(browser):
+    """A fresh browser session whose cells' run states are followed (see :func:`busy`)."""
+    page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+    follow(page)
+    return page
+
+
+def follow(page) -> None:
+    """Record the page's cell run states in CELL_STATES, for :func:`busy`."""
+    states = CELL_STATES.setdefault(page, {})
+
+    def on_frame(payload):
+        # marimo's kernel reports every cell's run state over the page's websocket:
+        # {"op": "cell-op", "data": {"cell_id": …, "status": "queued" | "running" | "idle", …}}
+        if isinstance(payload, str) and '"status"' in payload:
+            with contextlib.suppress(ValueError, AttributeError, TypeError):
+                data = json.loads(payload).get("data", {})
+                if data.get("op") == "cell-op" and data.get("status"):
+                    states[data["cell_id"]] = data["status"]
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+
+OPENED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> seconds from opening to its first chart
+
+
+# A lesson's controls (`links.Form`: marimo's batch, a <marimo-dict>) with their Train button in
+# the cell below; the first on a page are its main ones. (A run made only on request keeps
+# marimo's own <marimo-form>.)
+CONTROLS = "marimo-dict"
+
+
+def controls(page):
+    return page.locator(CONTROLS).first
+
+
+def train_button(page, name: str = "Train"):
+    return page.get_by_role("button", name=name, exact=True).first
+
+
+def open_lesson(browser, url: str, app: str):
+    page = new_page(browser)
+    start = time.perf_counter()
+    page.goto(f"{url}/?file={app}")
+    first_chart(page).wait_for(timeout=180_000)
+    OPENED[page] = time.perf_counter() - start
+    train_button(page).wait_for(timeout=120_000)
+    wait_idle(page)
+    return page
+
+
+def record(path: Path, app: str, seconds: float) -> None:
+    path.parent.mkdir(exist_ok=True)
+    timings = json.loads(path.read_text()) if path.exists() else {}
+    timings[app] = round(seconds, 2)
+    path.write_text(json.dumps(timings, indent=2))
+
+
+def first_chart(page):
+    return page.locator(".vega-embed").first
+
+
+# What `marimo run` shows while a cell is due to run or running: it greys out the old output of a
+# cell about to rerun ("stale") and marks a running cell's output ("loading"). (The edit mode's
+# data-status attributes do not exist in run mode.) A cell running for the first time has no
+# output to mark, so the kernel's own reports of each cell's state count too. Between two cells
+# everything can look quiet for a moment, so "idle" means: quiet for a whole second.
+PENDING = ".marimo-output-stale, .marimo-output-loading"
+SETTLED_SECONDS = 1.0
+CELL_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> {cell id: state}
+
+
+def busy(page) -> bool:
+    # The DOM query comes first: Playwright delivers the websocket's messages (and so updates
+    # CELL_STATES) only while a call to the browser is under way.
+    marked = page.locator(PENDING).count() > 0
+    return marked or any(state in ("queued", "running") for state in CELL_STATES.get(page, {}).values())
+
+
+def wait_idle(page, timeout: float = 180) -> None:
+    """Until no output is stale or loading, continuously for SETTLED_SECONDS."""
+    deadline, quiet_since = time.time() + timeout, None
+    while time.time() < deadline:
+        if busy(page):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.time()
+        elif time.time() - quiet_since >= SETTLED_SECONDS:
+            return
+        time.sleep(0.1)
+    pending = {c: st for c, st in CELL_STATES.get(page, {}).items() if st != "idle"}
+    raise AssertionError(f"the lesson was still computing after its time limit (cells not idle: {pending}; "
+                         f"outputs pending: {page.locator(PENDING).count()})")
+
+
+def chart_hash(page) -> str | None:
+    """A fingerprint of the first chart's pixels; None while it is being replaced (greyed out as
+    stale, or part of a running cell's output)."""
+    try:
+        if first_chart(page).evaluate(f"e => e.closest({PENDING!r}) !== null", timeout=5_000):
+            return None
+        # The pointer stays where the last click left it; once the page scrolls or reflows it can
+        # sit on the chart, and the chart's hover tooltip would become part of the picture.
+        page.mouse.move(0, 0)
+        first_chart(page).scroll_into_view_if_needed(timeout=5_000)
+        return hashlib.sha256(first_chart(page).screenshot(timeout=5_000)).hexdigest()
+    except playwright.Error:
+        return None
+
+
+def shown(page, text: str) -> int:
+    """How many elements show ``text`` (case-sensitive), inside marimo's shadow roots too (where
+    outputs such as callouts and stats live, out of reach of ``inner_text``)."""
+    return page.get_by_text(re.compile(re.escape(text))).count()
+
+
+def errors_on(page) -> list[str]:
+    bad = ["Traceback", "cannot run", "An internal error", "Error:"]
+    return [b for b in bad if shown(page, b)]
+
+
+def retrain_with_slider(page, presses: int = 2, key: str = "ArrowRight", index: int = 0) -> float:
+    """Move the form's slider number ``index`` (the first by default) by ``presses`` steps (``key``),
+    press Train, and return the seconds from the click until the first chart has been redrawn."""
+    before, deadline = None, time.time() + 60
+    while before is None and time.time() < deadline:  # a busy machine can be slow to screenshot
+        before = chart_hash(page)
+    assert before is not None, "the chart could not be captured before the retrain"
+    slider = controls(page).get_by_role("slider").nth(index)
+    slider.focus()
+    for _ in range(presses):
+        slider.press(key)
+    start = time.perf_counter()
+    train_button(page).click()
+    deadline, seen = time.time() + 180, {"busy": 0, "same": 0, "uncapturable": 0, "unsteady": 0}
+    while time.time() < deadline:
+        time.sleep(0.05)
+        if busy(page):
+            seen["busy"] += 1
+            continue
+        now = chart_hash(page)
+        if now is None or now == before:
+            seen["uncapturable" if now is None else "same"] += 1
+            continue
+        seconds = time.perf_counter() - start
+        # A changed picture is the new chart only if it stays, with nothing pending, a moment later.
+        time.sleep(SETTLED_SECONDS)
+        if not busy(page) and chart_hash(page) == now:
+            return seconds
+        seen["unsteady"] += 1
+    pending = {c: st for c, st in CELL_STATES.get(page, {}).items() if st != "idle"}
+    raise AssertionError(f"the chart did not change after Train (polls: {seen}; cells not idle: {pending})")
+
+
+# Lesson 5's first slider is C₀ = 10, where the lazy ball does not bind yet: a larger C₀ trains
+# exactly the same networks (same chart), a smaller one does not.
+SLIDER_KEY = {"lesson5_lazy.py": "ArrowLeft"}
+# Lesson 2 opens on the contrast: heatmap A at λ = −8 (no regularization) beside the student's λ. The
+# first chart, the λ = −8 map, does not depend on λ (the first slider); the maps' grid (the seventh
+# slider, 40 → 50 points a side) redraws every map.
+SLIDER_INDEX = {"lesson2_regularization.py": 6}
+
+
+FRONT_SHOTS = ROOT / "build"  # as the looks test's: looks-front.png (a projector's width), looks-front-phone.png
+
+
+def test_the_front_page_shows_the_course_and_a_card_opens_its_lesson(server, browser):
+    """The root is the course's page (not marimo's bare gallery): its title, the five lessons in order, and
+    a card that opens its lesson at the address every link uses (?file=…), in the same tab."""
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1300, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{url}/")
+    assert page.locator("h1").inner_text().startswith("poisoncourse")
+    cards = page.locator("ol.lessons > li")
+    assert cards.count() == len(registry.LESSONS)
+    for card, lesson in zip(cards.all(), registry.LESSONS):
+        assert card.locator("h2").inner_text() == lesson.title
+        assert lesson.paper.authors in card.inner_text()
+    FRONT_SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(FRONT_SHOTS / "looks-front.png"), full_page=True)
+
+    phone = context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(f"{url}/")
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than a phone"
+    phone.screenshot(path=str(FRONT_SHOTS / "looks-front-phone.png"), full_page=True)
+    phone.close()
+
+    third = registry.LESSONS[2]
+    cards.nth(2).click()  # the card's middle (its summary): the whole card is the link
+    page.wait_for_url(f"{url}/?file={third.app}")
+    heading = page.locator("h1").first
+    heading.wait_for(timeout=180_000)
+    assert heading.inner_text().startswith(third.title)
+    context.close()
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_moving_a_control_redraws_the_chart_without_errors(server, browser, app):
+    url, _ = server
+    page = open_lesson(browser, url, app)
+    assert not errors_on(page)
+    seconds = retrain_with_slider(page, key=SLIDER_KEY.get(app, "ArrowRight"), index=SLIDER_INDEX.get(app, 0))
+    assert not errors_on(page)
+    record(TIMINGS, app, seconds)
+    record(OPEN_TIMINGS, app, OPENED[page])
+    print(f"{app}: open to first chart {OPENED[page]:.2f} s, control change to redraw {seconds:.2f} s")
+    page.context.close()
+
+
+def test_two_students_at_once_get_what_each_would_get_alone(server, browser):
+    url, _ = server
+    app = "lesson3_neurotron.py"
+    alone = open_lesson(browser, url, app)
+    retrain_with_slider(alone)
+    expected, alone_link = chart_hash(alone), alone.url
+    alone.context.close()
+
+    a, b = open_lesson(browser, url, app), open_lesson(browser, url, app)
+    for page in (a, b):  # queue both retrains before either finishes
+        slider = controls(page).get_by_role("slider").first
+        slider.focus()
+        slider.press("ArrowRight")
+        slider.press("ArrowRight")
+    for page in (a, b):
+        train_button(page).click()
+    for page in (a, b):
+        deadline = time.time() + 180
+        while chart_hash(page) != expected and time.time() < deadline:
+            time.sleep(0.2)
+        assert chart_hash(page) == expected, (
+            f"a student's chart differs from the one trained alone ({alone_link}); theirs: {page.url}; "
+            f"still running: {busy(page)}; errors shown: {errors_on(page)}")
+        page.context.close()
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def test_server_memory_stays_bounded_over_many_retrains(server, browser):
+    url, proc = server
+    page = open_lesson(browser, url, "lesson3_neurotron.py")
+    # Warm up until the allocator's arenas and the shared memo's first entries are in place (two
+    # retrains left it still settling: +168 MiB once over the next eight, under 150 in other runs).
+    for _ in range(4):
+        retrain_with_slider(page, presses=1)
+    start = rss_mib(proc.pid)
+    for _ in range(8):
+        retrain_with_slider(page, presses=1)
+    growth = rss_mib(proc.pid) - start
+    print(f"server memory: {start:.0f} MiB after warm-up, +{growth:.0f} MiB after 8 more retrains")
+    assert growth < 150, f"server memory grew by {growth:.0f} MiB over 8 retrains"
+    page.context.close()
+
+
+def open_link(browser, url: str, query: str):
+    page = new_page(browser)
+    page.goto(f"{url}/?{query}")
+    train_button(page).wait_for(timeout=120_000)
+    first_chart(page).wait_for(timeout=180_000)
+    wait_idle(page)
+    return page
+
+
+def test_a_refused_setting_keeps_the_sections_that_do_not_need_its_result(server, browser):
+    # PGD training at Lesson 4's defaults would take minutes: refused. The 2-D picture (its own
+    # form, following the main settings) and the shipped reference do not need that run.
+    page = open_link(browser, url=server[0], query="file=lesson4_labelnoise.py&training=pgd")
+    assert shown(page, "That setting cannot run.") and shown(page, "PGD")
+    assert not shown(page, "The live result")  # the sections that draw the refused run stop
+    page.get_by_role("button", name="Draw").wait_for(timeout=60_000)
+    assert shown(page, "Reference: more seeds") and shown(page, "Pocket or stretched boundary")
+    assert page.locator(".vega-embed").count() >= 3  # the 2-D picture and the reference charts
+    assert errors_on(page) == ["cannot run"] and shown(page, "That setting cannot run.") == 1  # that sentence only
+    page.context.close()
+
+
+def test_a_refused_lesson5_run_keeps_its_reference_runs(server, browser):
+    # Lesson 5 draws its shipped runs inside the live charts: a refused Part 2 (about 2 minutes at width
+    # 1,600, 20 epochs, 4 seeds) still shows them, alone; Part 1 runs at its defaults.
+    page = open_link(browser, url=server[0], query="file=lesson5_lazy.py&robust.width=1600&robust.epochs=20"
+                                                   "&robust.seeds=4")
+    assert shown(page, "That setting cannot run.") == 1 and shown(page, "No live run (refused above)")
+    assert shown(page, "The live result")  # Part 1's own run is not touched
+    assert not shown(page, "How far did the rows move?")  # the section that needs Part 2's networks stops
+    assert page.locator(".vega-embed").count() >= 3  # Part 1, its reference figures, Part 2's reference alone
+    assert errors_on(page) == ["cannot run"]
+    page.context.close()
+
+
+def test_a_link_reopens_the_lesson_in_the_state_its_sender_saw(server, browser):
+    url, _ = server
+    sender = open_link(browser, url, "file=lesson3_neurotron.py&iterations=400&seed=7")
+    assert shown(sender, "400 iterations"), "the link's settings were not trained"
+    retrain_with_slider(sender, presses=2)  # the form's first slider, width k: 10 → 14, then Train
+    sender.wait_for_function("() => location.search.includes('k=14')", timeout=120_000)
+    wait_idle(sender)
+    link = sender.url
+    assert "iterations=400" in link and "seed=7" in link
+    seen = chart_hash(sender)
+    sender.context.close()
+
+    receiver = open_link(browser, url, link.split("?", 1)[1])
+    assert shown(receiver, "400 iterations")
+    deadline = time.time() + 60
+    while chart_hash(receiver) != seen and time.time() < deadline:
+        time.sleep(0.2)
+    assert chart_hash(receiver) == seen, "the link did not reproduce the sender's chart"
+    assert not errors_on(receiver)
+    receiver.context.close()
+
+
+def test_a_malformed_link_warns_and_falls_back_to_the_defaults(server, browser):
+    url, _ = server
+    page = open_link(browser, url, "file=lesson5_lazy.py&epochs=abc&width=99999&robust.seeds=1")
+    assert shown(page, "epochs=abc") == 1 and shown(page, "width=99999") == 1
+    assert shown(page, "was ignored") == 2
+    assert not errors_on(page)
+    assert first_chart(page).is_visible()
+    page.context.close()
+
+
+# -- a server started `poisoncourse serve --warm` ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def warm_server(server):  # after the plain server's tests: the two share the machine's cores
+    """`poisoncourse serve --warm` on a free port, once its warm-up has gone over every lesson."""
+    port, lines = free_port(), []
+    env = {**os.environ, "POISONCOURSE_DEVICE": "cpu"}
+    proc = subprocess.Popen([sys.executable, "-m", "poisoncourse", "serve", "--warm", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # drains the pipe
+    reader.start()
+    deadline = time.time() + 900
+    while time.time() < deadline and proc.poll() is None and not any(READY in line for line in lines):
+        time.sleep(0.5)
+    try:
+        assert any(READY in line for line in lines), (
+            f"the warm-up did not finish (exit code {proc.poll()}); server said: {''.join(lines[-20:])}")
+        yield f"http://127.0.0.1:{port}", next(line for line in lines if READY in line)
+    finally:
+        proc.terminate()  # poisoncourse serve passes it on to marimo
+        proc.wait(timeout=30)
+
+
+def shares_results(app: str) -> bool:
+    # A page shares its runs when its train calls name a memo (the page kit's keyword).
+    return "memo=" in (ROOT / "apps" / app).read_text()
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_a_warmed_server_answers_the_first_open_from_the_shared_memo(warm_server, browser, app):
+    url, ready = warm_server
+    page = open_lesson(browser, url, app)
+    record(WARM_OPEN_TIMINGS, app, OPENED[page])
+    print(f"{app}: open to first chart on a warmed server {OPENED[page]:.2f} s ({ready.strip()})")
+    assert not errors_on(page)
+    if shares_results(app):
+        assert shown(page, "from the shared memo"), "the first open on a warmed server ran its defaults again"
+    page.context.close()

@@ -1,0 +1,38 @@
+"""The static pages read as a hand-out (issue 13): what was run, in the student's words and
+units, and where to run it live — no "press Train" as if the page could train."""
+
+from __future__ import annotations
+
+from poisoncourse.kit import links
+from poisoncourse.tools import site
+
+
+def _form():
+    ui = links.Controls(params={})
+    return ui.form("**Data** — training samples {n_train} · first seed {seed} · {learn}",
+                   submit_button_label="Train",
+                   n_train=ui.slider(100, 1000, 100, value=500, label=""),
+                   seed=ui.number(0, 100_000, 1, value=7, label=""),
+                   learn=ui.checkbox(value=True, label="learn λ"))
+
+
+def test_a_form_becomes_what_was_run_in_the_forms_own_words():
+    form = _form()
+    shown = site.convert(form.controls.text, site.Page())
+    assert "What was run" in shown and "poisoncourse serve" in shown
+    assert "training samples <b>500</b>" in shown and "first seed <b>7</b>" in shown and "learn λ <b>yes</b>" in shown
+    assert "n_train" not in shown and "(0–100,000)" not in shown
+    # marimo's own form (a run made on request) reads the same; a Train button is not shown.
+    request = links.Controls(params={}).request_form("first seed {seed}", submit_button_label="Run",
+                                                     seed=links.Controls().number(0, 9, 1, value=3))
+    assert "first seed <b>3</b>" in site.convert(request.text, site.Page())
+    assert site.convert(form.train.text, site.Page()).strip() == ""
+
+
+def test_the_page_is_worded_as_a_hand_out():
+    body = site.handout("<h2>The live result</h2><p>Set λ = −8 and press <strong>Train</strong>.</p>"
+                        "<h2>Try next</h2><ol><li>Raise q.</li></ol>")
+    assert "The live result" not in body and "The result at these settings" in body
+    assert "press <strong>Train</strong> (in the live course)" in body
+    assert body.index("For the live course") > body.index("Try next")
+    assert body.startswith('<p class="note">A hand-out')

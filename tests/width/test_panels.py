@@ -1,0 +1,153 @@
+"""Lesson 1's page logic, out of the app: the paper overlay, the inverted-U verdict, the curve
+redrawn while the sweep trains, the convex warm-up's decay sentence, the shipped sweep's panels
+and the forms' link keys."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from poisoncourse.kit import links, page
+from poisoncourse.width import charts, convex, experiment, live
+from poisoncourse.width import panels as controls
+from poisoncourse.width import prose as story
+
+TINY = dict(widths=(8, 2048), epochs=2, n_train=200, n_val=60, n_test=100, seeds=1)
+
+
+def _summary(poisoned, clean=None):
+    """A summary table with the given poisoned (and clean) mean accuracies at widths 2, 4, 8, …"""
+    rows = [dict(variant="poisoned", width=2 ** (k + 1), mean_final_accuracy=a) for k, a in enumerate(poisoned)]
+    rows += [dict(variant="clean", width=2 ** (k + 1), mean_final_accuracy=a) for k, a in enumerate(clean or [])]
+    return pd.DataFrame(rows)
+
+
+# --- the live chart and its verdict --------------------------------------------------------------
+
+
+def test_the_papers_fig3_has_its_own_panel_with_only_the_drawn_series_in_its_legend():
+    # Issue 14: compared by shape, in its own panel, not overlaid at its own level on the live curve.
+    spec = charts.paper_panel(experiment.paper_fig3(), "C").to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["clean training", "poisoned training"]
+    one = charts.width_fit(pd.DataFrame(dict(variant=["poisoned"], width=[8], mean_fit=[0.5])), "regime C").to_dict()
+    assert one["encoding"]["color"]["scale"]["domain"] == ["poisoned training"]  # no series it does not draw
+    assert one["title"]["subtitle"] == ["regime C"]  # the attack named on the chart
+
+
+def test_the_live_verdict_is_read_from_the_paired_interval_over_seeds():
+    runs = pd.DataFrame([dict(variant="poisoned", width=w, seed=s, final_accuracy=a + 0.01 * s)
+                         for s in range(4) for w, a in ((8, 0.5), (128, 0.8), (2048, 0.7))])
+    config = experiment.WidthConfig(widths=(8, 128, 2048), seeds=4, early_stopping="off")
+    result = type("R", (), dict(config=config, runs=runs, accuracy_column="final_accuracy"))
+    assert "— an inverted U" in story.verdict(result)
+    assert "minus the widest (2,048): +10.0 ± 0.0 points" in story.verdict(result)
+    one = type("R", (), dict(config=experiment.WidthConfig(widths=(8, 128, 2048), seeds=1), runs=runs,
+                             accuracy_column="final_accuracy"))
+    assert story.verdict(one).startswith("With one seed there is no interval")
+
+
+def test_the_partial_curve_holds_the_finished_widths_and_stops_before_the_last_group():
+    partial = story.PartialCurve((8, 32, 128))
+    runs = lambda w: [dict(variant="poisoned", width=w, seed=0, final_accuracy=0.5, stopped_poisoned_val=0.5,  # noqa: E731
+                           stopped_clean_val=0.5, fit=0.9, diverged=False, collapsed=False)]
+    first = partial.add(runs(8))
+    assert first.width.tolist() == [8]
+    assert partial.add(runs(32)).width.tolist() == [8, 32]
+    assert partial.add(runs(128)) is None  # the full chart comes below at once
+
+
+class _Bar:
+    """Records what marimo's progress bar would be told."""
+
+    def __init__(self):
+        self.current, self.subtitles = 0, []
+
+    def update(self, increment=1, subtitle=None):
+        self.current += increment
+        if subtitle:
+            self.subtitles.append(subtitle)
+
+
+def test_the_live_sweep_notes_each_group_and_throttles_the_bar_once_a_partial_curve_shows():
+    config = live.make_config(dict(experiment.WidthConfig(**TINY).to_dict(), widths=[2048, 8]))
+    assert config.widths == (8, 2048)  # sorted for the charts
+    bar = _Bar()
+    progress = page.Progress(bar)
+    assert progress.every == 0  # before the first partial curve every epoch moves the bar
+    result = live.run(config, progress)
+    assert bar.subtitles == ["widths 8 done", "widths 2048 done"]  # one group each on a CPU
+    assert progress.every == live.REDRAW_SECONDS
+    assert bar.current == live.total(config)  # the last update always goes out
+    assert sorted(result.summary.width.unique()) == [8, 2048]
+
+
+# --- the convex warm-up --------------------------------------------------------------------------
+
+
+def test_the_decay_sentence_names_budgets_below_and_above_root_n_with_their_factors():
+    summary = pd.DataFrame([dict(n=n, C=c, excess_loss=e) for c, es in {0: (1.0, 0.1), 2: (2.0, 0.1), 64: (4.0, 2.0)}.items()
+                            for n, e in zip((100, 400), es)])
+    result = type("R", (), dict(config=convex.ConvexConfig(sizes=(100, 400), c_values=(0, 2, 64)), summary=summary))
+    text = story.convex_decay(result)
+    assert "falls **20×** at C = 2 (budgets" in text  # C = 0 is clean training, not a budget
+    assert "only **2×** at C = 64" in text
+    none = type("R", (), dict(config=convex.ConvexConfig(sizes=(100, 400), c_values=(0, 12)), summary=summary))
+    assert story.convex_decay(none).count("—") == 2  # 12² lies inside the range of n: neither
+
+
+# --- the shipped sweep ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return experiment.load_reference()  # shipped: a missing or altered table fails, never skips
+
+
+def test_each_shipped_configuration_gets_a_panel_with_its_paired_statistic(loaded):
+    table, meta = loaded.table, loaded.meta
+    groups = list(story.reference_groups(table))
+    assert len(groups) == len(meta["settings"]["configs"])
+    caption, rows, attack = groups[0]
+    assert attack == "shipped: regime C: labels flipped with probability β = 0.3"
+    assert caption.startswith("**Regime C** (β = 0.3), 7×7, stopped on the poisoned split: width 128 minus the "
+                              "widest")
+    assert set(rows.variant) == {"clean", "poisoned"} and "mean_stopped_poisoned_val" in rows
+
+
+def test_the_about_line_names_the_protocol_and_the_cpu_time(loaded):
+    about = story.reference_about(loaded.meta)
+    assert f"{experiment.REFERENCE_SEEDS} seeds (from seed {experiment.REFERENCE_SEED})" in about
+    assert "momentum 0)" in about and "minutes of training by its FLOP count at 20 GFLOP/s" in about
+
+
+# --- the forms keep their link keys ----------------------------------------------------------------
+
+WIDTH_KEYS = {"regime", "flip_prob", "budget", "attack", "attack_loss", "victim", "widths", "highlight", "resolution",
+              "epochs", "lr", "momentum", "early_stopping", "n_train", "seeds", "seed"}
+
+
+def test_old_links_still_open_the_forms_in_their_state():
+    ui = links.Controls(params={"flip_prob": "0.2", "widths": "4,64", "seed": "7"})
+    form = controls.width_form(ui, experiment.WidthConfig())
+    values = links.values(form)
+    assert set(values) == WIDTH_KEYS and not ui.warnings
+    assert values["flip_prob"] == pytest.approx(0.2) and sorted(values["widths"]) == [4, 64] and values["seed"] == 7
+    assert live.make_config(dict(values)).flip_prob == pytest.approx(0.2)
+    cui = links.Controls(prefix="convex.", params={"convex.lam": "0.03", "convex.seeds": "2"})
+    cvalues = links.values(controls.convex_form(cui, convex.ConvexConfig()))
+    assert cvalues == dict(lam=0.03, attack_loss="negated", seeds=2, seed=0) and not cui.warnings
+    assert math.isclose(live.convex_config(dict(cvalues)).lam, 0.03)
+
+
+def test_the_forms_open_at_the_lessons_defaults():
+    values = links.values(controls.width_form(links.Controls(params={}), experiment.WidthConfig()))
+    assert live.make_config(dict(values)) == experiment.WidthConfig()
+    cvalues = links.values(controls.convex_form(links.Controls(prefix="convex.", params={}), convex.ConvexConfig()))
+    assert live.convex_config(dict(cvalues)) == convex.ConvexConfig()
+
+
+def test_the_shipped_sweep_is_drawn_as_one_row_of_three_charts_per_configuration(loaded):
+    table, meta = loaded.table, loaded.meta
+    html = live.reference_panels(table, experiment.paper_fig3()).text
+    assert html.count("stopped on poisoned validation") >= len(meta["settings"]["configs"])
+    assert "What it shows" not in html  # the bullets lead, the page titles them

@@ -1,0 +1,118 @@
+"""Every statement Lesson 1's prose makes about a shipped table or the live default run, checked.
+
+The numbers of the reference bullets are rendered from ``data/reference/width.csv`` and
+``data/paper000_fig3.csv`` by :mod:`poisoncourse.width.story`; the tests here check the words
+around them ("climbs", "below the plateau", "no fall", "of the same size"), and the statements
+the page writes out by hand. One test per statement, named after it.
+"""
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+from poisoncourse.width import convex, experiment, victims
+from poisoncourse.width import prose as story
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return experiment.load_reference()  # shipped: a missing or altered table fails, never skips
+
+
+@pytest.fixture(scope="module")
+def table(shipped):
+    return shipped.table
+
+
+@pytest.fixture(scope="module")
+def paper():
+    return experiment.paper_fig3()
+
+
+# --- "Reference: the shipped sweep" ----------------------------------------------------------------
+# Issue 14: every bullet is a verdict read from a paired interval (story.reference_findings); the
+# words are the verdict's own, so what is checked is that each bullet states its table's verdict.
+
+
+def test_each_regimes_bullet_states_the_verdict_of_its_paired_interval(table, paper):
+    text = story.reference_findings(table, paper)
+    for v in story.shipped_verdicts(table):
+        assert f"{story.VIEWS[v['column']]}: **{v['paired'].verdict}**" in text
+        assert v["paired"].sentence().split(" — ")[0] in text
+
+
+def test_the_shipped_sweep_has_the_seeds_and_widest_width_the_page_names(shipped):
+    configs = shipped.meta["settings"]["configs"]
+    assert {c["seeds"] for c in configs} == {experiment.REFERENCE_SEEDS}
+    assert {max(c["widths"]) for c in configs} == {max(experiment.REFERENCE_WIDTHS)}
+    assert {c["seed"] for c in configs} == {experiment.REFERENCE_SEED}
+
+
+def test_the_shipped_sweep_fits_an_hour_on_a_quiet_two_core_cpu():
+    # The sweep's FLOPs at BENCHMARKS.md's measured CPU rate (the attack, a few minutes, besides).
+    from poisoncourse.core.cost import CPU_FLOPS
+
+    seconds = sum(experiment.sweep_flops(c) for c in experiment.reference_configs()) / CPU_FLOPS
+    assert seconds <= 3600, seconds / 60
+
+
+def test_the_shipped_sweep_has_more_seeds_than_a_live_run():
+    assert experiment.REFERENCE_SEEDS > experiment.WidthConfig().seeds
+
+
+def test_the_live_curve_is_drawn_before_the_last_widths_finish():
+    # "the curve is drawn as soon as the first widths finish": on a CPU the default widths train
+    # in more than one group, and the partial curve is redrawn after each but the last.
+    assert len(victims.group_widths(experiment.WidthConfig().widths, torch.device("cpu"))) >= 2
+
+
+# --- the convex warm-up -----------------------------------------------------------------------------
+
+
+def test_w_star_is_fitted_on_4000_digits_and_the_excess_measured_on_1000():
+    assert (convex.POOL, convex.N_TEST) == (4000, 1000)
+
+
+def test_a_whole_7x7_digit_has_norm_about_1_8():
+    x = convex._pools(convex.ConvexConfig(seeds=1))[0][0]  # (POOL, 49), pixels in [0, 1]
+    assert float(x.min()) >= 0 and float(x.max()) <= 1
+    assert round(float(x.norm(dim=-1).mean()), 1) == 1.8
+
+
+@pytest.fixture(scope="module")
+def warmups():
+    return {loss: convex.run(convex.ConvexConfig(attack_loss=loss)) for loss in ("negated", "cross_entropy")}
+
+
+def _at_largest_n(result, C):
+    s = result.summary
+    return float(s[(s.n == s.n.max()) & (s.C == C)].excess_loss.iloc[0])
+
+
+def test_by_default_at_the_largest_n_c_64_costs_a_little_less_than_c_32(warmups):
+    c32, c64 = _at_largest_n(warmups["negated"], 32), _at_largest_n(warmups["negated"], 64)
+    assert 0.8 * c32 < c64 < c32, (c32, c64)
+
+
+def test_cross_entropy_costs_more_at_small_budgets_and_less_at_large_ones(warmups):
+    neg, ce = warmups["negated"], warmups["cross_entropy"]
+    assert _at_largest_n(ce, 2) > _at_largest_n(neg, 2) and _at_largest_n(ce, 32) < _at_largest_n(neg, 32)
+
+
+def test_under_cross_entropy_every_budgets_excess_loss_falls_only_3_to_5_times(warmups):
+    ce = warmups["cross_entropy"]
+    factors = [convex.decay(ce.summary, C) for C in ce.config.c_values if C > 0]
+    assert all(3 <= round(f) <= 5 for f in factors), [round(f, 2) for f in factors]
+
+
+def test_by_default_budgets_below_root_n_fall_many_times_more_than_those_above(warmups):
+    neg = warmups["negated"]
+    text = story.convex_decay(neg)
+    below, above = (re.findall(r"\*\*(\d+)×\*\*", part) for part in text.split("but only"))
+    assert below and above and min(map(int, below)) > 5 * max(map(int, above)), text
+    assert not math.isnan(neg.summary.excess_loss.sum())
