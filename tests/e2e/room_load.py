@@ -23,9 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout: tests.e2e is a package
 
-import test_browser as tb  # noqa: E402  (the browser helpers of the browser tests)
+from tests.e2e import test_browser as tb  # noqa: E402  (the browser helpers of the browser tests)
 
 OPEN_SECONDS = 600  # a room opening a heavy lesson at once, on a loaded machine
 
@@ -96,7 +96,7 @@ def with_marimo_run(args, browser) -> dict:
 
 
 def with_hub(args, browser) -> dict:
-    import test_hub as th  # only here: it needs jupyterhub
+    from tests.e2e import test_hub as th  # only here: it needs jupyterhub
 
     names = [f"student{k:02d}" for k in range(1, args.students + 1)]
     # Each student's server holds ≈ 1 GiB (measured): refuse a room this machine cannot hold, rather

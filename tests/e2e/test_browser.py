@@ -31,7 +31,9 @@ from poisoncourse import registry
 from poisoncourse.tools import front
 from poisoncourse.tools.warm import READY
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
+
+ROOT = Path(__file__).resolve().parents[2]
 APPS = sorted(p.name for p in (ROOT / "apps").glob("lesson*.py"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -32,12 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import test_browser as tb
+
+from . import test_browser as tb
+
+pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
 
 pytest.importorskip("jupyterhub", reason="the JupyterHub test needs the test extra (pip install -e '.[test]')")
 pytest.importorskip("jupyter_server_proxy", reason="the JupyterHub test needs the test extra")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
 LOCAL_PROXY = ROOT / "build" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
 STUDENTS = ("ada", "alan")

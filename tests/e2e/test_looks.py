@@ -33,8 +33,11 @@ import pandas as pd
 import pytest
 
 from poisoncourse.tools import course
-from test_browser import (ARGS, CHROMIUM, ROOT, browser, busy, controls, errors_on, new_page,  # noqa: F401
+
+from .test_browser import (ARGS, CHROMIUM, ROOT, browser, busy, controls, errors_on, new_page,  # noqa: F401
                           open_lesson, server, train_button, wait_idle)
+
+pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
 
 BUILD = ROOT / "build"
 LESSONS = course.lessons()

@@ -30,7 +30,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
+
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "poisoncourse", "apps", "data")
 SKIP = shutil.ignore_patterns("__pycache__", "__marimo__", "*.pyc", "*.egg-info", "*.tmp")
 

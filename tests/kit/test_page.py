@@ -46,7 +46,7 @@ def lesson_app(steps, monkeypatch):
         import marimo as mo
 
         from poisoncourse.kit import page
-        from tests.test_page import make_config, run
+        from tests.kit.test_page import make_config, run
 
         form = mo.md("{steps}").batch(steps=mo.ui.number(-10, 100, value=int(os.environ["PAGE_TEST_STEPS"]))).form()
         return form, make_config, page, run

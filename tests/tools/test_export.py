@@ -18,7 +18,7 @@ import pytest
 
 from poisoncourse.tools import course, export, site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = course.lessons()
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,6 +37,7 @@ def exported(tmp_path_factory):
 
 # --- the folder -------------------------------------------------------------------------------
 
+@pytest.mark.e2e  # exports the whole course (minutes)
 def test_index_is_the_course_map(exported):
     index = (exported / "index.html").read_text()
     positions = []
@@ -50,6 +51,7 @@ def test_index_is_the_course_map(exported):
     assert positions == sorted(positions), "lessons listed out of order"
 
 
+@pytest.mark.e2e  # exports the whole course (minutes)
 def test_exported_files_leak_no_local_path(exported):
     leaks = {str(ROOT), str(Path.home()), sys.prefix, str(exported)}
     for path in exported.rglob("*"):
@@ -59,6 +61,7 @@ def test_exported_files_leak_no_local_path(exported):
                 assert leak not in text, f"{path.name} contains the local path {leak!r}"
 
 
+@pytest.mark.e2e  # exports the whole course (minutes)
 def test_pages_carry_no_marimo_element_and_no_remote_script(exported):
     for lesson in LESSONS:
         text = (exported / f"{lesson.name}.html").read_text()
@@ -97,6 +100,7 @@ def open_offline(browser, path: Path):
     return context, page, blocked, errors
 
 
+@pytest.mark.e2e  # exports the whole course (minutes)
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda x: x.name)
 def test_page_works_offline_and_its_slider_redraws_the_chart(exported, browser, lesson):
     context, page, blocked, errors = open_offline(browser, exported / f"{lesson.name}.html")
@@ -123,6 +127,7 @@ def test_page_works_offline_and_its_slider_redraws_the_chart(exported, browser, 
         context.close()
 
 
+@pytest.mark.e2e  # exports the whole course (minutes)
 def test_index_opens_offline_and_its_links_lead_to_the_lessons(exported, browser):
     context, page, blocked, errors = open_offline(browser, exported / "index.html")
     try:
@@ -140,6 +145,7 @@ def test_index_opens_offline_and_its_links_lead_to_the_lessons(exported, browser
 
 # --- notebooks --------------------------------------------------------------------------------
 
+@pytest.mark.e2e  # exports the whole course (minutes)
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda x: x.name)
 def test_exported_notebook_passes_nbval(exported, lesson, tmp_path):
     notebook = tmp_path / f"{lesson.name}.ipynb"

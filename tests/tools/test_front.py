@@ -32,7 +32,7 @@ from starlette.routing import Route
 from poisoncourse import registry
 from poisoncourse.tools import front, serve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MARIMO = "marimo's own page"
 TITLE = "poisoncourse — data poisoning and adversarial attacks on small neural networks"
 

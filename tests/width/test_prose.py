@@ -16,7 +16,7 @@ import torch
 from poisoncourse.width import convex, experiment, victims
 from poisoncourse.width import prose as story
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
