@@ -15,16 +15,15 @@ with app.setup(hide_code=True):
     import marimo as mo
 
     import poisoncourse.kit.explore as explore
-    import poisoncourse.kit.links as links
+    import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
+    import poisoncourse.kit.trainbar as trainbar
     import poisoncourse.width.charts as charts
-    import poisoncourse.width.panels as controls
     import poisoncourse.width.convex as convex
     import poisoncourse.width.budget as budget
     import poisoncourse.width.experiment as width
-    import poisoncourse.width.faithful as faithful
-    import poisoncourse.width.live as live
-    import poisoncourse.width.prose as story
+    import poisoncourse.width.panels as panels
+    import poisoncourse.width.prose as prose
 
 
 @app.cell(hide_code=True)
@@ -50,8 +49,8 @@ def _():
 @app.cell(hide_code=True)
 def _():
     defaults = width.WidthConfig()
-    _ui = links.Controls()  # every control opens at the link's value (a shared URL reproduces a run)
-    _form = controls.width_form(_ui, defaults)
+    _ui = forms.Controls()  # every control opens at the link's value (a shared URL reproduces a run)
+    _form = panels.width_form(_ui, defaults)
     sweep_controls, train = _form
     _ui.with_warnings(_form)
     return defaults, sweep_controls, train
@@ -59,7 +58,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _(sweep_controls, train):
-    links.train_bar(sweep_controls, train)
+    trainbar.bar(sweep_controls, train)
     return
 
 
@@ -67,7 +66,7 @@ def _(sweep_controls, train):
 def _(defaults, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
     # what the controls first show: the defaults, or the settings of the link that opened it.
-    trained = page.train(train, live.make_config, live.run, total=live.total, default=defaults,
+    trained = page.train(train, panels.make_config, panels.run, total=panels.total, default=defaults,
                          title="Training the width sweep…", memo="width")
     config, result = trained.config, trained.result
     return config, result
@@ -91,7 +90,7 @@ def _(config, paper, result):
     {config.resolution}×{config.resolution}, {config.epochs} epochs, SGD (momentum {config.momentum:g}, learning rate
     {config.lr:g}). Line: mean over {config.seeds} seed(s); band: ± one standard deviation. Right: the paper's Fig. 3
     in its own panel — a CNN on all 60,000 digits; compare the shapes, not the levels.
-    {story.verdict(result)}
+    {prose.verdict(result)}
     """),
         page.run_stats(result, caption=f"{len(config.widths)} widths", networks_caption="widths side by side, batched",
                        networks=len(config.widths) * len(config.variants) * config.seeds),
@@ -133,9 +132,9 @@ def _(result):
     ### Explore: the curve as training goes on
 
     The same run, mean accuracy against width after any epoch: drag **after epoch** from the end back to the start.
-    {story.explore_text(result)} The slider runs in your browser over results already computed — it also works in
+    {prose.explore_text(result)} The slider runs in your browser over results already computed — it also works in
     the exported static page.
-    """), explore.or_note(explore.width_by_epoch, result.curves)])
+    """), explore.or_note(charts.width_by_epoch, result.curves)])
     return
 
 
@@ -144,11 +143,11 @@ def _(config, result):
     # The histogram's legend in words only where it is drawn (regime C perturbs no pixel).
     _legend = "" if result.norms.empty else f"""Histogram of per-sample perturbation norms $\\|\\delta_i\\|$ for the
     first seed, from the *negated loss* and from plain cross-entropy ({config.attack_size()}); black rule: the budget,
-    dashed: each loss's mean. {faithful.budget_used(result)}"""
+    dashed: each loss's mean. {prose.budget_used(result)}"""
     mo.vstack([mo.md(f"""
     ## How the attack spends its budget (paper Fig. 1)
 
-    Two attacks: {faithful.attack_names()}. {_legend}
+    Two attacks: {prose.attack_names()}. {_legend}
     """), mo.callout(mo.md("Choose regime **A** or **B** with a budget above 0 to see how each attack loss spreads its "
                            "perturbations over the training samples."), kind="info")
         if result.norms.empty else charts.perturbation_norms(result.norms, config.budget, config.attack_label())])
@@ -166,7 +165,7 @@ def _():
     paper's attack, against the budget, for both attack losses (shipped: `data/reference/width_budget.csv`; remade by
     `budget.budget_curve`). The default budgets were set on the live protocol's curves: the button below draws them.
     """), curve.show(lambda t: mo.vstack([
-        mo.md(" ".join(faithful.budget_findings(budget.summarize(t[t.regime == r]), r) for r in ("A", "B"))),
+        mo.md(" ".join(prose.budget_findings(budget.summarize(t[t.regime == r]), r) for r in ("A", "B"))),
         *[charts.budget_curve(budget.summarize(t[t.regime == r]), f"regime {r}, the paper's attack",
                               budget.DEFAULT_BUDGETS[r]) for r in ("A", "B")]]),
         what="The shipped accuracy-against-budget curve cannot be shown."), live_curve])
@@ -176,7 +175,7 @@ def _():
 @app.cell(hide_code=True)
 def _(live_curve):
     # Only on request (no mo.stop: the exported notebook runs every cell under Jupyter).
-    live.budget_panel(live.budget_curves()) if live_curve.value else None
+    panels.budget_panel(panels.budget_curves()) if live_curve.value else None
     return
 
 
@@ -186,11 +185,11 @@ def _(paper, reference, shipped, shipped_meta):
     ## Reference: the shipped sweep
 
     The same experiment at a larger scale, precomputed by this package and shipped under `data/reference/width.csv`:
-    {"" if shipped is None else story.reference_about(shipped_meta)} Each shape is read from a paired interval: per
-    seed, width {story.paired.INTERIOR_WIDTH} minus the widest and minus the narrowest. {faithful.INTERIOR_NOTE}
+    {"" if shipped is None else prose.reference_about(shipped_meta)} Each shape is read from a paired interval: per
+    seed, width {prose.paired.INTERIOR_WIDTH} minus the widest and minus the narrowest. {prose.INTERIOR_NOTE}
 
     **What it shows — honestly.**
-    """), reference.show(lambda _: live.reference_panels(shipped, paper), what="The shipped sweep cannot be shown.")])
+    """), reference.show(lambda _: panels.reference_panels(shipped, paper), what="The shipped sweep cannot be shown.")])
     return
 
 
@@ -199,15 +198,15 @@ def _(result):
     mo.md(f"""
     ## What to notice (in the run above)
 
-    {story.notice_md(result)}
+    {prose.notice_md(result)}
 
     ## Try next
 
-    {story.try_next_md()}
+    {prose.try_next_md()}
 
     ## Where this lesson departs from the paper
 
-    {faithful.departures_md()}
+    {prose.departures_md()}
     """)
     return
 
@@ -215,8 +214,8 @@ def _(result):
 @app.cell(hide_code=True)
 def _():
     convex_defaults = convex.ConvexConfig()
-    _ui = links.Controls(prefix="convex.")
-    _form = controls.convex_form(_ui, convex_defaults)
+    _ui = forms.Controls(prefix="convex.")
+    _form = panels.convex_form(_ui, convex_defaults)
     convex_controls, convex_train = _form
     mo.vstack([mo.md(r"""
     ## Before networks: the convex warm-up (paper Sec. 2, Fig. 2)
@@ -242,13 +241,13 @@ def _():
 
 @app.cell(hide_code=True)
 def _(convex_controls, convex_train):
-    links.train_bar(convex_controls, convex_train)
+    trainbar.bar(convex_controls, convex_train)
     return
 
 
 @app.cell(hide_code=True)
 def _(convex_defaults, convex_train):
-    warmup = page.train(convex_train, live.convex_config, live.convex_run, total=live.convex_total, prefix="convex.",
+    warmup = page.train(convex_train, panels.convex_config, panels.convex_run, total=panels.convex_total, prefix="convex.",
                         default=convex_defaults, title="Fitting the linear models…", subtitle="sample sizes",
                         memo="width.convex").result
     return (warmup,)
@@ -264,10 +263,10 @@ def _(warmup):
         charts.convex_excess(warmup.summary),
         mo.md(f"""
     Mean over {_c.seeds} seed(s). Dashed rules: $n = C^2$, where the budget's $C$ equals $\\sqrt n$.
-    {story.convex_decay(warmup)}
+    {prose.convex_decay(warmup)}
 
 
-    {story.convex_notice()}
+    {prose.convex_notice()}
     """)])
     return
 

@@ -20,8 +20,9 @@ with app.setup(hide_code=True):
     import poisoncourse.regularization.panels as panels
     import poisoncourse.regularization.prose as prose
     import poisoncourse.kit.explore as explore
-    import poisoncourse.kit.links as links
+    import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
+    import poisoncourse.kit.trainbar as trainbar
 
 
 @app.cell(hide_code=True)
@@ -51,7 +52,7 @@ def _():
 def _():
     defaults = regularization.HeatmapConfig()
     _start = regularization.cloned_poison(defaults.seed, defaults.poison_label)
-    ui = links.Controls(renamed={"alpha": "step_size", "beta": "lam_step"})
+    ui = forms.Controls(renamed={"alpha": "step_size", "beta": "lam_step"})
     _form = ui.form(
         """
         **Regularization** {lam} {bias}
@@ -83,7 +84,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _(controls, train):
-    links.train_bar(controls, train)
+    trainbar.bar(controls, train)
     return
 
 
@@ -138,7 +139,7 @@ def _(result):
             exported static page, with no Python behind it.
             """
         ),
-        explore.or_note(explore.error_map_by_lam, result.lams, result.maps, regularization.BOX),
+        explore.or_note(charts.error_map_by_lam, result.lams, result.maps, regularization.BOX),
     ])
     return
 
@@ -153,7 +154,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    _ui = links.Controls(prefix="mnist.")
+    _ui = forms.Controls(prefix="mnist.")
     mnist_form = _ui.request_form(
         """
         **Live attack on MNIST** — {poisons} {modes} {steps} · data split {seed}

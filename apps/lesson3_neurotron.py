@@ -16,9 +16,10 @@ with app.setup(hide_code=True):
 
     import poisoncourse.neurotron.charts as charts
     import poisoncourse.neurotron.experiment as neurotron
-    import poisoncourse.neurotron.panels as lesson
     import poisoncourse.neurotron.noiseball as noiseball
-    from poisoncourse.kit import explore, links, page
+    import poisoncourse.neurotron.panels as panels
+    import poisoncourse.neurotron.prose as prose
+    from poisoncourse.kit import explore, forms, page, trainbar, url
 
 
 @app.cell(hide_code=True)
@@ -42,7 +43,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    _ui = links.Controls()
+    _ui = forms.Controls()
     distribution = _ui.build("distribution", _ui.dropdown(
         {d.label: d.key for d in neurotron.DISTRIBUTIONS.values()}, value=neurotron.DISTRIBUTIONS["normal"].label,
         label="Inputs x drawn from",
@@ -57,10 +58,10 @@ def _():
 @app.cell(hide_code=True)
 def _(distribution, sweep):
     # Defaults follow the distribution (its n; its η ×10 live); a link's other-distribution settings drop.
-    links.switch({"distribution": distribution.value, "sweep": sweep.value})
-    defaults = lesson.live_defaults(distribution.value, sweep.value)
-    _swept = {f"{v:g}": v for v in lesson.swept_values(sweep.value)}
-    _ui = links.Controls()
+    url.switch({"distribution": distribution.value, "sweep": sweep.value})
+    defaults = panels.live_defaults(distribution.value, sweep.value)
+    _swept = {f"{v:g}": v for v in panels.swept_values(sweep.value)}
+    _ui = forms.Controls()
     _form = _ui.form(
         """
         **The network** — {k} · {r} · {n} · {q} · {leak}
@@ -100,7 +101,7 @@ def _(distribution, sweep):
 
 @app.cell(hide_code=True)
 def _(controls, train):
-    links.train_bar(controls, train)
+    trainbar.bar(controls, train)
     return
 
 
@@ -108,7 +109,7 @@ def _(controls, train):
 def _(defaults, train):
     # Before any Train (and headless) the controls' first values run: the defaults or the link's.
     trained = page.attempt(
-        train, lambda values: lesson.form_config(values, defaults),
+        train, lambda values: panels.form_config(values, defaults),
         lambda config, progress: neurotron.run(config, progress=progress, max_seconds=neurotron.LIVE_MAX_SECONDS),
         total=lambda config: config.iterations, subtitle="iterations", default=defaults, memo="neurotron")
     config, result = trained.config, trained.result
@@ -124,12 +125,12 @@ def _(config, result):
             ## The live result
 
             Distance to the teacher's weights, $\\log_{{10}}\\|w_t - w^*\\|$, while training on
-            poisoned labels ({lesson.fixed_setting(config)}; {config.input_distribution.label} inputs,
+            poisoned labels ({panels.fixed_setting(config)}; {config.input_distribution.label} inputs,
             n = {config.n}, η = {config.eta:g}). Bold: median over {config.seeds} seed(s); faint: each seed.
             """),
         page.run_stats(result, caption=f"{config.iterations:,} iterations", networks_caption="one batched recurrence",
                        networks=len(config.values) * config.seeds * len(config.algorithms)),
-        charts.log_error_curves(result.curves, value_title=lesson.value_symbol(config.sweep)),
+        charts.log_error_curves(result.curves, value_title=panels.value_symbol(config.sweep)),
     ])
     return
 
@@ -137,7 +138,7 @@ def _(config, result):
 @app.cell(hide_code=True)
 def _(config, result):
     mo.stop(result is None)
-    _name = lesson.value_symbol(config.sweep)
+    _name = panels.value_symbol(config.sweep)
     mo.vstack([
         mo.md(f"""
             ### Explore: one attack strength at a time
@@ -146,7 +147,7 @@ def _(config, result):
             algorithm settle at a floor that rises with the attack. The slider runs in your browser over results
             already computed — it also works in the exported static page.
             """),
-        explore.or_note(explore.error_curves_by_value, result.curves, value_title=_name, name=config.sweep),
+        explore.or_note(charts.error_curves_by_value, result.curves, value_title=_name, name=config.sweep),
     ])
     return
 
@@ -161,10 +162,10 @@ def _():
 @app.cell(hide_code=True)
 def _(config, reference, result):
     mo.stop(result is None)
-    _table, _note = lesson.final_errors(result.summary, reference.table, config)
+    _table, _note = panels.final_errors(result.summary, reference.table, config)
     mo.vstack([
-        mo.md(f"### Final error against {lesson.value_symbol(config.sweep)}"),
-        charts.final_error_summary(_table, value_title=lesson.value_symbol(config.sweep),
+        mo.md(f"### Final error against {panels.value_symbol(config.sweep)}"),
+        charts.final_error_summary(_table, value_title=panels.value_symbol(config.sweep),
                                    log_x=config.sweep == "theta"),
         mo.md(f"Points: median over seeds; bars: best to worst seed. {_note}"),
     ])
@@ -186,7 +187,7 @@ def _(config):
         and Gaussian inputs $\mathcal N(0, \sigma^2 I_n)$:
         $c_{\text{trade-off}} = \frac{\sigma}{\sqrt 2\,\beta}\,
         \frac{\Gamma(n/2)}{\Gamma((n+1)/2)} - 1$.
-        """), mo.md(lesson.tradeoff_markdown(config)), mo.md(
+        """), mo.md(prose.tradeoff_markdown(config)), mo.md(
         rf"""
         For Gaussian inputs Lemma 1 is positive only for $\beta < {neurotron.lemma1_max_beta(_sigma, config.n):.3f}$
         here. Where a constant is negative, the theorem promises nothing — yet the runs above still converge
@@ -209,8 +210,8 @@ def _(config, reference):
             """
         ),
         reference.show(lambda table: charts.log_error_curves(
-            lesson.reference_curves(table, config).rename(columns={"median_log10_error": "log10_error"}).assign(seed=0),
-            value_title=lesson.value_symbol(config.sweep), seed_lines=False)),
+            panels.reference_curves(table, config).rename(columns={"median_log10_error": "log10_error"}).assign(seed=0),
+            value_title=panels.value_symbol(config.sweep), seed_lines=False)),
     ])
     return
 
@@ -229,7 +230,7 @@ def _():
             inputs, β = 0.5, T = {noiseball.ITERATIONS:,}; floor: mean log₁₀ error over the second half.
             """),
         _eta.show(lambda t: mo.vstack([charts.floor_vs_eta(noiseball.medians(t)),
-                                       mo.md(lesson.noise_ball_markdown(t))])),
+                                       mo.md(prose.noise_ball_markdown(t))])),
         mo.md("""
             So "the error grows with θ" holds at a **fixed η**: the paper's floor is set by θ *and* η, and
             with η → 0 (and T → ∞) it would vanish. The biased attack leaves a floor that a smaller step barely

@@ -20,8 +20,9 @@ with app.setup(hide_code=True):
     import poisoncourse.labelnoise.panels as panels
     import poisoncourse.labelnoise.prose as prose
     import poisoncourse.kit.explore as explore
-    import poisoncourse.kit.links as links
+    import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
+    import poisoncourse.kit.trainbar as trainbar
 
 
 @app.cell(hide_code=True)
@@ -56,7 +57,7 @@ def _():
 def _():
     defaults = labelnoise.LabelNoiseConfig()
     _rs = {f"{r:g}": r for r in (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12)}
-    ui = links.Controls(renamed={"b": "poisons_per_class"})
+    ui = forms.Controls(renamed={"b": "poisons_per_class"})
     _form = ui.form(
         """
             **Poisons** {poison_label} · {r_values} · per class {poisons_per_class}
@@ -97,7 +98,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _(controls, train):
-    links.train_bar(controls, train)
+    trainbar.bar(controls, train)
     return
 
 
@@ -142,7 +143,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _(config):
-    _ui2 = links.Controls(prefix="2d.", renamed={"b": "poisons_per_class"})
+    _ui2 = forms.Controls(prefix="2d.", renamed={"b": "poisons_per_class"})
     _start = panels.PICTURE_DEFAULTS
     _form = _ui2.form(
         "{r_values} · class-mean offset {mu} · poisons per class {poisons_per_class} · {seed}",
@@ -160,7 +161,7 @@ def _(config):
 
 @app.cell(hide_code=True)
 def _(controls2d, draw):
-    links.train_bar(controls2d, draw)
+    trainbar.bar(controls2d, draw)
     return
 
 
@@ -177,7 +178,7 @@ def _(config, draw):
         mo.md("**Explore:** the same networks on one plane — drag **r** to move the poisons out from their class "
               "and watch the boundary follow them, then let go. The slider runs in your browser (it also works "
               "in the exported static page)."),
-        explore.or_note(explore.regions_by_r, _picture.result.grid, _picture.result.points),
+        explore.or_note(charts.regions_by_r, _picture.result.grid, _picture.result.points),
     ])
     return
 
@@ -231,7 +232,7 @@ def _(reference):
 @app.cell(hide_code=True)
 def _():
     mnist_defaults = labelnoise_mnist.MnistBucketsConfig()
-    _ui3 = links.Controls(prefix="mnist.", renamed={"budget": "flips"})
+    _ui3 = forms.Controls(prefix="mnist.", renamed={"budget": "flips"})
     mnist_form = _ui3.request_form(
         "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
         "attack radius {eps} · {seeds}",

@@ -17,9 +17,10 @@ with app.setup(hide_code=True):
 
     import poisoncourse.lazy.charts as charts
     import poisoncourse.lazy.experiment as lazy
-    import poisoncourse.lazy.panels as lesson
+    import poisoncourse.lazy.panels as panels
+    import poisoncourse.lazy.prose as prose
     import poisoncourse.lazy.single_step as single_step
-    from poisoncourse.kit import explore, links, page
+    from poisoncourse.kit import explore, forms, page, trainbar
 
 
 @app.cell(hide_code=True)
@@ -47,7 +48,7 @@ def _():
 @app.cell(hide_code=True)
 def _():
     _d = lazy.LazyConfig.single_step()
-    _ui = links.Controls()
+    _ui = forms.Controls()
     _form = _ui.form(
         """
             **Sweep** {sweep} · image sizes {sizes} · or radii C₀ {radii}
@@ -64,9 +65,9 @@ def _():
                            value="input dimension d"),
         sizes=_ui.multiselect({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES},
                               value=[f"{s}×{s} (d = {s * s})" for s in lazy.SIZES]),
-        radii=_ui.multiselect({f"{c:g}": float(c) for c in lesson.RADIUS_STEPS}, value=["1", "2", "4", "10", "20"]),
-        c0=_ui.slider(steps=lesson.RADIUS_STEPS, value=_d.lazy_radius, show_value=True),
-        **lesson.shared_controls(_ui, _d),
+        radii=_ui.multiselect({f"{c:g}": float(c) for c in panels.RADIUS_STEPS}, value=["1", "2", "4", "10", "20"]),
+        c0=_ui.slider(steps=panels.RADIUS_STEPS, value=_d.lazy_radius, show_value=True),
+        **panels.shared_controls(_ui, _d),
     )
     step_controls, step_train = _form
     mo.vstack([mo.md("## Part 1 · One small step flips a lazy network"), _ui.with_warnings(_form)])
@@ -75,7 +76,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _(step_controls, step_train):
-    links.train_bar(step_controls, step_train)
+    trainbar.bar(step_controls, step_train)
     return
 
 
@@ -83,7 +84,7 @@ def _(step_controls, step_train):
 def _(step_train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs what
     # the controls first show: the defaults, or the link's settings. What Train applies goes into the URL.
-    _trained = page.attempt(step_train, lesson.single_step_config, lesson.run_live, default=lazy.LazyConfig.single_step(),
+    _trained = page.attempt(step_train, panels.single_step_config, panels.run_live, default=lazy.LazyConfig.single_step(),
                             subtitle=lambda config: f"{len(config.values) * config.seeds} networks", memo="lazy")
     step_config, step_result = _trained.config, _trained.result
     _trained.callout()  # settings that cannot run: one red sentence; the reference lines below stay
@@ -101,7 +102,7 @@ def _():
 def _(reference, step_config, step_result):
     # The live run refused: its reference lines alone (they need no live result).
     # (No mo.stop on the default path: an exported notebook's kernel would raise there.)
-    _ref = lesson.single_step_reference(reference.table, step_config)
+    _ref = panels.single_step_reference(reference.table, step_config)
     mo.vstack([
         mo.md("### The reference alone\n\nNo live run to draw (refused above). Dashed: the shipped runs, one line "
               "per width."),
@@ -129,8 +130,8 @@ def _(reference, step_result):
             mo.stat(f"{_m.step_sqrt_d_q50.mean():.2f} / √d", label="smallest flipping ‖δ‖/‖x‖, median point",
                     caption=f"middle 80 %: {_m.step_sqrt_d_q10.mean():.2f}–{_m.step_sqrt_d_q90.mean():.2f} / √d")]),
         charts.lazy_scaling(step_result.summary, x=_x, x_title=_title, guides=_c.sweep == "size",
-                            reference=lesson.single_step_reference(reference.table, _c)),
-        mo.md(lesson.scaling_markdown(step_result)),
+                            reference=panels.single_step_reference(reference.table, _c)),
+        mo.md(prose.scaling_markdown(step_result)),
     ])
     return
 
@@ -138,7 +139,7 @@ def _(reference, step_result):
 @app.cell(hide_code=True)
 def _():
     _ss = page.load(single_step.load_reference)
-    _fig2, _fig3 = (_ss.table is not None and lesson.single_step_rows(_ss.table, f) for f in ("fig2", "fig3"))
+    _fig2, _fig3 = (_ss.table is not None and panels.single_step_rows(_ss.table, f) for f in ("fig2", "fig3"))
     mo.vstack([
         mo.md(rf"""
             ### Reference: the flipping step's size, and what C₀ changes (Fig. 2 and 3)
@@ -147,9 +148,9 @@ def _():
             First the smallest flipping step over the test points in units of $1/\sqrt d$ (band: 10–90 %, line:
             median): Theorem 3.1 says it stays of order one as d grows; gray: $\|\delta\| = 1/\sqrt d$.
             """),
-        _ss.show(lambda t: mo.vstack([charts.flipping_step_distribution(_fig2), mo.md(lesson.fig2_markdown(_fig2)),
+        _ss.show(lambda t: mo.vstack([charts.flipping_step_distribution(_fig2), mo.md(prose.fig2_markdown(_fig2)),
                                       charts.quantities_by_rule(_fig3, x="lazy_radius", x_title="lazy radius C₀"),
-                                      mo.md(lesson.fig3_markdown(_fig3)), mo.md(lesson.fig3_discussion(_fig3))])),
+                                      mo.md(prose.fig3_markdown(_fig3)), mo.md(prose.fig3_discussion(_fig3))])),
     ])
     return
 
@@ -157,7 +158,7 @@ def _():
 @app.cell(hide_code=True)
 def _():
     _d = lazy.LazyConfig.phase()
-    _ui = links.Controls(prefix="robust.")
+    _ui = forms.Controls(prefix="robust.")
     _form = _ui.form(
         """
             **Sweep** {sweep} · radii C₀ {radii} · or budgets ε {budgets}
@@ -173,14 +174,14 @@ def _():
             """,
         submit_button_label="Train",
         sweep=_ui.dropdown({"lazy radius C₀": "radius", "budget ε": "eps"}, value="lazy radius C₀"),
-        radii=_ui.multiselect({f"{c:g}": float(c) for c in lesson.RADIUS_STEPS}, value=[f"{c:g}" for c in lazy.RADII]),
+        radii=_ui.multiselect({f"{c:g}": float(c) for c in panels.RADIUS_STEPS}, value=[f"{c:g}" for c in lazy.RADII]),
         budgets=_ui.multiselect({f"{e:g}": e for e in (0.01, *lazy.BUDGETS, 0.75, 1.0)},
                                 value=[f"{e:g}" for e in lazy.BUDGETS]),
-        c0=_ui.slider(steps=lesson.RADIUS_STEPS, value=4, show_value=True),
+        c0=_ui.slider(steps=panels.RADIUS_STEPS, value=4, show_value=True),
         eps=_ui.slider(0.0, 0.5, 0.01, value=_d.eps, show_value=True),
         size=_ui.dropdown({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES}, value="14×14 (d = 196)"),
         pgd_steps=_ui.slider(1, 20, 1, value=_d.pgd_steps, show_value=True),
-        **lesson.shared_controls(_ui, _d),
+        **panels.shared_controls(_ui, _d),
     )
     robust_controls, robust_train = _form
     mo.vstack([
@@ -198,14 +199,14 @@ def _():
 
 @app.cell(hide_code=True)
 def _(robust_controls, robust_train):
-    links.train_bar(robust_controls, robust_train)
+    trainbar.bar(robust_controls, robust_train)
     return
 
 
 @app.cell(hide_code=True)
 def _(robust_train):
     _trained = page.attempt(
-        robust_train, lesson.robust_config, lesson.run_live, prefix="robust.", title="Adversarial training…",
+        robust_train, panels.robust_config, panels.run_live, prefix="robust.", title="Adversarial training…",
         default=lazy.LazyConfig.phase(),
         subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once", memo="lazy")
     robust_config, robust_result = _trained.config, _trained.result
@@ -216,7 +217,7 @@ def _(robust_train):
 @app.cell(hide_code=True)
 def _(reference, robust_config, robust_result):
     _c = robust_config
-    _view = lesson.robust_view(robust_result, reference.table, config=_c)
+    _view = panels.robust_view(robust_result, reference.table, config=_c)
     mo.vstack([
         mo.md(f"### Robust accuracy {_view.against}"),
         page.run_stats(robust_result, caption=f"PGD-{_c.pgd_steps}, {_c.epochs} epochs",
@@ -249,7 +250,7 @@ def _(robust_result):
         charts.distance_histograms(robust_result.rows, value_title=_name),
         mo.md(f"**Explore:** one {_name} at a time — drag it and watch the rows spread out until they fill their "
               "ball. The slider runs in your browser (also in the exported static page)."),
-        explore.or_note(explore.distances_by_radius, robust_result.rows, value_title=_name),
+        explore.or_note(charts.distances_by_radius, robust_result.rows, value_title=_name),
     ])
     return
 

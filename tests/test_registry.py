@@ -135,3 +135,61 @@ def test_the_page_heading_begins_with_the_gallery_cards_title(lesson):
     text = (APPS / lesson.app).read_text()
     heading = next(line.strip() for line in text.splitlines() if line.strip().startswith("# Lesson"))
     assert heading.startswith(f"# {lesson.title}"), heading
+
+
+# --- the house: the same rooms in every lesson, and imports that run one way --------------------
+
+PACKAGE = Path(registry.__file__).resolve().parent
+# Every lesson keeps the same job under the same name: the science and its config, its charts, the
+# sentences that state numbers, and the page's controls and helpers. Science extras sit beside them.
+ROOMS = ("experiment", "charts", "prose", "panels")
+# Floors from the bottom: a module imports only from its own floor or the floors below it.
+FLOORS = {"core": 0, "_course": 0, "lesson": 1, "kit": 2, **{x.name: 3 for x in LESSONS}, "registry": 4, "tools": 5,
+          "__init__": 6, "__main__": 6, "__version__": 0}  # the version, a constant any floor may quote
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_every_lesson_has_the_same_rooms(lesson):
+    folder = PACKAGE / lesson.name
+    assert [room for room in ROOMS if not (folder / f"{room}.py").is_file()] == []
+    assert not (folder / "lesson.py").exists(), "'lesson' means the protocol (poisoncourse/lesson.py) only"
+
+
+def imported(path: Path) -> set[str]:
+    """The poisoncourse modules a file imports (relative imports resolved), as dotted names."""
+    import ast
+
+    here = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("poisoncourse")}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = here[:len(here) - node.level]
+                base = ".".join([*parent, base] if base else parent)
+            if base.startswith("poisoncourse"):
+                out |= {f"{base}.{a.name}" for a in node.names}
+    return out
+
+
+def floor(module: str) -> int:
+    return FLOORS[module.split(".")[1] if "." in module else "__init__"]
+
+
+def test_no_import_runs_up_the_floors_and_no_lesson_imports_another():
+    upward = []
+    for path in PACKAGE.rglob("*.py"):
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        for target in imported(path):
+            if floor(target) > floor(module) or (floor(module) == floor(target) == 3
+                                                 and target.split(".")[1] != module.split(".")[1]):
+                upward.append(f"{module} imports {target}")
+    assert upward == []
+
+
+def test_the_pages_import_their_lesson_and_the_kit_only():
+    for lesson in LESSONS:
+        reached = {m.split(".")[1] for m in imported(APPS / lesson.app) if "." in m}
+        assert reached <= {lesson.name, "kit"}, lesson.app

@@ -46,14 +46,21 @@ class Real:
     kind = "real"
 
     def check(self, value, label: str, config=None) -> float:
+        x, why = self.judge(value, config)
+        if why is not None:
+            raise ConfigError(f"{label} {why}; got {value!r}.")
+        return x
+
+    def judge(self, value, config=None) -> tuple[float | None, str | None]:
+        """(the value coerced, None) when accepted, else (None, why not: "must be between 0 and 1")."""
         low, high = _at(self.low, config), _at(self.high, config)
         try:
             x = float(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"{label} must be a number between {low:g} and {high:g}; got {value!r}.") from None
+            return None, f"must be a number between {low:g} and {high:g}"
         if not math.isfinite(x) or not low <= x <= high:
-            raise ConfigError(f"{label} must be between {low:g} and {high:g}; got {value!r}.")
-        return x
+            return None, f"must be between {low:g} and {high:g}"
+        return x, None
 
 
 @dataclass(frozen=True)
@@ -62,12 +69,12 @@ class Integer(Real):
 
     kind = "integer"
 
-    def check(self, value, label: str, config=None) -> int:
-        x = super().check(value, label, config)
-        if x != int(x):
+    def judge(self, value, config=None) -> tuple[int | None, str | None]:
+        x, why = super().judge(value, config)
+        if why is None and x != int(x):
             low, high = _at(self.low, config), _at(self.high, config)
-            raise ConfigError(f"{label} must be a whole number between {low} and {high}; got {value!r}.")
-        return int(x)
+            return None, f"must be a whole number between {low} and {high}"
+        return (None, why) if why is not None else (int(x), None)
 
 
 @dataclass(frozen=True)

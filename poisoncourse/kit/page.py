@@ -7,7 +7,7 @@ same way live here:
                          total=lambda c: c.iterations, default=defaults)
     config, result = trained.config, trained.result
 
-builds the config from the Train button's values (`links.values`: what it last applied, or before
+builds the config from the Train button's values (`forms.values`: what it last applied, or before
 any press the defaults or the link's; a marimo form for a run made only on request), runs it under
 a progress bar (a spinner when there is no total), writes the applied values into the URL and — when the settings cannot run — stops the cell with a red
 callout holding the `CourseError`'s one sentence. `page.attempt` does the same but returns the
@@ -36,7 +36,7 @@ import marimo as mo
 
 from poisoncourse import lesson
 from poisoncourse.core.errors import CourseError
-from poisoncourse.kit import links
+from poisoncourse.kit import forms, url
 from poisoncourse.kit import memo as shared
 
 CANNOT_RUN = "That setting cannot run."
@@ -147,12 +147,12 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     config = default
     try:
         refuse_bad_boxes(form)
-        config = make_config(dict(links.values(form)))
+        config = make_config(dict(forms.values(form)))
         trained = Trained(config, _shared(memo, config, run, title, subtitle, total, every))
     except CourseError as err:
         trained = Trained(config, None, str(err))
     # A submitted form goes into the URL (even one that failed), so the link reproduces the page.
-    links.write(links.applied(form), prefix=prefix)
+    url.write(forms.applied(form), prefix=prefix)
     return trained
 
 
@@ -174,7 +174,7 @@ def _shared(name, config, run, title, subtitle, total, every):
 def refuse_bad_boxes(form) -> None:
     """A number box typed outside its range (or a fraction where a whole number is needed) is
     refused with the same kind of sentence a link's bad value gets, never silently clamped."""
-    problems = links.box_problems(form)
+    problems = forms.box_problems(form)
     if problems:
         raise CourseError(" ".join(problems))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import altair as alt
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, line_and_points, source_dash, thin, tips  # noqa: F401
+from ..kit import explore
 
 METRIC_TITLES = {"adversarial_accuracy": "adversarial accuracy", "natural_accuracy": "natural accuracy"}
 CLASS_COLORS = alt.Scale(domain=[0, 1, 2], range=["#4c78a8", "#e45756", "#54a24b"])
@@ -144,3 +146,38 @@ def path_length_histogram(scores: pd.DataFrame) -> alt.Chart:
                     y=alt.Y("count():Q", title="training images", stack=None),
                     color=alt.Color("label:N", title="digit"))
             .properties(width=WIDTH, height=HEIGHT))
+
+
+# --- the explorer: decision regions for each poison distance (a slider that runs in the browser) --
+
+def regions_by_r(grid: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
+    """One network's predicted class on the plane for each poison distance r, with its training
+    points: drag r and watch the boundary bend around the poisons, then let them go."""
+    ticks = np.sort(grid.x1.unique())
+    stride = max(1, math.ceil(math.sqrt(len(grid) / (MAX_ROWS - len(points)))))
+    kept = set(ticks[::stride])
+    g = grid[grid.x1.isin(kept) & grid.x2.isin(kept)]
+    cell = float(ticks[stride] - ticks[0]) if len(ticks) > stride else 1.0
+    g = g.assign(x1_lo=g.x1 - cell / 2, x1_hi=g.x1 + cell / 2, x2_lo=g.x2 - cell / 2, x2_hi=g.x2 + cell / 2,
+                 predicted=g.predicted.map(lambda c: f"class {c}"))
+    g, r, keep = explore.slider(g, "r", name="r", label="poison distance r")
+    pts = explore.with_intervals(points.assign(label=points.label.map(lambda c: f"class {c}")), "r",
+                                 explore.nearest_intervals(g.r))  # the points follow the same slider
+    extent = float(ticks.max() + cell / 2)
+    scale = alt.Scale(domain=[-extent, extent], nice=False)
+    classes = alt.Scale(domain=["class 0", "class 1"], range=["#a8dadc", "#f4a261"])
+    heat = (alt.Chart(g).mark_rect(opacity=0.7)
+            .encode(x=alt.X("x1_lo:Q", title="x₁", scale=scale), x2=alt.X2("x1_hi"),
+                    y=alt.Y("x2_lo:Q", title="x₂", scale=scale), y2=alt.Y2("x2_hi"),
+                    color=alt.Color("predicted:N", title="predicted", scale=classes))
+            .transform_filter(keep))
+    dots = (alt.Chart(pts).mark_point(filled=True, size=28)
+            .encode(x=alt.X("x1:Q", scale=scale), y=alt.Y("x2:Q", scale=scale),
+                    fill=alt.Fill("label:N", title="label", scale=alt.Scale(domain=["class 0", "class 1"],
+                                                                              range=["#1d3557", "#e76f51"])),
+                    shape=alt.Shape("kind:N", title=None, scale=alt.Scale(domain=["clean", "poison"],
+                                                                           range=["circle", "cross"])),
+                    stroke=alt.value("white"), strokeWidth=alt.value(0.4))
+            .transform_filter(keep))
+    label = explore.value_label(g, keep, "r", "~g", "r = ")
+    return alt.layer(heat, dots, label).add_params(r).properties(width=300, height=300)

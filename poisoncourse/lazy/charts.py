@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..core.charts import (HEIGHT, MAX_ROWS, WIDTH, fitted, line_and_points, log_scale,  # noqa: F401
                            source_dash, thin, tips)
+from ..kit import explore
 
 LAZY_QUANTITIES = {
     "grad_norm": ("‖∇ₓf(x)‖", 0.5),
@@ -187,3 +188,24 @@ def flipping_step_distribution(table: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="gray", strokeDash=[2, 2]).encode(
             y=alt.Y("y:Q", title=title)),
     ).properties(width=2 * WIDTH, height=HEIGHT)
+
+
+# --- the explorer: how far the rows move, for each radius (a slider that runs in the browser) -----
+
+def distances_by_radius(rows: pd.DataFrame, *, value_title: str = "lazy radius C₀") -> alt.LayerChart:
+    """Histogram of each hidden row's distance from its initialization for one swept value at
+    a time, with the ball's radius C₀/√m as a red rule: drag C₀ and watch the rows fill the ball."""
+    # Beyond the page's row budget, an even random sample of each run's rows (the histogram's
+    # shape is what matters; its counts are then those of the sample — the axis says so).
+    per_run = max(1, MAX_ROWS // max(1, rows.value.nunique() * rows.seed.nunique()))
+    sampled = rows.groupby(["value", "seed"]).size().max() > per_run
+    data = (rows.sample(frac=1.0, random_state=0).groupby(["value", "seed"]).head(per_run)
+            [["value", "seed", "distance", "radius"]])
+    data, value, keep = explore.slider(data, "value", name="c0", label=value_title)
+    hist = (alt.Chart(data).transform_filter(keep).mark_bar(opacity=0.75)
+            .encode(x=alt.X("distance:Q", bin=alt.Bin(maxbins=40), title="distance of a row from its init"),
+                    y=alt.Y("count():Q", title="rows (a sample)" if sampled else "rows")))
+    rule = (alt.Chart(data).transform_filter(keep).mark_rule(color="firebrick", strokeWidth=2)
+            .encode(x=alt.X("mean(radius):Q")))
+    label = explore.value_label(data, keep, "value", "~g", f"{value_title} = ")
+    return alt.layer(hist, rule, label).add_params(value).properties(width=WIDTH, height=HEIGHT)

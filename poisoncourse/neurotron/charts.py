@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, line_and_points, source_dash, thin, tips  # noqa: F401
+from ..kit import explore
 from . import noiseball
 
 
@@ -128,3 +131,34 @@ def floor_vs_eta(medians: pd.DataFrame) -> alt.FacetChart:
         .properties(data=data, width=WIDTH * 2 // 3, height=HEIGHT)
         .facet(column=alt.Column("theta:O", title=None, header=alt.Header(labelExpr="'θ = ' + datum.value")))
     )
+
+
+# --- the explorer: convergence for each attack strength (a slider that runs in the browser) ------
+
+def error_curves_by_value(curves: pd.DataFrame, *, value_title: str, name: str) -> alt.LayerChart:
+    """Median log₁₀ ‖w_t − w*‖ over seeds against t for one swept value at a time, one line
+    per algorithm: drag the attack strength and watch where each algorithm settles."""
+    med = (curves.assign(log10_error=curves.log10_error.fillna(np.inf))
+           .groupby(["algorithm", "value", "iteration"], as_index=False).log10_error.median())
+    med = med[np.isfinite(med.log10_error)]
+    keep_every = max(1, math.ceil(len(med) / MAX_ROWS))
+    its = np.sort(med.iteration.unique())[::keep_every]
+    med = med[med.iteration.isin(its)]
+    data, value, keep = explore.slider(med, "value", name=name, label=value_title)
+    # Runs cut at divergence after a step or two: points (a one-point line draws nothing), an axis
+    # from t = 0, and a y range that is not a single value (which Vega labels "0.000000").
+    short = med.groupby(["algorithm", "value"]).iteration.count().min() < 3 if len(med) else True
+    low, high = (float(med.log10_error.min()), float(med.log10_error.max())) if len(med) else (0.0, 1.0)
+    if high - low < 0.5:
+        low, high = low - 0.5, high + 0.5
+    x_scale = alt.Scale(domain=[0, max(float(med.iteration.max()) if len(med) else 0.0, 10.0)]) if short \
+        else alt.Undefined
+    lines = (alt.Chart(data).mark_line(strokeWidth=2.2, point=bool(short))
+             .encode(x=alt.X("iteration:Q", title="iteration t", scale=x_scale, axis=alt.Axis(format="~s")),
+                     y=alt.Y("log10_error:Q", title="log₁₀ ‖wₜ − w*‖ (median over seeds)",
+                             scale=alt.Scale(domain=[low, high])),
+                     color=alt.Color("algorithm:N", title=None),
+                     tooltip=tips("algorithm:N", "value:Q", "iteration:Q", alt.Tooltip("log10_error:Q", format=".2f")))
+             .transform_filter(keep))
+    label = explore.value_label(data, keep, "value", "~g", f"{value_title} = ")
+    return alt.layer(lines, label).add_params(value).properties(width=WIDTH, height=HEIGHT)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, line_and_points, source_dash, thin, tips  # noqa: F401
+from ..kit import explore
 
 SQUARE = 300
 _CLASS_COLORS = alt.Scale(domain=["class 0", "class 1"], range=["#2ca02c", "#1f77b4"])  # the paper's green / blue
@@ -116,3 +119,35 @@ def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:
     size = dict(width=WIDTH * 0.8, height=HEIGHT)
     return alt.hconcat(err.properties(title="test error", **size), lam.properties(title="λ", **size),
                        norm.properties(title="‖w‖²", **size))
+
+
+# --- the explorer: the damage map for each λ (a slider that runs in the browser) -------------------
+
+def error_map_by_lam(lams, maps, box: float) -> alt.LayerChart:
+    """Validation error as a function of the poison's location, one map per λ of the grid:
+    drag λ and watch the damaging region shrink as the penalty grows."""
+    L, G, _ = maps.shape  # (λ values, x2, x1)
+    stride = max(1, math.ceil(math.sqrt(L * G * G / MAX_ROWS)))
+    g = np.linspace(-box, box, G)[::stride]
+    sub = np.asarray(maps)[:, ::stride, ::stride]
+    x2, x1 = np.meshgrid(g, g, indexing="ij")
+    cell = float(g[1] - g[0]) if len(g) > 1 else 2 * box
+    data = pd.concat([pd.DataFrame({"lam": round(float(lam), 3), "x1": x1.ravel(), "x2": x2.ravel(),
+                                    "error": sub[i].ravel()}) for i, lam in enumerate(lams)], ignore_index=True)
+    finite = sub[np.isfinite(sub)]
+    top_error = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    data = data.assign(x1_lo=data.x1 - cell / 2, x1_hi=data.x1 + cell / 2, x2_lo=data.x2 - cell / 2,
+                       x2_hi=data.x2 + cell / 2)
+    data, lam, keep = explore.slider(data, "lam", name="lam", label="λ")
+    scale = alt.Scale(domain=[-box - cell / 2, box + cell / 2], nice=False)
+    heat = (alt.Chart(data).mark_rect()
+            .encode(x=alt.X("x1_lo:Q", title="poison x₁", scale=scale), x2=alt.X2("x1_hi"),
+                    y=alt.Y("x2_lo:Q", title="poison x₂", scale=scale), y2=alt.Y2("x2_hi"),
+                    color=alt.Color("error:Q", title="validation error",
+                                    scale=alt.Scale(scheme="inferno", domain=[0, top_error])),
+                    tooltip=[alt.Tooltip("lam:Q", title="λ"), alt.Tooltip("x1:Q", format=".2f"),
+                             alt.Tooltip("x2:Q", format=".2f"), alt.Tooltip("error:Q", format=".3f")])
+            .transform_filter(keep))
+    label = explore.value_label(data, keep, "lam", "+.2f", "λ = ")
+    return alt.layer(heat, label).add_params(lam).properties(width=300, height=300,
+                                                            title="validation error, poison placed here")

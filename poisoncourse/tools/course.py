@@ -18,7 +18,7 @@ from ..lesson import Paper
 
 
 @dataclass(frozen=True)
-class Lesson:
+class Page:
     """A registered lesson's page: its app file, with what the course map shows of it."""
 
     path: Path
@@ -47,7 +47,7 @@ def header(path: Path) -> dict:
     return tomllib.loads(body)
 
 
-def lessons(folder: Path | None = None) -> list[Lesson]:
+def lessons(folder: Path | None = None) -> list[Page]:
     """The registered lessons in course order, each with its page in ``folder`` (default: apps/)."""
     folder = folder or apps_dir()
-    return [Lesson(folder / x.app, x.title, x.summary, x.paper, x.name) for x in registry.LESSONS]
+    return [Page(folder / x.app, x.title, x.summary, x.paper, x.name) for x in registry.LESSONS]

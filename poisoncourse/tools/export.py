@@ -34,7 +34,7 @@ DEFAULT_OUT = Path("site")
 MARKER = ".poisoncourse-export"  # marks a folder this command wrote, and may therefore replace
 
 
-def run_lesson(lesson: course.Lesson) -> list[str]:
+def run_lesson(lesson: course.Page) -> list[str]:
     """Each cell's output of a headless run, as marimo HTML (empty for cells without output)."""
     spec = importlib.util.spec_from_file_location(f"_poisoncourse_export_{lesson.name}", lesson.path)
     module = importlib.util.module_from_spec(spec)
@@ -51,7 +51,7 @@ def run_lesson(lesson: course.Lesson) -> list[str]:
     return ["" if o is None else o.text if hasattr(o, "text") else mo.as_html(o).text for o in outputs]
 
 
-def nav(lessons: list[course.Lesson], here: str | None) -> str:
+def nav(lessons: list[course.Page], here: str | None) -> str:
     links = ['<a href="index.html"' + (' class="here"' if here is None else "") + ">poisoncourse</a>"]
     for n, lesson in enumerate(lessons, 1):
         cls = ' class="here"' if lesson.name == here else ""
@@ -64,7 +64,7 @@ FOOTER = ("A static copy of <b>poisoncourse</b> {version}, each lesson at its de
           "itself (<code>poisoncourse serve</code>).")
 
 
-def lesson_page(lesson: course.Lesson, outputs: list[str], lessons, vega_js: str, date: str) -> tuple[str, int]:
+def lesson_page(lesson: course.Page, outputs: list[str], lessons, vega_js: str, date: str) -> tuple[str, int]:
     page = site.Page()
     body = site.handout("\n".join(f"<section>{site.convert(o, page)}</section>" for o in outputs if o.strip()))
     text = site.render(title=lesson.title, body=body, charts=page.charts, nav=nav(lessons, lesson.name),
@@ -72,12 +72,12 @@ def lesson_page(lesson: course.Lesson, outputs: list[str], lessons, vega_js: str
     return text, len(page.charts)
 
 
-def index_page(lessons: list[course.Lesson], folder: Path, date: str) -> str:
+def index_page(lessons: list[course.Page], folder: Path, date: str) -> str:
     """The course map, over the lessons whose pages are in ``folder``."""
     count = site.count(len(lessons))  # the whole course, exported or not
     lessons = [x for x in lessons if (folder / f"{x.name}.html").exists()]
 
-    def notebook(lesson: course.Lesson) -> str:
+    def notebook(lesson: course.Page) -> str:
         found = (folder / "notebooks" / f"{lesson.name}.ipynb").exists()
         return f' · <a href="notebooks/{lesson.name}.ipynb">notebook</a>' if found else ""
 
@@ -119,7 +119,7 @@ if importlib.util.find_spec("poisoncourse") is None:
 """
 
 
-def export_notebook(lesson: course.Lesson, target: Path, install_from: str = INSTALL_FROM) -> None:
+def export_notebook(lesson: course.Page, target: Path, install_from: str = INSTALL_FROM) -> None:
     """`marimo export ipynb --include-outputs`, cells numbered so nbval re-runs it, after an install cell."""
     marimo = Path(sys.executable).parent / "marimo"
     cmd = [str(marimo) if marimo.exists() else "marimo", "export", "ipynb", str(lesson.path), "-o", str(target),

@@ -149,7 +149,7 @@ def _control(element: str) -> str:
     attrs = _attrs(inner.group(2)) if inner else {}
     if kind == "marimo-button":  # a Train button: the hand-out cannot train (its note says where to)
         return ""
-    if kind in ("marimo-form", "marimo-dict"):  # a marimo form, or a lesson's controls (links.Form)
+    if kind in ("marimo-form", "marimo-dict"):  # a marimo form, or a lesson's controls (kit.forms.Form)
         run = what_was_run(element)
         if run is None:
             d = re.search(r"<marimo-dict([^>]*)>", element)

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, thin, tips  # noqa: F401
+from ..kit import explore
 
 _WIDTH_AXIS = alt.Axis(values=[1, 10, 100, 1_000, 10_000, 100_000], format="~s")
 
@@ -193,3 +194,23 @@ def convex_excess(summary: pd.DataFrame) -> alt.HConcatChart:
 
     return alt.hconcat(panel("excess_loss", "excess test loss F(w*ₙ) − F(w*)"),
                        panel("excess_error", "excess test error L(w*ₙ) − L(w*)"))
+
+
+# --- the explorer: the U-curve as training goes on (a slider that runs in the browser) ------------
+
+def width_by_epoch(curves: pd.DataFrame) -> alt.LayerChart:
+    """Mean clean test accuracy vs width after a chosen epoch: drag the epoch and watch the
+    poisoned curve bend down at large width as the wide networks memorize the flips."""
+    data = (curves.groupby(["variant", "width", "epoch"], as_index=False).test_accuracy.mean()
+            .assign(series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"})))
+    data, epoch, keep = explore.slider(data, "epoch", name="epoch", label="after epoch", start=int(data.epoch.max()))
+    colors = alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values()))
+    lines = (alt.Chart(data).mark_line(point=True)
+             .encode(x=alt.X("width:Q", scale=alt.Scale(type="log", base=2), title="hidden width m"),
+                     y=alt.Y("test_accuracy:Q", title="clean test accuracy (mean over seeds)",
+                             scale=alt.Scale(zero=False)),
+                     color=alt.Color("series:N", title=None, scale=colors),
+                     tooltip=tips("series:N", "width:Q", "epoch:Q", alt.Tooltip("test_accuracy:Q", format=".3f")))
+             .transform_filter(keep))
+    label = explore.value_label(data, keep, "epoch", "d", "after epoch ")
+    return alt.layer(lines, label).add_params(epoch).properties(width=WIDTH, height=HEIGHT)

@@ -120,7 +120,7 @@ def follow(page) -> None:
 OPENED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> seconds from opening to its first chart
 
 
-# A lesson's controls (`links.Form`: marimo's batch, a <marimo-dict>) with their Train button in
+# A lesson's controls (`kit.forms.Form`: marimo's batch, a <marimo-dict>) with their Train button in
 # the cell below; the first on a page are its main ones. (A run made only on request keeps
 # marimo's own <marimo-form>.)
 CONTROLS = "marimo-dict"

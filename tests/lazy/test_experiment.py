@@ -132,15 +132,15 @@ def test_the_stop_rule_returns_the_last_network_inside_the_ball_and_freezes_it()
 @pytest.mark.parametrize("sweep, values", [("radius", (1.0, 4.0)), ("eps", (0.1, 0.2))])
 def test_a_refused_run_still_draws_the_reference_runs_dashed(sweep, values):
     # Issue 13: the reference lines sit inside the live charts; a refused setting must not take them away.
-    from poisoncourse.lazy import panels as lesson
+    from poisoncourse.lazy import panels
     reference = lazy.load_reference().table
-    view = lesson.robust_view(None, reference, config=lazy.LazyConfig.phase(sweep=sweep, values=values))
+    view = panels.robust_view(None, reference, config=lazy.LazyConfig.phase(sweep=sweep, values=values))
     spec = view.chart.to_dict()
     dashed = [layer for layer in spec["layer"] if layer["mark"].get("strokeDash")]
     assert dashed and "reference alone" in spec["title"]["text"]
     live = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line" and layer["mark"].get("color") == "black"]
     assert not live  # no live line
-    single = lesson.single_step_reference(reference, lazy.LazyConfig.single_step())
+    single = panels.single_step_reference(reference, lazy.LazyConfig.single_step())
     from poisoncourse.lazy import charts
     panels = charts.lazy_scaling(None, reference=single, guides=False).to_dict()["hconcat"]
     assert len(panels) == 3

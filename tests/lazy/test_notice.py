@@ -7,7 +7,8 @@ import pytest
 import torch
 
 import poisoncourse.lazy.experiment as lazy
-import poisoncourse.lazy.panels as lesson
+import poisoncourse.lazy.panels as panels
+import poisoncourse.lazy.prose as prose
 import poisoncourse.lazy.single_step as single_step
 from poisoncourse.core.nets import StackedTwoLayer
 
@@ -23,30 +24,30 @@ def test_notice_1_the_median_flipping_step_is_1_5_to_3_5_times_one_over_sqrt_d_a
     assert set(fig2.projection) == {"stop", "step"}
     median = fig2.groupby(["projection", "d"]).step_sqrt_d_q50.mean()
     assert median.between(1.5, 3.5).all(), median
-    for _, runs in fig2[fig2.d >= lesson.ASYMPTOTIC_D].groupby("projection"):  # Θ(1/√d): the slope's interval
-        _, low, high = lesson.seed_slopes(runs, "d", runs.step_sqrt_d_q50 / np.sqrt(runs.d))
+    for _, runs in fig2[fig2.d >= prose.ASYMPTOTIC_D].groupby("projection"):  # Θ(1/√d): the slope's interval
+        _, low, high = prose.seed_slopes(runs, "d", runs.step_sqrt_d_q50 / np.sqrt(runs.d))
         assert low < -0.5 < high
 
 
 def test_notice_3_from_c0_0_5_to_15_eta_and_delta_grow_about_fourfold_and_the_gradient_about_15_percent(
         single_step_reference):
-    fig3 = lesson.single_step_rows(single_step_reference, "fig3")
+    fig3 = panels.single_step_rows(single_step_reference, "fig3")
     for _, runs in fig3.groupby("rule"):
         m = runs.groupby("lazy_radius")[["grad_norm", "eta", "delta_rel"]].mean()
         assert (m.index.min(), m.index.max()) == (0.5, 15.0)
         growth = m.iloc[-1] / m.iloc[0]
         assert 3.5 < growth.eta < 5 and 3.5 < growth.delta_rel < 5.5, growth
         assert 1.1 < growth.grad_norm < 1.2, growth
-        _, low, _ = lesson.seed_slopes(runs, "lazy_radius", runs.grad_norm)
-        _, _, eta_high = lesson.seed_slopes(runs, "lazy_radius", runs.eta)
+        _, low, _ = prose.seed_slopes(runs, "lazy_radius", runs.grad_norm)
+        _, _, eta_high = prose.seed_slopes(runs, "lazy_radius", runs.eta)
         assert low > 0  # it does grow, but far less than η …
-        assert lesson.seed_slopes(runs, "lazy_radius", runs.grad_norm)[2] < eta_high / 4
+        assert prose.seed_slopes(runs, "lazy_radius", runs.grad_norm)[2] < eta_high / 4
 
 
 def test_try_next_1_robustness_ends_at_a_smaller_budget_at_28x28_than_at_7x7():
     half = {}
     for size in (7, 28):
-        summary = lesson.run_live(lazy.LazyConfig.budget(size=size, values=(0.05, 0.1, 0.2, 0.3, 0.5))).summary
+        summary = panels.run_live(lazy.LazyConfig.budget(size=size, values=(0.05, 0.1, 0.2, 0.3, 0.5))).summary
         acc = summary.set_index("eps").robust_accuracy
         half[size] = acc.index[np.argmax(acc.to_numpy() < 0.5)] if (acc < 0.5).any() else np.inf
     assert half[28] < half[7], half
@@ -54,7 +55,7 @@ def test_try_next_1_robustness_ends_at_a_smaller_budget_at_28x28_than_at_7x7():
 
 def test_try_next_2_at_c0_0_5_the_gradient_stays_within_5_percent_of_a_random_networks():
     config = lazy.LazyConfig.single_step(lazy_radius=0.5)
-    trained = lesson.run_live(config).models.set_index("size").grad_norm
+    trained = panels.run_live(config).models.set_index("size").grad_norm
     for size in config.values:
         inputs = lazy.load_inputs(config, int(size), torch.device("cpu"))
         net = StackedTwoLayer.init(int(size) ** 2, config.width, [config.seed])
@@ -65,8 +66,8 @@ def test_try_next_2_at_c0_0_5_the_gradient_stays_within_5_percent_of_a_random_ne
 
 def test_try_next_3_under_the_stop_rule_small_c0_stops_early_near_chance_and_large_c0_equals_projecting():
     base = dict(sweep="radius", values=(0.5, 10.0, 20.0), size=14)
-    stop = lesson.run_live(lazy.LazyConfig.single_step(projection="stop", **base)).models.set_index("value")
-    step = lesson.run_live(lazy.LazyConfig.single_step(projection="step", **base)).models.set_index("value")
+    stop = panels.run_live(lazy.LazyConfig.single_step(projection="stop", **base)).models.set_index("value")
+    step = panels.run_live(lazy.LazyConfig.single_step(projection="step", **base)).models.set_index("value")
     full = stop.steps.max()
     assert stop.steps[0.5] <= 5 and stop.clean_accuracy[0.5] < 0.65  # a few steps, near chance (0.5)
     assert (stop.steps[[10.0, 20.0]] == full).all()  # the rule never triggers …

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import poisoncourse.neurotron.experiment as nt
-import poisoncourse.neurotron.panels as lesson
+import poisoncourse.neurotron.panels as panels
 import poisoncourse.neurotron.noiseball as noiseball
 
 NT, SGD = nt.ALGORITHMS["neurotron"], nt.ALGORITHMS["sgd"]
@@ -77,6 +77,6 @@ def floor_at(result, value) -> float:
 
 
 def test_try_next_4_the_floor_at_beta_0_9_is_about_0_9_in_log10_above_the_floor_at_beta_0_005():
-    result = nt.run(lesson.live_defaults("normal", "beta"))
+    result = nt.run(panels.live_defaults("normal", "beta"))
     s = result.summary[result.summary.algorithm == NT].set_index("value").median_log10_error
     assert round(s[0.9] - s[0.005], 1) == 0.9  # "almost an order of magnitude (0.9 in log₁₀)"

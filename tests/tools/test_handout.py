@@ -3,12 +3,12 @@ units, and where to run it live — no "press Train" as if the page could train.
 
 from __future__ import annotations
 
-from poisoncourse.kit import links
+from poisoncourse.kit import forms
 from poisoncourse.tools import site
 
 
 def _form():
-    ui = links.Controls(params={})
+    ui = forms.Controls(params={})
     return ui.form("**Data** — training samples {n_train} · first seed {seed} · {learn}",
                    submit_button_label="Train",
                    n_train=ui.slider(100, 1000, 100, value=500, label=""),
@@ -23,8 +23,8 @@ def test_a_form_becomes_what_was_run_in_the_forms_own_words():
     assert "training samples <b>500</b>" in shown and "first seed <b>7</b>" in shown and "learn λ <b>yes</b>" in shown
     assert "n_train" not in shown and "(0–100,000)" not in shown
     # marimo's own form (a run made on request) reads the same; a Train button is not shown.
-    request = links.Controls(params={}).request_form("first seed {seed}", submit_button_label="Run",
-                                                     seed=links.Controls().number(0, 9, 1, value=3))
+    request = forms.Controls(params={}).request_form("first seed {seed}", submit_button_label="Run",
+                                                     seed=forms.Controls().number(0, 9, 1, value=3))
     assert "first seed <b>3</b>" in site.convert(request.text, site.Page())
     assert site.convert(form.train.text, site.Page()).strip() == ""
 

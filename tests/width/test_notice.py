@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from poisoncourse.width import experiment as W
-from poisoncourse.width import prose as story
+from poisoncourse.width import prose
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def test_notice_clean_training_improves_with_width_then_flattens(default):
     clean = _mean(default, "clean", "final_accuracy")
     assert clean.iloc[-1] > clean.iloc[0] + 0.3
     assert clean[clean.index >= 32].max() - clean[clean.index >= 32].min() <= 0.05, clean.round(3).tolist()
-    assert "**Clean training improves with width, then flattens:**" in story.notice_md(default)
+    assert "**Clean training improves with width, then flattens:**" in prose.notice_md(default)
 
 
 def test_notice_wider_networks_fit_more_of_the_poisoned_set(default):
@@ -32,12 +32,12 @@ def test_notice_wider_networks_fit_more_of_the_poisoned_set(default):
 
 
 def test_notice_the_shape_bullet_is_the_paired_verdict_of_the_run(default):
-    assert story.verdict(default) in story.notice_md(default)
-    assert "95 % t-intervals over 2 seeds" in story.verdict(default)
+    assert prose.verdict(default) in prose.notice_md(default)
+    assert "95 % t-intervals over 2 seeds" in prose.verdict(default)
 
 
 def test_notice_the_explore_sentence_is_the_runs_own_curves(default):
-    text = story.explore_text(default)
+    text = prose.explore_text(default)
     cu = default.curves[(default.curves.variant == "poisoned") & (default.curves.epoch == default.config.epochs)]
     gap = 100 * (cu[cu.width == 2048].test_accuracy.mean() - cu[cu.width == 128].test_accuracy.mean())
     assert f"{gap:+.1f} points after epoch {default.config.epochs}" in text
@@ -50,7 +50,7 @@ def _above_chance(result):
 
 @pytest.fixture(scope="module")
 def regime_a():
-    text, overrides = story.TRY_NEXT[0]
+    text, overrides = prose.TRY_NEXT[0]
     assert "Regime **A** at its calibrated budget 0.35" in text and W.WidthConfig().budget == 0.35
     return W.run(replace(W.WidthConfig(), **overrides))
 
@@ -62,7 +62,7 @@ def test_try_next_1_regime_a_stays_above_chance_and_costs_the_mid_widths_a_few_p
 
 
 def test_try_next_2_both_attacks_fill_their_ball_and_cost_the_mid_widths_about_the_same(regime_a):
-    strong = W.run(replace(W.WidthConfig(), **story.TRY_NEXT[1][1]))
+    strong = W.run(replace(W.WidthConfig(), **prose.TRY_NEXT[1][1]))
     _above_chance(strong)
     for result in (strong, regime_a):
         norms = result.norms[result.norms.attack_loss.str.startswith("negated")].norm
@@ -72,7 +72,7 @@ def test_try_next_2_both_attacks_fill_their_ball_and_cost_the_mid_widths_about_t
 
 
 def test_try_next_3_without_flips_the_poisoned_curve_is_the_clean_one_seed_for_seed():
-    result = W.run(replace(W.WidthConfig(), **story.TRY_NEXT[2][1]))
+    result = W.run(replace(W.WidthConfig(), **prose.TRY_NEXT[2][1]))
     runs = result.runs.set_index(["width", "seed"])
     clean, poisoned = runs[runs.variant == "clean"], runs[runs.variant == "poisoned"]
     for column in ("final_accuracy", "stopped_poisoned_val", "fit"):
@@ -80,7 +80,7 @@ def test_try_next_3_without_flips_the_poisoned_curve_is_the_clean_one_seed_for_s
 
 
 def test_try_next_4_with_momentum_the_widest_networks_fit_more_of_the_flips(default):
-    result = W.run(replace(W.WidthConfig(), **story.TRY_NEXT[3][1]))
+    result = W.run(replace(W.WidthConfig(), **prose.TRY_NEXT[3][1]))
     _above_chance(result)
     assert _mean(result, "poisoned", "fit", 2048) > _mean(default, "poisoned", "fit", 2048)
 
@@ -90,9 +90,8 @@ def test_no_suggested_setting_ends_below_chance_by_default(default):
 
 
 def test_notice_the_histogram_sentence_says_how_much_of_the_budget_was_used(regime_a):
-    from poisoncourse.width import faithful
 
-    text = faithful.budget_used(regime_a)
+    text = prose.budget_used(regime_a)
     means = regime_a.norms.groupby("attack_loss").norm.mean()
     for loss, v in means.items():
         assert f"{loss}: mean ‖δᵢ‖ = {v:.3f} ({v / 0.35:.0%} of it)" in text

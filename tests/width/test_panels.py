@@ -7,10 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from poisoncourse.kit import links, page
-from poisoncourse.width import charts, convex, experiment, live
-from poisoncourse.width import panels as controls
-from poisoncourse.width import prose as story
+from poisoncourse.kit import forms, page
+from poisoncourse.width import charts, convex, experiment, panels, prose
 
 TINY = dict(widths=(8, 2048), epochs=2, n_train=200, n_val=60, n_test=100, seeds=1)
 
@@ -39,15 +37,15 @@ def test_the_live_verdict_is_read_from_the_paired_interval_over_seeds():
                          for s in range(4) for w, a in ((8, 0.5), (128, 0.8), (2048, 0.7))])
     config = experiment.WidthConfig(widths=(8, 128, 2048), seeds=4, early_stopping="off")
     result = type("R", (), dict(config=config, runs=runs, accuracy_column="final_accuracy"))
-    assert "— an inverted U" in story.verdict(result)
-    assert "minus the widest (2,048): +10.0 ± 0.0 points" in story.verdict(result)
+    assert "— an inverted U" in prose.verdict(result)
+    assert "minus the widest (2,048): +10.0 ± 0.0 points" in prose.verdict(result)
     one = type("R", (), dict(config=experiment.WidthConfig(widths=(8, 128, 2048), seeds=1), runs=runs,
                              accuracy_column="final_accuracy"))
-    assert story.verdict(one).startswith("With one seed there is no interval")
+    assert prose.verdict(one).startswith("With one seed there is no interval")
 
 
 def test_the_partial_curve_holds_the_finished_widths_and_stops_before_the_last_group():
-    partial = story.PartialCurve((8, 32, 128))
+    partial = prose.PartialCurve((8, 32, 128))
     runs = lambda w: [dict(variant="poisoned", width=w, seed=0, final_accuracy=0.5, stopped_poisoned_val=0.5,  # noqa: E731
                            stopped_clean_val=0.5, fit=0.9, diverged=False, collapsed=False)]
     first = partial.add(runs(8))
@@ -69,15 +67,15 @@ class _Bar:
 
 
 def test_the_live_sweep_notes_each_group_and_throttles_the_bar_once_a_partial_curve_shows():
-    config = live.make_config(dict(experiment.WidthConfig(**TINY).to_dict(), widths=[2048, 8]))
+    config = panels.make_config(dict(experiment.WidthConfig(**TINY).to_dict(), widths=[2048, 8]))
     assert config.widths == (8, 2048)  # sorted for the charts
     bar = _Bar()
     progress = page.Progress(bar)
     assert progress.every == 0  # before the first partial curve every epoch moves the bar
-    result = live.run(config, progress)
+    result = panels.run(config, progress)
     assert bar.subtitles == ["widths 8 done", "widths 2048 done"]  # one group each on a CPU
-    assert progress.every == live.REDRAW_SECONDS
-    assert bar.current == live.total(config)  # the last update always goes out
+    assert progress.every == panels.REDRAW_SECONDS
+    assert bar.current == panels.total(config)  # the last update always goes out
     assert sorted(result.summary.width.unique()) == [8, 2048]
 
 
@@ -88,11 +86,11 @@ def test_the_decay_sentence_names_budgets_below_and_above_root_n_with_their_fact
     summary = pd.DataFrame([dict(n=n, C=c, excess_loss=e) for c, es in {0: (1.0, 0.1), 2: (2.0, 0.1), 64: (4.0, 2.0)}.items()
                             for n, e in zip((100, 400), es)])
     result = type("R", (), dict(config=convex.ConvexConfig(sizes=(100, 400), c_values=(0, 2, 64)), summary=summary))
-    text = story.convex_decay(result)
+    text = prose.convex_decay(result)
     assert "falls **20×** at C = 2 (budgets" in text  # C = 0 is clean training, not a budget
     assert "only **2×** at C = 64" in text
     none = type("R", (), dict(config=convex.ConvexConfig(sizes=(100, 400), c_values=(0, 12)), summary=summary))
-    assert story.convex_decay(none).count("—") == 2  # 12² lies inside the range of n: neither
+    assert prose.convex_decay(none).count("—") == 2  # 12² lies inside the range of n: neither
 
 
 # --- the shipped sweep ------------------------------------------------------------------------------
@@ -105,7 +103,7 @@ def loaded():
 
 def test_each_shipped_configuration_gets_a_panel_with_its_paired_statistic(loaded):
     table, meta = loaded.table, loaded.meta
-    groups = list(story.reference_groups(table))
+    groups = list(prose.reference_groups(table))
     assert len(groups) == len(meta["settings"]["configs"])
     caption, rows, attack = groups[0]
     assert attack == "shipped: regime C: labels flipped with probability β = 0.3"
@@ -115,7 +113,7 @@ def test_each_shipped_configuration_gets_a_panel_with_its_paired_statistic(loade
 
 
 def test_the_about_line_names_the_protocol_and_the_cpu_time(loaded):
-    about = story.reference_about(loaded.meta)
+    about = prose.reference_about(loaded.meta)
     assert f"{experiment.REFERENCE_SEEDS} seeds (from seed {experiment.REFERENCE_SEED})" in about
     assert "momentum 0)" in about and "minutes of training by its FLOP count at 20 GFLOP/s" in about
 
@@ -127,27 +125,27 @@ WIDTH_KEYS = {"regime", "flip_prob", "budget", "attack", "attack_loss", "victim"
 
 
 def test_old_links_still_open_the_forms_in_their_state():
-    ui = links.Controls(params={"flip_prob": "0.2", "widths": "4,64", "seed": "7"})
-    form = controls.width_form(ui, experiment.WidthConfig())
-    values = links.values(form)
+    ui = forms.Controls(params={"flip_prob": "0.2", "widths": "4,64", "seed": "7"})
+    form = panels.width_form(ui, experiment.WidthConfig())
+    values = forms.values(form)
     assert set(values) == WIDTH_KEYS and not ui.warnings
     assert values["flip_prob"] == pytest.approx(0.2) and sorted(values["widths"]) == [4, 64] and values["seed"] == 7
-    assert live.make_config(dict(values)).flip_prob == pytest.approx(0.2)
-    cui = links.Controls(prefix="convex.", params={"convex.lam": "0.03", "convex.seeds": "2"})
-    cvalues = links.values(controls.convex_form(cui, convex.ConvexConfig()))
+    assert panels.make_config(dict(values)).flip_prob == pytest.approx(0.2)
+    cui = forms.Controls(prefix="convex.", params={"convex.lam": "0.03", "convex.seeds": "2"})
+    cvalues = forms.values(panels.convex_form(cui, convex.ConvexConfig()))
     assert cvalues == dict(lam=0.03, attack_loss="negated", seeds=2, seed=0) and not cui.warnings
-    assert math.isclose(live.convex_config(dict(cvalues)).lam, 0.03)
+    assert math.isclose(panels.convex_config(dict(cvalues)).lam, 0.03)
 
 
 def test_the_forms_open_at_the_lessons_defaults():
-    values = links.values(controls.width_form(links.Controls(params={}), experiment.WidthConfig()))
-    assert live.make_config(dict(values)) == experiment.WidthConfig()
-    cvalues = links.values(controls.convex_form(links.Controls(prefix="convex.", params={}), convex.ConvexConfig()))
-    assert live.convex_config(dict(cvalues)) == convex.ConvexConfig()
+    values = forms.values(panels.width_form(forms.Controls(params={}), experiment.WidthConfig()))
+    assert panels.make_config(dict(values)) == experiment.WidthConfig()
+    cvalues = forms.values(panels.convex_form(forms.Controls(prefix="convex.", params={}), convex.ConvexConfig()))
+    assert panels.convex_config(dict(cvalues)) == convex.ConvexConfig()
 
 
 def test_the_shipped_sweep_is_drawn_as_one_row_of_three_charts_per_configuration(loaded):
     table, meta = loaded.table, loaded.meta
-    html = live.reference_panels(table, experiment.paper_fig3()).text
+    html = panels.reference_panels(table, experiment.paper_fig3()).text
     assert html.count("stopped on poisoned validation") >= len(meta["settings"]["configs"])
     assert "What it shows" not in html  # the bullets lead, the page titles them

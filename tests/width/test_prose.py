@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from poisoncourse.width import convex, experiment, victims
-from poisoncourse.width import prose as story
+from poisoncourse.width import convex, experiment, prose, victims
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,14 +34,14 @@ def paper():
 
 
 # --- "Reference: the shipped sweep" ----------------------------------------------------------------
-# Issue 14: every bullet is a verdict read from a paired interval (story.reference_findings); the
+# Issue 14: every bullet is a verdict read from a paired interval (prose.reference_findings); the
 # words are the verdict's own, so what is checked is that each bullet states its table's verdict.
 
 
 def test_each_regimes_bullet_states_the_verdict_of_its_paired_interval(table, paper):
-    text = story.reference_findings(table, paper)
-    for v in story.shipped_verdicts(table):
-        assert f"{story.VIEWS[v['column']]}: **{v['paired'].verdict}**" in text
+    text = prose.reference_findings(table, paper)
+    for v in prose.shipped_verdicts(table):
+        assert f"{prose.VIEWS[v['column']]}: **{v['paired'].verdict}**" in text
         assert v["paired"].sentence().split(" — ")[0] in text
 
 
@@ -112,7 +111,7 @@ def test_under_cross_entropy_every_budgets_excess_loss_falls_only_3_to_5_times(w
 
 def test_by_default_budgets_below_root_n_fall_many_times_more_than_those_above(warmups):
     neg = warmups["negated"]
-    text = story.convex_decay(neg)
+    text = prose.convex_decay(neg)
     below, above = (re.findall(r"\*\*(\d+)×\*\*", part) for part in text.split("but only"))
     assert below and above and min(map(int, below)) > 5 * max(map(int, above)), text
     assert not math.isnan(neg.summary.excess_loss.sum())

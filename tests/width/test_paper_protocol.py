@@ -173,23 +173,23 @@ def test_the_digit_norms_quoted_are_the_shipped_digits():
 
 
 def test_the_budget_sentence_is_read_from_the_curve(curves):
-    from poisoncourse.width import faithful
+    from poisoncourse.width import prose
 
     s = curves["A"]
     net = s[(s.victim == Bu.network_label(Bu.MID_WIDTH)) & (s.attack_loss == "negated")].set_index("budget").accuracy
-    text = faithful.budget_findings(s, "A")
+    text = prose.budget_findings(s, "A")
     assert f"keeps {net[Bu.DEFAULT_BUDGETS['A']]:.2f} (clean training: {net[0.0]:.2f})" in text
-    assert f"the paper's lost about {faithful.paper_loss('A'):.0f} at its best width" in text
+    assert f"the paper's lost about {prose.paper_loss('A'):.0f} at its best width" in text
     # Fig. 3: the best clean accuracy minus the best poisoned one.
-    assert round(faithful.paper_loss("A")) == 10 and round(faithful.paper_loss("B")) == 7
+    assert round(prose.paper_loss("A")) == 10 and round(prose.paper_loss("B")) == 7
 
 
 def test_every_departure_is_listed_once_in_one_table():
-    from poisoncourse.width import faithful
+    from poisoncourse.width import prose
 
-    table = faithful.departures_md()
-    assert table.count("\n") == len(faithful.DEPARTURES) + 1
-    assert len({w for w, *_ in faithful.DEPARTURES}) == len(faithful.DEPARTURES)
+    table = prose.departures_md()
+    assert table.count("\n") == len(prose.DEPARTURES) + 1
+    assert len({w for w, *_ in prose.DEPARTURES}) == len(prose.DEPARTURES)
 
 
 def test_each_shipped_curve_holds_its_regimes_default_budget():
@@ -199,7 +199,7 @@ def test_each_shipped_curve_holds_its_regimes_default_budget():
 
 @pytest.mark.parametrize("regime", ["A", "B"])
 def test_the_shipped_curve_loses_more_at_the_default_budget_than_the_live_run_it_was_set_on(curves, regime):
-    # faithful.py says so twice (the budgets row and the budget sentence): the shipped curve's
+    # prose.py says so twice (the budgets row and the budget sentence): the shipped curve's
     # longer protocol (2,000 digits, 60 epochs) costs a mid-width network more than the live one.
     shipped = Bu.load_reference().table
     shipped = Bu.summarize(shipped[shipped.regime == regime])
@@ -209,17 +209,17 @@ def test_the_shipped_curve_loses_more_at_the_default_budget_than_the_live_run_it
 
 def test_the_live_budget_curves_are_computed_once_per_server_and_captioned_from_their_numbers(curves, monkeypatch):
     from poisoncourse.kit import memo
-    from poisoncourse.width import faithful, live
+    from poisoncourse.width import panels, prose
 
     calls = []
     monkeypatch.setattr(memo, "MEMO", memo.Memo())
     monkeypatch.setattr(Bu, "live_summaries", lambda: calls.append(1) or curves)
-    first, again = live.budget_curves(), live.budget_curves()
+    first, again = panels.budget_curves(), panels.budget_curves()
     assert calls == [1] and all(first[r].equals(curves[r]) and again[r].equals(curves[r]) for r in curves)
-    text = live.budget_caption(curves)
+    text = prose.budget_caption(curves)
     net = Bu.network_label(Bu.MID_WIDTH)
     for r in ("A", "B"):
         loss = 100 * Bu.loss_at(curves[r], net, Bu.DEFAULT_BUDGETS[r])
         assert f"regime {r} at {Bu.DEFAULT_BUDGETS[r]:g} loses {loss:.0f} points (the paper's: about " \
-               f"{faithful.paper_loss(r):.0f})" in text
-    assert live.budget_panel(curves) is not None
+               f"{prose.paper_loss(r):.0f})" in text
+    assert panels.budget_panel(curves) is not None

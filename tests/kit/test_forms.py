@@ -4,7 +4,7 @@ sentence, never an error."""
 import marimo as mo
 import pytest
 
-from poisoncourse.kit import links
+from poisoncourse.kit import boxes, forms, labels, trainbar, url
 
 
 class FakeParams(dict):
@@ -15,7 +15,7 @@ class FakeParams(dict):
 
 
 def controls(url):
-    ui = links.Controls(params=FakeParams(url))
+    ui = forms.Controls(params=FakeParams(url))
     form = ui.form(
         "{lam} {seed} {label} {modes} {learn} {c0} {eta}",
         submit_button_label="Train",
@@ -32,7 +32,7 @@ def controls(url):
 
 def test_no_link_gives_the_defaults():
     ui, form = controls({})
-    assert links.values(form) == {"lam": 3.0, "seed": 0, "label": 0, "modes": ["small"], "learn": False,
+    assert forms.values(form) == {"lam": 3.0, "seed": 0, "label": 0, "modes": ["small"], "learn": False,
                                   "c0": 4, "eta": 1e-3}
     assert ui.warnings == [] and ui.callout() is None
 
@@ -41,7 +41,7 @@ def test_a_link_sets_every_kind_of_control():
     ui, form = controls({"lam": "-2.5", "seed": "7", "label": "none", "modes": "large,small", "learn": "true",
                          "c0": "10", "eta": "0.0005", "file": "lesson2.py"})
     assert ui.warnings == []
-    v = links.values(form)
+    v = forms.values(form)
     assert v == {"lam": -2.5, "seed": 7, "label": None, "modes": ["large", "small"], "learn": True, "c0": 10,
                  "eta": 5e-4}
     assert isinstance(v["seed"], int)
@@ -51,11 +51,11 @@ def test_written_values_read_back_identically():
     params = FakeParams()
     submitted = {"lam": 0.30000000000000004, "seed": 42, "label": 1, "modes": ["large"], "learn": True, "c0": 0.5,
                  "eta": 2e-4}
-    links.write(submitted, params=params)
+    url.write(submitted, params=params)
     assert params["lam"] == "0.3" and params["modes"] == "large" and params["learn"] == "true"
     ui, form = controls(params)
     assert ui.warnings == []
-    assert links.values(form) == {**submitted, "lam": 0.3}
+    assert forms.values(form) == {**submitted, "lam": 0.3}
 
 
 @pytest.mark.parametrize("key, text, why", [
@@ -72,8 +72,8 @@ def test_a_bad_parameter_is_reported_and_the_default_kept(key, text, why):
     ui, form = controls({key: text, "seed": "5"} if key != "seed" else {key: text})
     assert len(ui.warnings) == 1
     assert f"{key}={text} was ignored" in ui.warnings[0] and why in ui.warnings[0]
-    defaults = links.values(controls({})[1])
-    v = links.values(form)
+    defaults = forms.values(controls({})[1])
+    v = forms.values(form)
     assert v[key] == defaults[key]
     if key != "seed":
         assert v["seed"] == 5  # the good parameters of the same link still apply
@@ -82,12 +82,12 @@ def test_a_bad_parameter_is_reported_and_the_default_kept(key, text, why):
 
 def test_a_slider_snaps_to_its_grid_but_a_number_box_keeps_what_was_typed():
     _, form = controls({"lam": "0.3100000001", "eta": "0.00123"})
-    assert links.values(form)["lam"] == 0.3 and links.values(form)["eta"] == 0.00123
+    assert forms.values(form)["lam"] == 0.3 and forms.values(form)["eta"] == 0.00123
 
 
 def test_an_ignored_parameter_leaves_the_address():
     params = FakeParams({"lam": "abc", "seed": "4"})
-    ui = links.Controls(params=params)
+    ui = forms.Controls(params=params)
     ui.build("lam", ui.slider(-8.0, 6.0, 0.1, value=3.0))
     assert "lam" not in params and params["seed"] == "4"
 
@@ -101,67 +101,67 @@ def test_a_crafted_link_cannot_put_html_into_the_page():
 
 def test_an_emptied_number_box_reopens_at_its_default_without_a_warning():
     params = FakeParams()
-    links.write({"seed": None, "label": None}, params=params)
+    url.write({"seed": None, "label": None}, params=params)
     ui, form = controls(params)
-    assert ui.warnings == [] and links.values(form)["seed"] == 0
-    assert links.values(form)["label"] is None  # a dropdown's None choice is kept
+    assert ui.warnings == [] and forms.values(form)["seed"] == 0
+    assert forms.values(form)["label"] is None  # a dropdown's None choice is kept
 
 
 def test_a_number_box_without_an_upper_end_accepts_a_link():
-    ui = links.Controls(params=FakeParams({"n": "12"}))
+    ui = forms.Controls(params=FakeParams({"n": "12"}))
     assert ui.build("n", ui.number(0, None, 1, value=1)).value == 12
 
 
 def test_a_prefix_keeps_two_forms_apart():
     params = FakeParams({"seed": "1", "mnist.seed": "2"})
-    main = links.Controls(params=params).form("{seed}", submit_button_label="Go", seed=links.Controls().number(0, 9, 1, value=0))
-    ui2 = links.Controls(params=params, prefix="mnist.")
+    main = forms.Controls(params=params).form("{seed}", submit_button_label="Go", seed=forms.Controls().number(0, 9, 1, value=0))
+    ui2 = forms.Controls(params=params, prefix="mnist.")
     second = ui2.form("{seed}", submit_button_label="Go", seed=ui2.number(0, 9, 1, value=0))
-    assert links.values(main)["seed"] == 1 and links.values(second)["seed"] == 2
+    assert forms.values(main)["seed"] == 1 and forms.values(second)["seed"] == 2
 
 
 def test_switching_the_setting_a_form_was_made_for_drops_its_keys():
     params = FakeParams({"distribution": "normal", "eta": "0.005", "file": "x.py", "mnist.seed": "2"})
-    links.switch({"distribution": "normal"}, params=params)
+    url.switch({"distribution": "normal"}, params=params)
     assert params["eta"] == "0.005"  # same distribution: the link's form settings stay
-    links.switch({"distribution": "laplace"}, params=params)
+    url.switch({"distribution": "laplace"}, params=params)
     assert params == {"distribution": "laplace", "file": "x.py", "mnist.seed": "2"}
 
 
 def test_an_invalid_switching_setting_keeps_the_rest_of_the_link():
     params = FakeParams({"distribution": "foo", "k": "50"})
-    ui = links.Controls(params=params)
+    ui = forms.Controls(params=params)
     d = ui.build("distribution", ui.dropdown({"Normal": "normal", "Laplace": "laplace"}, value="Normal"))
-    links.switch({"distribution": d.value}, params=params)
+    url.switch({"distribution": d.value}, params=params)
     assert params == {"distribution": "normal", "k": "50"} and len(ui.warnings) == 1
 
 
 def test_outside_marimo_there_is_no_url_and_nothing_breaks():
-    assert links.query_params() is None  # pytest runs no marimo app
-    links.write({"seed": 1}, params=None)  # a no-op
-    ui = links.Controls()
+    assert url.query_params() is None  # pytest runs no marimo app
+    url.write({"seed": 1}, params=None)  # a no-op
+    ui = forms.Controls()
     form = ui.form("{seed}", submit_button_label="Go", seed=ui.number(0, 9, 1, value=3))
-    assert links.values(form) == {"seed": 3}
+    assert forms.values(form) == {"seed": 3}
 
 
 def test_a_control_may_not_shadow_marimos_own_parameters():
-    ui = links.Controls(params=FakeParams())
+    ui = forms.Controls(params=FakeParams())
     with pytest.raises(ValueError, match="file"):
         ui.build("file", ui.number(0, 9, 1, value=0))
 
 
 def test_an_old_link_with_a_renamed_control_still_opens_in_its_state():
     params = FakeParams({"mnist.budget": "20", "mnist.seed": "3"})
-    ui = links.Controls(params=params, prefix="mnist.", renamed={"budget": "flips"})
+    ui = forms.Controls(params=params, prefix="mnist.", renamed={"budget": "flips"})
     form = ui.form("{flips} {seed}", submit_button_label="Go", flips=ui.slider(5, 50, 5, value=15),
                    seed=ui.number(0, 9, 1, value=0))
-    assert links.values(form) == {"flips": 20, "seed": 3}
+    assert forms.values(form) == {"flips": 20, "seed": 3}
     assert "mnist.budget" not in params and params["mnist.flips"] == "20" and not ui.warnings
 
 
 def test_a_link_holding_old_and_new_names_keeps_the_new_one():
     params = FakeParams({"alpha": "0.5", "step_size": "0.25"})
-    ui = links.Controls(params=params, renamed={"alpha": "step_size"})
+    ui = forms.Controls(params=params, renamed={"alpha": "step_size"})
     assert ui.build("step_size", ui.slider(0.05, 2.0, 0.05, value=1.0)).value == 0.25
 
 
@@ -172,11 +172,11 @@ class _Submitted:
     declared ranges."""
 
     def __init__(self, form, value):
-        self.value, self._number_boxes = links.Pressed(value, presses=1), form.train._number_boxes
+        self.value, self.number_boxes = forms.Pressed(value, presses=1), form.train.number_boxes
 
 
 def _box_form():
-    ui = links.Controls(params=FakeParams({}))
+    ui = forms.Controls(params=FakeParams({}))
     return ui.form("{eta} {seed}", submit_button_label="Train",
                    eta=ui.number(1e-6, 1e-2, value=1e-3, label="learning rate η"),
                    seed=ui.number(0, 100_000, 1, value=0, label=""))
@@ -186,7 +186,7 @@ def test_a_number_box_shows_its_range_in_its_label_and_does_not_clamp():
     form = _box_form()
     text = form.controls.text
     assert "learning rate η (1e-06–0.01)" in text and "(0–100,000)" in text
-    boxed = links.box_arguments({"start": 0, "stop": 5, "value": 1, "label": "seed"})
+    boxed = boxes.box_arguments({"start": 0, "stop": 5, "value": 1, "label": "seed"})
     assert boxed == {"value": 1, "label": "seed (0–5)"}
 
 
@@ -196,7 +196,7 @@ def test_a_number_box_shows_its_range_in_its_label_and_does_not_clamp():
     ({"eta": 1e-3, "seed": 2.5}, ["whole number"]),
 ])
 def test_an_out_of_range_number_box_gets_one_sentence(values, words):
-    problems = links.box_problems(_Submitted(_box_form(), values))
+    problems = forms.box_problems(_Submitted(_box_form(), values))
     assert len(problems) == 1 and problems[0].count(".") <= 3 and problems[0].endswith(".")
     for w in words:
         assert w in problems[0]
@@ -204,16 +204,16 @@ def test_an_out_of_range_number_box_gets_one_sentence(values, words):
 
 def test_good_or_emptied_number_boxes_pass_and_the_page_refuses_a_bad_one():
     from poisoncourse.kit import page
-    assert links.box_problems(_Submitted(_box_form(), {"eta": 1e-3, "seed": None})) == []
+    assert forms.box_problems(_Submitted(_box_form(), {"eta": 1e-3, "seed": None})) == []
     trained = page.attempt(_Submitted(_box_form(), {"eta": 5.0, "seed": 0}), lambda v: v, lambda c, p: c,
                            default="defaults")
     assert not trained.ok and "holds 5" in trained.problem and trained.config == "defaults"
 
 
 def test_a_label_the_form_text_already_says_is_not_repeated():
-    ui = links.Controls(params=FakeParams({}))
+    ui = forms.Controls(params=FakeParams({}))
     text = "first seed {seed} · at most {epochs} epochs · PGD {steps} · {depth}"
-    label = {name: links.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
+    label = {name: labels.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
         "seed": ui.slider(0, 9, 1, value=0, label="seed"), "epochs": ui.slider(1, 9, 1, value=1, label="epochs"),
         "steps": ui.slider(1, 9, 1, value=1, label="steps"), "depth": ui.slider(1, 9, 1, value=1, label="depth"),
     }.items()}
@@ -221,7 +221,7 @@ def test_a_label_the_form_text_already_says_is_not_repeated():
     # Another control's {placeholder} beside it is not the text saying its label (Lesson 3's "filter size r
     # (≤ n)" next to {n}, "attack probability β" before {attack}).
     text = "— {k} · {r} · {n} · {fixed} · {attack}"
-    kept = {name: links.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
+    kept = {name: labels.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
         "r": ui.slider(1, 9, 1, value=1, label="filter size r (≤ n)"),
         "fixed": ui.slider(0.0, 1.0, 0.1, value=0.5, label="attack probability β (fixed)")}.items()}
     assert kept == {"r": "filter size r (≤ n)", "fixed": "attack probability β (fixed)"}
@@ -230,37 +230,62 @@ def test_a_label_the_form_text_already_says_is_not_repeated():
 # -- the Train button (issue 13): quiet while the results shown are the controls', ringed otherwise --
 
 def _train_form():
-    ui = links.Controls(params=FakeParams({"seed": "4"}))
+    ui = forms.Controls(params=FakeParams({"seed": "4"}))
     return ui.form("{seed} {lam}", submit_button_label="Train", seed=ui.number(0, 9, 1, value=0, label="seed"),
                    lam=ui.slider(0.0, 1.0, 0.1, value=0.5, label="λ"))
 
 
 def test_before_any_press_the_train_button_stands_for_the_links_values_and_is_quiet():
     controls, train = _train_form()
-    assert links.values(train) == {"seed": 4, "lam": 0.5}  # a link's settings run at once, unclicked
-    assert links.applied(train) is None  # nothing pressed: nothing written into the URL
-    assert links.changed(controls, train) == []
-    assert links.train_bar(controls, train) is train  # not ringed: the results shown are these settings'
+    assert forms.values(train) == {"seed": 4, "lam": 0.5}  # a link's settings run at once, unclicked
+    assert forms.applied(train) is None  # nothing pressed: nothing written into the URL
+    assert trainbar.changed(controls, train) == []
+    assert trainbar.bar(controls, train) is train  # not ringed: the results shown are these settings'
 
 
 def test_a_changed_control_rings_the_button_and_a_press_applies_it():
     controls, train = _train_form()
     controls._update({"seed": 5, "lam": 0.5})  # the student moves a control (as marimo's frontend sends it)
-    assert links.changed(controls, train) == ["seed"]
-    bar = links.train_bar(controls, train).text
+    assert trainbar.changed(controls, train) == ["seed"]
+    bar = trainbar.bar(controls, train).text
     assert "poisoncourse-stale" in bar and "press <strong>Train</strong>" in bar and train.text in bar
-    assert links.values(train) == {"seed": 4, "lam": 0.5}  # the results stay the earlier settings' until Train
+    assert forms.values(train) == {"seed": 4, "lam": 0.5}  # the results stay the earlier settings' until Train
     train._update(1)  # Train pressed
-    assert links.values(train) == links.applied(train) == {"seed": 5, "lam": 0.5}
-    assert links.changed(controls, train) == [] and links.train_bar(controls, train) is train
+    assert forms.values(train) == forms.applied(train) == {"seed": 5, "lam": 0.5}
+    assert trainbar.changed(controls, train) == [] and trainbar.bar(controls, train) is train
     train._update(2)  # pressed again with nothing changed: the same values, one more press
-    assert train.value == links.Pressed({"seed": 5, "lam": 0.5}, presses=2)
+    assert train.value == forms.Pressed({"seed": 5, "lam": 0.5}, presses=2)
 
 
 def test_a_bad_box_is_named_as_the_student_reads_it():
     # Lesson 1 writes "first seed {seed}" with the box's own label dropped: the sentence says "first seed".
-    ui = links.Controls(params=FakeParams({}))
+    ui = forms.Controls(params=FakeParams({}))
     form = ui.form("**Data and repeats** — samples {n} · first seed {seed}", submit_button_label="Train",
                    n=ui.slider(1, 9, 1, value=1, label=""), seed=ui.number(0, 100_000, 1, value=0, label=""))
-    problems = links.box_problems(_Submitted(form, {"n": 1, "seed": 99_999_999}))
+    problems = forms.box_problems(_Submitted(form, {"n": 1, "seed": 99_999_999}))
     assert len(problems) == 1 and "“first seed”" in problems[0]
+
+
+def test_the_buttons_starting_values_are_what_marimo_makes_of_the_controls():
+    # The Train button learns them when the form is built, where marimo lets no one read `.value`.
+    ui = forms.Controls(params=FakeParams({"pick": "b", "many": "2,3"}))
+    controls, train = ui.form(
+        "{real} {whole} {steps} {box} {pick} {many} {flag} {none}", submit_button_label="Train",
+        real=ui.slider(0.0, 1.0, 0.05, value=0.3), whole=ui.slider(5, 200, 5, value=40),
+        steps=ui.slider(steps=(0.5, 1, 4), value=4), box=ui.number(0, 9, 1, value=3),
+        pick=ui.dropdown({"a": 1, "b": 2}, value="a"), many=ui.multiselect({"1": 1, "2": 2, "3": 3}, value=["1"]),
+        flag=ui.checkbox(value=True), none=ui.dropdown({"middle": None, "8": 8}, value="middle"))
+    start = forms.values(train)
+    assert start == controls.value  # outside a running app marimo lets a test read it
+    assert [type(start[k]) for k in ("real", "whole", "steps")] == [type(v) for v in
+                                                                   (controls.value[k] for k in ("real", "whole", "steps"))]
+
+
+def test_the_kit_keeps_out_of_marimos_private_attributes():
+    from pathlib import Path
+    import re
+
+    kit = Path(forms.__file__).parent
+    for path in kit.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\.\_(value|number_boxes|label_text)\b", text), path.name

@@ -1,0 +1,249 @@
+"""A lesson's controls and the button that applies them, built from the link that opened the page.
+
+The apps build their controls through :class:`Controls`, which takes marimo's own constructor
+arguments, so each control is written once:
+
+    ui = forms.Controls(prefix="")
+    form = ui.form("{lam} {seed}", submit_button_label="Train",
+                   lam=ui.slider(-8.0, 6.0, 0.1, value=0.0, label="λ"),
+                   seed=ui.number(0, 100_000, 1, value=0))
+    controls, train = form             # names of their own: marimo reruns cells by name
+    ...
+    trainbar.bar(controls, train)      # in a cell of its own, under the controls
+    url.write(forms.applied(train))    # in the cell that reads train.value (page.attempt does it)
+
+A link's parameter that does not parse or lies outside the control's range is ignored with a
+one-sentence warning (``ui.warnings``) and the control keeps its default; it never breaks the
+page (:mod:`.decode`, :mod:`.url`). Number boxes carry their range in their label and are checked
+when submitted (:mod:`.boxes`); labels the form's text already says are not repeated (:mod:`.labels`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import marimo as mo
+
+from . import boxes, labels
+from .decode import decode, held
+from .url import RESERVED, as_dict, encode, query_params
+
+
+@dataclass(frozen=True)
+class Control:
+    """A marimo control not built yet: its constructor and arguments, as the app wrote them."""
+
+    kind: str
+    make: Callable
+    args: tuple
+    kwargs: dict
+
+    def arguments(self) -> dict:
+        bound = inspect.signature(self.make).bind_partial(*self.args, **self.kwargs)
+        return dict(bound.arguments)
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A Train button's value: the controls' values it last applied — before any press, their
+    starting values (the defaults or the link's) — and how many presses made it."""
+
+    values: dict
+    presses: int = 0
+
+
+class TrainButton(mo.ui.button):
+    """marimo's button, applying a form's controls: its value is what it last applied (:class:`Pressed`),
+    and it keeps its label's words and the form's number boxes (their arguments, labelled as the
+    student reads them) for the Train bar and the box checks."""
+
+    def __init__(self, controls, start: dict, label: str, number_boxes: dict):
+        super().__init__(value=Pressed(start), label=label,
+                         on_click=lambda last: Pressed(dict(controls.value), last.presses + 1))
+        self.label_text = label
+        self.number_boxes = number_boxes
+
+
+class RequestForm(mo.ui.form):
+    """marimo's own form, keeping its number boxes (as :class:`TrainButton` does) for the box checks."""
+
+    def __init__(self, element, number_boxes: dict, **kwargs):
+        super().__init__(element=element, **kwargs)
+        self.number_boxes = number_boxes
+
+
+@dataclass(frozen=True)
+class Form:
+    """A lesson's controls and its Train button (see `Controls.form`). The app binds both to
+    names of their own (``controls, train = ui.form(...)``): marimo reruns a cell for the UI
+    elements its code names, so the train cell names ``train`` and the bar cell both."""
+
+    controls: Any
+    train: Any
+    bordered: bool = True
+
+    def __iter__(self):
+        return iter((self.controls, self.train))
+
+    def _display_(self):
+        if not self.bordered:
+            return self.controls
+        return self.controls.style({"border": "1px solid var(--gray-6, #d4d4d8)", "border-radius": "0.5rem",
+                                    "padding": "0.25rem 0.75rem", "overflow-x": "auto"})
+
+
+@dataclass
+class Controls:
+    """Builds a lesson's controls with their initial values taken from the URL.
+
+    ``prefix`` keeps the keys of a lesson's second form apart from its first (``mnist.seed``).
+    ``params``: the URL parameters (a mapping); by default marimo's.
+    ``renamed``: old key → new key, for controls renamed since links were shared: an old link's
+    value is read under the new name and the address is rewritten to it.
+    """
+
+    prefix: str = ""
+    params: Mapping | None = None
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    _boxes: dict = field(default_factory=dict, repr=False)  # number boxes built: name → arguments
+    _held: dict = field(default_factory=dict, repr=False)  # what each control built holds at first
+
+    def __post_init__(self):
+        self._live = query_params() if self.params is None else self.params
+        self._url = as_dict(self._live)
+        for old, new in self.renamed.items():
+            old_key, new_key = self.key(old), self.key(new)
+            if old_key not in self._url:
+                continue
+            text = self._url.pop(old_key)
+            self._url.setdefault(new_key, text)  # a link holding both names: the new one wins
+            with contextlib.suppress(KeyError, TypeError, AttributeError):  # not editable
+                del self._live[old_key]
+                self._live[new_key] = self._url[new_key]
+
+    # -- lazy constructors, same arguments as mo.ui.* ------------------------------------
+    def slider(self, *args, **kwargs) -> Control:
+        return Control("slider", mo.ui.slider, args, kwargs)
+
+    def number(self, *args, **kwargs) -> Control:
+        return Control("number", mo.ui.number, args, kwargs)
+
+    def dropdown(self, *args, **kwargs) -> Control:
+        return Control("dropdown", mo.ui.dropdown, args, kwargs)
+
+    def multiselect(self, *args, **kwargs) -> Control:
+        return Control("multiselect", mo.ui.multiselect, args, kwargs)
+
+    def checkbox(self, *args, **kwargs) -> Control:
+        return Control("checkbox", mo.ui.checkbox, args, kwargs)
+
+    # -- building ---------------------------------------------------------------------------
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def build(self, name: str, control: Control):
+        """The marimo element, its value replaced by the URL's when that one is valid."""
+        key = self.key(name)
+        if key in RESERVED:
+            raise ValueError(f"a control may not be named {key!r}: marimo uses that URL parameter")
+        arguments = control.arguments()
+        # "none" in a number's place is an emptied number box: it stands for the default.
+        if key in self._url and not (control.kind == "number" and self._url[key] == encode(None)):
+            try:
+                arguments["value"] = decode(control.kind, arguments, self._url[key])
+            except (ValueError, TypeError) as err:
+                self.warnings.append(f"The link's {key}={self._url[key]} was ignored: {err}. "
+                                     f"Using the default instead.")
+                # Drop it from the address too, so the URL says what the page shows (and a
+                # setting that depends on it, see `url.switch`, is not misled by it).
+                with contextlib.suppress(KeyError, TypeError, AttributeError):  # not editable
+                    del self._live[key]
+        self._held[name] = held(control.kind, arguments)
+        if control.kind == "number":
+            self._boxes[name] = dict(arguments)
+            arguments = boxes.box_arguments(arguments)
+        return control.make(**arguments)
+
+    def form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control) -> Form:
+        """The controls (``mo.md(text).batch(...)``, URL-seeded) and the button that applies them.
+
+        Not marimo's ``mo.ui.form``: its button is lit on first load although the results shown are
+        already those of its settings (the frontend compares two copies of the values by identity),
+        and a student cannot tell what is current. Here the button's value is what it last applied
+        (`Pressed`: before any press, the starting values), so a train cell that reads it reruns on
+        a press only, and :func:`trainbar.bar` rings the button while the controls differ from it."""
+        elements, number_boxes = self._elements(text, controls)
+        batch = mo.md(text).batch(**elements)
+        start = {name: self._held[name] for name in controls}
+        return Form(batch, TrainButton(batch, start, submit_button_label, number_boxes), bordered)
+
+    def request_form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control):
+        """marimo's own form (``mo.md(text).batch(...).form(...)``, URL-seeded) for a computation that
+        runs only when asked: nothing is shown before its first press, so its lit button is right."""
+        elements, number_boxes = self._elements(text, controls)
+        return RequestForm(mo.md(text).batch(**elements), number_boxes, submit_button_label=submit_button_label,
+                           bordered=bordered)
+
+    def _elements(self, text: str, controls: dict[str, Control]) -> tuple[dict, dict]:
+        """The built controls (a label the form's text already says is dropped), and the number boxes'
+        declared ranges, named as the student reads them: they travel with the button or form, so
+        `box_problems` can check what was typed."""
+        said = {name: labels.spoken_label(text, name, c) for name, c in controls.items()}
+        elements = {name: self.build(name, labels.without_repeated_label(text, name, c))
+                    for name, c in controls.items()}
+        number_boxes = {name: {**self._boxes[name], "label": said[name]} for name in controls if name in self._boxes}
+        return elements, number_boxes
+
+    def callout(self):
+        """The warnings as one marimo callout, or None when the link was fine. They quote the
+        URL, which anyone can craft: shown as escaped text, never as markdown or HTML."""
+        if not self.warnings:
+            return None
+        return mo.callout(mo.Html(self.warnings_html()), kind="warn")
+
+    def warnings_html(self) -> str:
+        return "".join(f"<p>{html.escape(w)}</p>" for w in self.warnings)
+
+    def with_warnings(self, element):
+        """The element with the link's warnings above it (if any)."""
+        note = self.callout()
+        if note is None:
+            return element
+        return mo.vstack([note, element])
+
+
+# -- what a form stands for -------------------------------------------------------------------
+
+def _button(form):
+    """What holds the applied values: a `Form`'s Train button, or the button or marimo form given."""
+    return form.train if isinstance(form, Form) else form
+
+
+def values(form) -> dict:
+    """What a Train button or a form stands for: the values last applied, or before any press
+    the starting ones (the defaults, or the link's) — so a link's settings are trained at once,
+    unclicked."""
+    form = _button(form)
+    if isinstance(form.value, Pressed):
+        return form.value.values
+    return form.value if form.value is not None else form.element.value
+
+
+def applied(form) -> dict | None:
+    """The values a student applied by pressing the button (of a Train button or a marimo form),
+    or None before the first press."""
+    value = getattr(_button(form), "value", None)
+    if isinstance(value, Pressed):
+        return value.values if value.presses else None
+    return value
+
+
+def box_problems(form) -> list[str]:
+    """One sentence per submitted number box whose value its range refuses (:func:`boxes.problems`).
+    ``form``: a Train button (`Controls.form`) or a marimo form (`Controls.request_form`)."""
+    return boxes.problems(applied(form), getattr(_button(form), "number_boxes", {}))
