@@ -85,12 +85,7 @@ def _(config, paper, result):
     mo.vstack([mo.md(f"""
     ## The live result
 
-    Clean test accuracy against hidden width, {width.EARLY_STOPPING[config.early_stopping]}. Regime {config.regime}:
-    {config.attack_size()}; {width.VICTIMS[config.victim].split(" (")[0]} on {config.n_train:,} training digits at
-    {config.resolution}×{config.resolution}, {config.epochs} epochs, SGD (momentum {config.momentum:g}, learning rate
-    {config.lr:g}). Line: mean over {config.seeds} seed(s); band: ± one standard deviation. Right: the paper's Fig. 3
-    in its own panel — a CNN on all 60,000 digits; compare the shapes, not the levels.
-    {prose.verdict(result)}
+    {prose.live_caption(config)} {prose.verdict(result)}
     """),
         page.run_stats(result, caption=f"{len(config.widths)} widths", networks_caption="widths side by side, batched",
                        networks=len(config.widths) * len(config.variants) * config.seeds),
@@ -141,9 +136,7 @@ def _(result):
 @app.cell(hide_code=True)
 def _(config, result):
     # The histogram's legend in words only where it is drawn (regime C perturbs no pixel).
-    _legend = "" if result.norms.empty else f"""Histogram of per-sample perturbation norms $\\|\\delta_i\\|$ for the
-    first seed, from the *negated loss* and from plain cross-entropy ({config.attack_size()}); black rule: the budget,
-    dashed: each loss's mean. {prose.budget_used(result)}"""
+    _legend = "" if result.norms.empty else prose.histogram_legend(result)
     mo.vstack([mo.md(f"""
     ## How the attack spends its budget (paper Fig. 1)
 
@@ -164,11 +157,8 @@ def _():
     Clean test accuracy of a linear model and of a width-{budget.MID_WIDTH} network trained on digits poisoned by the
     paper's attack, against the budget, for both attack losses (shipped: `data/reference/width_budget.csv`; remade by
     `budget.budget_curve`). The default budgets were set on the live protocol's curves: the button below draws them.
-    """), curve.show(lambda t: mo.vstack([
-        mo.md(" ".join(prose.budget_findings(budget.summarize(t[t.regime == r]), r) for r in ("A", "B"))),
-        *[charts.budget_curve(budget.summarize(t[t.regime == r]), f"regime {r}, the paper's attack",
-                              budget.DEFAULT_BUDGETS[r]) for r in ("A", "B")]]),
-        what="The shipped accuracy-against-budget curve cannot be shown."), live_curve])
+    """), curve.show(panels.shipped_budget_panel, what="The shipped accuracy-against-budget curve cannot be shown."),
+        live_curve])
     return (live_curve,)
 
 
@@ -257,9 +247,7 @@ def _(convex_defaults, convex_train):
 def _(warmup):
     _c = warmup.config
     mo.vstack([
-        page.run_stats(warmup, caption=f"{len(_c.sizes) * len(_c.c_values) * _c.seeds + _c.seeds} linear models",
-                       extra=[mo.stat(f"{warmup.reference.test_error.mean():.3f}", label="test error of w*",
-                                      caption=f"{_c.resolution}×{_c.resolution} pixels, clean")]),
+        panels.convex_stats(warmup),
         charts.convex_excess(warmup.summary),
         mo.md(f"""
     Mean over {_c.seeds} seed(s). Dashed rules: $n = C^2$, where the budget's $C$ equals $\\sqrt n$.

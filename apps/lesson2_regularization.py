@@ -51,32 +51,8 @@ def _():
 @app.cell(hide_code=True)
 def _():
     defaults = regularization.HeatmapConfig()
-    _start = regularization.cloned_poison(defaults.seed, defaults.poison_label)
-    ui = forms.Controls(renamed={"alpha": "step_size", "beta": "lam_step"})
-    _form = ui.form(
-        """
-        **Regularization** {lam} {bias}
-
-        **Poison** {x1} {x2} labelled as {label}
-
-        **Optimal attack** {steps} {step_size} {learn} {lam_step}
-
-        **Maps** {resolution} {lam_values} · data seed {seed}
-        """,
-        submit_button_label="Train",
-        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (the penalty is exp λ)"),
-        bias=ui.checkbox(value=defaults.penalize_bias, label="penalize the bias"),
-        x1=ui.slider(-9.5, 9.5, 0.1, value=round(_start[0], 1), show_value=True, label="x₁"),
-        x2=ui.slider(-9.5, 9.5, 0.1, value=round(_start[1], 1), show_value=True, label="x₂"),
-        label=ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
-        steps=ui.slider(0, 150, 5, value=defaults.attack_steps, show_value=True, label="steps"),
-        step_size=ui.slider(0.05, 2.0, 0.05, value=defaults.step_size, show_value=True, label="poison step α"),
-        learn=ui.checkbox(value=False, label="learn λ (minimax)"),
-        lam_step=ui.slider(0.05, 2.0, 0.05, value=defaults.lam_step, show_value=True, label="λ step β"),
-        resolution=ui.slider(10, 60, 5, value=defaults.resolution, show_value=True, label="grid"),
-        lam_values=ui.slider(3, 30, 1, value=defaults.lam_values, show_value=True, label="λ values in B"),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
-    )
+    ui = forms.Controls(renamed=panels.RENAMED)
+    _form = panels.heatmap_form(ui, defaults)
     controls, train = _form
     mo.vstack([mo.md("## Controls"), ui.with_warnings(_form)])
     return controls, defaults, train
@@ -155,19 +131,7 @@ def _():
 @app.cell(hide_code=True)
 def _():
     _ui = forms.Controls(prefix="mnist.")
-    mnist_form = _ui.request_form(
-        """
-        **Live attack on MNIST** — {poisons} {modes} {steps} · data split {seed}
-        """,
-        submit_button_label="Attack",
-        poisons=_ui.dropdown({"17 (one batch)": 17, "34 (two batches)": 34}, value="17 (one batch)",
-                             label="poisons"),
-        modes=_ui.multiselect({v: k for k, v in regularization_mnist.MODES.items()},
-                              value=[regularization_mnist.MODES[m] for m in ("small", "large", "learned")],
-                              label="λ set by"),
-        steps=_ui.slider(5, 50, 5, value=20, show_value=True, label="steps per batch"),
-        seed=_ui.number(0, 100, 1, value=0, label=""),
-    )
+    mnist_form = panels.mnist_form(_ui)
     mnist_controls = _ui.with_warnings(mnist_form)
     return mnist_controls, mnist_form
 

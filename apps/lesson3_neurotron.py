@@ -44,13 +44,7 @@ def _():
 @app.cell(hide_code=True)
 def _():
     _ui = forms.Controls()
-    distribution = _ui.build("distribution", _ui.dropdown(
-        {d.label: d.key for d in neurotron.DISTRIBUTIONS.values()}, value=neurotron.DISTRIBUTIONS["normal"].label,
-        label="Inputs x drawn from",
-    ))
-    sweep = _ui.build("sweep", _ui.dropdown(
-        {f"θ — {neurotron.SWEEPS['theta']}": "theta", f"β — {neurotron.SWEEPS['beta']}": "beta"},
-        value=f"θ — {neurotron.SWEEPS['theta']}", label="One line per value of"))
+    distribution, sweep = panels.setting_controls(_ui)
     mo.vstack([mo.md("## Controls"), _ui.with_warnings(mo.hstack([distribution, sweep], justify="start", gap=2))])
     return distribution, sweep
 
@@ -60,40 +54,8 @@ def _(distribution, sweep):
     # Defaults follow the distribution (its n; its η ×10 live); a link's other-distribution settings drop.
     url.switch({"distribution": distribution.value, "sweep": sweep.value})
     defaults = panels.live_defaults(distribution.value, sweep.value)
-    _swept = {f"{v:g}": v for v in panels.swept_values(sweep.value)}
     _ui = forms.Controls()
-    _form = _ui.form(
-        """
-        **The network** — {k} · {r} · {n} · {q} · {leak}
-
-        **The attack** — {values} · {fixed} · {attack}
-
-        **Training** — {algorithms} · {eta} · {iterations} · {b}
-
-        **Repeats** — {seeds} · {seed}
-        """,
-        submit_button_label="Train",
-        values=_ui.multiselect(_swept, value=list(_swept), label="swept values (one line each)"),
-        fixed=(
-            _ui.slider(0.0, 1.0, 0.005, value=defaults.beta, show_value=True, label="attack probability β (fixed)")
-            if sweep.value == "theta"
-            else _ui.slider(0.0, 4.0, 0.125, value=defaults.theta, show_value=True, label="attack magnitude θ (fixed)")
-        ),
-        attack=_ui.dropdown({v: k for k, v in neurotron.ATTACKS.items()}, value=neurotron.ATTACKS[defaults.attack],
-                            label="attack ξ"),
-        k=_ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="width k (gates)"),
-        r=_ui.slider(1, 200, 1, value=defaults.r, show_value=True, label="filter size r (≤ n)"),
-        n=_ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="input dimension n"),
-        q=_ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="outer weight q"),
-        leak=_ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="leaky-ReLU slope α"),
-        algorithms=_ui.multiselect({v: k for k, v in neurotron.ALGORITHMS.items()},
-                                   value=[neurotron.ALGORITHMS[a] for a in defaults.algorithms], label="algorithms"),
-        eta=_ui.number(1e-6, 1e-2, value=defaults.eta, label="learning rate η"),
-        iterations=_ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True, label="iterations T"),
-        b=_ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="batch size b"),
-        seeds=_ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
-        seed=_ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
-    )
+    _form = panels.train_form(_ui, defaults)
     controls, train = _form
     _ui.with_warnings(_form)
     return controls, defaults, train

@@ -56,41 +56,8 @@ def _():
 @app.cell(hide_code=True)
 def _():
     defaults = labelnoise.LabelNoiseConfig()
-    _rs = {f"{r:g}": r for r in (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12)}
-    ui = forms.Controls(renamed={"b": "poisons_per_class"})
-    _form = ui.form(
-        """
-            **Poisons** {poison_label} · {r_values} · per class {poisons_per_class}
-
-            **Data** — dimension {d} · class-mean offset {mu} · spread {sigma} · training points {n}
-
-            **Attack (test time, ℓ₂ PGD)** — radius {eps} · steps {pgd_steps}
-
-            **Network and training** — {training} · spectral cap on the last layer (0 = none) {spectral_cap} ·
-            hidden width {width} · learning rate {lr} · at most {max_epochs} epochs
-
-            **Repeats** — {seeds} · first seed {seed}
-            """,
-        submit_button_label="Train",
-        poison_label=ui.dropdown({v: k for k, v in labelnoise.POISON_LABELS.items()},
-                                 value=labelnoise.POISON_LABELS[defaults.poison_label], label="label the poisons as"),
-        r_values=ui.multiselect(_rs, value=[f"{r:g}" for r in defaults.r_values], label="distances r"),
-        poisons_per_class=ui.slider(1, 20, 1, value=defaults.poisons_per_class, show_value=True, label="b"),
-        d=ui.dropdown({"2": 2, "16": 16, "64": 64}, value=str(defaults.d), label="d"),
-        mu=ui.slider(0.1, 2.0, 0.05, value=defaults.mu, show_value=True, label="μ"),
-        sigma=ui.slider(0.25, 2.0, 0.25, value=defaults.sigma, show_value=True, label="σ"),
-        n=ui.slider(100, 1000, 50, value=defaults.n, show_value=True, label="n"),
-        eps=ui.slider(0.0, 2.0, 0.05, value=defaults.eps, show_value=True, label="ε"),
-        pgd_steps=ui.slider(1, 50, 1, value=defaults.pgd_steps, show_value=True, label="steps"),
-        training=ui.dropdown({v: k for k, v in labelnoise.TRAINING.items()},
-                             value=labelnoise.TRAINING[defaults.training], label="training"),
-        spectral_cap=ui.number(0.0, 100.0, 0.1, value=0.0, label="‖W‖₂ ≤"),
-        width=ui.slider(16, 256, 16, value=defaults.widths[0], show_value=True, label="width (3 hidden layers)"),
-        lr=ui.number(1e-4, 0.05, value=defaults.lr, label="Adam"),
-        max_epochs=ui.slider(50, 2000, 50, value=defaults.max_epochs, show_value=True, label="epochs"),
-        seeds=ui.slider(1, 6, 1, value=defaults.seeds, show_value=True, label="seeds per r"),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed, label="seed"),
-    )
+    ui = forms.Controls(renamed=panels.RENAMED)  # an old link's keys still open
+    _form = panels.toy_form(ui, defaults)
     controls, train = _form
     mo.vstack([mo.md("## Controls"), ui.with_warnings(_form)])
     return controls, defaults, train
@@ -143,17 +110,8 @@ def _():
 
 @app.cell(hide_code=True)
 def _(config):
-    _ui2 = forms.Controls(prefix="2d.", renamed={"b": "poisons_per_class"})
-    _start = panels.PICTURE_DEFAULTS
-    _form = _ui2.form(
-        "{r_values} · class-mean offset {mu} · poisons per class {poisons_per_class} · {seed}",
-        submit_button_label="Draw",
-        r_values=_ui2.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)},
-                                  value=[f"{r:g}" for r in _start["r_values"]], label="distances r"),
-        mu=_ui2.slider(0.25, 2.0, 0.25, value=_start["mu"], show_value=True, label="μ"),
-        poisons_per_class=_ui2.slider(1, 10, 1, value=_start["poisons_per_class"], show_value=True, label="b"),
-        seed=_ui2.number(0, 100_000, 1, value=config.seed, label="seed"),
-    )
+    _ui2 = forms.Controls(prefix="2d.", renamed=panels.RENAMED)
+    _form = panels.picture_form(_ui2, config.seed)
     controls2d, draw = _form
     _ui2.with_warnings(_form)
     return controls2d, draw
@@ -232,16 +190,8 @@ def _(reference):
 @app.cell(hide_code=True)
 def _():
     mnist_defaults = labelnoise_mnist.MnistBucketsConfig()
-    _ui3 = forms.Controls(prefix="mnist.", renamed={"budget": "flips"})
-    mnist_form = _ui3.request_form(
-        "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
-        "attack radius {eps} · {seeds}",
-        submit_button_label="Run on MNIST (a few seconds at the defaults)",
-        flips=_ui3.slider(5, 50, 5, value=mnist_defaults.flips, show_value=True, label="flips"),
-        buckets=_ui3.slider(2, 6, 1, value=mnist_defaults.buckets, show_value=True, label="buckets"),
-        eps=_ui3.slider(0.25, 2.0, 0.25, value=mnist_defaults.eps, show_value=True, label="ε"),
-        seeds=_ui3.slider(1, 4, 1, value=mnist_defaults.seeds, show_value=True, label="seeds"),
-    )
+    _ui3 = forms.Controls(prefix="mnist.", renamed=panels.MNIST_RENAMED)
+    mnist_form = panels.mnist_form(_ui3, mnist_defaults)
     _ui3.with_warnings(mnist_form)
     return mnist_defaults, mnist_form
 

@@ -49,26 +49,7 @@ def _():
 def _():
     _d = lazy.LazyConfig.single_step()
     _ui = forms.Controls()
-    _form = _ui.form(
-        """
-            **Sweep** {sweep} · image sizes {sizes} · or radii C₀ {radii}
-
-            **Network** — lazy radius C₀ (when sizes are swept) {c0} · width m {width} · bias {bias}
-            · normalize ‖x‖ = 1 {normalize}
-
-            **Training** (standard SGD, no attack) — epochs {epochs} · projection {projection}
-
-            **Repeats** — {seeds} · first seed {seed}
-            """,
-        submit_button_label="Train",
-        sweep=_ui.dropdown({"input dimension d": "size", "lazy radius C₀ (at 14×14)": "radius"},
-                           value="input dimension d"),
-        sizes=_ui.multiselect({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES},
-                              value=[f"{s}×{s} (d = {s * s})" for s in lazy.SIZES]),
-        radii=_ui.multiselect({f"{c:g}": float(c) for c in panels.RADIUS_STEPS}, value=["1", "2", "4", "10", "20"]),
-        c0=_ui.slider(steps=panels.RADIUS_STEPS, value=_d.lazy_radius, show_value=True),
-        **panels.shared_controls(_ui, _d),
-    )
+    _form = panels.single_step_form(_ui, _d)
     step_controls, step_train = _form
     mo.vstack([mo.md("## Part 1 · One small step flips a lazy network"), _ui.with_warnings(_form)])
     return step_controls, step_train
@@ -159,30 +140,7 @@ def _():
 def _():
     _d = lazy.LazyConfig.phase()
     _ui = forms.Controls(prefix="robust.")
-    _form = _ui.form(
-        """
-            **Sweep** {sweep} · radii C₀ {radii} · or budgets ε {budgets}
-
-            **Fixed** — lazy radius C₀ (when ε is swept) {c0} · budget ε (when C₀ is swept) {eps}
-            · image size {size}
-
-            **Network** — width m {width} · bias {bias} · normalize ‖x‖ = 1 {normalize}
-
-            **Adversarial training** — PGD steps {pgd_steps} · epochs {epochs} · projection {projection}
-
-            **Repeats** — {seeds} · first seed {seed}
-            """,
-        submit_button_label="Train",
-        sweep=_ui.dropdown({"lazy radius C₀": "radius", "budget ε": "eps"}, value="lazy radius C₀"),
-        radii=_ui.multiselect({f"{c:g}": float(c) for c in panels.RADIUS_STEPS}, value=[f"{c:g}" for c in lazy.RADII]),
-        budgets=_ui.multiselect({f"{e:g}": e for e in (0.01, *lazy.BUDGETS, 0.75, 1.0)},
-                                value=[f"{e:g}" for e in lazy.BUDGETS]),
-        c0=_ui.slider(steps=panels.RADIUS_STEPS, value=4, show_value=True),
-        eps=_ui.slider(0.0, 0.5, 0.01, value=_d.eps, show_value=True),
-        size=_ui.dropdown({f"{s}×{s} (d = {s * s})": s for s in lazy.SIZES}, value="14×14 (d = 196)"),
-        pgd_steps=_ui.slider(1, 20, 1, value=_d.pgd_steps, show_value=True),
-        **panels.shared_controls(_ui, _d),
-    )
+    _form = panels.robust_form(_ui, _d)
     robust_controls, robust_train = _form
     mo.vstack([
         mo.md("""

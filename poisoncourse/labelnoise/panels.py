@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..core.cost import LIVE_MAX_SECONDS
-from . import mnist
+from . import experiment, mnist
 from .experiment import (
     LabelNoiseConfig,
     LabelNoiseResult,
@@ -31,6 +31,50 @@ PICTURE_RESOLUTION = 60
 PICTURE_MARGIN = 4.0  # the grid reaches this far past the class mean: |x| ≤ μ + 4
 
 
+# Controls renamed since links were shared: old key → new key (an old link still opens).
+RENAMED = {"b": "poisons_per_class"}
+MNIST_RENAMED = {"budget": "flips"}
+# The distances r the toy form offers.
+R_CHOICES = {f"{r:g}": r for r in (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12)}
+
+
+def toy_form(ui, defaults: LabelNoiseConfig):
+    """The toy experiment's form, its controls built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`)."""
+    return ui.form(
+        """
+            **Poisons** {poison_label} · {r_values} · per class {poisons_per_class}
+
+            **Data** — dimension {d} · class-mean offset {mu} · spread {sigma} · training points {n}
+
+            **Attack (test time, ℓ₂ PGD)** — radius {eps} · steps {pgd_steps}
+
+            **Network and training** — {training} · spectral cap on the last layer (0 = none) {spectral_cap} ·
+            hidden width {width} · learning rate {lr} · at most {max_epochs} epochs
+
+            **Repeats** — {seeds} · first seed {seed}
+            """,
+        submit_button_label="Train",
+        poison_label=ui.dropdown({v: k for k, v in experiment.POISON_LABELS.items()},
+                                 value=experiment.POISON_LABELS[defaults.poison_label], label="label the poisons as"),
+        r_values=ui.multiselect(R_CHOICES, value=[f"{r:g}" for r in defaults.r_values], label="distances r"),
+        poisons_per_class=ui.slider(1, 20, 1, value=defaults.poisons_per_class, show_value=True, label="b"),
+        d=ui.dropdown({"2": 2, "16": 16, "64": 64}, value=str(defaults.d), label="d"),
+        mu=ui.slider(0.1, 2.0, 0.05, value=defaults.mu, show_value=True, label="μ"),
+        sigma=ui.slider(0.25, 2.0, 0.25, value=defaults.sigma, show_value=True, label="σ"),
+        n=ui.slider(100, 1000, 50, value=defaults.n, show_value=True, label="n"),
+        eps=ui.slider(0.0, 2.0, 0.05, value=defaults.eps, show_value=True, label="ε"),
+        pgd_steps=ui.slider(1, 50, 1, value=defaults.pgd_steps, show_value=True, label="steps"),
+        training=ui.dropdown({v: k for k, v in experiment.TRAINING.items()},
+                             value=experiment.TRAINING[defaults.training], label="training"),
+        spectral_cap=ui.number(0.0, 100.0, 0.1, value=0.0, label="‖W‖₂ ≤"),
+        width=ui.slider(16, 256, 16, value=defaults.widths[0], show_value=True, label="width (3 hidden layers)"),
+        lr=ui.number(1e-4, 0.05, value=defaults.lr, label="Adam"),
+        max_epochs=ui.slider(50, 2000, 50, value=defaults.max_epochs, show_value=True, label="epochs"),
+        seeds=ui.slider(1, 6, 1, value=defaults.seeds, show_value=True, label="seeds per r"),
+        seed=ui.number(0, 100_000, 1, value=defaults.seed, label="seed"),
+    )
+
+
 def toy_config(values: dict) -> LabelNoiseConfig:
     """The main form's values as the r-sweep's config: one width for the three hidden
     layers, and a spectral cap of 0 meaning none."""
@@ -47,6 +91,20 @@ def run_toy(config: LabelNoiseConfig, progress=None) -> LabelNoiseResult:
 def live_curves(result: LabelNoiseResult) -> pd.DataFrame:
     """The live sweep as the table :func:`charts.accuracy_vs_r` draws, named after its setting."""
     return accuracy_curves(result.summary, "live: " + describe_setting(result.config))
+
+
+def picture_form(ui, seed: int):
+    """The 2-D picture's form (its own settings, the toy run's first seed)."""
+    start = PICTURE_DEFAULTS
+    return ui.form(
+        "{r_values} · class-mean offset {mu} · poisons per class {poisons_per_class} · {seed}",
+        submit_button_label="Draw",
+        r_values=ui.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)},
+                                value=[f"{r:g}" for r in start["r_values"]], label="distances r"),
+        mu=ui.slider(0.25, 2.0, 0.25, value=start["mu"], show_value=True, label="μ"),
+        poisons_per_class=ui.slider(1, 10, 1, value=start["poisons_per_class"], show_value=True, label="b"),
+        seed=ui.number(0, 100_000, 1, value=seed, label="seed"),
+    )
 
 
 def picture_config(values: dict, main: LabelNoiseConfig) -> LabelNoiseConfig:
@@ -79,7 +137,6 @@ def live_stats(result) -> list[dict]:
     return [dict(value=f"{int(result.runs.fit.sum())} / {len(result.runs)}", label="fit 100 % of their training set",
                  caption="poisons included")]
 
-
 @dataclass(frozen=True)
 class ReferenceFigures:
     """The shipped toy runs as the long tables :func:`charts.accuracy_vs_r` draws."""
@@ -107,7 +164,6 @@ def mnist_reference(reference: pd.DataFrame) -> pd.DataFrame:
     """The shipped MNIST rows: one per selection (bucket 1 … k, random)."""
     return reference[reference.experiment == "mnist"]
 
-
 MNIST_STAGES = 3  # clean network, adversarial paths, poisoned networks
 
 
@@ -124,6 +180,19 @@ def stage_notes(progress):
             progress(current["begun"], MNIST_STAGES)
 
     return tell
+
+
+def mnist_form(ui, defaults: mnist.MnistBucketsConfig):
+    """The reduced MNIST run's form, asked for (:meth:`~poisoncourse.kit.forms.Controls.request_form`)."""
+    return ui.request_form(
+        "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
+        "attack radius {eps} · {seeds}",
+        submit_button_label="Run on MNIST (a few seconds at the defaults)",
+        flips=ui.slider(5, 50, 5, value=defaults.flips, show_value=True, label="flips"),
+        buckets=ui.slider(2, 6, 1, value=defaults.buckets, show_value=True, label="buckets"),
+        eps=ui.slider(0.25, 2.0, 0.25, value=defaults.eps, show_value=True, label="ε"),
+        seeds=ui.slider(1, 4, 1, value=defaults.seeds, show_value=True, label="seeds"),
+    )
 
 
 def mnist_config(values: dict) -> mnist.MnistBucketsConfig:

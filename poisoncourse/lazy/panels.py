@@ -33,6 +33,59 @@ def shared_controls(ui, defaults: experiment.LazyConfig) -> dict:
     )
 
 
+def single_step_form(ui, defaults: experiment.LazyConfig):
+    """Part 1's form: the swept image sizes or radii, the network, its training and repeats."""
+    return ui.form(
+        """
+            **Sweep** {sweep} · image sizes {sizes} · or radii C₀ {radii}
+
+            **Network** — lazy radius C₀ (when sizes are swept) {c0} · width m {width} · bias {bias}
+            · normalize ‖x‖ = 1 {normalize}
+
+            **Training** (standard SGD, no attack) — epochs {epochs} · projection {projection}
+
+            **Repeats** — {seeds} · first seed {seed}
+            """,
+        submit_button_label="Train",
+        sweep=ui.dropdown({"input dimension d": "size", "lazy radius C₀ (at 14×14)": "radius"},
+                          value="input dimension d"),
+        sizes=ui.multiselect({f"{s}×{s} (d = {s * s})": s for s in experiment.SIZES},
+                             value=[f"{s}×{s} (d = {s * s})" for s in experiment.SIZES]),
+        radii=ui.multiselect({f"{c:g}": float(c) for c in RADIUS_STEPS}, value=["1", "2", "4", "10", "20"]),
+        c0=ui.slider(steps=RADIUS_STEPS, value=defaults.lazy_radius, show_value=True),
+        **shared_controls(ui, defaults),
+    )
+
+
+def robust_form(ui, defaults: experiment.LazyConfig):
+    """Part 2's form: the swept radii or budgets, the fixed setting, the network, adversarial training."""
+    return ui.form(
+        """
+            **Sweep** {sweep} · radii C₀ {radii} · or budgets ε {budgets}
+
+            **Fixed** — lazy radius C₀ (when ε is swept) {c0} · budget ε (when C₀ is swept) {eps}
+            · image size {size}
+
+            **Network** — width m {width} · bias {bias} · normalize ‖x‖ = 1 {normalize}
+
+            **Adversarial training** — PGD steps {pgd_steps} · epochs {epochs} · projection {projection}
+
+            **Repeats** — {seeds} · first seed {seed}
+            """,
+        submit_button_label="Train",
+        sweep=ui.dropdown({"lazy radius C₀": "radius", "budget ε": "eps"}, value="lazy radius C₀"),
+        radii=ui.multiselect({f"{c:g}": float(c) for c in RADIUS_STEPS},
+                             value=[f"{c:g}" for c in experiment.RADII]),
+        budgets=ui.multiselect({f"{e:g}": e for e in (0.01, *experiment.BUDGETS, 0.75, 1.0)},
+                               value=[f"{e:g}" for e in experiment.BUDGETS]),
+        c0=ui.slider(steps=RADIUS_STEPS, value=4, show_value=True),
+        eps=ui.slider(0.0, 0.5, 0.01, value=defaults.eps, show_value=True),
+        size=ui.dropdown({f"{s}×{s} (d = {s * s})": s for s in experiment.SIZES}, value="14×14 (d = 196)"),
+        pgd_steps=ui.slider(1, 20, 1, value=defaults.pgd_steps, show_value=True),
+        **shared_controls(ui, defaults),
+    )
+
+
 def single_step_config(values: dict) -> experiment.LazyConfig:
     """Part 1's form → its config: the swept list is the sizes or the radii, as chosen."""
     values = dict(values)

@@ -17,6 +17,19 @@ from . import experiment
 PAPER_FIXED = ("n", "r", "b", "k", "q", "leak", "attack")
 
 
+def setting_controls(ui):
+    """The two choices that re-make the form (its defaults follow them): the input distribution and
+    the swept quantity, built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`)."""
+    distribution = ui.build("distribution", ui.dropdown(
+        {d.label: d.key for d in experiment.DISTRIBUTIONS.values()}, value=experiment.DISTRIBUTIONS["normal"].label,
+        label="Inputs x drawn from",
+    ))
+    sweep = ui.build("sweep", ui.dropdown(
+        {f"θ — {experiment.SWEEPS['theta']}": "theta", f"β — {experiment.SWEEPS['beta']}": "beta"},
+        value=f"θ — {experiment.SWEEPS['theta']}", label="One line per value of"))
+    return distribution, sweep
+
+
 def swept_values(sweep: str) -> tuple[float, ...]:
     """The paper's values of the swept quantity: the form offers these, one line each."""
     return experiment.PAPER_THETAS if sweep == "theta" else experiment.PAPER_BETAS
@@ -26,6 +39,43 @@ def live_defaults(distribution: str, sweep: str) -> experiment.NeurotronConfig:
     """The form's defaults: the paper's n and, ×10 for live runs, its η for these inputs."""
     return experiment.NeurotronConfig.live(distribution, sweep=sweep, values=swept_values(sweep))
 
+
+def train_form(ui, defaults: experiment.NeurotronConfig):
+    """The form for the distribution and sweep ``defaults`` were made for, its controls built by ``ui``
+    (:class:`~poisoncourse.kit.forms.Controls`): the swept values are the paper's, one line each."""
+    swept = {f"{v:g}": v for v in swept_values(defaults.sweep)}
+    return ui.form(
+        """
+        **The network** — {k} · {r} · {n} · {q} · {leak}
+
+        **The attack** — {values} · {fixed} · {attack}
+
+        **Training** — {algorithms} · {eta} · {iterations} · {b}
+
+        **Repeats** — {seeds} · {seed}
+        """,
+        submit_button_label="Train",
+        values=ui.multiselect(swept, value=list(swept), label="swept values (one line each)"),
+        fixed=(
+            ui.slider(0.0, 1.0, 0.005, value=defaults.beta, show_value=True, label="attack probability β (fixed)")
+            if defaults.sweep == "theta"
+            else ui.slider(0.0, 4.0, 0.125, value=defaults.theta, show_value=True, label="attack magnitude θ (fixed)")
+        ),
+        attack=ui.dropdown({v: k for k, v in experiment.ATTACKS.items()}, value=experiment.ATTACKS[defaults.attack],
+                           label="attack ξ"),
+        k=ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="width k (gates)"),
+        r=ui.slider(1, 200, 1, value=defaults.r, show_value=True, label="filter size r (≤ n)"),
+        n=ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="input dimension n"),
+        q=ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="outer weight q"),
+        leak=ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="leaky-ReLU slope α"),
+        algorithms=ui.multiselect({v: k for k, v in experiment.ALGORITHMS.items()},
+                                  value=[experiment.ALGORITHMS[a] for a in defaults.algorithms], label="algorithms"),
+        eta=ui.number(1e-6, 1e-2, value=defaults.eta, label="learning rate η"),
+        iterations=ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True, label="iterations T"),
+        b=ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="batch size b"),
+        seeds=ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
+        seed=ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
+    )
 
 def form_config(values: dict, defaults: experiment.NeurotronConfig) -> experiment.NeurotronConfig:
     """The config of the form's values: its "fixed" slider is β when θ is swept, else θ."""

@@ -11,7 +11,41 @@ from __future__ import annotations
 import pandas as pd
 
 from . import mnist
-from .experiment import HeatmapConfig
+from .experiment import HeatmapConfig, cloned_poison
+
+
+def heatmap_form(ui, defaults: HeatmapConfig):
+    """The heatmaps' form, its controls built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`): the poison
+    starts at the clone the data seed picks."""
+    start = cloned_poison(defaults.seed, defaults.poison_label)
+    return ui.form(
+        """
+        **Regularization** {lam} {bias}
+
+        **Poison** {x1} {x2} labelled as {label}
+
+        **Optimal attack** {steps} {step_size} {learn} {lam_step}
+
+        **Maps** {resolution} {lam_values} · data seed {seed}
+        """,
+        submit_button_label="Train",
+        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (the penalty is exp λ)"),
+        bias=ui.checkbox(value=defaults.penalize_bias, label="penalize the bias"),
+        x1=ui.slider(-9.5, 9.5, 0.1, value=round(start[0], 1), show_value=True, label="x₁"),
+        x2=ui.slider(-9.5, 9.5, 0.1, value=round(start[1], 1), show_value=True, label="x₂"),
+        label=ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
+        steps=ui.slider(0, 150, 5, value=defaults.attack_steps, show_value=True, label="steps"),
+        step_size=ui.slider(0.05, 2.0, 0.05, value=defaults.step_size, show_value=True, label="poison step α"),
+        learn=ui.checkbox(value=False, label="learn λ (minimax)"),
+        lam_step=ui.slider(0.05, 2.0, 0.05, value=defaults.lam_step, show_value=True, label="λ step β"),
+        resolution=ui.slider(10, 60, 5, value=defaults.resolution, show_value=True, label="grid"),
+        lam_values=ui.slider(3, 30, 1, value=defaults.lam_values, show_value=True, label="λ values in B"),
+        seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
+    )
+
+
+# Controls renamed since links were shared: old key → new key (an old link still opens).
+RENAMED = {"alpha": "step_size", "beta": "lam_step"}
 
 
 def heatmap_config(values: dict) -> HeatmapConfig:
@@ -65,3 +99,20 @@ def mnist_curves(reference: pd.DataFrame | None, live: mnist.MnistPoisoningResul
     if live is not None:
         parts.append(live.table.assign(source=f"live (T = {live.config.attack_steps})"))
     return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def mnist_form(ui):
+    """The live MNIST attack's form, asked for (:meth:`~poisoncourse.kit.forms.Controls.request_form`)."""
+    return ui.request_form(
+        """
+        **Live attack on MNIST** — {poisons} {modes} {steps} · data split {seed}
+        """,
+        submit_button_label="Attack",
+        poisons=ui.dropdown({"17 (one batch)": 17, "34 (two batches)": 34}, value="17 (one batch)",
+                            label="poisons"),
+        modes=ui.multiselect({v: k for k, v in mnist.MODES.items()},
+                             value=[mnist.MODES[m] for m in ("small", "large", "learned")],
+                             label="λ set by"),
+        steps=ui.slider(5, 50, 5, value=20, show_value=True, label="steps per batch"),
+        seed=ui.number(0, 100, 1, value=0, label=""),
+    )

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import marimo as mo
 
-from ..kit import memo
+from ..core import params
+from ..kit import memo, page
 from . import budget, charts, convex, experiment, poison, prose
 ALL_WIDTHS = tuple(2**k for k in range(1, 13))  # 2 … 4,096: the widest a CPU sweep affords
 RESOLUTIONS = {"7×7": 7, "14×14": 14, "28×28": 28}
@@ -39,12 +40,14 @@ def _choices(names: dict) -> dict:
 
 
 def width_form(ui, defaults: experiment.WidthConfig):
-    """The sweep's form, its controls built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`) from the link's values."""
+    """The sweep's form, its controls built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`) from the link's values.
+    The attack's sliders span what the config declares (:func:`params.spec`)."""
+    bounds = {name: (s.low, s.high) for name, s in params.spec(experiment.WidthConfig).items()}
     return ui.form(
         WIDTH_TEMPLATE, submit_button_label="Train",
         regime=ui.dropdown(_choices(experiment.REGIMES), value=experiment.REGIMES[defaults.regime], label="regime"),
-        flip_prob=ui.slider(0.0, 0.5, 0.05, value=defaults.flip_prob, show_value=True, label="β (regime C)"),
-        budget=ui.slider(0.0, 5.0, 0.05, value=defaults.budget, show_value=True,
+        flip_prob=ui.slider(*bounds["flip_prob"], 0.05, value=defaults.flip_prob, show_value=True, label="β (regime C)"),
+        budget=ui.slider(*bounds["budget"], 0.05, value=defaults.budget, show_value=True,
                          label="budget (A: average ‖δᵢ‖ = C/√n; B: B)"),
         attack=ui.dropdown(_choices(poison.ATTACKS), value=poison.ATTACKS[defaults.attack], label="attack (A, B)"),
         attack_loss=ui.dropdown(_choices(poison.ATTACK_LOSSES), value=poison.ATTACK_LOSSES[defaults.attack_loss],
@@ -146,6 +149,13 @@ def convex_run(config: convex.ConvexConfig, progress) -> convex.ConvexResult:
     return convex.run(config, progress=progress, max_seconds=convex.LIVE_MAX_SECONDS)
 
 
+def shipped_budget_panel(table):
+    """The shipped accuracy-against-budget curves (Fig. 1's top row) under their findings, a chart per regime."""
+    curves = {r: budget.summarize(table[table.regime == r]) for r in ("A", "B")}
+    return mo.vstack([mo.md(" ".join(prose.budget_findings(curves[r], r) for r in curves)), *[
+        charts.budget_curve(curves[r], f"regime {r}, the paper's attack", experiment.DEFAULT_BUDGETS[r]) for r in curves]])
+
+
 def budget_curves() -> dict:
     """Fig. 1's top row at the live protocol (:func:`budget.live_summaries`), computed once per
     server and shared by every session that asks (:mod:`poisoncourse.kit.memo`)."""
@@ -161,4 +171,12 @@ def budget_curves() -> dict:
 def budget_panel(live: dict):
     """The live curves, one chart per regime, under their caption."""
     return mo.vstack([mo.md(prose.budget_caption(live)), *[charts.budget_curve(
-        live[r], f"regime {r}, the paper's attack, live", budget.DEFAULT_BUDGETS[r]) for r in ("A", "B")]])
+        live[r], f"regime {r}, the paper's attack, live", experiment.DEFAULT_BUDGETS[r]) for r in ("A", "B")]])
+
+
+def convex_stats(warmup: convex.ConvexResult):
+    """The warm-up's run statistics, with the clean model w*'s test error beside them."""
+    c = warmup.config
+    return page.run_stats(warmup, caption=f"{len(c.sizes) * len(c.c_values) * c.seeds + c.seeds} linear models",
+                          extra=[mo.stat(f"{warmup.reference.test_error.mean():.3f}", label="test error of w*",
+                                         caption=f"{c.resolution}×{c.resolution} pixels, clean")])

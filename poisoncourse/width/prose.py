@@ -73,6 +73,23 @@ class PartialCurve:
         return experiment.summarize(pd.DataFrame(self.rows))
 
 
+def live_caption(config: experiment.WidthConfig) -> str:
+    """What the live chart shows: the accuracy drawn, the attack, the network, its data and training."""
+    return (f"Clean test accuracy against hidden width, {experiment.EARLY_STOPPING[config.early_stopping]}. Regime "
+            f"{config.regime}: {config.attack_size()}; {experiment.VICTIMS[config.victim].split(' (')[0]} on "
+            f"{config.n_train:,} training digits at {config.resolution}×{config.resolution}, {config.epochs} epochs, "
+            f"SGD (momentum {config.momentum:g}, learning rate {config.lr:g}). Line: mean over {config.seeds} seed(s); "
+            "band: ± one standard deviation. Right: the paper's Fig. 3 in its own panel — a CNN on all 60,000 digits; "
+            "compare the shapes, not the levels.")
+
+
+def histogram_legend(result: experiment.WidthResult) -> str:
+    """The perturbation-norm histogram's legend in words, with how much of its budget each loss used."""
+    return (r"Histogram of per-sample perturbation norms $\|\delta_i\|$ for the first seed, from the *negated loss* "
+            f"and from plain cross-entropy ({result.config.attack_size()}); black rule: the budget, dashed: each "
+            f"loss's mean. {budget_used(result)}")
+
+
 # --- the convex warm-up -------------------------------------------------------------------------
 
 
@@ -208,7 +225,8 @@ def notice_md(result: experiment.WidthResult) -> str:
 # Each suggestion: its words and the settings it means (on top of the defaults); every one is run
 # by a seeded test named try_next in tests/width/test_notice.py.
 TRY_NEXT = (
-    ("Regime **A** at its calibrated budget 0.35 (about a fifth of a digit's norm): every width stays above chance "
+    (f"Regime **A** at its calibrated budget {experiment.DEFAULT_BUDGETS['A']:g} (about a fifth of a digit's norm): "
+     "every width stays above chance "
      "and the mid widths lose a few points; compare the ‖δᵢ‖ histogram with the budget's rule.",
      dict(regime="A")),
     ("The same with the **strong attack**: at this budget both attacks fill their ball, and they cost the mid widths "
@@ -240,8 +258,9 @@ DEPARTURES = (
      f"the same procedure with S₂ = {experiment.ATTACK_EPOCHS} epochs (the full-batch 'strong attack' is an option)",
      "live time"),
     ("budgets", "A: C = 700, B = 2.5 at 28×28 (about 31 % and 27 % of a digit's norm)",
-     f"A: {B.DEFAULT_BUDGETS['A']:g}, B: {B.DEFAULT_BUDGETS['B']:g} at 7×7 (about "
-     f"{B.DEFAULT_BUDGETS['A'] / B.DIGIT_NORM[7]:.0%} and {B.DEFAULT_BUDGETS['B'] / B.DIGIT_NORM[7]:.0%}), chosen "
+     f"A: {experiment.DEFAULT_BUDGETS['A']:g}, B: {experiment.DEFAULT_BUDGETS['B']:g} at 7×7 (about "
+     f"{experiment.DEFAULT_BUDGETS['A'] / B.DIGIT_NORM[7]:.0%} and "
+     f"{experiment.DEFAULT_BUDGETS['B'] / B.DIGIT_NORM[7]:.0%}), chosen "
      "on the live run's accuracy-against-budget curve (1,000 digits, 40 epochs) so that a mid-width network loses "
      "about what the paper's did; the shipped sweep (2,000 digits, 60 epochs) loses more at the same budgets",
      "per unit of budget our attacker hurts more than the paper's"),
@@ -277,11 +296,11 @@ def budget_findings(summary: pd.DataFrame, regime: str, resolution: int = 7) -> 
     """What the accuracy-against-budget curve says at the default budget, from its table."""
     net = B.network_label(B.MID_WIDTH)
     rows = summary[(summary.victim == net) & (summary.attack_loss == "negated")].set_index("budget").accuracy
-    b = min(rows.index, key=lambda x: abs(x - B.DEFAULT_BUDGETS[regime]))  # the curve's budget nearest the default
+    b = min(rows.index, key=lambda x: abs(x - experiment.DEFAULT_BUDGETS[regime]))  # the curve's budget nearest the default
     ce = summary[(summary.victim == net) & (summary.attack_loss == "cross_entropy")].set_index("budget").accuracy
     stronger = [f"{x:g}" for x in sorted(rows.index) if x > 0 and rows[x] < ce[x]]
     first = f"at budgets {', '.join(stronger)}" if stronger else "at no budget shown"
-    which = "the default budget" if b == B.DEFAULT_BUDGETS[regime] else "the curve's budget nearest the default"
+    which = "the default budget" if b == experiment.DEFAULT_BUDGETS[regime] else "the curve's budget nearest the default"
     return (f"Regime {regime}: at {which} {B.budget_in_words(b, resolution)} a width-{B.MID_WIDTH} network "
             f"of the shipped curve (2,000 digits, 60 epochs) keeps {rows[b]:.2f} (clean training: {rows[0.0]:.2f}), "
             f"a loss of {100 * (rows[0.0] - rows[b]):.0f} points; the paper's lost about {paper_loss(regime):.0f} at "
@@ -305,8 +324,8 @@ INTERIOR_NOTE = (f"The interior width {paired.INTERIOR_WIDTH} was fixed before t
 def budget_caption(live: dict) -> str:
     """The live curves against the paper's losses, at the default budgets, read from the curves."""
     net = B.network_label(B.MID_WIDTH)
-    losses = {r: 100 * B.loss_at(live[r], net, B.DEFAULT_BUDGETS[r]) for r in live}
-    parts = [f"regime {r} at {B.DEFAULT_BUDGETS[r]:g} loses {losses[r]:.0f} points (the paper's: about "
+    losses = {r: 100 * B.loss_at(live[r], net, experiment.DEFAULT_BUDGETS[r]) for r in live}
+    parts = [f"regime {r} at {experiment.DEFAULT_BUDGETS[r]:g} loses {losses[r]:.0f} points (the paper's: about "
              f"{paper_loss(r):.0f})" for r in live]
     return (f"The live protocol ({B.LIVE_SEEDS} seeds, 1,000 digits, 40 epochs), where the defaults were set: "
             f"at width {B.MID_WIDTH}, {'; '.join(parts)}.")

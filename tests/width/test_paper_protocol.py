@@ -124,7 +124,7 @@ def test_the_paired_interval_is_narrower_than_the_unpaired_one_when_seeds_share_
 def curves():
     out = {}
     for regime in ("A", "B"):
-        budgets = (0.0, Bu.DEFAULT_BUDGETS[regime], 0.6)
+        budgets = (0.0, W.DEFAULT_BUDGETS[regime], 0.6)
         out[regime] = Bu.summarize(Bu.budget_curve(W.WidthConfig(regime=regime, seeds=2), budgets))
     return out
 
@@ -133,7 +133,7 @@ def curves():
 def test_notice_the_default_budget_costs_a_mid_width_network_a_few_points_like_the_papers(curves, regime):
     s = curves[regime]
     net = Bu.network_label(Bu.MID_WIDTH)
-    b = Bu.DEFAULT_BUDGETS[regime]
+    b = W.DEFAULT_BUDGETS[regime]
     acc = s[(s.victim == net) & (s.attack_loss == "negated") & (s.budget == b)].accuracy.iloc[0]
     assert 0.5 <= acc <= 0.95, acc
     assert Bu.loss_at(s, net, b) >= 0.03, s.round(3).to_dict("list")
@@ -153,7 +153,7 @@ def test_notice_the_negated_loss_is_the_stronger_attack_at_large_budgets(curves,
 @pytest.mark.parametrize("regime", ["A", "B"])
 def test_no_default_budget_ends_below_chance_and_the_ball_is_reached(curves, regime):
     s = curves[regime]
-    b = Bu.DEFAULT_BUDGETS[regime]
+    b = W.DEFAULT_BUDGETS[regime]
     rows = s[s.budget == b]
     assert (rows.accuracy > 0.1).all()
     assert rows.mean_norm.to_numpy() == pytest.approx(b, rel=0.02)  # the paper's attack fills it here
@@ -178,7 +178,7 @@ def test_the_budget_sentence_is_read_from_the_curve(curves):
     s = curves["A"]
     net = s[(s.victim == Bu.network_label(Bu.MID_WIDTH)) & (s.attack_loss == "negated")].set_index("budget").accuracy
     text = prose.budget_findings(s, "A")
-    assert f"keeps {net[Bu.DEFAULT_BUDGETS['A']]:.2f} (clean training: {net[0.0]:.2f})" in text
+    assert f"keeps {net[W.DEFAULT_BUDGETS['A']]:.2f} (clean training: {net[0.0]:.2f})" in text
     assert f"the paper's lost about {prose.paper_loss('A'):.0f} at its best width" in text
     # Fig. 3: the best clean accuracy minus the best poisoned one.
     assert round(prose.paper_loss("A")) == 10 and round(prose.paper_loss("B")) == 7
@@ -193,7 +193,7 @@ def test_every_departure_is_listed_once_in_one_table():
 
 
 def test_each_shipped_curve_holds_its_regimes_default_budget():
-    for regime, b in Bu.DEFAULT_BUDGETS.items():
+    for regime, b in W.DEFAULT_BUDGETS.items():
         assert b in Bu.CURVE_BUDGETS[regime]
 
 
@@ -203,7 +203,7 @@ def test_the_shipped_curve_loses_more_at_the_default_budget_than_the_live_run_it
     # longer protocol (2,000 digits, 60 epochs) costs a mid-width network more than the live one.
     shipped = Bu.load_reference().table
     shipped = Bu.summarize(shipped[shipped.regime == regime])
-    net, b = Bu.network_label(Bu.MID_WIDTH), Bu.DEFAULT_BUDGETS[regime]
+    net, b = Bu.network_label(Bu.MID_WIDTH), W.DEFAULT_BUDGETS[regime]
     assert Bu.loss_at(shipped, net, b) > Bu.loss_at(curves[regime], net, b)
 
 
@@ -219,7 +219,7 @@ def test_the_live_budget_curves_are_computed_once_per_server_and_captioned_from_
     text = prose.budget_caption(curves)
     net = Bu.network_label(Bu.MID_WIDTH)
     for r in ("A", "B"):
-        loss = 100 * Bu.loss_at(curves[r], net, Bu.DEFAULT_BUDGETS[r])
-        assert f"regime {r} at {Bu.DEFAULT_BUDGETS[r]:g} loses {loss:.0f} points (the paper's: about " \
+        loss = 100 * Bu.loss_at(curves[r], net, W.DEFAULT_BUDGETS[r])
+        assert f"regime {r} at {W.DEFAULT_BUDGETS[r]:g} loses {loss:.0f} points (the paper's: about " \
                f"{prose.paper_loss(r):.0f})" in text
     assert panels.budget_panel(curves) is not None
