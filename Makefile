@@ -40,7 +40,7 @@ test: $(STAMP) chromium hubproxy
 chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; }; } || { echo "Please install Debian's chromium (apt-get install chromium) for the browser tests."; exit 1; }
 
-# The JupyterHub test (tests/test_hub.py) needs JupyterHub's proxy, configurable-http-proxy, from npm:
+# The JupyterHub test (tests/e2e/test_hub.py) needs JupyterHub's proxy, configurable-http-proxy, from npm:
 # installed into build/node/ when neither it nor one on PATH is there. Offline, it says so and the
 # other tests still run.
 CHP := build/node/node_modules/.bin/configurable-http-proxy

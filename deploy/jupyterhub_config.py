@@ -9,7 +9,7 @@ the student logs in. Students log in with their name (from the list) and the wor
 password, land on the course's front page, and reach only their own server; each server runs the course
 read-only and nothing else (see singleuser_config.py beside this file).
 
-Everything is set from the environment, so the file that ships is the file `tests/test_hub.py` runs:
+Everything is set from the environment, so the file that ships is the file `tests/e2e/test_hub.py` runs:
 
     POISONCOURSE_HUB_STUDENTS        names allowed to log in, separated by spaces or commas (required)
     POISONCOURSE_HUB_PASSWORD_FILE   a file holding the shared password, ≥ 8 characters (required)

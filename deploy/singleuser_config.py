@@ -50,7 +50,7 @@ c.ServerProxy.servers = {
             "--host", "127.0.0.1", "--port", "{port}", "--base-url", "{base_url}" + NAME,
             "--token", "--token-password-file", str(_token_file),
         ],
-        # The course's front page at the root instead of marimo's bare gallery (poisoncourse/share/front.py).
+        # The course's front page at the root instead of marimo's bare gallery (poisoncourse/tools/front.py).
         "environment": {front.ENV: "1"},
         # marimo serves under its own --base-url, so the proxy passes the full path on.
         "absolute_url": True,

@@ -123,7 +123,7 @@ class ReferenceTable:
                                       if o.separate and options.get(o.name, o.default) != o.default)
 
     def load(self, **options: str) -> Reference:
-        """The shipped table, verified (:func:`poisoncourse.share.reference.load`)."""
+        """The shipped table, verified (:func:`poisoncourse.core.reference.load`)."""
         from .core import reference
 
         self.check(options)

@@ -5,7 +5,7 @@ Each lesson's own charts live in its subpackage (``poisoncourse.<lesson>.charts`
 function takes a tidy table and returns a chart, and none computes anything a test would need
 to check.
 
-The conventions (issue 13; tests/test_browser_looks.py reads every exported chart's spec for the
+The conventions (issue 13; tests/e2e/test_looks.py reads every exported chart's spec for the
 ones a machine can check):
 
 1. **One colour per meaning** across a lesson and its reference: the same quantity (a class, an

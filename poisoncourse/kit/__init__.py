@@ -1,3 +1,4 @@
-"""The sharing layer: links that carry a lesson's settings, slider charts that work in static
-pages, the static export and course map, shipped reference tables, the reference sweep, the
-benchmark, the page kit and the command line."""
+"""The page kit, which knows no lesson: what every lesson page needs, written once — the train call
+with its progress bar and student-facing errors (page), the server's shared memo (memo), controls
+seeded from the link and the Train button (forms, url, decode, boxes, labels, trainbar) and slider
+charts that run in the browser (explore)."""

@@ -15,13 +15,13 @@ problem instead of stopping: its cell shows `trained.callout()`, the cells that 
 stop themselves (``mo.stop(result is None)``) and the ones that need only the config stay.
 
 With ``memo="<lesson>"`` (the run a pure function of the config), results are shared by every
-session of the server (:mod:`poisoncourse.share.memo`): a setting already run is served at once.
+session of the server (:mod:`poisoncourse.kit.memo`): a setting already run is served at once.
 
     reference = page.load(lesson.load_reference)      # .table, or .problem and .callout()
     page.run_stats(result, caption="2,000 iterations", networks=12)
 
 Everything here runs in `app.run()`, the headless script mode and the exports; nothing needs a
-browser (tests/test_page.py runs it inside a tiny marimo app).
+browser (tests/kit/test_page.py runs it inside a tiny marimo app).
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
 
     `memo` names the computation (the lesson's name, e.g. "neurotron") when `run` is a pure
     function of the config: its results are then shared by every session of the server through
-    :mod:`poisoncourse.share.memo` — a result already there is served at once, without a bar."""
+    :mod:`poisoncourse.kit.memo` — a result already there is served at once, without a bar."""
     config = default
     try:
         refuse_bad_boxes(form)

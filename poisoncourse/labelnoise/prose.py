@@ -1,7 +1,7 @@
 """Lesson 4's sentences that quote numbers: written from the live result or the shipped
 reference table, never typed in by hand, so the page cannot contradict its own charts.
 Where a sentence's wording depends on the numbers (“raises” or “lowers”), the numbers choose
-it. tests/test_prose_numbers_l24.py checks each claim against the shipped table.
+it. tests/labelnoise/test_prose.py checks each claim against the shipped table.
 """
 
 from __future__ import annotations
@@ -282,7 +282,7 @@ def departures() -> str:
 
 
 def try_next() -> str:
-    """The lesson's suggestions; each is performed by a ``try_next`` test in tests/test_notice_l24.py."""
+    """The lesson's suggestions; each is performed by a ``try_next`` test in tests/labelnoise/test_notice.py."""
     c = LabelNoiseConfig()
     return (f"## Try next\n\n"
             f"1. Set b = 2 and train: the dip almost vanishes — a few poisons are memorized cheaply.\n"

@@ -1,6 +1,6 @@
 """Lesson 2's sentences that quote numbers: written from the live result or the shipped
 reference curves, never typed in by hand, so the page cannot contradict its own charts.
-tests/test_prose_numbers_l24.py checks each claim against the shipped table.
+tests/regularization/test_prose.py checks each claim against the shipped table.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def contrast_caption(result: HeatmapResult) -> str:
 
 
 def notice(result: HeatmapResult, reference: pd.DataFrame | None) -> str:
-    """The 'What to notice' bullets; each is performed by a ``notice`` test in tests/test_notice_l24.py."""
+    """The 'What to notice' bullets; each is performed by a ``notice`` test in tests/regularization/test_notice.py."""
     n = damage_and_best_lam(result)
     return (f"## What to notice\n\n"
             f"* **Unregularized, one point moves the boundary.** At λ = {_signed(n['lam'])} (left map above) "
@@ -81,7 +81,7 @@ def notice(result: HeatmapResult, reference: pd.DataFrame | None) -> str:
 
 
 def try_next() -> str:
-    """The suggestions; each is performed by a ``try_next`` test in tests/test_notice_l24.py."""
+    """The suggestions; each is performed by a ``try_next`` test in tests/regularization/test_notice.py."""
     return ("## Try next\n\n"
             "1. Set λ = −8, put the poison on the brightest cell of heatmap A, then raise λ: by λ = log 20 the "
             "error is back near its clean level.\n"

@@ -9,7 +9,7 @@ one request with this page: a GET or HEAD of the gallery root (marimo's base URL
 Every lesson keeps its address (``/?file=lesson1_width.py``, with or without the settings of a link).
 
 Because every marimo server in the environment loads the entry point (``poisoncourse edit``, a user's own
-``marimo edit``), the page is off unless the course asked for it: ``poisoncourse serve`` (share/serve.py)
+``marimo edit``), the page is off unless the course asked for it: ``poisoncourse serve`` (tools/serve.py)
 and the hub's single-user servers (deploy/singleuser_config.py) set :data:`ENV` in marimo's environment.
 This module imports only the standard library and Starlette, so loading it costs those servers nothing;
 the course map (which imports the lessons, and torch with them) is read at the first request.

@@ -31,7 +31,7 @@ DEFAULT_PORT = 2718
 
 def marimo_command(*args: str, warm: bool = False) -> list[str]:
     # The marimo of this interpreter, whatever PATH says: the one installed beside poisoncourse.
-    # Warm: the same command line, in a process that first fills the shared memo (share/warm.py) —
+    # Warm: the same command line, in a process that first fills the shared memo (tools/warm.py) —
     # the memo must live in the server's process, where every student's session runs.
     return [sys.executable, "-m", "poisoncourse.tools.warm" if warm else "marimo", *args]
 
@@ -90,7 +90,7 @@ def serve_main(argv=None) -> int:
         return 1
     auth = ["--token", "--token-password-file", "-"] if secret_text else []
     print(f"Serving the course at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
-    # The course's front page instead of marimo's bare gallery at the root (share/front.py): only this
+    # The course's front page instead of marimo's bare gallery at the root (tools/front.py): only this
     # server asks for it, so `poisoncourse edit` and other marimo servers keep marimo's pages.
     env = {**os.environ, front.ENV: "1"}
     return run_marimo(marimo_command("run", str(apps), "--host", args.host, "--port", str(args.port), "--headless",

@@ -13,7 +13,7 @@ deleted once the table is saved.
 
 Each lesson declares its reference tables (:class:`poisoncourse.lesson.ReferenceTable`: how to
 make one, what options it takes) in :mod:`poisoncourse.registry`; this command runs them and
-saves the result with :mod:`poisoncourse.share.reference`.
+saves the result with :mod:`poisoncourse.core.reference`.
 """
 
 from __future__ import annotations

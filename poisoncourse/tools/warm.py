@@ -4,10 +4,10 @@ A lesson's defaults are what its page runs before anyone presses Train — the f
 which are not always the lesson's `config()` (Lesson 3 trains live with 10× the paper's η;
 Lesson 5 has two forms). So the warm-up runs each registered lesson's page headless
 (``app.run()``, the page's own cells and its own page-kit calls): every default run lands in
-:data:`poisoncourse.share.memo.MEMO` under exactly the key the page will ask for.
+:data:`poisoncourse.kit.memo.MEMO` under exactly the key the page will ask for.
 
 The memo lives in one process, so the warm-up must run in the server's: ``poisoncourse serve
---warm`` starts ``python -m poisoncourse.share.warm run …`` — marimo's own command line, in a
+--warm`` starts ``python -m poisoncourse.tools.warm run …`` — marimo's own command line, in a
 process that first starts :func:`start` (a background thread) — instead of ``python -m marimo``.
 """
 
@@ -59,7 +59,7 @@ def start(lessons=None) -> threading.Thread:
 
 
 def main(argv=None) -> int:
-    """``python -m poisoncourse.share.warm run apps/ …``: marimo's command line, after starting the warm-up."""
+    """``python -m poisoncourse.tools.warm run apps/ …``: marimo's command line, after starting the warm-up."""
     from marimo._cli.cli import main as marimo_main
 
     args = sys.argv[1:] if argv is None else list(argv)

@@ -19,7 +19,7 @@ plain cross-entropy. Two ascents (``ATTACKS``):
 * ``"strong"`` — full-batch projected ascent whose steps are rescaled to fill the ball (the
   course's earlier attack). Against the course's MLP attacker at 7×7 the paper's procedure fills
   its ball too at the calibrated budgets, and the two cost a victim about the same
-  (tests/test_width_story.py).
+  (tests/width/test_notice.py).
 
 Everything takes a leading models dimension: x (M, N, d).
 """

@@ -117,7 +117,7 @@ VIEWS = {"stopped_poisoned_val": "stopped on the poisoned validation split",
 
 
 def convex_notice() -> str:
-    """What to notice in the convex warm-up (tests/test_convex.py performs each statement)."""
+    """What to notice in the convex warm-up (tests/width/test_convex.py performs each statement)."""
     return r"""
 **What to notice.** Small budgets cost little and their cost shrinks as data grow, like the clean curve (C = 0)
 with which they run parallel. Each larger budget's curve stays high while $n < C^2$ and only turns down past its

@@ -15,7 +15,7 @@ block of H = Σ m_k units per model, and each network reads only its own segment
 
 Every network's loss is its own term of one sum and the networks' parameters are disjoint, so
 each gradient — and each SGD-with-momentum step, which is element-wise — is exactly that of
-the network trained alone (tests/test_victims.py checks it against autograd on single networks).
+the network trained alone (tests/width/test_victims.py checks it against autograd on single networks).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Where a lesson page's time goes besides training: cProfile on `app.run()` of each lesson.
 
-    PYTHONPATH=. python tests/profile_pages.py [lesson …] [--top 25]
+    PYTHONPATH=. python tests/e2e/profile_pages.py [lesson …] [--top 25]
 
 Each page runs once to fill the shared memo (its trainings), then runs again under cProfile: the
 second run trains nothing the memo holds, so what it spends is the page's own cost — cell

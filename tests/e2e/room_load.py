@@ -1,6 +1,6 @@
 """How many students one machine carries: a measurement, not a test (pytest does not collect it).
 
-    .venv/bin/python tests/room_load.py --students 8 --rounds 3 [--lesson lesson3_neurotron.py] [--hub]
+    .venv/bin/python tests/e2e/room_load.py --students 8 --rounds 3 [--lesson lesson3_neurotron.py] [--hub]
 
 Starts the course the way a room would use it — `marimo run` as `make serve` does (every student a
 thread of one server process), or with ``--hub`` JupyterHub from deploy/jupyterhub_config.py (every

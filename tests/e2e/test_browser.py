@@ -52,9 +52,9 @@ def free_port() -> int:
 
 def start_server() -> tuple[str, subprocess.Popen]:
     """`marimo run apps/` exactly as `make serve` starts it, on a free port (also used by
-    tests/room_load.py)."""
+    tests/e2e/room_load.py)."""
     port = free_port()
-    # As `poisoncourse serve` asks it: the course's front page at the root (share/front.py).
+    # As `poisoncourse serve` asks it: the course's front page at the root (tools/front.py).
     env = {**os.environ, "POISONCOURSE_DEVICE": "cpu", front.ENV: "1"}
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "marimo"), "run", "apps/", "--headless", "--host", "127.0.0.1",

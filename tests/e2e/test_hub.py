@@ -191,7 +191,7 @@ def log_in(browser, hub: Hub, name: str, password: str, wait: bool = True):
 
 
 def landed(page, name: str) -> None:
-    """On the course's front page (poisoncourse/share/front.py) at the root of the student's server."""
+    """On the course's front page (poisoncourse/tools/front.py) at the root of the student's server."""
     page.wait_for_url(f"**/user/{name}/poisoncourse/**", timeout=LOGIN_SECONDS * 1000)
     page.locator("ol.lessons").get_by_text("Lesson 3").first.wait_for(timeout=120_000)
     assert page.locator("h1").inner_text().startswith("poisoncourse")

@@ -1,6 +1,6 @@
 """What a student sees, looked at: every lesson served and every exported page, in a real browser.
 
-tests/test_browser.py checks that the course *works* (a control redraws a chart); this file checks
+tests/e2e/test_browser.py checks that the course *works* (a control redraws a chart); this file checks
 that what it draws *reads right* (issue 13):
 
 - no raw TeX in the visible text (``$$``, ``$\\``, an unrendered ``\\frac{``), no KaTeX error box;

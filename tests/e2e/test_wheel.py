@@ -164,7 +164,7 @@ def test_serve_answers_on_localhost(installed):
             except OSError:
                 time.sleep(0.5)
         assert status == 200, f"no answer on port {port} (server exit code {server.poll()})"
-        # The root is the course's front page: the wheel's entry point reached marimo (share/front.py).
+        # The root is the course's front page: the wheel's entry point reached marimo (tools/front.py).
         status, front = _fetch(f"http://127.0.0.1:{port}/")
         assert status == 200 and "<h1>poisoncourse" in front and 'href="?file=lesson3_neurotron.py"' in front
         assert _get(f"http://127.0.0.1:{port}/?file=lesson3_neurotron.py") == 200

@@ -1,6 +1,6 @@
 """Lesson 5's "What to notice" and "Try next", performed: each test follows one statement of the page
 (seeded, the page's settings) and checks the effect it states; statements about the shipped references
-are checked against them (here and in tests/test_prose_numbers.py)."""
+are checked against them (here and in tests/lazy/test_prose.py)."""
 
 import numpy as np
 import pytest

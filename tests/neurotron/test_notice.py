@@ -1,6 +1,6 @@
 """Lesson 3's "What to notice" and "Try next", performed: each test follows one statement of the page
 (with the page's own settings, seeded) and checks the effect it states. Claims about the shipped
-references are checked against them in tests/test_prose_numbers.py (also named ``notice``)."""
+references are checked against them in tests/neurotron/test_prose.py (also named ``notice``)."""
 
 import numpy as np
 import pytest

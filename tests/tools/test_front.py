@@ -1,9 +1,9 @@
-"""The course's front page (poisoncourse/share/front.py): at the root of the live course, and nowhere else.
+"""The course's front page (poisoncourse/tools/front.py): at the root of the live course, and nowhere else.
 
 A tiny Starlette app stands in for marimo (its authentication first, as marimo orders them) for the
 requests the middleware must answer or pass on; then real marimo servers, started as the course starts
 them and as a user would start their own, for what marimo itself does with the entry point.
-(tests/test_browser.py opens the page in a browser and follows a card to a lesson.)
+(tests/e2e/test_browser.py opens the page in a browser and follows a card to a lesson.)
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def test_attacks_respect_their_budget_and_the_pixel_box():
 @pytest.fixture(scope="module")
 def attacked():
     # The strong attack fills its ball with either loss, so the two losses split the same overall
-    # budget (the paper's own attack need not fill it: tests/test_width_faithful.py).
+    # budget (the paper's own attack need not fill it: tests/width/test_paper_protocol.py).
     out = {}
     for loss in poison.ATTACK_LOSSES:
         config = W.WidthConfig(regime="A", budget=0.8, attack="strong", attack_loss=loss, widths=(64,), epochs=10,
