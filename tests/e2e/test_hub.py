@@ -46,8 +46,8 @@ LOCAL_PROXY = ROOT / "build" / "node" / "node_modules" / ".bin" / "configurable-
 STUDENTS = ("ada", "alan")
 APP = "lesson3_neurotron.py"
 SEEDS = {"ada": 11, "alan": 12}  # each student's seed; the other student's server draws it first, alone
-START_SECONDS = 60
-LOGIN_SECONDS = 240  # login → the front page: the hub starts the student's server, which imports torch and marimo
+START_SECONDS = tb.PATIENCE_S
+LOGIN_SECONDS = tb.PATIENCE_S  # login → the front page: the hub starts the student's server, which imports torch and marimo
 
 
 @dataclass
@@ -181,7 +181,7 @@ def log_in(browser, hub: Hub, name: str, password: str, wait: bool = True):
     """A fresh browser session on the hub's login page, the form sent; with ``wait``, until the student's
     server has started and the course's front page shows."""
     page = tb.new_page(browser)
-    page.goto(f"{hub.url}/hub/login", timeout=60_000)
+    page.goto(f"{hub.url}/hub/login", timeout=tb.PATIENCE_S * 1000)
     page.fill("#username_input", name)
     page.fill("#password_input", password)
     page.click("#login_submit", no_wait_after=True)
@@ -193,7 +193,7 @@ def log_in(browser, hub: Hub, name: str, password: str, wait: bool = True):
 def landed(page, name: str) -> None:
     """On the course's front page (poisoncourse/tools/front.py) at the root of the student's server."""
     page.wait_for_url(f"**/user/{name}/poisoncourse/**", timeout=LOGIN_SECONDS * 1000)
-    page.locator("ol.lessons").get_by_text("Lesson 3").first.wait_for(timeout=120_000)
+    page.locator("ol.lessons").get_by_text("Lesson 3").first.wait_for(timeout=tb.PATIENCE_S * 1000)
     assert page.locator("h1").inner_text().startswith("poisoncourse")
 
 
@@ -201,10 +201,10 @@ def open_from_front_page(page, title: str = "Lesson 3 · Neuro-Tron"):
     """Click the lesson's card on the front page (it opens in the same tab, at the address a link uses,
     under the student's base URL) and wait for its first result."""
     page.locator("ol.lessons > li").filter(has_text=title).click()
-    page.wait_for_url(f"**/poisoncourse/?file={APP}", timeout=60_000)
+    page.wait_for_url(f"**/poisoncourse/?file={APP}", timeout=tb.PATIENCE_S * 1000)
     lesson = page
-    tb.train_button(lesson).wait_for(timeout=180_000)
-    tb.first_chart(lesson).wait_for(timeout=180_000)
+    tb.train_button(lesson).wait_for(timeout=tb.PATIENCE_S * 1000)
+    tb.first_chart(lesson).wait_for(timeout=tb.PATIENCE_S * 1000)
     tb.wait_idle(lesson)
     return lesson
 
@@ -224,7 +224,7 @@ def train(page) -> None:
     tb.train_button(page).click()
 
 
-def settled_chart(page, before: str | None, timeout: float = 180) -> str:
+def settled_chart(page, before: str | None, timeout: float = tb.PATIENCE_S) -> str:
     """The first chart's fingerprint once it differs from ``before`` and stays, with nothing pending."""
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -326,7 +326,7 @@ def test_hub_refuses_a_wrong_password_and_a_name_not_on_the_list(hub, browser):
 
 
 def test_hub_refuses_a_student_on_another_students_server(hub, students):
-    response = students["alan"].goto(f"{hub.url}/user/ada/poisoncourse/?file={APP}", timeout=60_000)
+    response = students["alan"].goto(f"{hub.url}/user/ada/poisoncourse/?file={APP}", timeout=tb.PATIENCE_S * 1000)
     assert response.status == 403, f"alan opened ada's server: {response.status} {students['alan'].url}"
     assert students["alan"].locator(tb.CONTROLS).count() == 0
 

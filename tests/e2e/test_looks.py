@@ -34,7 +34,7 @@ import pytest
 
 from poisoncourse.tools import course
 
-from .test_browser import (ARGS, CHROMIUM, ROOT, browser, busy, controls, errors_on, new_page,  # noqa: F401
+from .test_browser import (ARGS, CHROMIUM, PATIENCE_S, ROOT, browser, busy, controls, errors_on, new_page,  # noqa: F401
                           open_lesson, server, train_button, wait_idle)
 
 pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
@@ -257,7 +257,7 @@ def test_every_chart_of_the_exported_lesson_reads_right(exported, lesson):
 def test_the_exported_page_shows_no_raw_tex_and_no_cut_legend(exported, browser, lesson):
     page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
     page.goto((exported / f"{lesson.name}.html").as_uri())
-    page.locator(".vega-embed svg").first.wait_for(timeout=60_000)
+    page.locator(".vega-embed svg").first.wait_for(timeout=PATIENCE_S * 1000)
     problems = text_problems(page)
     # The static pages draw SVG, so a legend label Vega had to cut ends in "…" on the page.
     cut = page.evaluate("""() => [...document.querySelectorAll('.role-legend-label text')]
@@ -319,7 +319,7 @@ def _lesson3(page):  # Try next #1: η = 0.01 with Student-t inputs (diverges; t
     student = next(o for o in select.locator("option").all_inner_texts() if "Student" in o)
     select.select_option(label=student)
     page.wait_for_timeout(1_000)
-    wait_idle(page, timeout=300)
+    wait_idle(page)
     form = controls(page)
     box = form.locator("marimo-number input").first
     box.fill("0.01")
@@ -365,7 +365,7 @@ def test_the_served_lesson_reads_right_and_a_try_next_step_draws(server, browser
                         "are the earlier settings'")
     train_button(page).click()
     page.wait_for_timeout(1_000)
-    wait_idle(page, timeout=300)
+    wait_idle(page)
     problems += [f"after the step: {p}" for p in text_problems(page)]
     problems += [f"after the step: {e}" for e in errors_on(page)]
     if deep_count(page, "marimo-progress"):

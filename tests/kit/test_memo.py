@@ -61,32 +61,55 @@ def test_changing_a_served_table_does_not_change_the_memo():
     pd.testing.assert_frame_equal(store.get(key).curves, pristine, check_exact=True)
 
 
-def test_two_students_asking_at_once_share_one_run():
-    store, calls, started = memo.Memo(), [], threading.Event()
+class _Arrivals:
+    """Makes the memo's runs wait until a second caller is waiting on them: a test of two students
+    asking at once then holds on any machine, however busy (no sleep that hopes to be long enough)."""
+
+    def __init__(self, monkeypatch):
+        self.arrived = threading.Event()
+        arrived = self.arrived
+
+        class Done(threading.Event):
+            def wait(self, timeout=None):
+                arrived.set()
+                return super().wait(timeout)
+
+        class Flight(memo._Flight):
+            def __init__(self):
+                super().__init__()
+                self.done = Done()
+
+        monkeypatch.setattr(memo, "_Flight", Flight)
+
+    def hold(self) -> None:
+        assert self.arrived.wait(60), "the second caller never arrived"
+
+
+def test_two_students_asking_at_once_share_one_run(monkeypatch):
+    store, calls, arrivals = memo.Memo(), [], _Arrivals(monkeypatch)
 
     def slow():
         calls.append(1)
-        started.set()
-        time.sleep(0.3)
+        arrivals.hold()  # the second student is now waiting on this run
         return pd.DataFrame({"x": [1.0, 2.0]})
 
     out = {}
     first = threading.Thread(target=lambda: out.update(first=store.fetch(("k",), slow)))
     first.start()
-    started.wait(5)
     out["second"] = store.fetch(("k",), slow)  # arrives while the first run is still going
-    first.join(5)
+    first.join()
     assert len(calls) == 1 and store.misses == 1 and store.hits == 1
     pd.testing.assert_frame_equal(out["first"], out["second"])
     assert out["first"] is not out["second"]
 
 
-def test_a_failed_run_is_not_kept_and_those_waiting_get_its_sentence():
-    store, started = memo.Memo(), threading.Event()
+def test_a_failed_run_is_not_kept_and_those_waiting_get_its_sentence(monkeypatch):
+    store, arrivals, runs = memo.Memo(), _Arrivals(monkeypatch), []
 
     def refused():
-        started.set()
-        time.sleep(0.2)
+        runs.append(1)
+        if len(runs) == 1:
+            arrivals.hold()
         raise CourseError("too slow; choose fewer seeds.")
 
     errors = []
@@ -99,10 +122,9 @@ def test_a_failed_run_is_not_kept_and_those_waiting_get_its_sentence():
 
     first = threading.Thread(target=ask)
     first.start()
-    started.wait(5)
     ask()
-    first.join(5)
-    assert errors == ["too slow; choose fewer seeds."] * 2 and len(store) == 0
+    first.join()
+    assert errors == ["too slow; choose fewer seeds."] * 2 and len(store) == 0 and len(runs) == 1
     assert store.fetch(("k",), lambda: 7) == 7  # the next request runs again
 
 

@@ -119,7 +119,7 @@ def test_page_works_offline_and_its_slider_redraws_the_chart(exported, browser, 
         for _ in range(40):  # a student dragging: many small steps (any grid is crossed)
             page.keyboard.press("ArrowLeft")
         page.wait_for_function("([el, old]) => el.innerHTML !== old", arg=[svg.element_handle(), before],
-                               timeout=10_000)  # fails here if the chart never changes
+                               timeout=60_000)  # fails here if the chart never changes (a ceiling for a busy machine)
         assert explorer.inner_text() != caption_before  # the slider's value (and caption) moved too
         assert blocked == [], f"the page tried the network: {blocked[:3]}"
         assert errors == [], errors[:3]
