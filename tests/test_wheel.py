@@ -141,7 +141,8 @@ def _files(folder: Path) -> set[str]:
 
 
 def test_end_to_end_notebooks_from_the_export_alone_install_the_course_and_pass_nbval(installed, tmp_path):
-    """End to end (≈ 3 min: one lesson exported with its notebook, then run under nbval elsewhere).
+    """End to end (≈ 6 min on the loaded 2-core machine: one lesson exported with its notebook, then run under
+    nbval elsewhere).
 
     README's own example, from the installed course: a relative output folder, nothing written beside the
     installed lessons. Then only the export's notebooks/ folder goes to a fresh venv that has the
@@ -158,13 +159,15 @@ def test_end_to_end_notebooks_from_the_export_alone_install_the_course_and_pass_
     notebooks = shutil.copytree(exported, tmp_path / "notebooks")
     bin_dir, environ = _fresh_venv(tmp_path)
     python = str(bin_dir / "python")
-    assert subprocess.run([python, "-c", "import poisoncourse"], env=environ, capture_output=True).returncode != 0
+    # From the notebooks' folder: `python -c` puts its current folder on sys.path (here, not the checkout).
+    assert subprocess.run([python, "-c", "import poisoncourse"], cwd=notebooks, env=environ,
+                          capture_output=True).returncode != 0
     proc = subprocess.run([python, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
                            "-q", "lesson3_neurotron.ipynb"], cwd=notebooks, env=environ, capture_output=True,
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
-    where = subprocess.run([python, "-c", "import poisoncourse; print(poisoncourse.__file__)"], env=environ,
-                           capture_output=True, text=True, check=True).stdout
+    where = subprocess.run([python, "-c", "import poisoncourse; print(poisoncourse.__file__)"], cwd=notebooks,
+                           env=environ, capture_output=True, text=True, check=True).stdout
     assert where.startswith(str(tmp_path / "env")), where  # installed by the notebook, from the wheel
 
 

@@ -197,9 +197,8 @@ def export_notebook(lesson: course.Lesson, target: Path, install_from: str | Non
     marimo runs in the export's own folder and writes only ``target``: nothing lands beside the lessons (an
     installed course's are in site-packages). Its session snapshot (``__marimo__/`` beside the notebook) and
     Python's bytecode follow ``PYTHONPYCACHEPREFIX`` into a scratch folder that is then removed."""
-    marimo = Path(sys.executable).parent / "marimo"
-    cmd = [str(marimo) if marimo.exists() else "marimo", "export", "ipynb", str(lesson.path), "-o", str(target),
-           "--include-outputs"]
+    # The marimo of this interpreter, whatever PATH says (a venv may hold marimo without its script).
+    cmd = [sys.executable, "-m", "marimo", "export", "ipynb", str(lesson.path), "-o", str(target), "--include-outputs"]
     with tempfile.TemporaryDirectory(prefix="poisoncourse-scratch-") as scratch:
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=target.parent,
                               env={**os.environ, "PYTHONPYCACHEPREFIX": scratch})
