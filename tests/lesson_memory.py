@@ -8,8 +8,8 @@ For each lesson, in a fresh process: marimo and the lesson's page loaded and run
 `marimo run` server holds once a student has opened the lesson), then the largest live run the
 lesson accepts — grown greedily, one size control after another, up to the largest value whose
 estimated time is still within the live budget (a larger one is refused before it starts) — and the
-process's peak resident memory (``VmHWM``). The browser-facing part of the server (Starlette, the
-websocket) is not in it: ≈ 60 MB more (README, "Room figures").
+process's peak resident memory (``VmHWM``). The browser-facing part of the server (its web server,
+the websocket) is not in it.
 """
 
 from __future__ import annotations
