@@ -1,9 +1,5 @@
 # /// script
 # requires-python = ">=3.11"
-#
-# [tool.marimo.opengraph]
-# title = "Lesson 1 · The width U-curve"
-# description = "Is a wider network always better when the training data are poisoned? It depends on the attack."
 # ///
 
 import marimo

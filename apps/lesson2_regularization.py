@@ -1,9 +1,5 @@
 # /// script
 # requires-python = ">=3.11"
-#
-# [tool.marimo.opengraph]
-# title = "Lesson 2 · Regularization against poisoning"
-# description = "Does L2 regularization protect a classifier from a poisoning point? Move λ, then let the defender learn it."
 # ///
 
 import marimo

@@ -1,9 +1,5 @@
 # /// script
 # requires-python = ">=3.11"
-#
-# [tool.marimo.opengraph]
-# title = "Lesson 3 · Neuro-Tron under label poisoning"
-# description = "Can Neuro-Tron recover a network's weights when an adversary corrupts its labels? Vary θ and β."
 # ///
 
 import marimo

@@ -1,9 +1,5 @@
 # /// script
 # requires-python = ">=3.11"
-#
-# [tool.marimo.opengraph]
-# title = "Lesson 4 · Which mislabeled points hurt robustness"
-# description = "Which flipped labels hurt adversarial accuracy most? Move the poisons away from the class mean."
 # ///
 
 import marimo

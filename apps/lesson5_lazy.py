@@ -1,9 +1,5 @@
 # /// script
 # requires-python = ">=3.11"
-#
-# [tool.marimo.opengraph]
-# title = "Lesson 5 · The lazy radius"
-# description = "Networks trained close to their random start are flipped by one tiny step. Grow the lazy radius C₀."
 # ///
 
 import marimo

@@ -50,8 +50,9 @@ c.ServerProxy.servers = {
             "--host", "127.0.0.1", "--port", "{port}", "--base-url", "{base_url}" + NAME,
             "--token", "--token-password-file", str(_token_file),
         ],
-        # The course's front page at the root instead of marimo's bare gallery (poisoncourse/tools/front.py).
-        "environment": {front.ENV: "1"},
+        # The course's front page at the root instead of marimo's bare gallery (poisoncourse/tools/front.py),
+        # worded for a server of the student's own.
+        "environment": {front.ENV: front.ON_HUB},
         # marimo serves under its own --base-url, so the proxy passes the full path on.
         "absolute_url": True,
         # marimo's token password as HTTP Basic credentials (any user name, the secret as password).

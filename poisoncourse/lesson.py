@@ -159,7 +159,7 @@ class Twin:
 class Lesson:
     name: str  # the lesson's subpackage and its name on the command line, e.g. "width"
     number: int  # its place in the course, 1 …
-    title: str  # as in its app's [tool.marimo.opengraph] header (a test keeps the two equal)
+    title: str  # as in its app's app_title (a test keeps the two equal)
     summary: str  # the header's description
     paper: Paper
     app: str  # its page in apps/, e.g. "lesson1_width.py"

@@ -7,7 +7,7 @@ from . import experiment
 LESSON = Lesson(
     name="labelnoise",
     number=4,
-    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    # The app's app_title too (tests/test_registry.py); the front page and the course map read these.
     title="Lesson 4 · Which mislabeled points hurt robustness",
     summary="Which flipped labels hurt adversarial accuracy most? Move the poisons away from the class mean.",
     paper=Paper("Crafting label noise (building on Sanyal et al., “How benign is benign overfitting?”, ICLR 2021)",

@@ -7,7 +7,7 @@ from . import experiment, single_step
 LESSON = Lesson(
     name="lazy",
     number=5,
-    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    # The app's app_title too (tests/test_registry.py); the front page and the course map read these.
     title="Lesson 5 · The lazy radius",
     summary="Networks trained close to their random start are flipped by one tiny step. Grow the lazy radius C₀.",
     paper=Paper("Adversarial robustness is at odds with lazy training", "Wang, Ullah, Mianjy, Arora", "NeurIPS 2022",

@@ -7,7 +7,7 @@ from . import experiment, noiseball
 LESSON = Lesson(
     name="neurotron",
     number=3,
-    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    # The app's app_title too (tests/test_registry.py); the front page and the course map read these.
     title="Lesson 3 · Neuro-Tron under label poisoning",
     summary="Can Neuro-Tron recover a network's weights when an adversary corrupts its labels? Vary θ and β.",
     paper=Paper("Depth-2 neural networks under a data-poisoning attack", "Karmakar, Mukherjee, Papamarkou",

@@ -8,7 +8,7 @@ from . import experiment, mnist
 LESSON = Lesson(
     name="regularization",
     number=2,
-    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    # The app's app_title too (tests/test_registry.py); the front page and the course map read these.
     title="Lesson 2 · Regularization against poisoning",
     summary=("Does L2 regularization protect a classifier from a poisoning point? "
              "Move λ, then let the defender learn it."),

@@ -13,10 +13,31 @@ from __future__ import annotations
 
 import sys
 
-from . import bench, export, serve, sweep
+from . import serve  # the launcher's own module: argparse, subprocess and the front page's switch, no torch
 
-COMMANDS = {"sweep": sweep.main, "bench": bench.main, "export": export.main}
-COMMANDS.update(serve=serve.serve_main, lessons=serve.lessons_main, edit=serve.edit_main)
+
+# sweep, bench and export go over the lessons (and torch): imported only when one of them runs, so that
+# `poisoncourse serve` starts marimo without holding ≈ 0.5 GB of its own beside it (tests/tools/test_launcher.py).
+def sweep_main(argv) -> int:
+    from .sweep import main as run
+
+    return run(argv)
+
+
+def bench_main(argv) -> int:
+    from .bench import main as run
+
+    return run(argv)
+
+
+def export_main(argv) -> int:
+    from .export import main as run
+
+    return run(argv)
+
+
+COMMANDS = {"sweep": sweep_main, "bench": bench_main, "export": export_main,
+            "serve": serve.serve_main, "lessons": serve.lessons_main, "edit": serve.edit_main}
 
 
 def main(argv=None) -> int:

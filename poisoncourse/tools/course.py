@@ -1,9 +1,9 @@
 """The course map: the lessons in order, each with the paper it follows.
 
 The lessons, their titles, one-line summaries and papers are declared in
-:mod:`poisoncourse.registry`; a lesson's page is its app file in ``apps/``. Each app's PEP 723
-``[tool.marimo.opengraph]`` header (what the marimo gallery reads) carries the same title and
-summary, and tests/test_registry.py keeps the two equal.
+:mod:`poisoncourse.registry`; a lesson's page is its app file in ``apps/``, whose ``app_title`` is the
+same title (tests/test_registry.py). The apps carry no ``[tool.marimo.opengraph]`` header: marimo 0.25
+ignores it, with a warning at every load; the front page builds its cards from the registry.
 """
 
 from __future__ import annotations

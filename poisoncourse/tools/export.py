@@ -19,6 +19,8 @@ import contextlib
 import html
 import importlib.util
 import io
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,19 +94,21 @@ def index_page(lessons: list[course.Page], folder: Path, date: str) -> str:
                        footer=FOOTER.format(date=date, version=html.escape(__version__)))
 
 
-# Where a notebook opened outside the course (Colab, a plain Jupyter) installs the course from: a package
-# name, a wheel's URL or a repository's (git+https://…); `poisoncourse export --install-from` sets it.
-INSTALL_FROM = "poisoncourse"
-
 # The notebook's first cell. It does nothing where poisoncourse is already importable (the course's own
-# Jupyter, nbval, no network); elsewhere it installs the course without its dependencies, then only those
-# dependencies that are missing, so a torch already there (Colab's, with its CUDA) is never replaced.
+# Jupyter, nbval, no network); elsewhere it installs the course from the wheel that the export ships beside
+# the notebooks (the very version that made them) or, without it, from the source the teacher gave with
+# --install-from; then only the dependencies that are missing, so a torch already there (Colab's) stays.
 INSTALL_CELL = """# Run me first: installs the course where it is missing (Colab, a plain Jupyter); else does nothing.
 import importlib.util
 if importlib.util.find_spec("poisoncourse") is None:
-    import importlib, importlib.metadata as md, re, subprocess, sys
+    import importlib, importlib.metadata as md, pathlib, re, subprocess, sys
+    wheel = pathlib.Path({wheel!r})  # in the export's notebooks/ folder, beside this notebook
+    source = str(wheel) if wheel.exists() else {source!r}
+    if source is None:
+        raise RuntimeError("Put " + wheel.name + " (in the notebooks folder of the course's export) beside "
+                           "this notebook, or upload it to this notebook's folder, then run this cell again.")
     pip = [sys.executable, "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "--no-deps", {source!r}], check=True)
+    subprocess.run([*pip, "--no-deps", source], check=True)
     def _missing(requirement):
         name = re.split(r"[<>=!~;\\[ ]", requirement, maxsplit=1)[0]
         try:
@@ -117,28 +121,101 @@ if importlib.util.find_spec("poisoncourse") is None:
         subprocess.run([*pip, *needed], check=True)
     importlib.invalidate_caches()
 """
+# Jupyter and nbval start the kernel a notebook names; marimo's export names none.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
-def export_notebook(lesson: course.Page, target: Path, install_from: str = INSTALL_FROM) -> None:
-    """`marimo export ipynb --include-outputs`, cells numbered so nbval re-runs it, after an install cell."""
-    marimo = Path(sys.executable).parent / "marimo"
-    cmd = [str(marimo) if marimo.exists() else "marimo", "export", "ipynb", str(lesson.path), "-o", str(target),
-           "--include-outputs"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=lesson.path.parent)
+def wheel_name() -> str:
+    return f"poisoncourse-{__version__}-py3-none-any.whl"
+
+
+def course_wheel(folder: Path) -> Path:
+    """The course's wheel, written into ``folder``: what the notebooks install from elsewhere.
+
+    An installed course is packed back from its installed files (the wheel it came from, less what pip
+    added); a checkout is built offline with the environment's setuptools from a copy of its sources, so
+    the checkout gets no build folder.
+    """
+    from importlib import metadata
+
+    from .. import _course
+
+    target = folder / wheel_name()
+    if not _course.is_checkout():
+        _repack(metadata.distribution("poisoncourse"), target)
+        return target
+    sources = ("pyproject.toml", "setup.py", "README.md", "poisoncourse", "apps", "data")
+    skip = shutil.ignore_patterns("__pycache__", "__marimo__", "*.pyc", "*.egg-info")
+    with tempfile.TemporaryDirectory(prefix="poisoncourse-wheel-") as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        for name in sources:
+            here = _course.root() / name
+            (shutil.copytree(here, src / name, ignore=skip) if here.is_dir() else shutil.copy2(here, src / name))
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                               "--no-index", "--disable-pip-version-check", "-w", tmp, str(src)],
+                              capture_output=True, text=True)
+        built = Path(tmp) / wheel_name()
+        if proc.returncode != 0 or not built.exists():
+            raise site.ExportError(f"The course's wheel for the notebooks could not be built ({_cause(proc.stderr)}); "
+                                   "install setuptools, or export from an installed course.")
+        shutil.copy2(built, target)
+    return target
+
+
+def _repack(dist, target: Path) -> None:
+    """A wheel of an installed distribution: its files as installed, with a new RECORD (what pip reinstalls)."""
+    import base64
+    import hashlib
+    import zipfile
+
+    added_by_pip = ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json")
+    rows = []
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for file in dist.files:
+            name = file.as_posix()
+            # Outside site-packages (the console script, which pip writes from entry_points.txt), bytecode.
+            if name.startswith("..") or "__pycache__" in name or file.name in added_by_pip:
+                continue
+            data = file.locate().read_bytes()
+            wheel.writestr(name, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            rows.append(f"{name},sha256={digest},{len(data)}")
+        record = f"poisoncourse-{dist.version}.dist-info/RECORD"
+        wheel.writestr(record, "\n".join([*rows, f"{record},,"]) + "\n")
+
+
+def _cause(stderr: str) -> str:
+    """The last line of a command's error that is not one of marimo's log lines ("[W 261206 09:22:53 …")."""
+    lines = [x.strip() for x in stderr.splitlines() if x.strip() and not re.match(r"\[[DIW] \d{6} ", x.strip())]
+    return lines[-1] if lines else "no message"
+
+
+def export_notebook(lesson: course.Page, target: Path, install_from: str | None = None) -> None:
+    """`marimo export ipynb --include-outputs`, cells numbered so nbval re-runs it, after an install cell.
+
+    marimo runs in the export's own folder and writes only ``target``: nothing lands beside the lessons (an
+    installed course's are in site-packages). Its session snapshot (``__marimo__/`` beside the notebook) and
+    Python's bytecode follow ``PYTHONPYCACHEPREFIX`` into a scratch folder that is then removed."""
+    # The marimo of this interpreter, whatever PATH says (a venv may hold marimo without its script).
+    cmd = [sys.executable, "-m", "marimo", "export", "ipynb", str(lesson.path), "-o", str(target), "--include-outputs"]
+    with tempfile.TemporaryDirectory(prefix="poisoncourse-scratch-") as scratch:
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=target.parent,
+                              env={**os.environ, "PYTHONPYCACHEPREFIX": scratch})
     if proc.returncode != 0 or not target.exists():
-        raise site.ExportError(f"{lesson.title} could not be exported as a notebook: "
-                               f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
+        raise site.ExportError(f"{lesson.title} could not be exported as a notebook: {_cause(proc.stderr)}")
     number_code_cells(target, install_from)
 
 
 def number_code_cells(path: Path, install_from: str | None = None) -> None:
     """marimo leaves execution counts empty, which nbval reads as 'unrun cell with outputs';
-    number them in order as a Jupyter run would have. With ``install_from``, first add the install cell."""
+    number them in order as a Jupyter run would have. First add the install cell and the kernelspec."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    if install_from is not None:
-        nb.cells.insert(0, nbformat.v4.new_code_cell(INSTALL_CELL.format(source=install_from)))
+    nb.cells.insert(0, nbformat.v4.new_code_cell(INSTALL_CELL.format(wheel=wheel_name(), source=install_from)))
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata.setdefault("language_info", {"name": "python"})
     count = 0
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -151,14 +228,16 @@ def number_code_cells(path: Path, install_from: str | None = None) -> None:
 
 
 def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | None = None, say=print,
-           install_from: str = INSTALL_FROM) -> Path:
+           install_from: str | None = None) -> Path:
     lessons = course.lessons()
     chosen = [x for x in lessons if not only or any(o in (x.name, x.key) or x.name.startswith(f"{o}_") for o in only)]
     if not chosen:
         raise site.ExportError(f"No lesson matches {', '.join(only or [])}; the lessons are "
                                f"{', '.join(x.name for x in lessons)}.")
     date = time.strftime("%Y-%m-%d")
-    out = Path(out)
+    # Absolute from here on: the notebooks' marimo runs in another folder, and the work folder beside `out`
+    # must be one path whatever the current folder is.
+    out = Path(out).absolute()
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise site.ExportError(f"{out} already exists and was not written by `poisoncourse export`; "
                                f"choose an empty or new folder with --out.")
@@ -171,6 +250,9 @@ def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | N
         vega_js = site.vega_bundle()
         (work / MARKER).write_text("Written by `poisoncourse export`; it replaces this folder when run again.\n")
         present = [x for x in lessons if x in chosen or (work / f"{x.name}.html").exists()]
+        if notebooks:
+            (work / "notebooks").mkdir(exist_ok=True)
+            say(f"notebooks/{course_wheel(work / 'notebooks').name}")
         for lesson in chosen:
             t = time.perf_counter()
             text, charts = lesson_page(lesson, run_lesson(lesson), present, vega_js, date)
@@ -178,7 +260,6 @@ def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | N
             say(f"{lesson.name}.html: {charts} charts, {len(text) / 1e6:.1f} MB, {time.perf_counter() - t:.0f} s")
             notebook = work / "notebooks" / f"{lesson.name}.ipynb"
             if notebooks:
-                notebook.parent.mkdir(exist_ok=True)
                 export_notebook(lesson, notebook, install_from)
                 say(f"notebooks/{lesson.name}.ipynb")
             else:
@@ -211,9 +292,10 @@ def main(argv=None) -> int:
     parser.add_argument("--notebooks", action="store_true", help="also write each lesson as a Jupyter notebook")
     parser.add_argument("--lesson", action="append", default=None,
                         help="export only this lesson (e.g. lesson3 or neurotron); repeatable")
-    parser.add_argument("--install-from", default=INSTALL_FROM,
-                        help="what a notebook opened elsewhere (Colab) installs the course from: a wheel's URL, "
-                             "git+https://… of the repository, or a package name (default: poisoncourse)")
+    parser.add_argument("--install-from", default=None,
+                        help="where a notebook opened without the course's wheel beside it (Colab) installs the "
+                             "course from: a wheel's URL or git+https://… of the repository (default: only the "
+                             "wheel written into notebooks/)")
     args = parser.parse_args(argv)
     try:
         out = export(args.out, notebooks=args.notebooks, only=args.lesson, install_from=args.install_from)

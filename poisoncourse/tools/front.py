@@ -10,7 +10,8 @@ Every lesson keeps its address (``/?file=lesson1_width.py``, with or without the
 
 Because every marimo server in the environment loads the entry point (``poisoncourse edit``, a user's own
 ``marimo edit``), the page is off unless the course asked for it: ``poisoncourse serve`` (tools/serve.py)
-and the hub's single-user servers (deploy/singleuser_config.py) set :data:`ENV` in marimo's environment.
+and the hub's single-user servers (deploy/singleuser_config.py, to :data:`ON_HUB`) set :data:`ENV` in
+marimo's environment.
 This module imports only the standard library and Starlette, so loading it costs those servers nothing;
 the course map (which imports the lessons, and torch with them) is read at the first request.
 """
@@ -28,6 +29,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 ENV = "POISONCOURSE_FRONT_PAGE"  # "1": answer the root with the course's page; unset: marimo's gallery
+ON_HUB = "hub"  # the value a hub's single-user server sets: the page then says the server is the student's own
 # The root with one of these goes to marimo: a lesson, or a token in the address (marimo sets its cookie
 # and sends the browser back to the root without it, which then gets this page).
 MARIMO_PARAMS = ("file", "access_token")
@@ -37,14 +39,16 @@ INTRO = (
     "data — and adversarial attacks change what small neural networks learn. Each lesson follows one "
     "research paper: it states what the paper claims, then lets you test it yourself."
 )
-HOW = (
-    "<li>Open a lesson below. Move its controls, then press <strong>Train</strong>: the networks are "
-    "trained again with your settings and the charts redraw.</li>"
-    "<li>Results are shared by everyone on this server: a setting someone has already trained comes "
-    "back at once, for you too.</li>"
-    "<li>To show someone exactly what you see, copy the page's address after pressing "
-    "<strong>Train</strong>: it carries your settings, seed included.</li>"
-)
+OPEN = ("<li>Open a lesson below. Move its controls, then press <strong>Train</strong>: the networks are "
+        "trained again with your settings and the charts redraw.</li>")
+# What a server keeps between runs (kit/memo.py, the memo of one process) depends on whose process it is.
+SHARED = ("<li>Results are shared by everyone on this server: a setting someone has already trained comes "
+          "back at once, for you too.</li>")
+OWN = ("<li>This server is yours alone: your runs and results are your own, and a setting you have already "
+       "trained comes back at once.</li>")
+UNSHARED = "<li>Every setting is trained when you ask for it; nothing is kept between runs.</li>"
+LINK = ("<li>To show someone exactly what you see, copy the page's address after pressing "
+        "<strong>Train</strong>: it carries your settings, seed included.</li>")
 # Larger type than the static site's: the page is shown on a projector at the start of a workshop.
 STYLE = """
 main { font-size: 1.12rem; }
@@ -57,9 +61,22 @@ def enabled() -> bool:
     return os.environ.get(ENV, "") not in ("", "0")
 
 
-@functools.cache
+def how(on_hub: bool, memo_on: bool) -> str:
+    """How to use the course here. ``poisoncourse serve`` is one process shared by the room, and its memo
+    (kit/memo.py) serves everyone's results to everyone; on a hub each student has a server of their own."""
+    keep = (OWN if on_hub else SHARED) if memo_on else UNSHARED
+    return OPEN + keep + LINK
+
+
 def page() -> str:
     """The front page's HTML: the course map of :mod:`poisoncourse.registry`, linked to the served lessons."""
+    from ..kit import memo
+
+    return _page(how(os.environ.get(ENV) == ON_HUB, memo.MEMO.max_bytes > 0))
+
+
+@functools.cache
+def _page(how_text: str) -> str:
     from .. import __version__
     from . import course, site
 
@@ -69,7 +86,7 @@ def page() -> str:
     cards = site.lesson_list(lessons, href=lambda lesson: "?file=" + quote(lesson.path.name))
     body = (f"<h1>{html.escape(site.COURSE_TITLE)}</h1>"
             f"<p>{html.escape(INTRO.format(count=site.count(len(lessons))))}</p>"
-            f'<ul class="how">{HOW}</ul>{cards}')
+            f'<ul class="how">{how_text}</ul>{cards}')
     footer = f"<b>poisoncourse</b> {html.escape(__version__)}, served live by marimo."
     return site.render(title="poisoncourse", body=body, charts=[], nav="<b>poisoncourse</b>", vega_js="",
                        footer=footer, style=STYLE)

@@ -9,6 +9,10 @@
 The password never goes on a command line (where the process list shows it): it comes from the
 PASSWORD environment variable, a file or stdin, and reaches marimo on its stdin
 (``--token --token-password-file -``), as ``make serve`` has always done.
+
+This process only launches marimo and waits for it, so ``serve`` imports neither torch nor the lessons
+(tests/tools/test_launcher.py holds that): the lessons live in marimo's process, and a launcher holding its own
+torch would double every server's memory (≈ 0.5 GB). ``lessons`` and ``edit`` read the course map, which does.
 """
 
 from __future__ import annotations
@@ -23,10 +27,16 @@ from pathlib import Path
 
 from .. import _course
 from ..core.errors import CourseError
-from . import course, front
+from . import front
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 DEFAULT_PORT = 2718
+
+
+# marimo 0.25 reads runtime.auto_instantiate for an editor from the user's config, a pyproject.toml or this
+# variable (a notebook's own header may not set it); the variable reaches only the editor we start, and
+# writes nothing into the student's folder. tests/tools/test_launcher.py checks that marimo still reads it.
+AUTO_INSTANTIATE_ENV = "_MARIMO_CONFIG_OVERLOAD_RUNTIME_AUTO_INSTANTIATE"
 
 
 def marimo_command(*args: str, warm: bool = False) -> list[str]:
@@ -34,6 +44,17 @@ def marimo_command(*args: str, warm: bool = False) -> list[str]:
     # Warm: the same command line, in a process that first fills the shared memo (tools/warm.py) —
     # the memo must live in the server's process, where every student's session runs.
     return [sys.executable, "-m", "poisoncourse.tools.warm" if warm else "marimo", *args]
+
+
+def banner(host: str, port: int, password: bool) -> str:
+    """What the terminal shows instead of marimo's own banner (whose "Create or edit notebooks" does not
+    fit a read-only course): where students go, and how to stop it."""
+    lines = [f"Serving the course, read-only, at http://{host}:{port}/  (Ctrl+C stops it)"]
+    if host in ("0.0.0.0", "::"):
+        lines.append(f"Students open http://<this machine's address>:{port}/ and enter the password.")
+    elif password:
+        lines.append("Only this machine can connect; the browser asks for the password.")
+    return "\n".join(lines)
 
 
 def password(args: argparse.Namespace) -> str:
@@ -80,7 +101,7 @@ def serve_main(argv=None) -> int:
     args, extra = parser.parse_known_args(argv)  # anything else goes to marimo run, as make's SERVE_FLAGS
     try:
         secret_text = password(args)
-        apps = course.apps_dir()
+        apps = _course.apps_dir()
     except CourseError as err:
         print(f"poisoncourse serve: {err}", file=sys.stderr)
         return 1
@@ -89,16 +110,20 @@ def serve_main(argv=None) -> int:
               f"PASSWORD=choose-one poisoncourse serve --host {args.host}", file=sys.stderr)
         return 1
     auth = ["--token", "--token-password-file", "-"] if secret_text else []
-    print(f"Serving the course at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
+    print(banner(args.host, args.port, bool(secret_text)), flush=True)
     # The course's front page instead of marimo's bare gallery at the root (tools/front.py): only this
     # server asks for it, so `poisoncourse edit` and other marimo servers keep marimo's pages.
     env = {**os.environ, front.ENV: "1"}
-    return run_marimo(marimo_command("run", str(apps), "--host", args.host, "--port", str(args.port), "--headless",
-                                     *auth, *extra, warm=args.warm), secret_text if secret_text else None, env=env)
+    # `-q`: marimo's banner says "Create or edit notebooks" (and its own URL); ours above says what this is.
+    return run_marimo(marimo_command("-q", "run", str(apps), "--host", args.host, "--port", str(args.port),
+                                     "--headless", *auth, *extra, warm=args.warm),
+                      secret_text if secret_text else None, env=env)
 
 
 def lessons_main(argv=None) -> int:
     argparse.ArgumentParser(prog="poisoncourse lessons", description="List the lessons.").parse_args(argv)
+    from . import course
+
     try:
         found = course.lessons()
     except CourseError as err:
@@ -106,7 +131,8 @@ def lessons_main(argv=None) -> int:
         return 1
     for n, lesson in enumerate(found, 1):
         p = lesson.paper
-        paper = f" — after “{p.title}” ({p.authors}, {p.venue})" if p else ""
+        # No quotation marks around the title: some titles quote another paper's.
+        paper = f" — after {p.authors}: {p.title}, {p.venue}" if p else ""
         print(f"{n}. {lesson.title}{paper}")
     return 0
 
@@ -116,6 +142,8 @@ def edit_main(argv=None) -> int:
     parser.add_argument("lesson", type=int, help="the lesson's number, as `poisoncourse lessons` shows it")
     parser.add_argument("--port", type=int, default=None, help="port (default: marimo's choice)")
     args = parser.parse_args(argv)
+    from . import course
+
     try:
         found = course.lessons()
     except CourseError as err:
@@ -135,4 +163,7 @@ def edit_main(argv=None) -> int:
             print(f"Copied the lesson to {copy}; your edits stay there.")
         path = copy
     port = ["--port", str(args.port)] if args.port else []
-    return run_marimo(marimo_command("edit", str(path), "--host", "127.0.0.1", *port))
+    # The lesson opens with its results drawn, as the live course shows it: marimo's editor runs no cell on
+    # open unless told to.
+    env = {**os.environ, AUTO_INSTANTIATE_ENV: "true"}
+    return run_marimo(marimo_command("edit", str(path), "--host", "127.0.0.1", *port), env=env)

@@ -8,7 +8,7 @@ from . import budget, convex, experiment
 LESSON = Lesson(
     name="width",
     number=1,
-    # As written in the app's [tool.marimo.opengraph] header; tests/test_registry.py keeps the two equal.
+    # The app's app_title too (tests/test_registry.py); the front page and the course map read these.
     title="Lesson 1 · The width U-curve",
     summary="Is a wider network always better when the training data are poisoned? It depends on the attack.",
     paper=Paper("Robust learning for data poisoning attacks", "Wang, Mianjy, Arora", "ICML 2021",

@@ -195,6 +195,9 @@ def landed(page, name: str) -> None:
     page.wait_for_url(f"**/user/{name}/poisoncourse/**", timeout=LOGIN_SECONDS * 1000)
     page.locator("ol.lessons").get_by_text("Lesson 3").first.wait_for(timeout=tb.PATIENCE_S * 1000)
     assert page.locator("h1").inner_text().startswith("poisoncourse")
+    # Each student has a server of their own: the page must not say results are shared with the room.
+    how = page.locator("ul.how").inner_text()
+    assert "yours alone" in how and "shared by everyone" not in how, how
 
 
 def open_from_front_page(page, title: str = "Lesson 3 · Neuro-Tron"):

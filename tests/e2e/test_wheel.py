@@ -58,6 +58,18 @@ def installed(tmp_path_factory):
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     (wheel,) = (tmp / "dist").glob("poisoncourse-*.whl")
 
+    bin_dir, environ = _fresh_venv(tmp)
+    done = subprocess.run([*pip, "--python", str(bin_dir / "python"), "install", "--no-deps", "--no-index",
+                           str(wheel)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    work = tmp / "empty"
+    work.mkdir()
+    return bin_dir, environ, work
+
+
+def _fresh_venv(tmp: Path) -> tuple[Path, dict]:
+    """A new venv under ``tmp`` that sees the dependencies (the view above) but no poisoncourse:
+    (its bin folder, an environment for its commands)."""
     env_dir = tmp / "env"
     venv.create(env_dir, with_pip=False, symlinks=True)
     python = env_dir / "bin" / "python"
@@ -70,16 +82,10 @@ def installed(tmp_path_factory):
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
     (Path(purelib) / "deps.pth").write_text(f"{view}\n")
-    done = subprocess.run([*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-
     environ = {k: v for k, v in os.environ.items()
                if k not in ("PYTHONPATH", "POISONCOURSE_DATA", "VIRTUAL_ENV", "PASSWORD")}
     environ["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{environ.get('PATH', '')}"
-    work = tmp / "empty"
-    work.mkdir()
-    return env_dir / "bin", environ, work
+    return env_dir / "bin", environ
 
 
 def _run(installed, *cmd, timeout=300):
@@ -130,6 +136,47 @@ def test_export_writes_a_site(installed):
     from poisoncourse import __version__
 
     assert __version__ in index
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def test_end_to_end_notebooks_from_the_export_alone_install_the_course_and_pass_nbval(installed, tmp_path):
+    """End to end (≈ 6 min on the loaded 2-core machine: one lesson exported with its notebook, then run under
+    nbval elsewhere).
+
+    README's own example, from the installed course: a relative output folder, nothing written beside the
+    installed lessons. Then only the export's notebooks/ folder goes to a fresh venv that has the
+    dependencies (the view above: nothing downloads) but not the course: the notebook's first cell installs
+    the course from the wheel shipped beside it, and the whole notebook re-runs under nbval."""
+    apps = Path(_run(installed, "python", "-c", "from poisoncourse import _course; print(_course.apps_dir())").strip())
+    before = _files(apps)
+    _run(installed, "poisoncourse", "export", "--out", "usb-stick/course", "--notebooks", "--lesson", "lesson3",
+         timeout=900)
+    assert _files(apps) == before, "the export wrote beside the installed lessons"
+    exported = installed[2] / "usb-stick" / "course" / "notebooks"
+    assert sorted(p.name for p in exported.iterdir()) == ["lesson3_neurotron.ipynb",
+                                                          f"poisoncourse-{version()}-py3-none-any.whl"]
+    notebooks = shutil.copytree(exported, tmp_path / "notebooks")
+    bin_dir, environ = _fresh_venv(tmp_path)
+    python = str(bin_dir / "python")
+    # From the notebooks' folder: `python -c` puts its current folder on sys.path (here, not the checkout).
+    assert subprocess.run([python, "-c", "import poisoncourse"], cwd=notebooks, env=environ,
+                          capture_output=True).returncode != 0
+    proc = subprocess.run([python, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+                           "-q", "lesson3_neurotron.ipynb"], cwd=notebooks, env=environ, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
+    where = subprocess.run([python, "-c", "import poisoncourse; print(poisoncourse.__file__)"], cwd=notebooks,
+                           env=environ, capture_output=True, text=True, check=True).stdout
+    assert where.startswith(str(tmp_path / "env")), where  # installed by the notebook, from the wheel
+
+
+def version() -> str:
+    from poisoncourse import __version__
+
+    return __version__
 
 
 def _free_port() -> int:

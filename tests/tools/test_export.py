@@ -218,3 +218,60 @@ def test_a_failed_export_leaves_the_previous_folder_as_it_was(tmp_path, quick_le
         export.export(out, say=lambda *_: None)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == snapshot
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_a_relative_output_folder_is_made_where_the_command_runs(tmp_path, quick_lessons, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = export.export(Path("usb-stick") / "course", say=lambda *_: None)
+    assert out == tmp_path / "usb-stick" / "course" and (out / "index.html").exists()
+    assert [p.name for p in (tmp_path / "usb-stick").iterdir()] == ["course"], "temporary folders left behind"
+
+
+def test_a_failed_notebook_export_names_the_real_cause_not_marimos_warnings():
+    stderr = ("[W 261206 09:22:53 reader:129] tool.marimo.opengraph in script metadata is ignored for security reasons\n"
+              "Traceback (most recent call last):\n  File \"x.py\", line 1\n"
+              "ModuleNotFoundError: No module named 'nbformat'\n"
+              "[W 261206 09:22:54 reader:129] tool.marimo.opengraph in script metadata is ignored for security reasons\n")
+    assert export._cause(stderr) == "ModuleNotFoundError: No module named 'nbformat'"
+    assert export._cause("") == "no message"
+
+
+def _install_cell(tmp_path, install_from):
+    import nbformat
+
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), path)
+    export.number_code_cells(path, install_from)
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"  # Jupyter and nbval know which kernel to start
+    return nb.cells[0].source
+
+
+def _run_where_the_course_is_missing(source, monkeypatch, folder) -> list:
+    """Run an install cell as in a Jupyter without the course (``folder`` is the notebook's); pip is recorded."""
+    import importlib.util
+
+    calls = []
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "poisoncourse" else real(name, *a))
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    monkeypatch.chdir(folder)
+    exec(source, {})
+    return calls
+
+
+def test_the_install_cell_installs_the_wheel_shipped_beside_the_notebook(tmp_path, monkeypatch):
+    source = _install_cell(tmp_path, "git+https://example.org/course.git")
+    (tmp_path / export.wheel_name()).write_bytes(b"")
+    calls = _run_where_the_course_is_missing(source, monkeypatch, tmp_path)
+    assert calls[0][-2:] == ["--no-deps", export.wheel_name()]
+
+
+def test_without_the_wheel_the_install_cell_uses_the_teachers_source_or_says_what_to_do(tmp_path, monkeypatch):
+    source = _install_cell(tmp_path, "git+https://example.org/course.git")
+    calls = _run_where_the_course_is_missing(source, monkeypatch, tmp_path)
+    assert calls[0][-2:] == ["--no-deps", "git+https://example.org/course.git"]
+    alone = _install_cell(tmp_path, None)
+    assert "'poisoncourse'" not in alone.split("source = ", 1)[1].splitlines()[0]  # never a name on the registry
+    with pytest.raises(RuntimeError, match=f"Put {export.wheel_name()}"):
+        _run_where_the_course_is_missing(alone, monkeypatch, tmp_path)

@@ -132,6 +132,20 @@ def test_the_root_is_the_course_page_with_every_lesson_in_order(on):
         assert tag not in page, tag
 
 
+@pytest.mark.parametrize("switch, memo_mb, says, not_said", [
+    ("1", 512, "shared by everyone on this server", "yours alone"),
+    (front.ON_HUB, 512, "yours alone", "shared by everyone"),
+    ("1", 0, "nothing is kept between runs", "comes back at once"),
+], ids=["one server for the room", "a student's own server on the hub", "memo off"])
+def test_the_page_says_whose_server_it_is(monkeypatch, switch, memo_mb, says, not_said):
+    from poisoncourse.kit import memo
+
+    monkeypatch.setenv(front.ENV, switch)
+    monkeypatch.setattr(memo.MEMO, "max_bytes", memo_mb * 2**20)
+    page = marimo_like().get("/").text
+    assert says in page and not_said not in page
+
+
 def test_head_gets_the_headers_of_the_page_and_no_body(on):
     client = marimo_like()
     got, head = client.get("/"), client.head("/")
@@ -225,7 +239,7 @@ def test_serve_asks_marimo_for_the_front_page_and_edit_does_not(monkeypatch):
 
 def test_the_hub_asks_each_students_marimo_for_the_front_page():
     text = (ROOT / "deploy" / "singleuser_config.py").read_text(encoding="utf-8")
-    assert '"environment": {front.ENV: "1"}' in text
+    assert '"environment": {front.ENV: front.ON_HUB}' in text
 
 
 # --- real marimo servers ----------------------------------------------------------------------------
