@@ -61,7 +61,7 @@ def _(distribution, sweep):
     url.switch({"distribution": distribution.value, "sweep": sweep.value})
     defaults = panels.live_defaults(distribution.value, sweep.value)
     _swept = {f"{v:g}": v for v in panels.swept_values(sweep.value)}
-    _ui = forms.Controls()
+    _ui = forms.Controls(also=("distribution", "sweep"))  # built in the cell above
     _form = _ui.form(
         """
         **The network** — {k} · {r} · {n} · {q} · {leak}
