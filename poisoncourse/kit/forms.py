@@ -96,6 +96,17 @@ class RequestForm(mo.ui.form):
         self.number_boxes = number_boxes
 
 
+# On a phone (390 px) a row of charts or statistics (marimo's hstack: a flex row that never wraps) runs off
+# the screen: rows wrap, and a chart wider than the screen scrolls inside its own box.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  .marimo-cell .output div[style*="flex-direction: row"] { flex-wrap: wrap !important; }
+  .marimo-cell .output .vega-embed { max-width: 100%; overflow-x: auto; }
+  .marimo-cell .output select { max-width: 100%; }
+}
+</style>"""
+
+
 @dataclass(frozen=True)
 class Form:
     """A lesson's controls and its Train button (see `Controls.form`). The app binds both to
@@ -110,10 +121,12 @@ class Form:
         return iter((self.controls, self.train))
 
     def _display_(self):
+        # Every lesson shows a form near its top: it carries the page's narrow-screen rules along.
         if not self.bordered:
-            return self.controls
-        return self.controls.style({"border": "1px solid var(--gray-6, #d4d4d8)", "border-radius": "0.5rem",
-                                    "padding": "0.25rem 0.75rem", "overflow-x": "auto"})
+            return mo.vstack([mo.Html(PHONE_CSS), self.controls])
+        return mo.vstack([mo.Html(PHONE_CSS), self.controls.style({
+            "border": "1px solid var(--gray-6, #d4d4d8)", "border-radius": "0.5rem", "padding": "0.25rem 0.75rem",
+            "overflow-x": "auto"})])
 
 
 @dataclass
