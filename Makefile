@@ -11,7 +11,7 @@ PORT   ?= 2718
 export PASSWORD
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test setup bench export clean chromium hubproxy
+.PHONY: serve test setup bench export clean chromium hubproxy axe
 
 setup: $(STAMP)
 
@@ -32,7 +32,7 @@ serve: $(STAMP)
 	esac; \
 	$(VENV)/bin/poisoncourse serve --host $(HOST) --port $(PORT) $(SERVE_FLAGS)
 
-test: $(STAMP) chromium hubproxy
+test: $(STAMP) chromium hubproxy axe
 	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS)
 
 # The browser tests drive Debian's chromium (never a downloaded browser). Installing it needs
@@ -51,6 +51,15 @@ hubproxy:
 	  command -v npm >/dev/null || { echo "$(NO_NPM)"; exit 0; }; \
 	  npm install --prefix build/node --no-audit --no-fund --loglevel=error configurable-http-proxy@5.3.0 \
 	    >/dev/null 2>&1 || echo "$(NPM_OFF)"; }
+
+# The accessibility check of the browser tests (tests/e2e/test_looks.py) injects axe-core, from npm, into
+# each lesson page: installed into build/node/ like the hub's proxy. Offline, it says so.
+AXE := build/node/node_modules/axe-core/axe.min.js
+NPM_AXE_OFF := Could not install axe-core with npm (offline?): the accessibility test fails until it is there.
+axe:
+	@test -f $(AXE) || { \
+	  command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm for the accessibility test."; exit 0; }; \
+	  npm install --prefix build/node --no-audit --no-fund --loglevel=error axe-core@4 >/dev/null 2>&1 || echo "$(NPM_AXE_OFF)"; }
 
 bench: $(STAMP)
 	$(VENV)/bin/poisoncourse bench

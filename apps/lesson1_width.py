@@ -94,21 +94,17 @@ def _(config, paper, result):
 
 
 @app.cell(hide_code=True)
-def _():
-    mo.md("""
+def _(config, result):
+    # With its charts, so a refused run leaves no heading over nothing.
+    mo.vstack([
+        mo.md("""
     ## Does width buy memorization of the poison?
 
     Left: the fraction of its *own* training labels each network fits at the end — for the poisoned networks, the
     poisoned labels. Right: the poisoned networks' test accuracy three ways — after the last epoch, and stopped at the
     epoch with the best accuracy on a held-out validation split that is itself **poisoned** (all a defender has) or
     **clean** (an oracle).
-    """)
-    return
-
-
-@app.cell(hide_code=True)
-def _(config, result):
-    mo.vstack([
+    """),
         mo.hstack([charts.width_fit(result.summary, config.attack_label()),
                    charts.width_stopping_views(result.summary, config.attack_label())], justify="start"),
         mo.md(f"### During training, at the highlighted width m = {config.highlight}"),

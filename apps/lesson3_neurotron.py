@@ -50,7 +50,7 @@ def _(distribution, sweep):
     # Defaults follow the distribution (its n; its η ×10 live); a link's other-distribution settings drop.
     url.switch({"distribution": distribution.value, "sweep": sweep.value})
     defaults = panels.live_defaults(distribution.value, sweep.value)
-    _ui = forms.Controls()
+    _ui = forms.Controls(also=("distribution", "sweep"))  # built in the cell above
     _form = panels.train_form(_ui, defaults)
     controls, train = _form
     _ui.with_warnings(_form)

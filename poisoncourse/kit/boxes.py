@@ -12,7 +12,8 @@ from ..core.params import Integer, Real
 from .url import encode
 
 
-def _show(x) -> str:
+def show(x) -> str:
+    """A number as a box shows it: 100,000 and 0.001, never 1e+05."""
     return f"{x:,}" if isinstance(x, int) and not isinstance(x, bool) else format(x, ".6g")
 
 
@@ -20,10 +21,10 @@ def range_text(arguments: dict) -> str:
     """A number box's range as its label shows it: "0–100,000", "≥ 0", or "" when unbounded."""
     start, stop = arguments.get("start"), arguments.get("stop")
     if start is not None and stop is not None:
-        return f"{_show(start)}–{_show(stop)}"
+        return f"{show(start)}–{show(stop)}"
     if start is not None:
-        return f"≥ {_show(start)}"
-    return "" if stop is None else f"≤ {_show(stop)}"
+        return f"≥ {show(start)}"
+    return "" if stop is None else f"≤ {show(stop)}"
 
 
 def box_arguments(arguments: dict) -> dict:
@@ -56,8 +57,22 @@ def problems(submitted: dict | None, boxes: dict[str, dict]) -> list[str]:
         value = submitted.get(name)
         if value is None:  # an emptied box stands for its default
             continue
-        _, why = constraint(arguments).judge(value)
+        kind = constraint(arguments)
+        _, why = kind.judge(value)
         if why is not None:
-            out.append(f"The box “{arguments.get('label') or name}” holds {encode(value)}, which was not used: "
-                       f"it {why}.")
+            # The range as the box's label writes it (0–100,000), not as a config would (1e+05).
+            what = "a whole number" if isinstance(kind, Integer) else "a number"
+            out.append(f"{_capital(arguments.get('label') or name)} must be {what} {_within(arguments)}; "
+                       f"the box holds {encode(value)}, which was not used.")
     return out
+
+
+def _capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _within(arguments: dict) -> str:
+    start, stop = arguments.get("start"), arguments.get("stop")
+    if start is not None and stop is not None:
+        return f"from {show(start)} to {show(stop)}"
+    return f"of at least {show(start)}" if start is not None else f"of at most {show(stop)}"

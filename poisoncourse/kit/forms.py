@@ -21,8 +21,10 @@ when submitted (:mod:`.boxes`); labels the form's text already says are not repe
 from __future__ import annotations
 
 import contextlib
+import difflib
 import html
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -61,11 +63,29 @@ class TrainButton(mo.ui.button):
     and it keeps its label's words and the form's number boxes (their arguments, labelled as the
     student reads them) for the Train bar and the box checks."""
 
-    def __init__(self, controls, start: dict, label: str, number_boxes: dict):
+    def __init__(self, controls, start: dict, label: str, number_boxes: dict, warnings: tuple = ()):
         super().__init__(value=Pressed(start), label=label,
                          on_click=lambda last: Pressed(dict(controls.value), last.presses + 1))
         self.label_text = label
         self.number_boxes = number_boxes
+        self.link_warnings = tuple(warnings)  # the link's, shown by the Train bar until the first press
+
+
+class NumberBox(mo.ui.number):
+    """marimo's number box, its label handed to the browser as plain words.
+
+    marimo 0.25 names a number box for screen readers by its label attribute as sent — the label's
+    rendered markdown, markup and all (``<span class="markdown prose …">``) — where its other controls
+    tie a ``<label>`` to the control. The box's HTML (its public ``text``, which marimo's forms read
+    too) carries the words themselves instead: the box shows the same words and is named by them."""
+
+    def __init__(self, *args, **kwargs):
+        self.words = labels.plain(kwargs.get("label") or "")  # before marimo builds the HTML, which reads it
+        super().__init__(*args, **kwargs)
+
+    @property
+    def text(self) -> str:
+        return labels.with_plain_label(super().text, "marimo-number", self.words)
 
 
 class RequestForm(mo.ui.form):
@@ -74,6 +94,17 @@ class RequestForm(mo.ui.form):
     def __init__(self, element, number_boxes: dict, **kwargs):
         super().__init__(element=element, **kwargs)
         self.number_boxes = number_boxes
+
+
+# On a phone (390 px) a row of charts or statistics (marimo's hstack: a flex row that never wraps) runs off
+# the screen: rows wrap, and a chart wider than the screen scrolls inside its own box.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  .marimo-cell .output div[style*="flex-direction: row"] { flex-wrap: wrap !important; }
+  .marimo-cell .output .vega-embed { max-width: 100%; overflow-x: auto; }
+  .marimo-cell .output select { max-width: 100%; }
+}
+</style>"""
 
 
 @dataclass(frozen=True)
@@ -90,10 +121,12 @@ class Form:
         return iter((self.controls, self.train))
 
     def _display_(self):
+        # Every lesson shows a form near its top: it carries the page's narrow-screen rules along.
         if not self.bordered:
-            return self.controls
-        return self.controls.style({"border": "1px solid var(--gray-6, #d4d4d8)", "border-radius": "0.5rem",
-                                    "padding": "0.25rem 0.75rem", "overflow-x": "auto"})
+            return mo.vstack([mo.Html(PHONE_CSS), self.controls])
+        return mo.vstack([mo.Html(PHONE_CSS), self.controls.style({
+            "border": "1px solid var(--gray-6, #d4d4d8)", "border-radius": "0.5rem", "padding": "0.25rem 0.75rem",
+            "overflow-x": "auto"})])
 
 
 @dataclass
@@ -104,11 +137,14 @@ class Controls:
     ``params``: the URL parameters (a mapping); by default marimo's.
     ``renamed``: old key → new key, for controls renamed since links were shared: an old link's
     value is read under the new name and the address is rewritten to it.
+    ``also``: the keys of this prefix that another `Controls` of the page builds, so that a form does not
+    call them unknown (Lesson 3's input distribution, built above its main form).
     """
 
     prefix: str = ""
     params: Mapping | None = None
     renamed: Mapping[str, str] = field(default_factory=dict)
+    also: tuple[str, ...] = ()  # keys that other controls of the page (built by another Controls) read
     warnings: list[str] = field(default_factory=list)
     _boxes: dict = field(default_factory=dict, repr=False)  # number boxes built: name → arguments
     _held: dict = field(default_factory=dict, repr=False)  # what each control built holds at first
@@ -161,12 +197,12 @@ class Controls:
                                      f"Using the default instead.")
                 # Drop it from the address too, so the URL says what the page shows (and a
                 # setting that depends on it, see `url.switch`, is not misled by it).
-                with contextlib.suppress(KeyError, TypeError, AttributeError):  # not editable
-                    del self._live[key]
+                self._drop(key)
         self._held[name] = held(control.kind, arguments)
         if control.kind == "number":
-            self._boxes[name] = dict(arguments)
-            arguments = boxes.box_arguments(arguments)
+            # The box's own default (not the link's): what an emptied box stands for.
+            self._boxes[name] = {**arguments, "default": control.arguments().get("value")}
+            return NumberBox(**boxes.box_arguments(arguments))
         return control.make(**arguments)
 
     def form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control) -> Form:
@@ -177,44 +213,76 @@ class Controls:
         and a student cannot tell what is current. Here the button's value is what it last applied
         (`Pressed`: before any press, the starting values), so a train cell that reads it reruns on
         a press only, and :func:`trainbar.bar` rings the button while the controls differ from it."""
-        elements, number_boxes = self._elements(text, controls)
+        text, elements, number_boxes = self._elements(text, controls)
         batch = mo.md(text).batch(**elements)
         start = {name: self._held[name] for name in controls}
-        return Form(batch, TrainButton(batch, start, submit_button_label, number_boxes), bordered)
+        return Form(batch, TrainButton(batch, start, submit_button_label, number_boxes, self.warnings), bordered)
 
     def request_form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control):
         """marimo's own form (``mo.md(text).batch(...).form(...)``, URL-seeded) for a computation that
         runs only when asked: nothing is shown before its first press, so its lit button is right."""
-        elements, number_boxes = self._elements(text, controls)
+        text, elements, number_boxes = self._elements(text, controls)
         return RequestForm(mo.md(text).batch(**elements), number_boxes, submit_button_label=submit_button_label,
                            bordered=bordered)
 
-    def _elements(self, text: str, controls: dict[str, Control]) -> tuple[dict, dict]:
-        """The built controls (a label the form's text already says is dropped), and the number boxes'
-        declared ranges, named as the student reads them: they travel with the button or form, so
-        `box_problems` can check what was typed."""
+    def _elements(self, text: str, controls: dict[str, Control]) -> tuple[str, dict, dict]:
+        """The form's text and its built controls, the words naming each control moved into its label
+        (:func:`labels.named`), and the number boxes' declared ranges, named as the student reads them:
+        they travel with the button or form, so `box_problems` can check what was typed."""
+        text, controls = labels.named_all(text, controls)
         said = {name: labels.spoken_label(text, name, c) for name, c in controls.items()}
-        elements = {name: self.build(name, labels.without_repeated_label(text, name, c))
-                    for name, c in controls.items()}
+        elements = {name: self.build(name, c) for name, c in controls.items()}
+        self.refuse_unknown(controls)
         number_boxes = {name: {**self._boxes[name], "label": said[name]} for name in controls if name in self._boxes}
-        return elements, number_boxes
+        return text, elements, number_boxes
+
+    def refuse_unknown(self, names) -> None:
+        """A warning for each key of the link, in this form's part of the address, that names no
+        setting (a mistyped ``epoch=30``), with the closest setting's name; the key leaves the address."""
+        known = {self.key(n) for n in names} | {self.key(n) for n in self.also}
+        known |= {self.key(old) for old in self.renamed}
+        for key in list(self._url):
+            if key in known or key in RESERVED or not key.startswith(self.prefix):
+                continue
+            if not self.prefix and "." in key:  # another form's key (``convex.seed``)
+                continue
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" — did you mean `{close[0]}`?" if close else "; it was ignored."
+            self.warnings.append(f"`{key}` is not a setting of this lesson{hint}")
+            del self._url[key]
+            self._drop(key)
+
+    def _drop(self, key: str) -> None:
+        """Remove a key from the page's address (the live parameters, where they can be edited)."""
+        with contextlib.suppress(KeyError, TypeError, AttributeError):  # not editable
+            del self._live[key]
 
     def callout(self):
         """The warnings as one marimo callout, or None when the link was fine. They quote the
         URL, which anyone can craft: shown as escaped text, never as markdown or HTML."""
-        if not self.warnings:
-            return None
-        return mo.callout(mo.Html(self.warnings_html()), kind="warn")
+        return link_callout(self.warnings)
 
     def warnings_html(self) -> str:
-        return "".join(f"<p>{html.escape(w)}</p>" for w in self.warnings)
+        return warnings_html(self.warnings)
 
     def with_warnings(self, element):
-        """The element with the link's warnings above it (if any)."""
+        """The element with the link's warnings above it (if any). A `Form`'s warnings are shown by its
+        Train bar instead (:func:`trainbar.bar`), until the student applies settings of their own."""
         note = self.callout()
-        if note is None:
+        if note is None or isinstance(element, Form):
             return element
         return mo.vstack([note, element])
+
+
+def warnings_html(warnings) -> str:
+    """The link's warnings as escaped paragraphs (they quote the URL, which anyone can craft); a
+    `name` in backticks as code."""
+    return "".join("<p>" + re.sub(r"`([^`<>]*)`", r"<code>\1</code>", html.escape(w)) + "</p>" for w in warnings)
+
+
+def link_callout(warnings):
+    """The link's warnings as one yellow callout, or None without any."""
+    return mo.callout(mo.Html(warnings_html(warnings)), kind="warn") if warnings else None
 
 
 # -- what a form stands for -------------------------------------------------------------------
@@ -232,6 +300,30 @@ def values(form) -> dict:
     if isinstance(form.value, Pressed):
         return form.value.values
     return form.value if form.value is not None else form.element.value
+
+
+def filled(values: dict | None, number_boxes: dict) -> dict | None:
+    """The values with each emptied number box (None) replaced by the box's default, as README promises."""
+    if values is None:
+        return None
+    return {name: (number_boxes[name]["default"] if value is None and name in number_boxes else value)
+            for name, value in values.items()}
+
+
+def emptied(values: dict, number_boxes: dict) -> list[str]:
+    """"first seed 0" for each emptied number box: its name as the student reads it and the default it stands for."""
+    return [f"{box['label']} {boxes.show(box['default'])}" for name, box in number_boxes.items()
+            if name in values and values[name] is None]
+
+
+def run_values(form) -> dict:
+    """`values`, each emptied number box filled with its default: what a run uses."""
+    return filled(values(form), getattr(_button(form), "number_boxes", {}))
+
+
+def run_applied(form) -> dict | None:
+    """`applied`, each emptied number box filled with its default: what the address records."""
+    return filled(applied(form), getattr(_button(form), "number_boxes", {}))
 
 
 def applied(form) -> dict | None:

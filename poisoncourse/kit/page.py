@@ -147,12 +147,13 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     config = default
     try:
         refuse_bad_boxes(form)
-        config = make_config(dict(forms.values(form)))
+        config = make_config(dict(forms.run_values(form)))  # an emptied number box: its default
         trained = Trained(config, _shared(memo, config, run, title, subtitle, total, every))
     except CourseError as err:
         trained = Trained(config, None, str(err))
-    # A submitted form goes into the URL (even one that failed), so the link reproduces the page.
-    url.write(forms.applied(form), prefix=prefix)
+    # Only settings that ran go into the URL, so a copied link reproduces a result, never a refusal.
+    if trained.ok:
+        url.write(forms.run_applied(form), prefix=prefix)
     return trained
 
 

@@ -8,6 +8,10 @@ authentication). poisoncourse registers :data:`MIDDLEWARE` there (pyproject.toml
 one request with this page: a GET or HEAD of the gallery root (marimo's base URL + ``/``, no ``?file=``).
 Every lesson keeps its address (``/?file=lesson1_width.py``, with or without the settings of a link).
 
+A lesson address that names no lesson (``/?file=lesson9.py``, a mistyped or outdated link) gets marimo's
+answer, a 404 with a line of JSON; the middleware swaps that body for a page with one sentence and a link
+to the front page (the status stays 404).
+
 Because every marimo server in the environment loads the entry point (``poisoncourse edit``, a user's own
 ``marimo edit``), the page is off unless the course asked for it: ``poisoncourse serve`` (tools/serve.py)
 and the hub's single-user servers (deploy/singleuser_config.py, to :data:`ON_HUB`) set :data:`ENV` in
@@ -111,13 +115,59 @@ def _base_url(scope: Scope) -> str:
     return str(getattr(state, "base_url", "") or "").rstrip("/")
 
 
+def is_lesson(scope: Scope) -> bool:
+    """A GET or HEAD of the gallery's root that asks for a lesson (``?file=``)."""
+    return (scope["type"] == "http" and scope.get("method") in ("GET", "HEAD")
+            and scope.get("path") == _base_url(scope) + "/" and "file" in _query(scope))
+
+
+def _query(scope: Scope) -> dict:
+    return parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+
+
+NOT_FOUND = "There is no lesson called “{name}” in this course."
+
+
+def not_found(name: str) -> str:
+    """The page for a lesson address that names no lesson: one sentence, and the way to the front page."""
+    from . import site
+
+    # "./" is the gallery's root under any base URL: the browser keeps the path it is on.
+    body = (f"<h1>No such lesson</h1><p>{html.escape(NOT_FOUND.format(name=name))} "
+            f'The lessons are listed on <a href="./">the course\'s front page</a>.</p>')
+    return site.render(title="No such lesson — poisoncourse", body=body, charts=[], nav="<b>poisoncourse</b>",
+                       vega_js="", footer="", style=STYLE)
+
+
+def _missing_lesson_page(scope: Scope, send: Send) -> Send:
+    """``send`` for marimo's answer to a lesson address: its 404 (the file is not served) becomes
+    :func:`not_found`'s page; any other answer passes untouched."""
+    replaced = False
+
+    async def wrapped(message) -> None:
+        nonlocal replaced
+        if message["type"] == "http.response.start" and message["status"] == 404:
+            replaced = True
+            name = (_query(scope).get("file") or [""])[-1]
+            body = (await run_in_threadpool(not_found, name)).encode()
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                                    (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-cache")]})
+            await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+            return
+        if not replaced:  # marimo's own body of a replaced answer is dropped
+            await send(message)
+
+    return wrapped
+
+
 def is_front(scope: Scope) -> bool:
     """A GET or HEAD of the gallery's root, with no lesson asked for."""
     if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
         return False
     if scope.get("path") != _base_url(scope) + "/":
         return False
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    query = _query(scope)
     return not any(name in query for name in MARIMO_PARAMS)
 
 
@@ -128,6 +178,9 @@ class FrontPage:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if enabled() and is_lesson(scope) and _signed_in(scope):
+            await self.app(scope, receive, _missing_lesson_page(scope, send))
+            return
         if not (enabled() and is_front(scope) and _signed_in(scope)):
             await self.app(scope, receive, send)
             return

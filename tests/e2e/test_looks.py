@@ -34,8 +34,8 @@ import pytest
 
 from poisoncourse.tools import course
 
-from .test_browser import (ARGS, CHROMIUM, PATIENCE_S, ROOT, browser, busy, controls, errors_on, new_page,  # noqa: F401
-                          open_lesson, server, train_button, wait_idle)
+from .test_browser import (ARGS, CHROMIUM, PATIENCE_S, ROOT, browser, busy, controls, errors_on, follow,  # noqa: F401
+                          new_page, open_lesson, server, train_button, wait_idle)
 
 pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
 
@@ -94,9 +94,12 @@ def text_problems(page) -> list[str]:
     if broken:
         problems.append(f"{broken} broken formula(s) or error output(s)")
     # A chart (or its legend) running past the window's right edge is cut off for the student.
+    # (A chart in a box of its own that scrolls sideways is reachable: on a phone, that box is within the window.)
     wide = page.evaluate("""() => { const rights = [];
-        const walk = (root) => { for (const el of root.querySelectorAll('.vega-embed canvas, .vega-embed svg'))
-            rights.push(el.getBoundingClientRect().right);
+        const walk = (root) => { for (const el of root.querySelectorAll('.vega-embed canvas, .vega-embed svg')) {
+            const own = el.closest('.vega-embed');
+            const scrolls = own && ['auto', 'scroll'].includes(getComputedStyle(own).overflowX);
+            rights.push((scrolls ? own : el).getBoundingClientRect().right); }
           for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot); };
         walk(document); return rights.filter((r) => r > document.documentElement.clientWidth); }""")
     if wide:
@@ -376,5 +379,61 @@ def test_the_served_lesson_reads_right_and_a_try_next_step_draws(server, browser
     if charts_after < charts_before:
         problems.append(f"after the step only {charts_after} of {charts_before} charts are drawn")
     full_screenshot(page, BUILD / f"looks-{app.removesuffix('.py')}-step.png")
+    page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+# -- phones and screen readers (issue 29) ---------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+AXE = ROOT / "build" / "node" / "node_modules" / "axe-core" / "axe.min.js"  # `make test` installs it (npm)
+
+# Elements whose right edge runs past the window without a box of their own that scrolls or clips them:
+# on a phone the student cannot see or reach them.
+CUT_OFF = """() => {
+  const width = document.documentElement.clientWidth, out = [];
+  const held = (el) => { for (let p = el.parentElement || el.getRootNode().host; p; p = p.parentElement || (p.getRootNode && p.getRootNode().host)) {
+      const x = getComputedStyle(p).overflowX; if (x === 'auto' || x === 'scroll' || x === 'hidden' || x === 'clip') return true; }
+    return false; };
+  const walk = (root) => { for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) walk(el.shadowRoot);
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0 && r.right > width + 1 && !held(el))
+        out.push(`${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 3).join('.')} to ${Math.round(r.right)} px`); } };
+  walk(document); return out; }"""
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations on the page (shadow roots included): rule, impact, how many elements."""
+    if not AXE.exists():  # fail, not skip: a skipped check would hide an unlabelled control
+        pytest.fail("axe-core is not installed: run `make test` (it installs it with npm into build/node).",
+                    pytrace=False)
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .map((v) => ({id: v.id, impact: v.impact, count: v.nodes.length, help: v.help,
+                      first: v.nodes[0] && v.nodes[0].target.join(' ')}))""")
+
+
+@pytest.mark.parametrize("app", sorted(STEPS))
+def test_the_served_lesson_reads_on_a_phone_and_to_a_screen_reader(server, browser, app):
+    """At 390 px every control stacks and every chart fits (or scrolls in its own box); axe-core finds no
+    critical problem (the serious ones are listed in build/axe-<lesson>.json)."""
+    url, _ = server
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    follow(page)
+    page.goto(f"{url}/?file={app}")
+    page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=180_000)
+    train_button(page).wait_for(timeout=120_000)
+    wait_idle(page)
+    problems = [f"on a phone: {p}" for p in text_problems(page)]
+    cut = page.evaluate(CUT_OFF)
+    if cut:
+        problems.append(f"on a phone: {len(cut)} element(s) run past the window's edge: {', '.join(cut[:6])}")
+    BUILD.mkdir(exist_ok=True)
+    full_screenshot(page, BUILD / f"looks-{app.removesuffix('.py')}-phone.png")
+    violations = axe_violations(page)
+    (BUILD / f"axe-{app.removesuffix('.py')}.json").write_text(json.dumps(violations, indent=1, ensure_ascii=False))
+    problems += [f"axe-core, critical: {v['id']} ({v['count']}×, e.g. {v['first']}): {v['help']}"
+                 for v in violations if v["impact"] == "critical"]
     page.context.close()
     assert not problems, "\n".join(problems)

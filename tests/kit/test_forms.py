@@ -1,10 +1,19 @@
 """A link reproduces the sender's settings; a bad link falls back to the defaults with a
 sentence, never an error."""
 
+import html
+import json
+import re
+
 import marimo as mo
 import pytest
 
 from poisoncourse.kit import boxes, forms, labels, trainbar, url
+
+
+def number_labels(text: str) -> list[str]:
+    """The labels of the number boxes in a form's HTML, as the browser reads them."""
+    return [json.loads(html.unescape(m)) for m in re.findall(r"<marimo-number\b[^>]*?data-label='([^']*)'", text)]
 
 
 class FakeParams(dict):
@@ -77,7 +86,9 @@ def test_a_bad_parameter_is_reported_and_the_default_kept(key, text, why):
     assert v[key] == defaults[key]
     if key != "seed":
         assert v["seed"] == 5  # the good parameters of the same link still apply
-    assert isinstance(ui.with_warnings(form), mo.Html)
+    # A form's warnings stand in its Train bar (until the student presses Train), not above the controls.
+    assert ui.with_warnings(form) is form and form.train.link_warnings == tuple(ui.warnings)
+    assert "was ignored" in trainbar.bar(*form).text
 
 
 def test_a_slider_snaps_to_its_grid_but_a_number_box_keeps_what_was_typed():
@@ -185,14 +196,14 @@ def _box_form():
 def test_a_number_box_shows_its_range_in_its_label_and_does_not_clamp():
     form = _box_form()
     text = form.controls.text
-    assert "learning rate η (1e-06–0.01)" in text and "(0–100,000)" in text
+    assert number_labels(text) == ["learning rate η (1e-06–0.01)", "(0–100,000)"]
     boxed = boxes.box_arguments({"start": 0, "stop": 5, "value": 1, "label": "seed"})
     assert boxed == {"value": 1, "label": "seed (0–5)"}
 
 
 @pytest.mark.parametrize("values, words", [
-    ({"eta": 5.0, "seed": 0}, ["learning rate η", "holds 5", "between 1e-06 and 0.01"]),
-    ({"eta": 1e-3, "seed": 99_999_999}, ["“seed”", "99999999", "between 0 and 100000"]),
+    ({"eta": 5.0, "seed": 0}, ["Learning rate η must be a number from 1e-06 to 0.01", "holds 5"]),
+    ({"eta": 1e-3, "seed": 99_999_999}, ["Seed must be a whole number from 0 to 100,000", "99999999"]),
     ({"eta": 1e-3, "seed": 2.5}, ["whole number"]),
 ])
 def test_an_out_of_range_number_box_gets_one_sentence(values, words):
@@ -210,18 +221,92 @@ def test_good_or_emptied_number_boxes_pass_and_the_page_refuses_a_bad_one():
     assert not trained.ok and "holds 5" in trained.problem and trained.config == "defaults"
 
 
-def test_a_label_the_form_text_already_says_is_not_repeated():
+def test_an_emptied_box_runs_its_own_default_and_the_bar_says_so(monkeypatch):
+    from poisoncourse.kit import page
+    params = FakeParams({"seed": "7"})
+    monkeypatch.setattr(url, "query_params", lambda: params)
+    ui = forms.Controls(params=params)
+    controls, train = ui.form("{eta} · first seed {seed}", submit_button_label="Train",
+                              eta=ui.number(1e-6, 1e-2, value=1e-3, label="learning rate η"),
+                              seed=ui.number(0, 100_000, 1, value=3, label="seed"))
+    controls._update({"eta": None, "seed": None})  # both boxes emptied
+    train._update(1)
+    ran = page.attempt(train, lambda v: v, lambda c, p: c)
+    assert ran.ok and ran.result == {"eta": 1e-3, "seed": 3}  # the box's default, not the link's 7
+    assert params == {"seed": "3", "eta": "0.001"}  # the address holds what ran, never "none"
+    assert "An empty box means its default: learning rate η 0.001; first seed 3." in trainbar.bar(controls, train).text
+
+
+def test_a_refused_run_leaves_the_address_as_it_was(monkeypatch):
+    from poisoncourse.kit import page
+    params = FakeParams({"eta": "0.002"})
+    monkeypatch.setattr(url, "query_params", lambda: params)
+    ui = forms.Controls(params=params)
+    controls, train = ui.form("{eta}", submit_button_label="Train", eta=ui.number(1e-6, 1e-2, value=1e-3))
+    controls._update({"eta": 5.0})
+    train._update(1)
+    assert not page.attempt(train, lambda v: v, lambda c, p: c).ok
+    assert params == {"eta": "0.002"}
+
+
+def test_an_unknown_link_key_is_named_with_the_closest_setting_and_leaves_the_address():
+    params = FakeParams({"epoch": "30", "zzz": "1", "seed": "2", "file": "x.py", "convex.seed": "1"})
+    ui = forms.Controls(params=params)
+    _, train = ui.form("{epochs} {seed}", submit_button_label="Train", epochs=ui.slider(5, 200, 5, value=40),
+                       seed=ui.number(0, 9, 1, value=0))
+    assert ui.warnings == ["`epoch` is not a setting of this lesson — did you mean `epochs`?",
+                           "`zzz` is not a setting of this lesson; it was ignored."]
+    assert params == {"seed": "2", "file": "x.py", "convex.seed": "1"}  # other forms' keys stay
+    assert "<code>epoch</code>" in forms.warnings_html(train.link_warnings)
+    # A key another Controls of the page reads (Lesson 3's distribution) is not unknown.
+    ui = forms.Controls(params=FakeParams({"distribution": "laplace"}), also=("distribution",))
+    ui.form("{seed}", submit_button_label="Train", seed=ui.number(0, 9, 1, value=0))
+    assert ui.warnings == []
+
+
+def test_the_link_warnings_leave_once_the_student_presses_train():
+    ui = forms.Controls(params=FakeParams({"epoch": "30"}))
+    controls, train = ui.form("{epochs}", submit_button_label="Train", epochs=ui.slider(5, 200, 5, value=40))
+    assert "not a setting" in trainbar.bar(controls, train).text
+    train._update(1)
+    assert trainbar.bar(controls, train) is train
+
+
+def test_every_control_is_named_in_the_words_the_student_reads():
+    """The words before a control move into its label (what a screen reader names it by); a number box's
+    label reaches the browser as plain words, not as rendered markup."""
+    ui = forms.Controls(params=FakeParams({}))
+    controls, _ = ui.form(
+        "**Networks** — {victim} · **Sweep** {sweep} · learning rate {lr} · at most {epochs} epochs · "
+        "first seed {seed} · PGD {steps}",
+        submit_button_label="Train",
+        victim=ui.dropdown(["MLP", "CNN"], value="MLP", label=""), sweep=ui.dropdown(["a", "b"], value="a"),
+        lr=ui.number(0.001, 1.0, 0.001, value=0.1, label=""), epochs=ui.slider(1, 9, 1, value=1, label="epochs"),
+        seed=ui.number(0, 100_000, 1, value=0, label="seed"), steps=ui.slider(1, 9, 1, value=1, label="steps"))
+    text = controls.text
+    for label in ("<strong>Networks</strong> —", "<strong>Sweep</strong>", "at most epochs", "PGD", "steps"):
+        assert label.replace("<", "&#92;u003c").replace(">", "&#92;u003e") in text or label in text, label
+    assert number_labels(text) == ["learning rate (0.001–1)", "first seed (0–100,000)"]  # words, no markup
+
+
+def test_labels_move_only_words_that_name_the_control():
     ui = forms.Controls(params=FakeParams({}))
     text = "first seed {seed} · at most {epochs} epochs · PGD {steps} · {depth}"
-    label = {name: labels.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
-        "seed": ui.slider(0, 9, 1, value=0, label="seed"), "epochs": ui.slider(1, 9, 1, value=1, label="epochs"),
-        "steps": ui.slider(1, 9, 1, value=1, label="steps"), "depth": ui.slider(1, 9, 1, value=1, label="depth"),
-    }.items()}
-    assert label == {"seed": "", "epochs": "", "steps": "steps", "depth": "depth"}
+    moved = {}
+    for name, c in {"seed": ui.slider(0, 9, 1, value=0, label="seed"), "epochs": ui.slider(1, 9, 1, value=1, label="epochs"),
+                    "steps": ui.slider(1, 9, 1, value=1, label="steps"), "depth": ui.slider(1, 9, 1, value=1, label="depth")}.items():
+        text, c = labels.named(text, name, c)
+        moved[name] = c.kwargs["label"]
+    assert moved == {"seed": "first seed", "epochs": "at most epochs", "steps": "steps", "depth": "depth"}
+    assert text == "{seed} · {epochs} · PGD {steps} · {depth}"
+
+
+def test_a_label_of_its_own_is_kept_beside_another_controls_words():
     # Another control's {placeholder} beside it is not the text saying its label (Lesson 3's "filter size r
     # (≤ n)" next to {n}, "attack probability β" before {attack}).
+    ui = forms.Controls(params=FakeParams({}))
     text = "— {k} · {r} · {n} · {fixed} · {attack}"
-    kept = {name: labels.without_repeated_label(text, name, c).kwargs["label"] for name, c in {
+    kept = {name: labels.named(text, name, c)[1].kwargs["label"] for name, c in {
         "r": ui.slider(1, 9, 1, value=1, label="filter size r (≤ n)"),
         "fixed": ui.slider(0.0, 1.0, 0.1, value=0.5, label="attack probability β (fixed)")}.items()}
     assert kept == {"r": "filter size r (≤ n)", "fixed": "attack probability β (fixed)"}
@@ -263,7 +348,8 @@ def test_a_bad_box_is_named_as_the_student_reads_it():
     form = ui.form("**Data and repeats** — samples {n} · first seed {seed}", submit_button_label="Train",
                    n=ui.slider(1, 9, 1, value=1, label=""), seed=ui.number(0, 100_000, 1, value=0, label=""))
     problems = forms.box_problems(_Submitted(form, {"n": 1, "seed": 99_999_999}))
-    assert len(problems) == 1 and "“first seed”" in problems[0]
+    assert problems == ["First seed must be a whole number from 0 to 100,000; the box holds 99999999, "
+                        "which was not used."]
 
 
 def test_the_buttons_starting_values_are_what_marimo_makes_of_the_controls():

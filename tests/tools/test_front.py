@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from starlette.authentication import AuthCredentials, AuthenticationBackend, SimpleUser
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from poisoncourse import registry
@@ -99,6 +99,9 @@ class Reply:
 def marimo_like(base_url: str = "", scopes=("read",)) -> Client:
     """A stand-in for marimo that answers every path itself, its auth outside the course's middleware."""
     async def marimo(request):
+        name = request.query_params.get("file")
+        if name and name not in {lesson.app for lesson in registry.LESSONS}:
+            return JSONResponse({"detail": f"File {name} not found"}, status_code=404)  # as marimo answers
         return PlainTextResponse(MARIMO)
 
     routes = [Route("/{rest:path}", marimo, methods=["GET", "HEAD", "POST"])]
@@ -151,6 +154,24 @@ def test_head_gets_the_headers_of_the_page_and_no_body(on):
     got, head = client.get("/"), client.head("/")
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+
+
+@pytest.mark.parametrize("base", ["", "/user/ada/poisoncourse"])
+def test_an_address_naming_no_lesson_gets_a_sentence_and_the_way_to_the_front_page(on, base):
+    client = marimo_like(base_url=base)
+    reply = client.get(base + "/?file=lesson9.py&seed=<b>")
+    assert reply.status_code == 404 and reply.headers["content-type"].startswith("text/html")
+    assert "There is no lesson called “lesson9.py” in this course." in reply.text
+    assert 'href="./"' in reply.text and "detail" not in reply.text  # ./ is the front page under any base URL
+    assert client.head(base + "/?file=lesson9.py").content == b""
+    assert client.get(base + "/?file=<script>x</script>").text.count("<script") == 0
+    assert client.get(base + "/?file=lesson1_width.py").text == MARIMO  # a real lesson: marimo's page
+    monkeypatch_off = pytest.MonkeyPatch()
+    monkeypatch_off.delenv(front.ENV)
+    try:
+        assert "detail" in client.get(base + "/?file=lesson9.py").text  # the course did not ask: marimo's answer
+    finally:
+        monkeypatch_off.undo()
 
 
 @pytest.mark.parametrize("url", ["/?file=lesson1_width.py", "/?file=lesson3_neurotron.py&seed=7", "/?file=",
@@ -287,6 +308,7 @@ def test_real_marimo_servers_show_it_only_where_the_course_asked(tmp_path):
         deadline = time.monotonic() + 90
         pages = {name: _get(url + "/", deadline) for name, (url, _) in servers.items()}
         lesson = _get(servers["course"][0] + "/?file=lesson3_neurotron.py", deadline)
+        missing = _get(servers["course"][0] + "/?file=lesson9.py", deadline)
     finally:
         for _, proc in servers.values():
             proc.terminate()
@@ -297,3 +319,4 @@ def test_real_marimo_servers_show_it_only_where_the_course_asked(tmp_path):
         status, text = pages[name]
         assert status == 200 and TITLE not in text and "<marimo-" in text, name  # marimo's own index.html
     assert lesson[0] == 200 and TITLE not in lesson[1] and "<marimo-" in lesson[1]
+    assert missing[0] == 404 and front.NOT_FOUND.format(name="lesson9.py") in missing[1]  # marimo's 404, replaced
