@@ -17,6 +17,7 @@ with app.setup(hide_code=True):
     import poisoncourse.kit.explore as explore
     import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
+    import poisoncourse.kit.predict as predict
     import poisoncourse.kit.trainbar as trainbar
     import poisoncourse.width.charts as charts
     import poisoncourse.width.convex as convex
@@ -24,6 +25,7 @@ with app.setup(hide_code=True):
     import poisoncourse.width.experiment as width
     import poisoncourse.width.panels as panels
     import poisoncourse.width.prose as prose
+    import poisoncourse.width.questions as questions
 
 
 @app.cell(hide_code=True)
@@ -63,6 +65,14 @@ def _(sweep_controls, train):
 
 
 @app.cell(hide_code=True)
+def _():
+    # Asked before the live result; a cell of its own, so the answer stays when Train reruns the sweep.
+    best_width = predict.ask(questions.BEST_WIDTH)
+    predict.card(best_width)
+    return (best_width,)
+
+
+@app.cell(hide_code=True)
 def _(defaults, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
     # what the controls first show: the defaults, or the settings of the link that opened it.
@@ -81,8 +91,8 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(config, paper, result):
-    mo.vstack([mo.md(f"""
+def _(best_width, config, paper, result):
+    predict.reveal(best_width, result, mo.vstack([mo.md(f"""
     ## The live result
 
     Clean test accuracy against hidden width, {width.EARLY_STOPPING[config.early_stopping]}. Regime {config.regime}:
@@ -98,8 +108,15 @@ def _(config, paper, result):
                                          highlight=config.highlight, attack=config.attack_label()),
                    charts.paper_panel(paper, config.regime)], justify="start"),
         mo.md("The paper's values are read from the authors' plot (`data/paper000_fig3.csv`)."),
-    ])
+    ]))
     return
+
+
+@app.cell(hide_code=True)
+def _():
+    fits_more = predict.ask(questions.FITS_MORE)
+    predict.card(fits_more)
+    return (fits_more,)
 
 
 @app.cell(hide_code=True)
@@ -116,13 +133,13 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(config, result):
-    mo.vstack([
+def _(config, fits_more, result):
+    predict.reveal(fits_more, result, mo.vstack([
         mo.hstack([charts.width_fit(result.summary, config.attack_label()),
                    charts.width_stopping_views(result.summary, config.attack_label())], justify="start"),
         mo.md(f"### During training, at the highlighted width m = {config.highlight}"),
         charts.width_epochs(result.curves, config.highlight, config.attack_label()),
-    ])
+    ]))
     return
 
 
