@@ -144,14 +144,14 @@ def _(config, fits_more, result):
 
 
 @app.cell(hide_code=True)
-def _(result):
-    mo.vstack([mo.md(f"""
+def _(best_width, result):
+    predict.reveal(best_width, result, say=False, shown=mo.vstack([mo.md(f"""
     ### Explore: the curve as training goes on
 
     The same run, mean accuracy against width after any epoch: drag **after epoch** from the end back to the start.
     {prose.explore_text(result)} The slider runs in your browser over results already computed — it also works in
     the exported static page.
-    """), explore.or_note(charts.width_by_epoch, result.curves)])
+    """), explore.or_note(charts.width_by_epoch, result.curves)]))
     return
 
 

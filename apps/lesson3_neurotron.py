@@ -19,7 +19,8 @@ with app.setup(hide_code=True):
     import poisoncourse.neurotron.noiseball as noiseball
     import poisoncourse.neurotron.panels as panels
     import poisoncourse.neurotron.prose as prose
-    from poisoncourse.kit import explore, forms, page, trainbar, url
+    import poisoncourse.neurotron.questions as questions
+    from poisoncourse.kit import explore, forms, page, predict, trainbar, url
 
 
 @app.cell(hide_code=True)
@@ -106,6 +107,15 @@ def _(controls, train):
 
 
 @app.cell(hide_code=True)
+def _():
+    # Asked before the result below; a cell of its own, so the answer stays through Train.
+    doubling = predict.ask(questions.DOUBLING)
+    closer = predict.ask(questions.CLOSER)
+    mo.vstack([predict.card(doubling), predict.card(closer)])
+    return doubling, closer
+
+
+@app.cell(hide_code=True)
 def _(defaults, train):
     # Before any Train (and headless) the controls' first values run: the defaults or the link's.
     trained = page.attempt(
@@ -118,9 +128,9 @@ def _(defaults, train):
 
 
 @app.cell(hide_code=True)
-def _(config, result):
+def _(closer, config, doubling, result):
     mo.stop(result is None)
-    mo.vstack([
+    predict.reveal([doubling, closer], result, mo.vstack([
         mo.md(f"""
             ## The live result
 
@@ -131,15 +141,15 @@ def _(config, result):
         page.run_stats(result, caption=f"{config.iterations:,} iterations", networks_caption="one batched recurrence",
                        networks=len(config.values) * config.seeds * len(config.algorithms)),
         charts.log_error_curves(result.curves, value_title=panels.value_symbol(config.sweep)),
-    ])
+    ]))
     return
 
 
 @app.cell(hide_code=True)
-def _(config, result):
+def _(closer, config, doubling, result):
     mo.stop(result is None)
     _name = panels.value_symbol(config.sweep)
-    mo.vstack([
+    predict.reveal([doubling, closer], result, say=False, shown=mo.vstack([
         mo.md(f"""
             ### Explore: one attack strength at a time
 
@@ -148,7 +158,7 @@ def _(config, result):
             already computed — it also works in the exported static page.
             """),
         explore.or_note(charts.error_curves_by_value, result.curves, value_title=_name, name=config.sweep),
-    ])
+    ]))
     return
 
 
@@ -160,15 +170,15 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(config, reference, result):
+def _(closer, config, doubling, reference, result):
     mo.stop(result is None)
     _table, _note = panels.final_errors(result.summary, reference.table, config)
-    mo.vstack([
+    predict.reveal([doubling, closer], result, say=False, shown=mo.vstack([
         mo.md(f"### Final error against {panels.value_symbol(config.sweep)}"),
         charts.final_error_summary(_table, value_title=panels.value_symbol(config.sweep),
                                    log_x=config.sweep == "theta"),
         mo.md(f"Points: median over seeds; bars: best to worst seed. {_note}"),
-    ])
+    ]))
     return
 
 

@@ -165,31 +165,45 @@ def explanation(question: Question, result) -> str:
     return f"{question.why(result)}\n\n**Try next:** {question.next}"
 
 
-def verdict_view(question: Question, value: dict | None, result, shown, *, is_live: bool, off: bool):
-    """What replaces the result's output: see the module's docstring. ``value``: the prediction's."""
-    if off:
+LOCKED = "🔒 **Predict first.** Answer the question above (or tick *skip*) to see this result."
+
+
+def verdict_view(question: Question | tuple, value, result, shown, *, is_live: bool, off: bool, say: bool = True):
+    """What replaces the result's output: see the module's docstring. ``question`` and ``value``: one
+    prediction's, or tuples of several asked about the same result (locked until every one is answered).
+    ``say`` False: the result unlocked without its verdict again (a second view of a result judged above)."""
+    questions, values = (question, value) if isinstance(question, tuple) else ((question,), (value,))
+    if off or result is None:  # a refused run: nothing to judge, and the page says why
         return shown
     if not is_live:
-        return mo.vstack([shown, check_each(question, result)])
-    value = value or {}
-    answer, skipped = value.get("answer"), bool(value.get("skip"))
-    if answer in (None, "") and not skipped:
-        return mo.callout(mo.md("🔒 **Predict first.** Answer the question above (or tick *skip*) to see this "
-                                "result."), kind="neutral")
-    verdict = judge(question, None if skipped else answer, result)
-    if verdict.right is None and not skipped and verdict.truth is not None:  # a typed text that is no number
-        return mo.callout(mo.md(verdict.sentence), kind="warn")
+        return mo.vstack([shown, *(check_each(q, result) for q in questions)]) if say else shown
+    answers = [(v or {}).get("answer") for v in values]
+    skips = [bool((v or {}).get("skip")) for v in values]
+    if any(a in (None, "") and not s for a, s in zip(answers, skips)):
+        return mo.callout(mo.md(LOCKED), kind="neutral")
+    verdicts = [judge(q, None if s else a, result) for q, a, s in zip(questions, answers, skips)]
+    for v, s in zip(verdicts, skips):
+        if v.right is None and not s and v.truth is not None:  # a typed text that is no number
+            return mo.callout(mo.md(v.sentence), kind="warn")
+    if not say:
+        return shown
+    return mo.vstack([*(_said(q, v, s, result) for q, v, s in zip(questions, verdicts, skips)), shown])
+
+
+def _said(question: Question, verdict: Verdict, skipped: bool, result):
     kind = {True: "success", False: "warn", None: "info"}[verdict.right]
     head = {True: "✓ Right.", False: "✗ Not this time.", None: "Skipped." if skipped else ""}[verdict.right]
     text = f"**{head}** {verdict.sentence}" + ("" if verdict.truth is None else "\n\n" + explanation(question, result))
-    return mo.vstack([mo.callout(mo.md(text), kind=kind), shown])
+    return mo.callout(mo.md(text), kind=kind)
 
 
-def reveal(prediction: Prediction, result, shown, **options):
-    """The result's output behind its question (`verdict_view` with the page's own mode)."""
+def reveal(prediction: Prediction | list | tuple, result, shown, *, say: bool = True, **options):
+    """The result's output behind its question(s) (`verdict_view` with the page's own mode)."""
+    asked = tuple(prediction) if isinstance(prediction, (list, tuple)) else (prediction,)
     is_live = options.get("is_live", live())
     off = options.get("off", turned_off())
-    return verdict_view(prediction.question, prediction.value, result, shown, is_live=is_live, off=off)
+    return verdict_view(tuple(p.question for p in asked), tuple(p.value for p in asked), result, shown,
+                        is_live=is_live, off=off, say=say)
 
 
 def each_answer(question: Question, result) -> list[str]:

@@ -77,3 +77,35 @@ def test_predict_the_hand_out_shows_the_result_and_folds_every_answers_verdict()
     assert "Which is bigger?" in card and "marimo-radio" not in card
     live_card = mo.as_html(predict.card(predict.ask(BIGGER), is_live=True, off=False)).text
     assert "marimo-radio" in live_card and "marimo-checkbox" in live_card
+
+
+def test_predict_several_questions_about_one_result_unlock_it_together():
+    both = (BIGGER, RATIO)
+    half = ({"answer": "a", "skip": False}, None)
+    assert "THE RESULT" not in view(both, half, A_WINS)
+    done = ({"answer": "a", "skip": False}, {"answer": None, "skip": True})
+    text = view(both, done, A_WINS)
+    assert "THE RESULT" in text and "Right" in text and "Skipped" in text
+    quiet = readable(predict.verdict_view(both, done, A_WINS, mo.md("THE RESULT"), is_live=True, off=False, say=False))
+    assert "THE RESULT" in quiet and "Right" not in quiet
+
+
+def test_predict_every_lesson_asks_two_to_four_questions_before_the_results_they_unlock():
+    import importlib
+
+    from poisoncourse.tools import course
+
+    for lesson in course.lessons():
+        package = lesson.path.stem.split("_", 1)[1]
+        asked = importlib.import_module(f"poisoncourse.{package}.questions").QUESTIONS
+        assert 2 <= len(asked) <= 4, package
+        source = lesson.path.read_text()
+        for q in asked:
+            name = next(n for n, v in vars(importlib.import_module(f"poisoncourse.{package}.questions")).items()
+                        if v is q)
+            asks = source.index(f"predict.ask(questions.{name})")
+            variable = source[:asks].rsplit("\n", 1)[1].split("=")[0].strip()
+            reveals = [i for i in range(len(source)) if source.startswith("predict.reveal(", i)
+                       and variable in source[i:i + 80]]
+            assert reveals and min(reveals) > asks, (package, q.key)  # asked above the result it unlocks
+            assert q.expected and q.because and q.next and (q.typed or q.expected in q.choices), q.key
