@@ -44,7 +44,10 @@ HOW = (
     "back at once, for you too.</li>"
     "<li>To show someone exactly what you see, copy the page's address after pressing "
     "<strong>Train</strong>: it carries your settings, seed included.</li>"
+    '<li>Teaching with the course? Read <a href="?guide=teachers">the teacher\'s guide</a>: goals, timings, '
+    "the predictions' answers and workshop plans.</li>"
 )
+GUIDE = "guide"  # ?guide=teachers: the teacher's guide instead of the course map
 # Larger type than the static site's: the page is shown on a projector at the start of a workshop.
 STYLE = """
 main { font-size: 1.12rem; }
@@ -73,6 +76,14 @@ def page() -> str:
     footer = f"<b>poisoncourse</b> {html.escape(__version__)}, served live by marimo."
     return site.render(title="poisoncourse", body=body, charts=[], nav="<b>poisoncourse</b>", vega_js="",
                        footer=footer, style=STYLE)
+
+
+@functools.cache
+def guide_page() -> str:
+    """The teacher's guide (poisoncourse/guide), linked from the front page."""
+    from . import guide
+
+    return guide.html(nav='<a href="./">poisoncourse</a>', footer="<b>poisoncourse</b>, the teacher's guide.")
 
 
 def _signed_in(scope: Scope) -> bool:
@@ -116,7 +127,8 @@ class FrontPage:
             return
         # The first request builds the page in a thread: reading the course map imports the lessons
         # (torch), which must not stall the server's event loop and every student's websocket with it.
-        text = await run_in_threadpool(page)
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        text = await run_in_threadpool(guide_page if GUIDE in query else page)
         response = HTMLResponse(text, headers={"Cache-Control": "no-cache"})
         if scope["method"] == "HEAD":
             response.body = b""  # a GET's headers (Content-Length included), no body
