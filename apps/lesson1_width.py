@@ -15,6 +15,7 @@ with app.setup(hide_code=True):
     import marimo as mo
 
     import poisoncourse.kit.explore as explore
+    import poisoncourse.kit.fold as fold
     import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
     import poisoncourse.kit.predict as predict
@@ -175,7 +176,7 @@ def _(config, result):
 def _():
     curve = page.load(budget.load_reference)  # Fig. 1's top row, shipped (10 seeds)
     live_curve = mo.ui.run_button(label="Draw these curves live: the live protocol, 2 seeds (about 20 s on a CPU)")
-    mo.vstack([mo.md(f"""
+    fold.how(mo.vstack([mo.md(f"""
     ### Accuracy against budget (paper Fig. 1, top row), and the budgets it sets
 
     Clean test accuracy of a linear model and of a width-{budget.MID_WIDTH} network trained on digits poisoned by the
@@ -185,7 +186,8 @@ def _():
         mo.md(" ".join(prose.budget_findings(budget.summarize(t[t.regime == r]), r) for r in ("A", "B"))),
         *[charts.budget_curve(budget.summarize(t[t.regime == r]), f"regime {r}, the paper's attack",
                               budget.DEFAULT_BUDGETS[r]) for r in ("A", "B")]]),
-        what="The shipped accuracy-against-budget curve cannot be shown."), live_curve])
+        what="The shipped accuracy-against-budget curve cannot be shown."), live_curve]),
+             title="How this was computed: the budgets, set on accuracy against budget (paper Fig. 1, top row)")
     return (live_curve,)
 
 
@@ -212,7 +214,7 @@ def _(paper, reference, shipped, shipped_meta):
 
 @app.cell(hide_code=True)
 def _(result):
-    mo.md(f"""
+    mo.vstack([mo.md(f"""
     ## What to notice (in the run above)
 
     {prose.notice_md(result)}
@@ -220,11 +222,7 @@ def _(result):
     ## Try next
 
     {prose.try_next_md()}
-
-    ## Where this lesson departs from the paper
-
-    {prose.departures_md()}
-    """)
+    """), fold.departs(prose.departures_md())])
     return
 
 

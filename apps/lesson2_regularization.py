@@ -21,6 +21,7 @@ with app.setup(hide_code=True):
     import poisoncourse.regularization.prose as prose
     import poisoncourse.regularization.questions as questions
     import poisoncourse.kit.explore as explore
+    import poisoncourse.kit.fold as fold
     import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
     import poisoncourse.kit.predict as predict
@@ -279,7 +280,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(prose.departures())
+    fold.departs(prose.departures())
     return
 
 

@@ -35,7 +35,7 @@ import pytest
 from poisoncourse.tools import course
 
 from .test_browser import (ARGS, CHROMIUM, ROOT, browser, busy, controls, errors_on, new_page,  # noqa: F401
-                          open_lesson, server, train_button, wait_idle)
+                          open_lesson, server, shown, train_button, wait_idle)
 
 pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
 
@@ -376,5 +376,48 @@ def test_the_served_lesson_reads_right_and_a_try_next_step_draws(server, browser
     if charts_after < charts_before:
         problems.append(f"after the step only {charts_after} of {charts_before} charts are drawn")
     full_screenshot(page, BUILD / f"looks-{app.removesuffix('.py')}-step.png")
+    page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+# -- the questions above the results (issue 26), and the page's height with its method sections closed -------
+
+HEIGHTS = BUILD / "page-heights.json"
+HEIGHT_TARGET = 6_000  # px at 1,300 px wide, the method sections closed (issue 26)
+LOCKED = "Answer the question above"
+
+
+def page_height(page) -> int:
+    return int(page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"))
+
+
+@pytest.mark.parametrize("app", sorted(STEPS))
+def test_predict_the_served_lesson_locks_its_results_until_answered_and_fits_the_height_target(server, browser, app):
+    from poisoncourse.kit import predict
+
+    url, _ = server
+    page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+    page.goto(f"{url}/?file={app}")
+    train_button(page).wait_for(timeout=180_000)
+    wait_idle(page, timeout=300)
+    problems = [f"with its questions open: {p}" for p in text_problems(page) + errors_on(page)]
+    skips = page.get_by_role("checkbox", name=predict.SKIP_LABEL)
+    if not (skips.count() and shown(page, LOCKED)):
+        problems.append(f"{skips.count()} question(s) asked, {shown(page, LOCKED)} result(s) locked on load")
+    BUILD.mkdir(exist_ok=True)
+    full_screenshot(page, BUILD / f"looks-{app.removesuffix('.py')}-questions.png")
+    for i in range(skips.count()):  # a teacher's skip: every result shows, with its answer
+        skips.nth(i).check()
+        wait_idle(page)
+    if shown(page, LOCKED):
+        problems.append(f"{shown(page, LOCKED)} result(s) still locked after every question was skipped")
+    if not shown(page, "Skipped."):
+        problems.append("no answer is given after a skip")
+    height = page_height(page)
+    heights = json.loads(HEIGHTS.read_text()) if HEIGHTS.exists() else {}
+    heights[app] = height
+    HEIGHTS.write_text(json.dumps(heights, indent=2))
+    if height > HEIGHT_TARGET:
+        problems.append(f"{height} px tall at 1,300 px wide with its method sections closed (target {HEIGHT_TARGET:,})")
     page.context.close()
     assert not problems, "\n".join(problems)
