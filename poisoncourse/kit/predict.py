@@ -115,6 +115,24 @@ def card(prediction: Prediction, *, is_live: bool | None = None, off: bool | Non
                             "*Check your prediction*."), kind="info")
 
 
+# -- reading a truth off a result: the two shapes most questions share ----------------------------
+
+
+def where_extreme(values, labels: tuple[str, str, str], lowest: bool = False) -> str | None:
+    """Where the highest (or lowest) of ``values`` (in their order) sits: ``labels`` = (first, between, last);
+    None for fewer than three values (no "between")."""
+    values = list(values)
+    if len(values) < 3:
+        return None
+    i = min(range(len(values)), key=values.__getitem__) if lowest else max(range(len(values)), key=values.__getitem__)
+    return labels[0] if i == 0 else labels[2] if i == len(values) - 1 else labels[1]
+
+
+def direction(change: float, margin: float, labels: tuple[str, str, str]) -> str:
+    """``labels`` = (up, about the same, down) for a change beyond ± ``margin``."""
+    return labels[0] if change > margin else labels[2] if change < -margin else labels[1]
+
+
 # -- the verdict -------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ poisons' distance r, answered by it. ``expected`` is the default run's answer
 
 from __future__ import annotations
 
-from ..kit.predict import Question
+from ..kit.predict import Question, direction, where_extreme
 from .experiment import LabelNoiseResult
 
 NEAR, MIDDLE, FAR = "near the class mean (the smallest r)", "in between", "far from it (the largest r)"
@@ -17,11 +17,7 @@ def _mean(result: LabelNoiseResult, column: str):
 
 
 def most_harmful(result: LabelNoiseResult) -> str | None:
-    adv = _mean(result, "adversarial_accuracy")
-    if len(adv) < 3:
-        return None
-    worst = int(adv.to_numpy().argmin())
-    return NEAR if worst == 0 else FAR if worst == len(adv) - 1 else MIDDLE
+    return where_extreme(_mean(result, "adversarial_accuracy"), (NEAR, MIDDLE, FAR), lowest=True)
 
 
 def _harm_why(result: LabelNoiseResult) -> str:
@@ -57,7 +53,7 @@ def natural_vs_adversarial(result: LabelNoiseResult) -> str | None:
     if len(result.summary) < 2:
         return None
     nat, adv = _drop(_mean(result, "natural_accuracy")), _drop(_mean(result, "adversarial_accuracy"))
-    return SAME if abs(nat - adv) <= DROP_MARGIN else LESS if nat < adv else MORE
+    return direction(nat - adv, DROP_MARGIN, (MORE, SAME, LESS))
 
 
 def _natural_why(result: LabelNoiseResult) -> str:

@@ -4,7 +4,9 @@ robust accuracy; each answered by the run on screen. ``expected`` is the default
 
 from __future__ import annotations
 
-from ..kit.predict import Question
+import math
+
+from ..kit.predict import Question, direction
 from .experiment import LazyResult
 
 GROWS, STAYS, SHRINKS = "it grows", "it stays about the same", "it shrinks"
@@ -21,8 +23,7 @@ def step_with_d(result: LazyResult) -> str | None:
     if result.config.sweep != "size" or len(result.summary) < 2:
         return None
     rel = _by_value(result, "delta_rel")
-    ratio = rel.iloc[-1] / rel.iloc[0]
-    return GROWS if ratio > RATIO else SHRINKS if ratio < 1 / RATIO else STAYS
+    return direction(math.log(rel.iloc[-1] / rel.iloc[0]), math.log(RATIO), (GROWS, STAYS, SHRINKS))
 
 
 def _step_why(result: LazyResult) -> str:
@@ -54,8 +55,7 @@ def robust_with_radius(result: LazyResult) -> str | None:
     if result.config.sweep != "radius" or len(result.summary) < 2:
         return None
     acc = _by_value(result, "robust_accuracy")
-    gap = acc.iloc[-1] - acc.iloc[0]
-    return MORE if gap > ACCURACY_MARGIN else LESS if gap < -ACCURACY_MARGIN else SAME
+    return direction(acc.iloc[-1] - acc.iloc[0], ACCURACY_MARGIN, (MORE, SAME, LESS))
 
 
 def _robust_why(result: LazyResult) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..kit.predict import Question
+from ..kit.predict import Question, direction
 from . import experiment
 
 NEUROTRON, SGD = experiment.ALGORITHMS["neurotron"], experiment.ALGORITHMS["sgd"]
@@ -68,7 +68,7 @@ def closer_at_largest(result: experiment.NeurotronResult) -> str | None:
         return None
     tron, sgd = _median(result, NEUROTRON), _median(result, SGD)
     gap = float(tron.iloc[-1] - sgd.iloc[-1])  # log10: positive → SGD is closer
-    return TIE if abs(gap) < np.log10(TIE_FACTOR) else SGD_WINS if gap > 0 else TRON_WINS
+    return direction(gap, np.log10(TIE_FACTOR), (SGD_WINS, TIE, TRON_WINS))
 
 
 def _closer_why(result: experiment.NeurotronResult) -> str:

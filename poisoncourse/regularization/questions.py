@@ -6,7 +6,7 @@ poison location); ``expected`` is the default run's answer (tests/regularization
 
 from __future__ import annotations
 
-from ..kit.predict import Question
+from ..kit.predict import Question, direction
 from .experiment import HeatmapResult
 
 OWN, BOUNDARY, OTHER = ("on the side of the class whose label it carries", "near the boundary between the classes",
@@ -65,7 +65,7 @@ def best_lam_where_damage(result: HeatmapResult) -> str | None:
     if g.damage_small.max() <= 0 or calm.empty:
         return None
     gap = _worst(result, 0.75).best_lam.mean() - calm.best_lam.mean()
-    return LARGER if gap > LAM_MARGIN else SMALLER if gap < -LAM_MARGIN else SAME
+    return direction(gap, LAM_MARGIN, (LARGER, SAME, SMALLER))
 
 
 def _lam_why(result: HeatmapResult) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..kit.predict import Question
+from ..kit.predict import Question, direction, where_extreme
 from . import experiment
 
 NARROWEST, MIDDLE, WIDEST = "the narrowest width", "a width in between", "the widest width"
@@ -26,11 +26,7 @@ def _curve(result: experiment.WidthResult, column: str) -> pd.Series:
 
 
 def best_width(result: experiment.WidthResult) -> str | None:
-    acc = _curve(result, result.accuracy_column)
-    if len(acc) < 3:
-        return None
-    best = int(acc.to_numpy().argmax())
-    return NARROWEST if best == 0 else WIDEST if best == len(acc) - 1 else MIDDLE
+    return where_extreme(_curve(result, result.accuracy_column), (NARROWEST, MIDDLE, WIDEST))
 
 
 def _best_why(result: experiment.WidthResult) -> str:
@@ -65,8 +61,7 @@ def fits_more(result: experiment.WidthResult) -> str | None:
     if not (s.variant == "poisoned").any():
         return None
     fit = _curve(result, "fit")
-    change = fit.iloc[-1] - fit.iloc[0]
-    return MORE if change > FIT_MARGIN else LESS if change < -FIT_MARGIN else SAME
+    return direction(fit.iloc[-1] - fit.iloc[0], FIT_MARGIN, (MORE, SAME, LESS))
 
 
 def _fit_why(result: experiment.WidthResult) -> str:
