@@ -20,7 +20,7 @@ with app.setup(hide_code=True):
     import poisoncourse.neurotron.panels as panels
     import poisoncourse.neurotron.prose as prose
     import poisoncourse.neurotron.questions as questions
-    from poisoncourse.kit import explore, forms, page, predict, trainbar, url
+    from poisoncourse.kit import explore, fold, forms, page, predict, trainbar, url
 
 
 @app.cell(hide_code=True)
@@ -286,7 +286,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.vstack([mo.md(r"""
     ## The math
 
     **Network (Def. 1 and 2).** For a filter $w \in \mathbb R^r$ and sensing matrices $A_1, \dots, A_k$,
@@ -301,7 +301,7 @@ def _():
     derivative of $\sigma$. **SGD** replaces $M x_i$ by $\frac{\partial f_{w_t}}{\partial w}(x_i) = \frac qk \sum_j
     \sigma'(w_t^\top A_j x_i) A_j x_i$.
 
-    **Where this lesson departs from the paper** (all in one place):
+    """), fold.departs(mo.md(r"""
     * $A_j = M + jC$, $j \in \{-k/2..k/2\} \setminus \{0\}$, $M, C$ with $\mathcal N(0,1)$ entries, and ξ's alternating
       signs: the authors' code (the paper leaves both open).
     * Live runs take 10× the paper's η and T = 2,000 (the reference: the paper's η and 40,000 steps, 5 seeds).
@@ -310,7 +310,7 @@ def _():
       so ρ is set by the mean, $\rho\, \mathbb E[\frac qk \sum_j |u^\top A_j x|] = \theta$, ξ is clipped to
       $|\xi| \le \theta$, and β stays a control (β = 1 is the paper's case).
     * Inputs are drawn in single precision, then all runs in double; a run past 1,000× its start error is cut.
-    """)
+    """))])
     return
 
 

@@ -21,7 +21,7 @@ with app.setup(hide_code=True):
     import poisoncourse.lazy.prose as prose
     import poisoncourse.lazy.questions as questions
     import poisoncourse.lazy.single_step as single_step
-    from poisoncourse.kit import explore, forms, page, predict, trainbar
+    from poisoncourse.kit import explore, fold, forms, page, predict, trainbar
 
 
 @app.cell(hide_code=True)
@@ -311,7 +311,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.vstack([mo.md(r"""
     ## The math
 
     **Network (Sec. 2).** For $x \in \mathbb R^d$ with $\|x\| = 1$,
@@ -338,14 +338,14 @@ def _():
     \Pi_{\|\delta\| \le \epsilon}(\delta + \alpha\nabla_\delta \ell / \|\nabla_\delta \ell\|)$, $\alpha =
     2.5\epsilon/K$, for $K$ steps; one SGD step on the attacked batch; then the projection above.
 
-    **Where this lesson departs from the paper** (all in one place):
+    """), fold.departs(mo.md(r"""
     * Part 1 projects rows back after every step by default; Sec. 5.1 stops training when a row leaves its ball
       (offered, and both are in the Fig. 2/3 reference). The authors' code projects after every epoch (offered).
     * Data: the 0s and 1s of mnist5k (≤ 1,000 images, resized), not full MNIST; m ≤ 1,600; 4 epochs live; no bias
       (as the paper's appendix runs); Fig. 3 at d = 196, m = 400.
     * The smallest flipping step is searched from 1/10 to 100× the linearization's guess, then bisected; a point
       no step in that range flips counts as "not flipped" (+∞ in the quantiles).
-    """)
+    """))])
     return
 
 
