@@ -14,6 +14,7 @@ setup(
     package_dir=COURSE,
     package_data={
         "poisoncourse._course.apps": ["lesson*.py"],
+        "poisoncourse.tools": ["teachers.md"],  # the teacher's guide (issue 26)
         "poisoncourse._course.data": ["README.md", "mnist5k.npz", "paper000_fig3.csv", "reference/*.csv",
                                       "reference/*.json"],
     },

@@ -11,8 +11,10 @@ with app.setup(hide_code=True):
     import marimo as mo
 
     import poisoncourse.kit.explore as explore
+    import poisoncourse.kit.fold as fold
     import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
+    import poisoncourse.kit.predict as predict
     import poisoncourse.kit.trainbar as trainbar
     import poisoncourse.width.charts as charts
     import poisoncourse.width.convex as convex
@@ -20,6 +22,7 @@ with app.setup(hide_code=True):
     import poisoncourse.width.experiment as width
     import poisoncourse.width.panels as panels
     import poisoncourse.width.prose as prose
+    import poisoncourse.width.questions as questions
 
 
 @app.cell(hide_code=True)
@@ -59,6 +62,14 @@ def _(sweep_controls, train):
 
 
 @app.cell(hide_code=True)
+def _():
+    # Asked before the live result; a cell of its own, so the answer stays when Train reruns the sweep.
+    best_width = predict.ask(questions.BEST_WIDTH)
+    predict.card(best_width)
+    return (best_width,)
+
+
+@app.cell(hide_code=True)
 def _(defaults, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
     # what the controls first show: the defaults, or the settings of the link that opened it.
@@ -77,8 +88,8 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(config, paper, result):
-    mo.vstack([mo.md(f"""
+def _(best_width, config, paper, result):
+    predict.reveal(best_width, result, mo.vstack([mo.md(f"""
     ## The live result
 
     {prose.live_caption(config)} {prose.verdict(result)}
@@ -89,13 +100,20 @@ def _(config, paper, result):
                                          highlight=config.highlight, attack=config.attack_label()),
                    charts.paper_panel(paper, config.regime)], justify="start"),
         mo.md("The paper's values are read from the authors' plot (`data/paper000_fig3.csv`)."),
-    ])
+    ]))
     return
 
 
 @app.cell(hide_code=True)
-def _(config, result):
-    # With its charts, so a refused run leaves no heading over nothing.
+def _():
+    fits_more = predict.ask(questions.FITS_MORE)
+    predict.card(fits_more)
+    return (fits_more,)
+
+
+@app.cell(hide_code=True)
+def _(config, fits_more, result):
+    # The heading with its charts, so a refused run leaves no heading over nothing.
     mo.vstack([
         mo.md("""
     ## Does width buy memorization of the poison?
@@ -105,23 +123,25 @@ def _(config, result):
     epoch with the best accuracy on a held-out validation split that is itself **poisoned** (all a defender has) or
     **clean** (an oracle).
     """),
+        predict.reveal(fits_more, result, mo.vstack([
         mo.hstack([charts.width_fit(result.summary, config.attack_label()),
                    charts.width_stopping_views(result.summary, config.attack_label())], justify="start"),
         mo.md(f"### During training, at the highlighted width m = {config.highlight}"),
         charts.width_epochs(result.curves, config.highlight, config.attack_label()),
+        ])),
     ])
     return
 
 
 @app.cell(hide_code=True)
-def _(result):
-    mo.vstack([mo.md(f"""
+def _(best_width, result):
+    predict.reveal(best_width, result, say=False, shown=mo.vstack([mo.md(f"""
     ### Explore: the curve as training goes on
 
     The same run, mean accuracy against width after any epoch: drag **after epoch** from the end back to the start.
     {prose.explore_text(result)} The slider runs in your browser over results already computed — it also works in
     the exported static page.
-    """), explore.or_note(charts.width_by_epoch, result.curves)])
+    """), explore.or_note(charts.width_by_epoch, result.curves)]))
     return
 
 
@@ -143,14 +163,15 @@ def _(config, result):
 def _():
     curve = page.load(budget.load_reference)  # Fig. 1's top row, shipped (10 seeds)
     live_curve = mo.ui.run_button(label="Draw these curves live: the live protocol, 2 seeds (about 20 s on a CPU)")
-    mo.vstack([mo.md(f"""
+    fold.how(mo.vstack([mo.md(f"""
     ### Accuracy against budget (paper Fig. 1, top row), and the budgets it sets
 
     Clean test accuracy of a linear model and of a width-{budget.MID_WIDTH} network trained on digits poisoned by the
     paper's attack, against the budget, for both attack losses (shipped: `data/reference/width_budget.csv`; remade by
     `budget.budget_curve`). The default budgets were set on the live protocol's curves: the button below draws them.
     """), curve.show(panels.shipped_budget_panel, what="The shipped accuracy-against-budget curve cannot be shown."),
-        live_curve])
+        live_curve]),
+             title="How this was computed: the budgets, set on accuracy against budget (paper Fig. 1, top row)")
     return (live_curve,)
 
 
@@ -177,7 +198,7 @@ def _(paper, reference, shipped, shipped_meta):
 
 @app.cell(hide_code=True)
 def _(result):
-    mo.md(f"""
+    mo.vstack([mo.md(f"""
     ## What to notice (in the run above)
 
     {prose.notice_md(result)}
@@ -185,11 +206,7 @@ def _(result):
     ## Try next
 
     {prose.try_next_md()}
-
-    ## Where this lesson departs from the paper
-
-    {prose.departures_md()}
-    """)
+    """), fold.departs(prose.departures_md())])
     return
 
 

@@ -15,9 +15,12 @@ with app.setup(hide_code=True):
     import poisoncourse.regularization.mnist as regularization_mnist
     import poisoncourse.regularization.panels as panels
     import poisoncourse.regularization.prose as prose
+    import poisoncourse.regularization.questions as questions
     import poisoncourse.kit.explore as explore
+    import poisoncourse.kit.fold as fold
     import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
+    import poisoncourse.kit.predict as predict
     import poisoncourse.kit.trainbar as trainbar
 
 
@@ -61,6 +64,15 @@ def _(controls, train):
 
 
 @app.cell(hide_code=True)
+def _():
+    # Asked before the result below; a cell of its own, so the answer stays through Train.
+    where_worst = predict.ask(questions.WHERE)
+    best_lam = predict.ask(questions.BEST_LAM)
+    mo.vstack([predict.card(where_worst), predict.card(best_lam)])
+    return where_worst, best_lam
+
+
+@app.cell(hide_code=True)
 def _(defaults, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can),
     # the lesson runs what the controls first show: the defaults, or the settings of the link
@@ -73,8 +85,8 @@ def _(defaults, train):
 
 
 @app.cell(hide_code=True)
-def _(config, result):
-    mo.vstack([
+def _(best_lam, config, result, where_worst):
+    predict.reveal([where_worst, best_lam], result, mo.vstack([
         mo.md(f"## The live result\n\n{prose.live_caption(config)}"),
         page.run_stats(result, caption=f"{panels.model_count(config):,} logistic regressions",
                        extra=[mo.stat(**s) for s in panels.live_stats(result)]),
@@ -87,19 +99,19 @@ def _(config, result):
         mo.md(prose.contrast_caption(result)),
         charts.best_lam_map(result.grid, result.points, box=regularization.BOX, lam_range=regularization.LAM_RANGE),
         charts.attack_trace(result.path),
-    ])
+    ]))
     return
 
 
 @app.cell(hide_code=True)
-def _(result):
-    mo.md(prose.live_numbers(result))
+def _(best_lam, result, where_worst):
+    predict.reveal([where_worst, best_lam], result, mo.md(prose.live_numbers(result)), say=False)
     return
 
 
 @app.cell(hide_code=True)
-def _(result):
-    mo.vstack([
+def _(best_lam, result, where_worst):
+    predict.reveal([where_worst, best_lam], result, say=False, shown=mo.vstack([
         mo.md(
             """
             ### Explore: the damage map at every λ
@@ -112,7 +124,7 @@ def _(result):
             """
         ),
         explore.or_note(charts.error_map_by_lam, result.lams, result.maps, regularization.BOX),
-    ])
+    ]))
     return
 
 
@@ -228,7 +240,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(prose.departures())
+    fold.departs(prose.departures())
     return
 
 

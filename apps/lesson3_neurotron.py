@@ -15,7 +15,8 @@ with app.setup(hide_code=True):
     import poisoncourse.neurotron.noiseball as noiseball
     import poisoncourse.neurotron.panels as panels
     import poisoncourse.neurotron.prose as prose
-    from poisoncourse.kit import explore, forms, page, trainbar, url
+    import poisoncourse.neurotron.questions as questions
+    from poisoncourse.kit import explore, fold, forms, page, predict, trainbar, url
 
 
 @app.cell(hide_code=True)
@@ -64,6 +65,15 @@ def _(controls, train):
 
 
 @app.cell(hide_code=True)
+def _():
+    # Asked before the result below; a cell of its own, so the answer stays through Train.
+    doubling = predict.ask(questions.DOUBLING)
+    closer = predict.ask(questions.CLOSER)
+    mo.vstack([predict.card(doubling), predict.card(closer)])
+    return doubling, closer
+
+
+@app.cell(hide_code=True)
 def _(defaults, train):
     # Before any Train (and headless) the controls' first values run: the defaults or the link's.
     trained = page.attempt(
@@ -76,9 +86,9 @@ def _(defaults, train):
 
 
 @app.cell(hide_code=True)
-def _(config, result):
+def _(closer, config, doubling, result):
     mo.stop(result is None)
-    mo.vstack([
+    predict.reveal([doubling, closer], result, mo.vstack([
         mo.md(f"""
             ## The live result
 
@@ -89,15 +99,15 @@ def _(config, result):
         page.run_stats(result, caption=f"{config.iterations:,} iterations", networks_caption="one batched recurrence",
                        networks=len(config.values) * config.seeds * len(config.algorithms)),
         charts.log_error_curves(result.curves, value_title=panels.value_symbol(config.sweep)),
-    ])
+    ]))
     return
 
 
 @app.cell(hide_code=True)
-def _(config, result):
+def _(closer, config, doubling, result):
     mo.stop(result is None)
     _name = panels.value_symbol(config.sweep)
-    mo.vstack([
+    predict.reveal([doubling, closer], result, say=False, shown=mo.vstack([
         mo.md(f"""
             ### Explore: one attack strength at a time
 
@@ -106,7 +116,7 @@ def _(config, result):
             already computed — it also works in the exported static page.
             """),
         explore.or_note(charts.error_curves_by_value, result.curves, value_title=_name, name=config.sweep),
-    ])
+    ]))
     return
 
 
@@ -118,15 +128,15 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(config, reference, result):
+def _(closer, config, doubling, reference, result):
     mo.stop(result is None)
     _table, _note = panels.final_errors(result.summary, reference.table, config)
-    mo.vstack([
+    predict.reveal([doubling, closer], result, say=False, shown=mo.vstack([
         mo.md(f"### Final error against {panels.value_symbol(config.sweep)}"),
         charts.final_error_summary(_table, value_title=panels.value_symbol(config.sweep),
                                    log_x=config.sweep == "theta"),
         mo.md(f"Points: median over seeds; bars: best to worst seed. {_note}"),
-    ])
+    ]))
     return
 
 
@@ -234,7 +244,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.vstack([mo.md(r"""
     ## The math
 
     **Network (Def. 1 and 2).** For a filter $w \in \mathbb R^r$ and sensing matrices $A_1, \dots, A_k$,
@@ -249,7 +259,7 @@ def _():
     derivative of $\sigma$. **SGD** replaces $M x_i$ by $\frac{\partial f_{w_t}}{\partial w}(x_i) = \frac qk \sum_j
     \sigma'(w_t^\top A_j x_i) A_j x_i$.
 
-    **Where this lesson departs from the paper** (all in one place):
+    """), fold.departs(mo.md(r"""
     * $A_j = M + jC$, $j \in \{-k/2..k/2\} \setminus \{0\}$, $M, C$ with $\mathcal N(0,1)$ entries, and ξ's alternating
       signs: the authors' code (the paper leaves both open).
     * Live runs take 10× the paper's η and T = 2,000 (the reference: the paper's η and 40,000 steps, 5 seeds).
@@ -258,7 +268,7 @@ def _():
       so ρ is set by the mean, $\rho\, \mathbb E[\frac qk \sum_j |u^\top A_j x|] = \theta$, ξ is clipped to
       $|\xi| \le \theta$, and β stays a control (β = 1 is the paper's case).
     * Inputs are drawn in single precision, then all runs in double; a run past 1,000× its start error is cut.
-    """)
+    """))])
     return
 
 

@@ -15,9 +15,12 @@ with app.setup(hide_code=True):
     import poisoncourse.labelnoise.mnist as labelnoise_mnist
     import poisoncourse.labelnoise.panels as panels
     import poisoncourse.labelnoise.prose as prose
+    import poisoncourse.labelnoise.questions as questions
     import poisoncourse.kit.explore as explore
+    import poisoncourse.kit.fold as fold
     import poisoncourse.kit.forms as forms
     import poisoncourse.kit.page as page
+    import poisoncourse.kit.predict as predict
     import poisoncourse.kit.trainbar as trainbar
 
 
@@ -66,6 +69,15 @@ def _(controls, train):
 
 
 @app.cell(hide_code=True)
+def _():
+    # Asked before the result below; a cell of its own, so the answer stays through Train.
+    most_harmful = predict.ask(questions.HARM)
+    natural = predict.ask(questions.NATURAL)
+    mo.vstack([predict.card(most_harmful), predict.card(natural)])
+    return most_harmful, natural
+
+
+@app.cell(hide_code=True)
 def _(defaults, train):
     # Before any Train (and headless) the controls' first values run: the defaults or the link's.
     trained = page.attempt(train, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
@@ -77,14 +89,14 @@ def _(defaults, train):
 
 
 @app.cell(hide_code=True)
-def _(config, result):
+def _(config, most_harmful, natural, result):
     mo.stop(result is None)
-    mo.vstack([
+    predict.reveal([most_harmful, natural], result, mo.vstack([
         mo.md(f"## The live result\n\n{prose.live_caption(config, result.summary)}"),
         page.run_stats(result, caption=f"{result.epochs} epochs until all fitted", networks=len(result.runs),
                        networks_caption="one stacked MLP", extra=[mo.stat(**s) for s in panels.live_stats(result)]),
         charts.accuracy_vs_r(panels.live_curves(result)),
-    ])
+    ]))
     return
 
 
@@ -253,7 +265,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(prose.departures())
+    fold.departs(prose.departures())
     return
 
 

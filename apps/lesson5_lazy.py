@@ -15,8 +15,9 @@ with app.setup(hide_code=True):
     import poisoncourse.lazy.experiment as lazy
     import poisoncourse.lazy.panels as panels
     import poisoncourse.lazy.prose as prose
+    import poisoncourse.lazy.questions as questions
     import poisoncourse.lazy.single_step as single_step
-    from poisoncourse.kit import explore, forms, page, trainbar
+    from poisoncourse.kit import explore, fold, forms, page, predict, trainbar
 
 
 @app.cell(hide_code=True)
@@ -58,6 +59,14 @@ def _(step_controls, step_train):
 
 
 @app.cell(hide_code=True)
+def _():
+    # Asked before the result below; a cell of its own, so the answer stays through Train.
+    step_with_d = predict.ask(questions.STEP)
+    predict.card(step_with_d)
+    return (step_with_d,)
+
+
+@app.cell(hide_code=True)
 def _(step_train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs what
     # the controls first show: the defaults, or the link's settings. What Train applies goes into the URL.
@@ -89,11 +98,11 @@ def _(reference, step_config, step_result):
 
 
 @app.cell(hide_code=True)
-def _(reference, step_result):
+def _(reference, step_result, step_with_d):
     mo.stop(step_result is None)
     _c, _m = step_result.config, step_result.models
     _x, _title = ("d", "input dimension d") if _c.sweep == "size" else ("lazy_radius", "lazy radius C₀")
-    mo.vstack([
+    predict.reveal(step_with_d, step_result, mo.vstack([
         mo.md(r"""
             ### The live result
 
@@ -109,7 +118,7 @@ def _(reference, step_result):
         charts.lazy_scaling(step_result.summary, x=_x, x_title=_title, guides=_c.sweep == "size",
                             reference=panels.single_step_reference(reference.table, _c)),
         mo.md(prose.scaling_markdown(step_result)),
-    ])
+    ]))
     return
 
 
@@ -158,6 +167,14 @@ def _(robust_controls, robust_train):
 
 
 @app.cell(hide_code=True)
+def _():
+    # Asked before the result below; a cell of its own, so the answer stays through Train.
+    robust_with_radius = predict.ask(questions.ROBUST)
+    predict.card(robust_with_radius)
+    return (robust_with_radius,)
+
+
+@app.cell(hide_code=True)
 def _(robust_train):
     _trained = page.attempt(
         robust_train, panels.robust_config, panels.run_live, prefix="robust.", title="Adversarial training…",
@@ -169,10 +186,10 @@ def _(robust_train):
 
 
 @app.cell(hide_code=True)
-def _(reference, robust_config, robust_result):
+def _(reference, robust_config, robust_result, robust_with_radius):
     _c = robust_config
     _view = panels.robust_view(robust_result, reference.table, config=_c)
-    mo.vstack([
+    predict.reveal(robust_with_radius, robust_result, mo.vstack([
         mo.md(f"### Robust accuracy {_view.against}"),
         page.run_stats(robust_result, caption=f"PGD-{_c.pgd_steps}, {_c.epochs} epochs",
                        networks=len(robust_result.models)) if robust_result is not None else mo.md(
@@ -186,15 +203,15 @@ def _(reference, robust_config, robust_result):
               f"{lazy.REFERENCE_TRAINING['epochs']} epochs on {lazy.REFERENCE_TRAINING['n_train']} images — smaller "
               "than the paper's full-MNIST runs."),
         reference.note(),
-    ])
+    ]))
     return
 
 
 @app.cell(hide_code=True)
-def _(robust_result):
+def _(robust_result, robust_with_radius):
     mo.stop(robust_result is None)
     _name = "C₀" if robust_result.config.sweep == "radius" else "ε"
-    mo.vstack([
+    predict.reveal(robust_with_radius, robust_result, say=False, shown=mo.vstack([
         mo.md(f"""
             ### How far did the rows move?
 
@@ -205,7 +222,7 @@ def _(robust_result):
         mo.md(f"**Explore:** one {_name} at a time — drag it and watch the rows spread out until they fill their "
               "ball. The slider runs in your browser (also in the exported static page)."),
         explore.or_note(charts.distances_by_radius, robust_result.rows, value_title=_name),
-    ])
+    ]))
     return
 
 
@@ -248,7 +265,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.vstack([mo.md(r"""
     ## The math
 
     **Network (Sec. 2).** For $x \in \mathbb R^d$ with $\|x\| = 1$,
@@ -275,14 +292,14 @@ def _():
     \Pi_{\|\delta\| \le \epsilon}(\delta + \alpha\nabla_\delta \ell / \|\nabla_\delta \ell\|)$, $\alpha =
     2.5\epsilon/K$, for $K$ steps; one SGD step on the attacked batch; then the projection above.
 
-    **Where this lesson departs from the paper** (all in one place):
+    """), fold.departs(mo.md(r"""
     * Part 1 projects rows back after every step by default; Sec. 5.1 stops training when a row leaves its ball
       (offered, and both are in the Fig. 2/3 reference). The authors' code projects after every epoch (offered).
     * Data: the 0s and 1s of mnist5k (≤ 1,000 images, resized), not full MNIST; m ≤ 1,600; 4 epochs live; no bias
       (as the paper's appendix runs); Fig. 3 at d = 196, m = 400.
     * The smallest flipping step is searched from 1/10 to 100× the linearization's guess, then bisected; a point
       no step in that range flips counts as "not flipped" (+∞ in the quantiles).
-    """)
+    """))])
     return
 
 

@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping
 
 import marimo as mo
 
-from . import boxes, labels
+from . import boxes, hide, labels
 from .decode import decode, held
 from .url import RESERVED, as_dict, encode, query_params
 
@@ -213,6 +213,7 @@ class Controls:
         and a student cannot tell what is current. Here the button's value is what it last applied
         (`Pressed`: before any press, the starting values), so a train cell that reads it reruns on
         a press only, and :func:`trainbar.bar` rings the button while the controls differ from it."""
+        text = self._conceal(text, controls)
         text, elements, number_boxes = self._elements(text, controls)
         batch = mo.md(text).batch(**elements)
         start = {name: self._held[name] for name in controls}
@@ -221,9 +222,16 @@ class Controls:
     def request_form(self, text: str, *, submit_button_label: str, bordered: bool = True, **controls: Control):
         """marimo's own form (``mo.md(text).batch(...).form(...)``, URL-seeded) for a computation that
         runs only when asked: nothing is shown before its first press, so its lit button is right."""
+        text = self._conceal(text, controls)
         text, elements, number_boxes = self._elements(text, controls)
         return RequestForm(mo.md(text).batch(**elements), number_boxes, submit_button_label=submit_button_label,
                            bordered=bordered)
+
+    def _conceal(self, text: str, controls: dict[str, Control]) -> str:
+        """The text with the controls a teacher's link hides (``?hide=…``, :mod:`.hide`) left unseen."""
+        text, warnings = hide.conceal(text, controls, self._url, self.prefix)
+        self.warnings.extend(warnings)
+        return text
 
     def _elements(self, text: str, controls: dict[str, Control]) -> tuple[str, dict, dict]:
         """The form's text and its built controls, the words naming each control moved into its label

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-# Query keys marimo or the server use themselves; a control must not be named like them.
-RESERVED = frozenset({"file", "access_token", "refresh_token", "session_id"})
+# Query keys marimo or the server use themselves, and the page's own (a teacher's link: ?predict=off skips the
+# questions, ?hide=budget,seeds hides controls); a control must not be named like them, and they stay in the
+# address when a form rewrites its keys.
+RESERVED = frozenset({"file", "access_token", "refresh_token", "session_id", "predict", "hide"})
 LIST_SEPARATOR = ","
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.errors import CourseError
-from . import course, site
+from . import course, guide, site
 
 DEFAULT_OUT = Path("site")
 MARKER = ".poisoncourse-export"  # marks a folder this command wrote, and may therefore replace
@@ -89,6 +89,8 @@ def index_page(lessons: list[course.Page], folder: Path, date: str) -> str:
             "scale, what happens instead. These pages are the lessons at their default settings; the "
             "charts with a slider work right here, with no Python and no network.</p>"
             + site.lesson_list(lessons, href=lambda lesson: f"{lesson.name}.html", extra=notebook)
+            + '<p>Teaching with these pages? <a href="teachers.html">The teacher\'s guide</a>: goals, timings, '
+              "the predictions' answers and workshop plans.</p>"
             + f'<p class="version">Course version {html.escape(__version__)}.</p>')
     return site.render(title="poisoncourse", body=body, charts=[], nav=nav(lessons, None), vega_js="",
                        footer=FOOTER.format(date=date, version=html.escape(__version__)))
@@ -265,6 +267,8 @@ def export(out: Path = DEFAULT_OUT, notebooks: bool = False, only: list[str] | N
             else:
                 notebook.unlink(missing_ok=True)  # an older notebook would not match the new page
         (work / "index.html").write_text(index_page(lessons, work, date), encoding="utf-8")
+        (work / "teachers.html").write_text(guide.html(nav=nav(present, None), footer=FOOTER.format(
+            date=date, version=html.escape(__version__))), encoding="utf-8")
         _swap(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)

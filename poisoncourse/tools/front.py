@@ -53,6 +53,9 @@ OWN = ("<li>This server is yours alone: your runs and results are your own, and 
 UNSHARED = "<li>Every setting is trained when you ask for it; nothing is kept between runs.</li>"
 LINK = ("<li>To show someone exactly what you see, copy the page's address after pressing "
         "<strong>Train</strong>: it carries your settings, seed included.</li>")
+TEACH = ('<li>Teaching with the course? Read <a href="?guide=teachers">the teacher\'s guide</a>: goals, timings, '
+         "the predictions' answers and workshop plans.</li>")
+GUIDE = "guide"  # ?guide=teachers: the teacher's guide instead of the course map
 # Larger type than the static site's: the page is shown on a projector at the start of a workshop.
 STYLE = """
 main { font-size: 1.12rem; }
@@ -69,7 +72,7 @@ def how(on_hub: bool, memo_on: bool) -> str:
     """How to use the course here. ``poisoncourse serve`` is one process shared by the room, and its memo
     (kit/memo.py) serves everyone's results to everyone; on a hub each student has a server of their own."""
     keep = (OWN if on_hub else SHARED) if memo_on else UNSHARED
-    return OPEN + keep + LINK
+    return OPEN + keep + LINK + TEACH
 
 
 def page() -> str:
@@ -94,6 +97,14 @@ def _page(how_text: str) -> str:
     footer = f"<b>poisoncourse</b> {html.escape(__version__)}, served live by marimo."
     return site.render(title="poisoncourse", body=body, charts=[], nav="<b>poisoncourse</b>", vega_js="",
                        footer=footer, style=STYLE)
+
+
+@functools.cache
+def guide_page() -> str:
+    """The teacher's guide (poisoncourse/guide), linked from the front page."""
+    from . import guide
+
+    return guide.html(nav='<a href="./">poisoncourse</a>', footer="<b>poisoncourse</b>, the teacher's guide.")
 
 
 def _signed_in(scope: Scope) -> bool:
@@ -186,7 +197,8 @@ class FrontPage:
             return
         # The first request builds the page in a thread: reading the course map imports the lessons
         # (torch), which must not stall the server's event loop and every student's websocket with it.
-        text = await run_in_threadpool(page)
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        text = await run_in_threadpool(guide_page if GUIDE in query else page)
         response = HTMLResponse(text, headers={"Cache-Control": "no-cache"})
         if scope["method"] == "HEAD":
             response.body = b""  # a GET's headers (Content-Length included), no body

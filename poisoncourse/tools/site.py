@@ -180,6 +180,8 @@ def convert(fragment: str, page: Page) -> str:
                      ("stat-caption", attrs.get("data-caption"))]
             out.append('<div class="stat">' + "".join(f'<div class="{c}">{html.escape(str(v))}</div>'
                                                       for c, v in parts if v) + "</div>")
+        elif tag == "marimo-accordion":  # closed sections (kit/fold.py): <details>, closed as in the live page
+            out.append(_accordion(fragment[m.start():end], attrs, page))
         elif tag == "marimo-callout-output":
             kind = re.sub(r"[^a-z]", "", str(attrs.get("data-kind", "info")))
             out.append(f'<div class="callout {kind}">{convert(str(attrs.get("data-html", "")), page)}</div>')
@@ -189,6 +191,22 @@ def convert(fragment: str, page: Page) -> str:
         pos = end
     out.append(fragment[pos:])
     return "".join(out)
+
+
+def _accordion(element: str, attrs: dict, page: Page) -> str:
+    """marimo's accordion → one ``<details>`` per section: its label (HTML in a JSON attribute) as the
+    summary, its child ``<div>`` as the body; the sections listed as expanded open."""
+    labels, expanded = attrs.get("data-labels") or [], attrs.get("data-expanded") or []
+    inner = element[element.index(">") + 1:element.rindex("</marimo-accordion>")]
+    bodies, pos = [], 0
+    while (start := inner.find("<div", pos)) >= 0:
+        end = _element_end(inner, "div", start)
+        bodies.append(inner[inner.index(">", start) + 1:end - len("</div>")])
+        pos = end
+    if len(bodies) != len(labels):
+        raise ExportError("A folded section's labels and bodies do not match.")
+    return "".join(f'<details class="fold"{" open" if i in expanded else ""}><summary>{convert(str(label), page)}'
+                   f"</summary>{convert(body, page)}</details>" for i, (label, body) in enumerate(zip(labels, bodies)))
 
 
 # -- worded as a hand-out: what was run, and where to run it live ------------------------------
@@ -250,6 +268,8 @@ h1 { font-size: 1.8rem; line-height: 1.25; } h2 { margin-top: 2.2rem; border-bot
 .callout.warn { border-color: #e9a23b; background: #fdf7ec; }
 .callout.danger { border-color: #d64545; background: #fdf0f0; }
 .chart { margin: .8rem 0; overflow-x: auto; }
+details { border: 1px solid #e4e7eb; border-radius: 6px; padding: .4rem .9rem; margin: .8rem 0; }
+details > summary { cursor: pointer; font-weight: 600; }
 .vega-bindings { margin: .3rem 0; font-size: .95rem; } .vega-bindings input[type=range] { width: 18rem; }
 code, pre { font-family: ui-monospace, Menlo, monospace; font-size: .9em; }
 table { border-collapse: collapse; } td, th { padding: .2rem .6rem; border-bottom: 1px solid #e4e7eb; }

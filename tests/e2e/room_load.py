@@ -81,7 +81,7 @@ def with_marimo_run(args, browser) -> dict:
         pages = []
         for _ in range(args.students):  # all open before any must be idle: a loaded machine is slow to settle
             pages.append(tb.new_page(browser))
-            pages[-1].goto(f"{url}/?file={args.lesson}")
+            pages[-1].goto(f"{url}/?file={args.lesson}&predict=off")
             tb.first_chart(pages[-1]).wait_for(timeout=OPEN_SECONDS * 1000)
         for page in pages:
             tb.wait_idle(page, timeout=OPEN_SECONDS)
@@ -115,7 +115,7 @@ def with_hub(args, browser) -> dict:
                 th.landed(page, name)
             logged_in = time.perf_counter() - opened
             for name, page in zip(names, pages):
-                page.goto(f"{hub.url}/user/{name}/poisoncourse/?file={args.lesson}")
+                page.goto(f"{hub.url}/user/{name}/poisoncourse/?file={args.lesson}&predict=off")
                 tb.first_chart(page).wait_for(timeout=OPEN_SECONDS * 1000)
             for page in pages:
                 tb.wait_idle(page, timeout=OPEN_SECONDS)

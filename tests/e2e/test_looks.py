@@ -35,7 +35,7 @@ import pytest
 from poisoncourse.tools import course
 
 from .test_browser import (ARGS, CHROMIUM, PATIENCE_S, ROOT, browser, busy, controls, errors_on, follow,  # noqa: F401
-                          new_page, open_lesson, server, train_button, wait_idle)
+                          new_page, open_lesson, server, shown, train_button, wait_idle)
 
 pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
 
@@ -421,9 +421,9 @@ def test_the_served_lesson_reads_on_a_phone_and_to_a_screen_reader(server, brows
     url, _ = server
     page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     follow(page)
-    page.goto(f"{url}/?file={app}")
-    page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=180_000)
-    train_button(page).wait_for(timeout=120_000)
+    page.goto(f"{url}/?file={app}&predict=off")  # the results' layout; questions: below
+    page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=PATIENCE_S * 1000)
+    train_button(page).wait_for(timeout=PATIENCE_S * 1000)
     wait_idle(page)
     problems = [f"on a phone: {p}" for p in text_problems(page)]
     cut = page.evaluate(CUT_OFF)
@@ -435,5 +435,46 @@ def test_the_served_lesson_reads_on_a_phone_and_to_a_screen_reader(server, brows
     (BUILD / f"axe-{app.removesuffix('.py')}.json").write_text(json.dumps(violations, indent=1, ensure_ascii=False))
     problems += [f"axe-core, critical: {v['id']} ({v['count']}×, e.g. {v['first']}): {v['help']}"
                  for v in violations if v["impact"] == "critical"]
+
+
+# -- the questions above the results (issue 26), and the page's height with its method sections closed -------
+
+HEIGHTS = BUILD / "page-heights.json"
+HEIGHT_TARGET = 6_000  # px at 1,300 px wide, the method sections closed (issue 26)
+LOCKED = "Answer the question above"
+
+
+def page_height(page) -> int:
+    return int(page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"))
+
+
+@pytest.mark.parametrize("app", sorted(STEPS))
+def test_predict_the_served_lesson_locks_its_results_until_answered_and_fits_the_height_target(server, browser, app):
+    from poisoncourse.kit import predict
+
+    url, _ = server
+    page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+    page.goto(f"{url}/?file={app}")
+    train_button(page).wait_for(timeout=PATIENCE_S * 1000)
+    wait_idle(page, timeout=300)
+    problems = [f"with its questions open: {p}" for p in text_problems(page) + errors_on(page)]
+    skips = page.get_by_role("checkbox", name=predict.SKIP_LABEL)
+    if not (skips.count() and shown(page, LOCKED)):
+        problems.append(f"{skips.count()} question(s) asked, {shown(page, LOCKED)} result(s) locked on load")
+    BUILD.mkdir(exist_ok=True)
+    full_screenshot(page, BUILD / f"looks-{app.removesuffix('.py')}-questions.png")
+    for i in range(skips.count()):  # a teacher's skip: every result shows, with its answer
+        skips.nth(i).check()
+        wait_idle(page)
+    if shown(page, LOCKED):
+        problems.append(f"{shown(page, LOCKED)} result(s) still locked after every question was skipped")
+    if not shown(page, "Skipped."):
+        problems.append("no answer is given after a skip")
+    height = page_height(page)
+    heights = json.loads(HEIGHTS.read_text()) if HEIGHTS.exists() else {}
+    heights[app] = height
+    HEIGHTS.write_text(json.dumps(heights, indent=2))
+    if height > HEIGHT_TARGET:
+        problems.append(f"{height} px tall at 1,300 px wide with its method sections closed (target {HEIGHT_TARGET:,})")
     page.context.close()
     assert not problems, "\n".join(problems)
