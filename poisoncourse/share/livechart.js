@@ -52,6 +52,12 @@ export default {
     el.append(bar, holder);
 
     let drawn = null;  // {key, view}: the spec on screen and its Vega view
+    // For the browser tests (tests/test_browser_live.py): each frame drawn, when and how many rows.
+    el.poisoncourseLog = [];
+    const logged = (frame, how) => el.poisoncourseLog.push({
+      t: performance.now(), note: frame.note || "", how,
+      rows: Object.values(frame.data || {}).reduce((n, c) => n + (Object.values(c)[0] || []).length, 0),
+    });
     let latest = null, busy = false;  // frames coming faster than drawn: only the newest is drawn
 
     async function apply(frame) {
@@ -65,6 +71,7 @@ export default {
         // (the bundle's vega-embed does not expose vega.changeset itself).
         for (const [name, columns] of Object.entries(frame.data || {})) view.data(name, records(columns));
         await view.runAsync();
+        logged(frame, "changed");
         return;
       }
       const target = document.createElement("div");
@@ -76,7 +83,9 @@ export default {
       const old = drawn;
       holder.replaceChildren(target);
       drawn = {key, view: result.view};
+      el.poisoncourseView = result.view;
       if (old) old.view.finalize();
+      logged(frame, "embedded");
     }
 
     async function pump() {
