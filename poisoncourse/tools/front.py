@@ -11,8 +11,8 @@ Every lesson keeps its address (``/?file=lesson1_width.py``, with or without the
 Because every marimo server in the environment loads the entry point (``poisoncourse edit``, a user's own
 ``marimo edit``), the page is off unless the course asked for it: ``poisoncourse serve`` (tools/serve.py)
 and the hub's single-user servers (deploy/singleuser_config.py) set :data:`ENV` in marimo's environment.
-This module imports only the standard library and Starlette, so loading it costs those servers nothing;
-the course map (which imports the lessons, and torch with them) is read at the first request.
+This module imports only the standard library, Starlette and kit/liveserve.py (the same), so loading it
+costs those servers nothing; the course map (which imports the lessons, and torch with them) is read at the first request.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from poisoncourse.kit.liveserve import base_url
 
 ENV = "POISONCOURSE_FRONT_PAGE"  # "1": answer the root with the course's page; unset: marimo's gallery
 # The root with one of these goes to marimo: a lesson, or a token in the address (marimo sets its cookie
@@ -87,18 +89,11 @@ def _signed_in(scope: Scope) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and "read" in scopes and "edit" not in scopes
 
 
-def _base_url(scope: Scope) -> str:
-    # marimo keeps its --base-url on its app's state (its own session middleware reads it there); the
-    # routes are mounted under it, so the gallery's root is <base_url>/.
-    state = getattr(scope.get("app"), "state", None)
-    return str(getattr(state, "base_url", "") or "").rstrip("/")
-
-
 def is_front(scope: Scope) -> bool:
     """A GET or HEAD of the gallery's root, with no lesson asked for."""
     if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
         return False
-    if scope.get("path") != _base_url(scope) + "/":
+    if scope.get("path") != base_url(scope) + "/":  # the gallery's root is <base_url>/
         return False
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     return not any(name in query for name in MARIMO_PARAMS)
