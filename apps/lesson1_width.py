@@ -63,11 +63,11 @@ def _(sweep_controls, train):
 
 
 @app.cell(hide_code=True)
-def _(defaults, train):
+def _(curves, defaults, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
     # what the controls first show: the defaults, or the settings of the link that opened it.
     trained = page.train(train, panels.make_config, panels.run, total=panels.total, default=defaults,
-                         title="Training the width sweep…", memo="width")
+                         title="Training the width sweep…", memo="width", live=curves)
     config, result = trained.config, trained.result
     return config, result
 
@@ -81,7 +81,7 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(config, paper, result):
+def _(config, curves, result):
     mo.vstack([mo.md(f"""
     ## The live result
 
@@ -89,11 +89,23 @@ def _(config, paper, result):
     """),
         page.run_stats(result, caption=f"{len(config.widths)} widths", networks_caption="widths side by side, batched",
                        networks=len(config.widths) * len(config.variants) * config.seeds),
-        mo.hstack([charts.width_accuracy(result.summary, result.accuracy_column, title="clean test accuracy",
-                                         highlight=config.highlight, attack=config.attack_label()),
-                   charts.paper_panel(paper, config.regime)], justify="start"),
-        mo.md("The paper's values are read from the authors' plot (`data/paper000_fig3.csv`)."),
+        curves.show(config, result),  # the live chart's last frame (in the cell below), or here the chart
     ])
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    # Accuracy against width: embedded once, then fed each group of widths as it finishes.
+    curves = page.live_chart(panels.accuracy_chart, stoppable=False)
+    curves.view()
+    return (curves,)
+
+
+@app.cell(hide_code=True)
+def _(config, paper):
+    mo.vstack([charts.paper_panel(paper, config.regime),
+               mo.md("The paper's values are read from the authors' plot (`data/paper000_fig3.csv`).")])
     return
 
 
