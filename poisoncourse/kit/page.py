@@ -90,10 +90,14 @@ class Progress:
         self.frame_seconds = FRAME_SECONDS if frame_seconds is None else frame_seconds
         self.clock = clock
         self._last_frame = float("-inf")
+        self._partial = None  # the run's latest `partial`: a Stop seen by a plain report keeps it
 
     def __call__(self, done: int, total: int | None = None, partial: Callable[[], Any] | None = None) -> None:
+        self._partial = partial or self._partial
         if self.stop is not None and self.stop.is_set():
-            raise Stopped(done, total, partial() if partial is not None else None)
+            # A Stop seen by a report without its own partial (Lesson 3's end of a chunk) keeps the
+            # last one offered: a lesson's `partial` reads the run's state when called, not when offered.
+            raise Stopped(done, total, self._partial() if self._partial is not None else None)
         if self.live is not None and partial is not None:
             now = self.clock()
             if now - self._last_frame >= self.frame_seconds:

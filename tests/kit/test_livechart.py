@@ -126,6 +126,16 @@ def test_a_stopped_run_keeps_its_curves_so_far_and_is_not_stored(monkeypatch):
     assert page.stopped(again) is None and again.curves.iteration.max() == CONFIG.iterations and len(store) == 1
 
 
+def test_a_stop_seen_by_a_report_without_a_partial_keeps_the_last_partial_offered():
+    offered = []
+    progress = page.Progress(stop=threading.Event())
+    progress(40, 400, partial=lambda: offered.append("called") or "so far")
+    progress.stop.set()
+    with pytest.raises(page.Stopped) as halt:
+        progress(64)  # a chunk's end: no partial of its own
+    assert (halt.value.done, halt.value.partial, offered) == (64, "so far", ["called"])
+
+
 def test_a_student_waiting_for_a_stopped_run_runs_it_again():
     store = memo.Memo(max_bytes=2**30)
     started, waiting = threading.Event(), threading.Event()
