@@ -13,6 +13,7 @@ setup(
     packages=find_packages(include=["poisoncourse", "poisoncourse.*"]) + list(COURSE),
     package_dir=COURSE,
     package_data={
+        "poisoncourse.kit": ["*.js"],  # the live chart's front-end (kit/livechart.js)
         "poisoncourse._course.apps": ["lesson*.py"],
         "poisoncourse.tools": ["teachers.md"],  # the teacher's guide (issue 26)
         "poisoncourse._course.data": ["README.md", "mnist5k.npz", "paper000_fig3.csv", "reference/*.csv",

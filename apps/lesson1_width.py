@@ -70,11 +70,11 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(defaults, train):
+def _(curves, defaults, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
     # what the controls first show: the defaults, or the settings of the link that opened it.
     trained = page.train(train, panels.make_config, panels.run, total=panels.total, default=defaults,
-                         title="Training the width sweep…", memo="width")
+                         title="Training the width sweep…", memo="width", live=curves)
     config, result = trained.config, trained.result
     return config, result
 
@@ -88,7 +88,7 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(best_width, config, paper, result):
+def _(best_width, config, curves, result):
     predict.reveal(best_width, result, mo.vstack([mo.md(f"""
     ## The live result
 
@@ -96,11 +96,29 @@ def _(best_width, config, paper, result):
     """),
         page.run_stats(result, caption=f"{len(config.widths)} widths", networks_caption="widths side by side, batched",
                        networks=len(config.widths) * len(config.variants) * config.seeds),
-        mo.hstack([charts.width_accuracy(result.summary, result.accuracy_column, title="clean test accuracy",
-                                         highlight=config.highlight, attack=config.attack_label()),
-                   charts.paper_panel(paper, config.regime)], justify="start"),
-        mo.md("The paper's values are read from the authors' plot (`data/paper000_fig3.csv`)."),
+        curves.show(config, result),  # the live chart's last frame (in the cells below), or here the chart
     ]))
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    # Accuracy against width: embedded once, then fed each group of widths as it finishes.
+    curves = page.live_chart(panels.accuracy_chart, stoppable=False)
+    return (curves,)
+
+
+@app.cell(hide_code=True)
+def _(best_width, curves):
+    # Behind the question too: the curve as it forms would answer it.
+    predict.hold(best_width, curves.view())
+    return
+
+
+@app.cell(hide_code=True)
+def _(config, paper):
+    mo.vstack([charts.paper_panel(paper, config.regime),
+               mo.md("The paper's values are read from the authors' plot (`data/paper000_fig3.csv`).")])
     return
 
 

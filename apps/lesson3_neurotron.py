@@ -74,19 +74,20 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(defaults, train):
+def _(curves, defaults, train):
     # Before any Train (and headless) the controls' first values run: the defaults or the link's.
     trained = page.attempt(
         train, lambda values: panels.form_config(values, defaults),
         lambda config, progress: neurotron.run(config, progress=progress, max_seconds=neurotron.LIVE_MAX_SECONDS),
-        total=lambda config: config.iterations, subtitle="iterations", default=defaults, memo="neurotron")
+        total=lambda config: config.iterations, subtitle="iterations", default=defaults, memo="neurotron",
+        live=curves)
     config, result = trained.config, trained.result
     trained.callout()  # settings that cannot run: one red sentence; the sections without a result stay
     return config, result
 
 
 @app.cell(hide_code=True)
-def _(closer, config, doubling, result):
+def _(closer, config, curves, doubling, result):
     mo.stop(result is None)
     predict.reveal([doubling, closer], result, mo.vstack([
         mo.md(f"""
@@ -98,8 +99,24 @@ def _(closer, config, doubling, result):
             """),
         page.run_stats(result, caption=f"{config.iterations:,} iterations", networks_caption="one batched recurrence",
                        networks=len(config.values) * config.seeds * len(config.algorithms)),
-        charts.log_error_curves(result.curves, value_title=panels.value_symbol(config.sweep)),
+        curves.show(config, result),  # the live chart's last frame (in the cells below), or here the chart
     ]))
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    # The error curves: embedded once, then redrawn in place as the networks train (a static copy draws
+    # them in the cell above).
+    curves = page.live_chart(lambda config, result: charts.log_error_curves(
+        result.curves, value_title=panels.value_symbol(config.sweep), iterations=config.iterations))
+    return (curves,)
+
+
+@app.cell(hide_code=True)
+def _(closer, curves, doubling):
+    # Behind the questions too: the curves as they form would answer them.
+    predict.hold([doubling, closer], curves.view())
     return
 
 

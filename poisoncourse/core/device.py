@@ -77,9 +77,13 @@ class Stopwatch:
     @contextmanager
     def running(self):
         synchronize(self.device)
-        start = time.perf_counter()
+        self._start = start = time.perf_counter()
         try:
             yield self
         finally:
             synchronize(self.device)
             self.seconds = time.perf_counter() - start
+
+    def elapsed(self) -> float:
+        """Seconds since the block began (a partial result's time; no GPU sync)."""
+        return time.perf_counter() - self._start

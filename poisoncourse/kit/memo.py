@@ -119,7 +119,8 @@ class Memo:
     def fetch(self, key, compute: Callable[[], Any]) -> Any:
         """The result for `key`: a copy of the stored one, or — when another thread is computing
         it — a copy of that run's result once it ends, or else `compute()`'s, which is stored.
-        A run that raises stores nothing; the threads waiting for it get the same error."""
+        A run that raises stores nothing; the threads waiting for it get the same error (or,
+        for an error marked ``retry = True``, such as a stopped run, run it themselves)."""
         while True:
             with self._lock:
                 entry = self._entries.get(key)
@@ -135,8 +136,10 @@ class Memo:
             if mine:
                 return self._run(key, flight, compute)
             flight.done.wait()
-            if flight.error is not None:
+            if flight.error is not None and not getattr(flight.error, "retry", False):
                 raise flight.error
+            # A run that was stopped (an error marked `retry`, kit/page.py's Stopped) is no
+            # answer for the others: they loop and one of them runs it.
             # the run ended: loop to read what it stored (or to compute, if it was too big to keep)
         return _served_copy(entry[0], entry[2])
 

@@ -26,6 +26,7 @@ browser (tests/kit/test_page.py runs it inside a tiny marimo app).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ import marimo as mo
 
 from poisoncourse import lesson
 from poisoncourse.core.errors import CourseError
-from poisoncourse.kit import forms, url
+from poisoncourse.kit import forms, livechart, liveserve, url
+from poisoncourse.kit.livechart import STOPPED, Stop, stopped  # noqa: F401 — the kit's names
 from poisoncourse.kit import memo as shared
 
 CANNOT_RUN = "That setting cannot run."
@@ -70,14 +72,38 @@ class Progress:
 
     `every` (seconds) throttles the updates: each one resends the cell's whole output, which is
     costly once a partial chart sits under the bar (Lesson 1). The last update always goes out.
-    `bar` is marimo's bar (None under a spinner), for a page's hook that adds its own subtitle."""
+    `bar` is marimo's bar (None under a spinner), for a page's hook that adds its own subtitle.
 
-    def __init__(self, bar=None, every: float = 0.0):
+    With a live chart (`live`, a :class:`~poisoncourse.kit.livechart.LiveChart` on a page a
+    browser shows), a run may also hand its result so far: ``progress(done, partial=f)``, `f()`
+    the lesson's result of the steps done (called only when a frame is due). The chart gets a frame
+    at the first such call, then whenever `frame_seconds` have passed since the last frame
+    (``clock``: a test's own). With `stop` (an event the page's Stop button sets), the next call
+    after a Stop raises :class:`Stopped` with the result so far."""
+
+    def __init__(self, bar=None, every: float = 0.0, *, live=None, config=None, stop=None,
+                 frame_seconds: float = None, clock=time.monotonic):
         self.bar, self.every = bar, every
         self.done = 0
         self._last = float("-inf")
+        self.live, self.config, self.stop = live, config, stop
+        self.frame_seconds = FRAME_SECONDS if frame_seconds is None else frame_seconds
+        self.clock = clock
+        self._last_frame = float("-inf")
+        self._partial = None  # the run's latest `partial`: a Stop seen by a plain report keeps it
 
-    def __call__(self, done: int, total: int | None = None) -> None:
+    def __call__(self, done: int, total: int | None = None, partial: Callable[[], Any] | None = None) -> None:
+        self._partial = partial or self._partial
+        if self.stop is not None and self.stop.is_set():
+            # A Stop seen by a report without its own partial (Lesson 3's end of a chunk) keeps the
+            # last one offered: a lesson's `partial` reads the run's state when called, not when offered.
+            raise Stopped(done, total, self._partial() if self._partial is not None else None)
+        if self.live is not None and partial is not None:
+            now = self.clock()
+            if now - self._last_frame >= self.frame_seconds:
+                self._last_frame = now
+                of = f" of {total:,}" if total else ""
+                self.live.send(self.live.draw(self.config, partial()), f"Training… {done:,}{of} so far")
         if self.bar is None:
             return
         now = time.monotonic()
@@ -92,6 +118,23 @@ class Progress:
         """Change the bar's subtitle (a stage's name) without moving it."""
         if self.bar is not None:
             self.bar.update(increment=0, subtitle=subtitle)
+
+
+# Frames of a live chart while a run goes: at least 4 a second (issue 25), at most 5 — each costs
+# the lesson's chart function, about 0.1 s on a busy 2-core CPU, taken from the run.
+FRAME_SECONDS = 0.2
+
+
+class Stopped(Exception):
+    """A run stopped by its student: how far it got, and the lesson's result of those steps.
+    Not a result of the config, so the shared memo stores nothing and a student waiting for the
+    same setting starts the run again (kit/memo.py)."""
+
+    retry = True
+
+    def __init__(self, done: int, total: int | None, partial: Any):
+        super().__init__(f"stopped at {done}")
+        self.done, self.total, self.partial = done, total, partial
 
 
 @dataclass(frozen=True)
@@ -131,7 +174,7 @@ def _status(config, title: str, subtitle, total):
 def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progress], Any], *,
             prefix: str = "", title: str = "Training…", subtitle: str | Callable | None = None,
             total: int | Callable | None = None, every: float = 0.0, default: Any = None,
-            memo: str | None = None) -> Trained:
+            memo: str | None = None, live=None) -> Trained:
     """Make the config from the values of `form` (a Train button, or a marimo form for a run made on
     request), run it, write the values a student applied into the URL.
 
@@ -143,33 +186,71 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
 
     `memo` names the computation (the lesson's name, e.g. "neurotron") when `run` is a pure
     function of the config: its results are then shared by every session of the server through
-    :mod:`poisoncourse.kit.memo` — a result already there is served at once, without a bar."""
+    :mod:`poisoncourse.kit.memo` — a result already there is served at once, without a bar.
+
+    `live` (a :class:`~poisoncourse.kit.livechart.LiveChart`, from :func:`live_chart`) gets the
+    run's partial results as it goes, when a browser shows the page, and a Stop button under
+    ``marimo run``: a stopped run's result is what it computed so far, marked (:func:`stopped`)
+    and never stored in the memo."""
     config = default
+    live = live if live is not None and livechart.is_live() else None
     try:
         refuse_bad_boxes(form)
         config = make_config(dict(forms.run_values(form)))  # an emptied number box: its default
-        trained = Trained(config, _shared(memo, config, run, title, subtitle, total, every))
+        trained = Trained(config, _shared(memo, config, run, title, subtitle, total, every, live))
     except CourseError as err:
         trained = Trained(config, None, str(err))
+        if live is not None:
+            live.clear()
     # Only settings that ran go into the URL, so a copied link reproduces a result, never a refusal.
     if trained.ok:
         url.write(forms.run_applied(form), prefix=prefix)
     return trained
 
 
-def _shared(name, config, run, title, subtitle, total, every):
-    """`run(config, progress)` under its progress bar, or the memo's copy of its result."""
+def _shared(name, config, run, title, subtitle, total, every, live=None):
+    """`run(config, progress)` under its progress bar, or the memo's copy of its result; a
+    stopped run's partial result (never stored)."""
 
     def fresh():
         status, has_bar = _status(config, title, subtitle, total)
-        with status as bar:
-            return run(config, Progress(bar if has_bar else None, every))
+        with status as bar, _stoppable(live) as stop:
+            return run(config, Progress(bar if has_bar else None, every, live=live, config=config, stop=stop))
 
-    key = shared.key(name, config) if name else None
-    if key is None:
-        return fresh()
-    found = shared.MEMO.get(key)  # a hit shows no bar
-    return found if found is not None else shared.MEMO.fetch(key, fresh)
+    try:
+        key = shared.key(name, config) if name else None
+        if key is None:
+            return fresh()
+        found = shared.MEMO.get(key)  # a hit shows no bar
+        return found if found is not None else shared.MEMO.fetch(key, fresh)
+    except Stopped as halt:
+        if halt.partial is not None:
+            object.__setattr__(halt.partial, STOPPED, Stop(halt.done, halt.total))
+        return halt.partial
+
+
+@contextlib.contextmanager
+def _stoppable(live):
+    """A Stop button on the live chart while the run goes — under ``marimo run`` only, where the
+    server that answers the button runs the session too (kit/liveserve.py)."""
+    if live is None or not live.stoppable or mo.app_meta().mode != "run":
+        yield None
+        return
+    token, event = liveserve.register()
+    live.stop_url = liveserve.STOP + token
+    try:
+        yield event
+    finally:
+        live.stop_url = ""
+        liveserve.unregister(token)
+
+
+def live_chart(draw: Callable[[Any, Any], Any], stoppable: bool = True):
+    """A live chart for its own cell: ``draw(config, result)`` makes its chart from a result, whole
+    or partial (:mod:`poisoncourse.kit.livechart`). `stoppable`: a Stop button while a run goes —
+    only where the lesson's partial result is a whole result of the steps done (every cell that
+    reads the result draws it), not just the rows this chart needs."""
+    return livechart.LiveChart(draw, stoppable=stoppable)
 
 
 def refuse_bad_boxes(form) -> None:
@@ -233,8 +314,11 @@ def run_stats(result, *, caption: str | None = None, networks: int | None = None
     `.seconds` and `.device`, then any `extra` `mo.stat`s, then the result's warnings (if it
     has `.warnings`) as yellow callouts under the row. A result served from the shared memo
     says so, with the seconds its one real run took."""
-    hit = shared.served(result)
-    if hit is None:
+    hit, halt = shared.served(result), stopped(result)
+    if halt is not None:
+        took = mo.stat(f"{result.seconds:.2f} s", label="stopped after",
+                       caption=f"at {halt.done:,}" + (f" of {halt.total:,}" if halt.total else ""))
+    elif hit is None:
         took = mo.stat(f"{result.seconds:.2f} s", label="retrain took", caption=caption)
     else:
         took = mo.stat("from the shared memo", label="this result came",

@@ -195,10 +195,10 @@ def verdict_view(question: Question | tuple, value, result, shown, *, is_live: b
         return shown
     if not is_live:
         return mo.vstack([shown, *(check_each(q, result) for q in questions)]) if say else shown
+    if _unanswered(values):
+        return mo.callout(mo.md(LOCKED), kind="neutral")
     answers = [(v or {}).get("answer") for v in values]
     skips = [bool((v or {}).get("skip")) for v in values]
-    if any(a in (None, "") and not s for a, s in zip(answers, skips)):
-        return mo.callout(mo.md(LOCKED), kind="neutral")
     verdicts = [judge(q, None if s else a, result) for q, a, s in zip(questions, answers, skips)]
     for v, s in zip(verdicts, skips):
         if v.right is None and not s and v.truth is not None:  # a typed text that is no number
@@ -213,6 +213,21 @@ def _said(question: Question, verdict: Verdict, skipped: bool, result):
     head = {True: "✓ Right.", False: "✗ Not this time.", None: "Skipped." if skipped else ""}[verdict.right]
     text = f"**{head}** {verdict.sentence}" + ("" if verdict.truth is None else "\n\n" + explanation(question, result))
     return mo.callout(mo.md(text), kind=kind)
+
+
+def _unanswered(values) -> bool:
+    """Whether any of these questions still waits for an answer or a skip."""
+    return any((v or {}).get("answer") in (None, "") and not (v or {}).get("skip") for v in values)
+
+
+def hold(prediction: Prediction | list | tuple, shown, **options):
+    """A view of the result *as it forms* (a live chart, fed while the networks train) behind its
+    question(s): locked like :func:`reveal` until answered or skipped, never judged (the cell that
+    draws the finished result judges it). Outside the live course it is simply shown."""
+    asked = tuple(prediction) if isinstance(prediction, (list, tuple)) else (prediction,)
+    if not options.get("is_live", live()) or options.get("off", turned_off()):
+        return shown
+    return mo.callout(mo.md(LOCKED), kind="neutral") if _unanswered([p.value for p in asked]) else shown
 
 
 def reveal(prediction: Prediction | list | tuple, result, shown, *, say: bool = True, **options):

@@ -17,12 +17,18 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "algorithm",
-                     y_title: str = "log₁₀ ‖wₜ − w*‖", seed_lines: bool = True) -> alt.FacetChart:
+                     y_title: str = "log₁₀ ‖wₜ − w*‖", seed_lines: bool = True,
+                     iterations: int | None = None) -> alt.FacetChart:
     """log10 error vs iteration: one bold line per swept value (median over seeds), the
     individual seeds as faint lines behind it, one panel per ``facet`` value.
 
     ``curves`` needs columns iteration, log10_error, value, seed and ``facet``.
-    Missing values (a run cut at divergence) simply end the line.
+    Missing values (a run cut at divergence) simply end the line. ``iterations``: the run's
+    length T, the x axis's end (a run still going draws its curves so far on the whole axis).
+
+    The axes' ends and the note under the title are the chart's parameters (x_hi, y_lo, y_hi,
+    note), not constants of its spec: a live chart (kit/livechart.py) then redraws a run in
+    progress by changing its rows and these four values, never its spec.
     """
     # A diverged run counts as infinitely far in the median (so the median line ends once half
     # the seeds have diverged, instead of jumping to the survivors); its own line is cut.
@@ -40,25 +46,30 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
     # lowest poisoned line; lower values run along its bottom edge (clamped; tooltips keep them).
     poisoned = table[(table.value != 0) & np.isfinite(table.log10_error)]
     finite = table[np.isfinite(table.log10_error)]
-    y_scale, note = alt.Undefined, None
-    if len(poisoned) and len(finite) and poisoned.log10_error.min() - 1 > finite.log10_error.min():
-        bottom = float(np.floor(poisoned.log10_error.min() - 1))
-        y_scale = alt.Scale(domain=[bottom, float(np.ceil(finite.log10_error.max()))], clamp=True, nice=False)
+    low, high = (float(np.floor(finite.log10_error.min())), float(np.ceil(finite.log10_error.max()))) \
+        if len(finite) else (-1.0, 1.0)
+    note = ""
+    if len(poisoned) and poisoned.log10_error.min() - 1 > finite.log10_error.min():
+        low = float(np.floor(poisoned.log10_error.min() - 1))
         # Said on the chart: a line on the bottom edge is not "stuck at 10^bottom".
         lowest = f"{finite.log10_error.min():.0f}".translate(SUPERSCRIPT)
         note = (f"{value_title} = 0 (no attack) goes on down to 10{lowest}, below the axis: "
                 "its line runs along the bottom edge")
+    high = max(high, low + 1)
     # A run cut at divergence after a step or two is a line of one point, which draws nothing:
     # short curves are drawn with their points, on an axis that still starts at t = 0.
     short = table.groupby([facet, "value", "seed", "line"]).iteration.count().min() < 3 if len(table) else True
     last = float(table.iteration.max()) if len(table) else 0.0
-    x_scale = alt.Scale(domain=[0, max(last, 10.0)], nice=False) if short else alt.Undefined
+    ends = [alt.param(name="x_hi", value=max(float(iterations or 0), last, 10.0)),
+            alt.param(name="y_lo", value=low), alt.param(name="y_hi", value=high), alt.param(name="note", value=note)]
     chart = (
         alt.Chart(table)
         .mark_line(point=bool(short))
         .encode(
-            x=alt.X("iteration:Q", title="iteration t", scale=x_scale, axis=alt.Axis(format="~s")),
-            y=alt.Y("log10_error:Q", title=y_title, scale=y_scale),
+            x=alt.X("iteration:Q", title="iteration t", axis=alt.Axis(format="~s"),
+                    scale=alt.Scale(domain=[0, alt.ExprRef("x_hi")], nice=False)),
+            y=alt.Y("log10_error:Q", title=y_title,
+                    scale=alt.Scale(domain=[alt.ExprRef("y_lo"), alt.ExprRef("y_hi")], clamp=True, nice=False)),
             color=alt.Color("value:O", title=value_title, scale=alt.Scale(scheme="viridis")),
             detail=[alt.Detail("seed:N"), alt.Detail("line:N")],
             strokeWidth=alt.StrokeWidth("line:N", scale=styles, title=None),
@@ -69,10 +80,15 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
         .properties(width=WIDTH, height=HEIGHT)
         # Two panels a row: three (the reference's three algorithms) and a legend overflow the page.
         .facet(facet=alt.Facet(f"{facet}:N", title=None), columns=2)
+        .add_params(*ends)
+        .properties(title=alt.TitleParams(alt.ExprRef("note"), fontSize=11, fontWeight="normal", anchor="start"))
     )
-    if note:
-        chart = chart.properties(title=alt.TitleParams(note, fontSize=11, fontWeight="normal", anchor="start"))
     return chart
+
+
+def axis_note(chart: dict) -> str:
+    """The note a :func:`log_error_curves` spec shows under its title ("" for none)."""
+    return next(p["value"] for p in chart["params"] if p["name"] == "note")
 
 
 def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool = False,

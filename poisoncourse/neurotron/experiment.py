@@ -355,6 +355,11 @@ class Trajectories:
     seconds: float = float("nan")
 
 
+# How often a run offers its progress so far (kit/page.py draws a frame when one is due): often
+# enough for several frames a second at the live settings (≈ 1 ms an iteration), cheap when not drawn.
+REPORT_EVERY = 40
+
+
 def record_schedule(iterations: int, points: int) -> np.ndarray:
     """Iterations at which the error is recorded: 0, …, T, evenly spaced."""
     return np.unique(np.linspace(0, iterations, min(points, iterations + 1)).round().astype(int))
@@ -366,7 +371,9 @@ def simulate(config: NeurotronConfig, device: torch.device | None = None, progre
 
     Weights live in one tensor w of shape (S, A·V, r), algorithm-major, so each algorithm's
     models are one contiguous block. ``progress``, if given, is called with the number of
-    iterations done after each chunk.
+    iterations done after each chunk, and every ``REPORT_EVERY`` iterations with the run so far as
+    well (``progress(t, T, partial=f)``, ``f()`` the :class:`Trajectories` of iterations 0..t: the
+    page kit draws it as a live chart's frame, or keeps it when the student stops the run).
     """
     device = device or pick_device(config.device)
     c = config
@@ -392,6 +399,15 @@ def simulate(config: NeurotronConfig, device: torch.device | None = None, progre
         schedule = record_schedule(c.iterations, c.record_points)
         record_at = set(schedule.tolist())
         records = [start_err.clone()]
+
+        def so_far() -> Trajectories:
+            """The trajectories recorded up to now: a live chart's partial result, or a stopped run's."""
+            # (R, S, A·V) -> (R, S, V, A)
+            errors = torch.stack(records).reshape(-1, S, A, V).transpose(2, 3).cpu().numpy()
+            return Trajectories(schedule[:len(records)], errors,
+                                diverged_at.reshape(S, A, V).transpose(1, 2).cpu().numpy(),
+                                w.reshape(S, A, V, c.r).transpose(1, 2).cpu().numpy(), prob.w_star.cpu().numpy(),
+                                device, watch.elapsed())
 
         t = 0
         for xs, us in InputStream(c, device).chunks(c.iterations):
@@ -431,13 +447,13 @@ def simulate(config: NeurotronConfig, device: torch.device | None = None, progre
                     # are masked, so the parking never shows.
                     w = torch.where(diverged.unsqueeze(-1), w_star.expand_as(w), w)
                     records.append(torch.where(diverged, torch.nan, err))
+                if progress is not None and t % REPORT_EVERY == 0 and t < c.iterations:
+                    progress(t, c.iterations, partial=so_far)
             if progress is not None:
                 progress(t)
-        # (R, S, A·V) -> (R, S, V, A)
-        errors = torch.stack(records).reshape(-1, S, A, V).transpose(2, 3).cpu().numpy()
-        diverged_at = diverged_at.reshape(S, A, V).transpose(1, 2).cpu().numpy()
-        final_w = w.reshape(S, A, V, c.r).transpose(1, 2).cpu().numpy()
-    return Trajectories(schedule, errors, diverged_at, final_w, prob.w_star.cpu().numpy(), device, watch.seconds)
+
+        whole = so_far()
+    return replace(whole, seconds=watch.seconds)
 
 
 # --- the straightforward version: one configuration at a time ------------------------------
@@ -646,7 +662,20 @@ def run(config: NeurotronConfig, progress=None, max_seconds: float | None = None
         cheaper = max(200, int(config.iterations * max_seconds / estimate) // 200 * 200)
         refuse_if_too_slow(estimate, max_seconds, f"use at most {cheaper:,} iterations, or fewer seeds, swept "
                                                   f"values or algorithms (the paper-scale runs are in the reference)")
-    return tidy(config, simulate(config, progress=progress))
+    return tidy(config, simulate(config, progress=_tidy_partials(config, progress)))
+
+
+def _tidy_partials(config: NeurotronConfig, progress):
+    """`progress` handed partial results as tidy tables (what the page draws), not raw trajectories."""
+    if progress is None:
+        return None
+
+    def report(done, total=None, partial=None):
+        if partial is None:
+            return progress(done, total)
+        return progress(done, total, partial=lambda: tidy(config, partial()))
+
+    return report
 
 
 # --- Theorem 1 / Lemma 1 constants --------------------------------------------------------

@@ -16,8 +16,8 @@ Because every marimo server in the environment loads the entry point (``poisonco
 ``marimo edit``), the page is off unless the course asked for it: ``poisoncourse serve`` (tools/serve.py)
 and the hub's single-user servers (deploy/singleuser_config.py, to :data:`ON_HUB`) set :data:`ENV` in
 marimo's environment.
-This module imports only the standard library and Starlette, so loading it costs those servers nothing;
-the course map (which imports the lessons, and torch with them) is read at the first request.
+This module imports only the standard library, Starlette and kit/liveserve.py (the same), so loading it
+costs those servers nothing; the course map (which imports the lessons, and torch with them) is read at the first request.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from poisoncourse.kit.liveserve import base_url
 
 ENV = "POISONCOURSE_FRONT_PAGE"  # "1": answer the root with the course's page; unset: marimo's gallery
 ON_HUB = "hub"  # the value a hub's single-user server sets: the page then says the server is the student's own
@@ -119,17 +121,10 @@ def _signed_in(scope: Scope) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and "read" in scopes and "edit" not in scopes
 
 
-def _base_url(scope: Scope) -> str:
-    # marimo keeps its --base-url on its app's state (its own session middleware reads it there); the
-    # routes are mounted under it, so the gallery's root is <base_url>/.
-    state = getattr(scope.get("app"), "state", None)
-    return str(getattr(state, "base_url", "") or "").rstrip("/")
-
-
 def is_lesson(scope: Scope) -> bool:
     """A GET or HEAD of the gallery's root that asks for a lesson (``?file=``)."""
     return (scope["type"] == "http" and scope.get("method") in ("GET", "HEAD")
-            and scope.get("path") == _base_url(scope) + "/" and "file" in _query(scope))
+            and scope.get("path") == base_url(scope) + "/" and "file" in _query(scope))
 
 
 def _query(scope: Scope) -> dict:
@@ -176,7 +171,7 @@ def is_front(scope: Scope) -> bool:
     """A GET or HEAD of the gallery's root, with no lesson asked for."""
     if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
         return False
-    if scope.get("path") != _base_url(scope) + "/":
+    if scope.get("path") != base_url(scope) + "/":  # the gallery's root is <base_url>/
         return False
     query = _query(scope)
     return not any(name in query for name in MARIMO_PARAMS)

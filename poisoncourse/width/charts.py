@@ -11,8 +11,17 @@ from ..kit import explore
 _WIDTH_AXIS = alt.Axis(values=[1, 10, 100, 1_000, 10_000, 100_000], format="~s")
 
 
-def _width_x() -> alt.X:
-    return alt.X("width:Q", title="hidden width m", scale=alt.Scale(type="log"), axis=_WIDTH_AXIS)
+def _width_x(pinned: bool = False) -> alt.X:
+    """Width on a log axis; `pinned`: from the chart's parameters x_lo to x_hi (:func:`width_ends`)."""
+    scale = alt.Scale(type="log", domain=[alt.ExprRef("x_lo"), alt.ExprRef("x_hi")]) if pinned else alt.Scale(type="log")
+    return alt.X("width:Q", title="hidden width m", scale=scale, axis=_WIDTH_AXIS)
+
+
+def width_ends(widths) -> list:
+    """The width axis's ends as the chart's parameters, not constants of its spec: a live chart
+    (kit/livechart.py) then draws a sweep's widths so far on the whole run's axis, and a new run's
+    widths change two values, never the spec."""
+    return [alt.param(name="x_lo", value=float(min(widths))), alt.param(name="x_hi", value=float(max(widths)))]
 
 
 # One colour per meaning across the lesson, its reference and its explorer (core.charts conventions).
@@ -34,16 +43,17 @@ def _titled(chart, title: str | None, attack: str | None):
 
 
 def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight: int | None = None,
-                   extra: pd.DataFrame | None = None, attack: str | None = None) -> alt.LayerChart:
+                   extra: pd.DataFrame | None = None, attack: str | None = None, widths=None) -> alt.LayerChart:
     """Mean test accuracy vs width (log x), a mean ± std band over seeds, one colour per variant
     (clean / poisoned training). ``extra`` rows (columns series, width, accuracy, run) are drawn
-    as dashed reference lines: the shipped sweep, the paper's Fig. 3 values."""
+    as dashed reference lines: the shipped sweep, the paper's Fig. 3 values. ``widths``: the run's
+    widths, the x axis's ends (a sweep still going draws its widths so far on the whole axis)."""
     data = summary.dropna(subset=[f"mean_{column}"]).assign(
         series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}),
         accuracy=lambda d: d[f"mean_{column}"],
         low=lambda d: d[f"mean_{column}"] - d[f"std_{column}"],
         high=lambda d: d[f"mean_{column}"] + d[f"std_{column}"], run="live")
-    x = _width_x()
+    x = _width_x(pinned=widths is not None)
     y = alt.Y("accuracy:Q", title=title, scale=alt.Scale(zero=False))
     color = alt.Color("series:N", title=None, scale=_colors(data.series))
     base = alt.Chart(data).encode(x=x, color=color)
@@ -61,7 +71,8 @@ def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight:
     if highlight is not None:
         layers.append(alt.Chart(pd.DataFrame({"width": [highlight]})).mark_rule(color="#555", strokeDash=[2, 2])
                       .encode(x=alt.X("width:Q")))
-    return _titled(alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT), None, attack)
+    chart = alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT)
+    return _titled(chart if widths is None else chart.add_params(*width_ends(widths)), None, attack)
 
 
 def paper_panel(paper: pd.DataFrame, regime: str) -> alt.Chart:

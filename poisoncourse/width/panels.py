@@ -1,18 +1,19 @@
 """Lesson 1's panels: the width sweep's and the convex warm-up's forms, and what the page runs
-and draws with them — the live sweep with its curve redrawn under the bar, the shipped sweep's
-panels and the live budget curves.
+and draws with them — the live sweep with its accuracy curve drawn as the widths finish, the shipped
+sweep's panels and the live budget curves.
 
 Each control's name is its URL key (``?flip_prob=0.3``, ``?convex.lam=0.03``): shared links
 depend on these names, so renaming one breaks them (tests/width/test_panels.py pins them).
 
-The width sweep is the course's longest live run, so while it trains the page shows the curve of
-the widths finished so far (:class:`prose.PartialCurve`), one redraw per group of widths. Every
-progress update resends the cell's whole output — with a partial chart under the bar, that chart
-too, which the browser then redraws — so from the first partial chart on, the bar moves at most
-once every ``REDRAW_SECONDS``.
+The width sweep is the course's longest live run, so while it trains the page's live chart
+(kit/livechart.py) shows the curve of the widths finished so far (:class:`prose.PartialCurve`), one
+frame per group of widths: the chart stays embedded and takes the new rows, and the run's last frame
+is the chart a one-shot run draws (:func:`accuracy_chart` draws both).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import marimo as mo
 
@@ -81,9 +82,7 @@ def convex_form(ui, defaults: convex.ConvexConfig):
     )
 
 
-# --- the live sweep, with its curve redrawn under the bar ------------------------------------------
-
-REDRAW_SECONDS = 1.0
+# --- the live sweep, its accuracy curve drawn as the widths finish ------------------------------------
 
 
 def make_config(values: dict) -> experiment.WidthConfig:
@@ -97,30 +96,35 @@ def total(config: experiment.WidthConfig) -> int:
     return config.epochs * len(config.widths)
 
 
+@dataclass(frozen=True)
+class WidthsSoFar:
+    """A sweep in progress as its accuracy chart reads it: the summary of the widths finished."""
+
+    summary: object
+    accuracy_column: str
+
+
+def accuracy_chart(config: experiment.WidthConfig, result):
+    """The live result's chart, from a whole result or a :class:`WidthsSoFar`: accuracy against
+    width on the whole run's axis, the highlighted width marked."""
+    return charts.width_accuracy(result.summary, result.accuracy_column, title="clean test accuracy",
+                                 highlight=config.highlight, attack=config.attack_label(), widths=config.widths)
+
+
 def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
-    """:func:`experiment.run` for the page kit's ``run(config, progress)``; ``progress`` is the
-    kit's :class:`~poisoncourse.kit.page.Progress` (its ``bar`` at output index 0)."""
+    """:func:`experiment.run` for the page kit's ``run(config, progress)``; as each group of widths
+    finishes, ``progress`` gets the widths so far (a live chart's frame; the result is the same)."""
     partial = prose.PartialCurve(config.widths)
-    shown = False
+    column = experiment.ACCURACY_COLUMN[config.early_stopping]
 
     def on_widths(widths, rows):
-        nonlocal shown
         progress.note(f"widths {', '.join(map(str, widths))} done")
         summary = partial.add(rows)
-        if summary is None or progress.bar is None:
-            return
-        chart = charts.width_accuracy(summary, experiment.ACCURACY_COLUMN[config.early_stopping],
-                                      title="clean test accuracy, widths so far")
-        if shown:
-            mo.output.replace_at_index(chart, 1)  # replace the previous partial curve, under the bar
-        else:
-            mo.output.append(chart)
-            shown, progress.every = True, REDRAW_SECONDS
+        if summary is not None:  # the last group's rows come as the whole result
+            done = config.epochs * summary.width.nunique()
+            progress(done, total(config), partial=lambda: WidthsSoFar(summary, column))
 
-    result = experiment.run(config, progress=progress, on_widths=on_widths, max_seconds=experiment.LIVE_MAX_SECONDS)
-    if shown:  # the full chart comes below: leave only the bar (which the kit then removes)
-        mo.output.replace(progress.bar)
-    return result
+    return experiment.run(config, progress=progress, on_widths=on_widths, max_seconds=experiment.LIVE_MAX_SECONDS)
 
 
 def reference_panels(table, paper):

@@ -79,7 +79,7 @@ def live_caption(config: experiment.WidthConfig) -> str:
             f"{config.regime}: {config.attack_size()}; {experiment.VICTIMS[config.victim].split(' (')[0]} on "
             f"{config.n_train:,} training digits at {config.resolution}×{config.resolution}, {config.epochs} epochs, "
             f"SGD (momentum {config.momentum:g}, learning rate {config.lr:g}). Line: mean over {config.seeds} seed(s); "
-            "band: ± one standard deviation. Right: the paper's Fig. 3 in its own panel — a CNN on all 60,000 digits; "
+            "band: ± one standard deviation. Below: the paper's Fig. 3 in its own panel — a CNN on all 60,000 digits; "
             "compare the shapes, not the levels.")
 
 

@@ -1,5 +1,5 @@
-"""Lesson 1's page logic, out of the app: the paper overlay, the inverted-U verdict, the curve
-redrawn while the sweep trains, the convex warm-up's decay sentence, the shipped sweep's panels
+"""Lesson 1's page logic, out of the app: the paper overlay, the inverted-U verdict, the live
+chart's frames while the sweep trains, the convex warm-up's decay sentence, the shipped sweep's panels
 and the forms' link keys."""
 
 import math
@@ -66,17 +66,41 @@ class _Bar:
             self.subtitles.append(subtitle)
 
 
-def test_the_live_sweep_notes_each_group_and_throttles_the_bar_once_a_partial_curve_shows():
+class _Live:
+    """Records the frames a live chart would be sent."""
+
+    draw = staticmethod(panels.accuracy_chart)
+
+    def __init__(self):
+        self.frames = []
+
+    def send(self, chart, note=""):
+        self.frames.append((chart.to_dict(), note))
+
+
+def test_the_live_sweep_notes_each_group_and_draws_the_widths_so_far_on_the_whole_axis():
     config = panels.make_config(dict(experiment.WidthConfig(**TINY).to_dict(), widths=[2048, 8]))
     assert config.widths == (8, 2048)  # sorted for the charts
-    bar = _Bar()
-    progress = page.Progress(bar)
-    assert progress.every == 0  # before the first partial curve every epoch moves the bar
+    bar, live = _Bar(), _Live()
+    progress = page.Progress(bar, live=live, config=config, frame_seconds=0.0)
     result = panels.run(config, progress)
     assert bar.subtitles == ["widths 8 done", "widths 2048 done"]  # one group each on a CPU
-    assert progress.every == panels.REDRAW_SECONDS
     assert bar.current == panels.total(config)  # the last update always goes out
     assert sorted(result.summary.width.unique()) == [8, 2048]
+    # One frame, after the first group (the last group's rows come as the whole result): width 8 alone,
+    # on the run's whole axis, with the spec the final chart has — so the chart takes rows, not a new spec.
+    [(spec, note)] = live.frames
+    assert note == f"Training… {config.epochs:,} of {panels.total(config):,} so far"
+    assert {row["width"] for rows in spec["datasets"].values() for row in rows if "accuracy" in row} == {8}
+    assert [p["value"] for p in spec["params"]] == [8.0, 2048.0]
+    final = panels.accuracy_chart(config, result).to_dict()
+    strip = lambda s: {k: v for k, v in s.items() if k != "datasets"}  # noqa: E731
+    assert len(strip(spec)["layer"]) == len(strip(final)["layer"])
+    assert [l["encoding"]["x"] for l in strip(spec)["layer"][:2]] == [l["encoding"]["x"] for l in final["layer"][:2]]
+    # The frames change nothing computed: the same sweep run one-shot gives the same tables.
+    once = experiment.run(config)
+    pd.testing.assert_frame_equal(result.summary, once.summary)
+    pd.testing.assert_frame_equal(result.curves, once.curves)
 
 
 # --- the convex warm-up --------------------------------------------------------------------------

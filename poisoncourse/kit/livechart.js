@@ -1,0 +1,137 @@
+// The live chart's front-end (kit/livechart.py): a Vega-Lite chart embedded once, then fed rows.
+//
+// The model holds one `frame` = {spec, data: {name: {column: [values]}}, signals, note} and a
+// `stop_url`. A frame whose spec is the one already drawn changes the drawn view in place — the
+// rows of each named dataset replaced through a Vega change set, the variable parameters set as
+// signals — so the element, its zoom and its hover stay. Frames that arrive while one is being drawn
+// are not queued: the newest is drawn next. Only a new spec (another setting's
+// chart) embeds again, into a fresh element that replaces the old one once drawn: no blank frame.
+//
+// Vega, Vega-Lite and vega-embed come from the course's server (kit/liveserve.py), imported by
+// a URL relative to the page: one fetch per page for all its charts, cached across lessons.
+
+let loading = null;
+
+function loadVega(path) {
+  loading ??= import(new URL(path, document.baseURI).href).then(() => window.vegaEmbed);
+  return loading;
+}
+
+function records(columns) {
+  const names = Object.keys(columns);
+  const n = names.length ? columns[names[0]].length : 0;
+  const rows = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = {};
+    for (const name of names) row[name] = columns[name][i];
+    rows[i] = row;
+  }
+  return rows;
+}
+
+function withData(spec, data) {
+  const datasets = {};
+  for (const [name, columns] of Object.entries(data)) datasets[name] = records(columns);
+  return {...spec, datasets: {...(spec.datasets || {}), ...datasets}};
+}
+
+export default {
+  async render({model, el}) {
+    const vegaEmbed = await loadVega(model.get("bundle"));
+    el.classList.add("poisoncourse-live");
+    const bar = document.createElement("div");
+    bar.className = "live-bar";
+    bar.style.cssText = "display:flex;gap:.8em;align-items:center;min-height:1.6em;font-size:.9em;color:#555";
+    const note = document.createElement("span");
+    const stop = document.createElement("button");
+    stop.textContent = "Stop";
+    stop.style.cssText = "display:none;padding:.1em .9em;border:1px solid #b33;border-radius:4px;" +
+                         "background:#fff;color:#b33;cursor:pointer";
+    bar.append(stop, note);
+    const holder = document.createElement("div");
+    el.append(bar, holder);
+
+    let drawn = null;  // {key, view}: the spec on screen and its Vega view
+    // For the browser tests (tests/test_browser_live.py): each frame drawn, when and how many rows.
+    el.poisoncourseLog = [];
+    const logged = (frame, how) => el.poisoncourseLog.push({
+      t: performance.now(), note: frame.note || "", how,
+      rows: Object.values(frame.data || {}).reduce((n, c) => n + (Object.values(c)[0] || []).length, 0),
+    });
+    let latest = null, busy = false;  // frames coming faster than drawn: only the newest is drawn
+
+    async function apply(frame) {
+      note.textContent = frame.note || "";
+      if (!frame.spec) return;
+      const key = JSON.stringify(frame.spec);
+      if (drawn && drawn.key === key) {
+        const view = drawn.view;
+        for (const [name, value] of Object.entries(frame.signals || {})) view.signal(name, value);
+        // view.data(name, rows): a change set that removes every row and inserts the new ones
+        // (the bundle's vega-embed does not expose vega.changeset itself).
+        for (const [name, columns] of Object.entries(frame.data || {})) view.data(name, records(columns));
+        await view.runAsync();
+        logged(frame, "changed");
+        return;
+      }
+      const target = document.createElement("div");
+      const spec = withData(frame.spec, frame.data || {});
+      for (const p of spec.params || []) {
+        if (p.name in (frame.signals || {})) p.value = frame.signals[p.name];
+      }
+      const result = await vegaEmbed(target, spec, {actions: false, renderer: "svg"});
+      const old = drawn;
+      holder.replaceChildren(target);
+      drawn = {key, view: result.view};
+      el.poisoncourseView = result.view;
+      if (old) old.view.finalize();
+      logged(frame, "embedded");
+    }
+
+    async function pump() {
+      if (busy) return;
+      busy = true;
+      while (latest) {
+        const frame = latest;
+        latest = null;
+        try {
+          await apply(frame);
+        } catch (err) {
+          note.textContent = "This chart could not be drawn: " + err;
+        }
+      }
+      busy = false;
+    }
+    const onFrame = () => {
+      latest = model.get("frame");
+      pump();
+    };
+    const onStop = () => {
+      const url = model.get("stop_url");
+      stop.style.display = url ? "" : "none";
+      stop.disabled = false;
+      stop.textContent = "Stop";
+    };
+    stop.addEventListener("click", async () => {
+      const url = model.get("stop_url");
+      if (!url) return;
+      stop.disabled = true;
+      stop.textContent = "Stopping…";
+      try {
+        await fetch(new URL(url, document.baseURI).href, {method: "POST"});
+      } catch (err) {
+        stop.disabled = false;
+        stop.textContent = "Stop";
+      }
+    });
+    model.on("change:frame", onFrame);
+    model.on("change:stop_url", onStop);
+    onFrame();
+    onStop();
+    return () => {
+      model.off("change:frame", onFrame);
+      model.off("change:stop_url", onStop);
+      if (drawn) drawn.view.finalize();
+    };
+  },
+};

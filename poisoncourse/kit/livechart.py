@@ -1,0 +1,171 @@
+"""Live charts: embedded once in the page, then fed new rows while a run goes (issue 25).
+
+A lesson's chart of a training run used to be rebuilt and embedded again by every cell rerun — a
+blink, and a lost zoom — and only once the run had ended. A :class:`LiveChart` is an anywidget
+made in a cell of its own, which never reruns, so its element stays on the page; what changes is
+its model's ``frame`` (the chart's Vega-Lite spec without data, its rows by column, the values of
+its variable parameters), and its front-end (livechart.js) applies a frame with the same spec as
+a Vega change set: rows replaced in place. The page kit (kit/page.py) feeds it partial results
+from the run's progress callback, a few frames a second, then the final result — drawn by the
+same function, so the last frame is what a one-shot run draws.
+
+Where no browser holds the page (the static export and notebooks run it headless, `app.run()`,
+the tests), nothing is live: :meth:`LiveChart.view` is None, the progress callback draws nothing,
+and :meth:`LiveChart.show` returns the plain chart for its cell, as before.
+
+    curves = page.live_chart(lambda config, result: charts.curves(result.curves))  # its own cell
+    curves.view()
+    trained = page.attempt(..., live=curves)     # the train cell: frames while it runs, and Stop
+    curves.show(config, result)                  # the cell that draws the result: the last frame
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import altair as alt
+import anywidget
+import marimo as mo
+import numpy as np
+import pandas as pd
+import traitlets
+
+from . import liveserve
+
+ESM = Path(__file__).with_name("livechart.js")
+NAMED = "d"  # the datasets of a frame are d0, d1, … in the order the spec names them
+
+
+def is_live() -> bool:
+    """Whether a browser shows this page through a marimo server (``marimo run`` or ``edit``).
+
+    ``marimo export`` runs a notebook in edit mode too, but for no browser: a session's HTTP
+    request is what tells them apart (None when exporting)."""
+    meta = mo.app_meta()
+    if meta.mode not in ("run", "edit"):
+        return False
+    try:
+        return meta.request is not None
+    except Exception:  # noqa: BLE001 — no request context: not a browser's session
+        return False
+
+
+def columns(frame: pd.DataFrame) -> dict[str, list]:
+    """A table as {column: values}, sanitized as altair sends it (NaN → null, categories → text)."""
+    clean = alt.utils.sanitize_pandas_dataframe(frame.reset_index(drop=True))
+    return {str(c): [_json(v) for v in clean[c].tolist()] for c in clean.columns}
+
+
+def _json(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return _json(value.item())
+    return value
+
+
+def _rename(node, names: dict[str, str]):
+    """The spec with every ``{"name": <altair's dataset>}`` pointing at its positional name."""
+    if isinstance(node, dict):
+        if set(node) == {"name"} and node["name"] in names:
+            return {"name": names[node["name"]]}
+        return {k: _rename(v, names) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rename(v, names) for v in node]
+    return node
+
+
+def split(chart) -> tuple[dict, dict[str, dict[str, list]], dict[str, Any]]:
+    """An altair chart as a frame's three parts: the spec with named, empty data; each dataset's
+    rows by column; the values of its variable parameters (top-level params with a value, not bound
+    to an input, not a selection), which the front-end sets as signals.
+
+    A chart whose data is one table at its top (most of the course's) skips serializing the rows
+    into the spec: the table goes column by column, the spec is built with a name in its place."""
+    if isinstance(chart.data, pd.DataFrame):
+        table = chart.data
+        spec = chart.copy(deep=False)
+        spec.data = alt.NamedData(name=f"{NAMED}0")
+        spec = spec.to_dict(validate=False)
+        data = {f"{NAMED}0": columns(table)}
+    else:
+        spec = chart.to_dict(validate=False)
+        datasets = spec.pop("datasets", {})
+        names = {old: f"{NAMED}{i}" for i, old in enumerate(datasets)}
+        spec = _rename(spec, names)
+        data = {names[old]: _records_to_columns(rows) for old, rows in datasets.items()}
+    signals = {}
+    for param in spec.get("params", []):
+        if "value" in param and not {"bind", "select"} & set(param):
+            signals[param["name"]] = param.pop("value")
+    return spec, data, signals
+
+
+def _records_to_columns(rows: list[dict]) -> dict[str, list]:
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    return {k: [row.get(k) for row in rows] for k in keys}
+
+
+@dataclass(frozen=True)
+class Stop:
+    """How far a stopped run got (on its result, as :func:`stopped` reads it)."""
+
+    done: int
+    total: int | None
+
+    def sentence(self, unit: str = "") -> str:
+        of = f" of {self.total:,}" if self.total else ""
+        return f"Stopped at {self.done:,}{of}{' ' + unit if unit else ''}: the curves so far."
+
+
+STOPPED = "_poisoncourse_stopped"
+
+
+def stopped(result) -> Stop | None:
+    """The Stop when `result` is a stopped run's partial result, None for a whole run."""
+    return getattr(result, STOPPED, None)
+
+
+class LiveChart(anywidget.AnyWidget):
+    """One chart of a page that stays embedded while its data change (see the module's notes)."""
+
+    _esm = ESM.read_text(encoding="utf-8")
+    frame = traitlets.Dict().tag(sync=True)  # {spec, data, signals, note}
+    stop_url = traitlets.Unicode("").tag(sync=True)  # while a run can be stopped: its Stop request
+    bundle = traitlets.Unicode(liveserve.BUNDLE).tag(sync=True)
+
+    def __init__(self, draw: Callable[[Any, Any], Any], stoppable: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.draw = draw  # (config, result) → altair chart: every frame, partial or final
+        # Whether the page can take a stopped run's partial result as its result (every cell that reads
+        # it draws from it): where a partial result holds only what the chart needs, no Stop button.
+        self.stoppable = stoppable
+        self.frames = 0  # frames sent (the tests count them)
+
+    def view(self):
+        """The widget for its own cell in the live course; None in a static copy."""
+        return mo.ui.anywidget(self) if is_live() else None
+
+    def send(self, chart, note: str = "") -> None:
+        """Put `chart` on the page: its rows in place when its spec is the one drawn."""
+        spec, data, signals = split(chart)
+        self.frame = {"spec": spec, "data": data, "signals": signals, "note": note}
+        self.frames += 1
+
+    def show(self, config, result, note: str = ""):
+        """The final frame: the result drawn as a one-shot run draws it. Returns what the drawing
+        cell shows there: nothing in the live course (the chart is in its own cell), else the chart.
+        A stopped run's partial result is labelled as such above the chart."""
+        chart = self.draw(config, result)
+        if not is_live():
+            return chart
+        halt = stopped(result)
+        self.send(chart, note or (halt.sentence() if halt else ""))
+        return mo.Html("")
+
+    def clear(self, note: str = "") -> None:
+        """No chart (a refused setting): the note alone."""
+        self.frame = {"note": note}

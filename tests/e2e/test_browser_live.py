@@ -1,0 +1,195 @@
+"""Live charts in a real browser (issue 25): the chart of a run is embedded once and moves while the
+networks train; Stop keeps what was computed; a second visitor gets the result at once.
+
+Records per lesson in build/browser-live-timings.json (benchmarks, not assertions — the machine is
+shared): first_change_s (Train press → first frame drawn), updates_per_s (frames drawn a second while
+training), final_s (the last frame of the run → the final chart), control_redraw_s (a control that
+needs no training — the Explore slider — → its chart redrawn), open_cold_s (open on a fresh server →
+the live chart's final frame) and open_warm_s (a second visitor: the result already in the shared
+memo → every chart drawn). Times are read from the page's own clock (the frames' log the live chart
+keeps, kit/livechart.js), not from polling. Add a lesson by adding its entry to LESSONS.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+import poisoncourse.neurotron.panels as neurotron_panels
+from poisoncourse.kit import livechart
+from tests.e2e.test_browser import browser, controls, new_page, server, shown, train_button, wait_idle  # noqa: F401
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.e2e  # a real browser and a served course: not the fast loop
+
+ROOT = Path(__file__).resolve().parents[2]
+LIVE_TIMINGS = ROOT / "build" / "browser-live-timings.json"
+
+
+def lesson3_one_shot() -> dict[str, list]:
+    """The rows of Lesson 3's live chart for its defaults, drawn from a one-shot run."""
+    import poisoncourse.neurotron.charts as charts
+    import poisoncourse.neurotron.experiment as neurotron
+
+    config = neurotron_panels.live_defaults("normal", "theta")
+    chart = charts.log_error_curves(neurotron.run(config).curves, value_title="θ", iterations=config.iterations)
+    return livechart.split(chart)[1]["d0"]
+
+
+# lesson → (the app, the rows its defaults draw, the first form slider that retrains)
+LESSONS = {"lesson3_neurotron": ("lesson3_neurotron.py", lesson3_one_shot)}
+
+
+def live(page):
+    return page.locator(".poisoncourse-live").first
+
+
+def frames(page) -> list[dict]:
+    return live(page).evaluate("e => e.poisoncourseLog")
+
+
+def final_frame(page, after: int = 0, timeout: float = 300) -> dict:
+    """Wait for a frame, past the first `after`, that is not a run's partial one; return it."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if live(page).count():
+            log = frames(page)[after:]
+            if log and not log[-1]["note"].startswith("Training"):
+                return log[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"the live chart drew no final frame (frames: {frames(page)[after:] if live(page).count() else 'no chart'})")
+
+
+def now_ms(page) -> float:
+    return page.evaluate("() => performance.now()")
+
+
+def record(app: str, **numbers) -> None:
+    LIVE_TIMINGS.parent.mkdir(exist_ok=True)
+    timings = json.loads(LIVE_TIMINGS.read_text()) if LIVE_TIMINGS.exists() else {}
+    timings.setdefault(app, {}).update({k: round(v, 3) for k, v in numbers.items() if v is not None})
+    LIVE_TIMINGS.write_text(json.dumps(timings, indent=2))
+
+
+def explore_redraw_s(page) -> float | None:
+    """Move the first in-chart slider (a Vega binding: runs in the browser) one step; seconds until its
+    chart has changed."""
+    slider = page.locator(".vega-bind input[type=range]").first
+    if not slider.count():
+        return None
+    ms = slider.evaluate("""el => new Promise(done => {
+        const chart = el.closest('.vega-embed');
+        const t0 = performance.now();
+        const seen = new MutationObserver(() => { seen.disconnect(); done(performance.now() - t0); });
+        setTimeout(() => { seen.disconnect(); done(null); }, 10000);  // no redraw: recorded as none
+        seen.observe(chart.querySelector('svg, canvas'), {subtree: true, childList: true, attributes: true,
+                                                          characterData: true});
+        el.value = String(Number(el.value) + Number(el.step || 1));
+        el.dispatchEvent(new Event('input', {bubbles: true}));
+    })""")
+    return None if ms is None else ms / 1000
+
+
+def close_rows(shown_rows: list[dict], expected: dict[str, list]) -> bool:
+    if len(shown_rows) != len(next(iter(expected.values()))):
+        return False
+    for name, values in expected.items():
+        for row, want in zip(shown_rows, values):
+            got = row.get(name)
+            if isinstance(want, float) and isinstance(got, (int, float)):
+                if not math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12):
+                    return False
+            elif got != want:
+                return False
+    return True
+
+
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_a_run_moves_one_chart_element_and_a_second_visitor_gets_it_at_once(server, browser, name):
+    app, one_shot = LESSONS[name]
+    url, _ = server
+    page = new_page(browser)
+    start = time.perf_counter()
+    page.goto(f"{url}/?file={app}")
+    final_frame(page)
+    open_cold = time.perf_counter() - start
+    print(f"{name}: opened, {open_cold:.1f} s", flush=True)
+    wait_idle(page)
+    charts = page.locator(".vega-embed").count()
+    # The defaults' final frame carries exactly the rows a one-shot run draws.
+    assert close_rows(live(page).evaluate("e => e.poisoncourseView.data('d0')"), one_shot())
+
+    live(page).locator(".vega-embed").evaluate("e => { e.poisoncourseTag = 'kept'; }")
+    before = len(frames(page))
+    slider = controls(page).get_by_role("slider").first
+    slider.focus()
+    slider.press("ArrowRight")
+    slider.press("ArrowRight")
+    pressed = now_ms(page)
+    train_button(page).click()
+    final = final_frame(page, after=before)
+    run = frames(page)[before:]
+    training = [f for f in run if f["note"].startswith("Training")]
+    assert training, f"the chart did not move while the networks trained (frames: {run})"
+    assert all(f["how"] == "changed" for f in run), f"a frame embedded the chart again: {run}"
+    assert live(page).locator(".vega-embed").evaluate("e => e.poisoncourseTag") == "kept", "the chart's element was replaced"
+    rows = [f["rows"] for f in training]
+    assert rows == sorted(rows) and rows[0] < final["rows"], f"the curves did not grow during the run: {rows}"
+    span = (training[-1]["t"] - training[0]["t"]) / 1000
+    print(f"{name}: trained live, {len(training)} frames", flush=True)
+    wait_idle(page)
+    redraw = explore_redraw_s(page)
+    print(f"{name}: Explore slider redrawn in {redraw} s", flush=True)
+    page.context.close()
+
+    second = new_page(browser)  # the shared memo has the defaults now: a second visitor's open
+    start = time.perf_counter()
+    second.goto(f"{url}/?file={app}")
+    final_frame(second)
+    deadline = time.time() + 180
+    while second.locator(".vega-embed").count() < charts and time.time() < deadline:
+        time.sleep(0.05)
+    open_warm = time.perf_counter() - start
+    assert shown(second, "from the shared memo")
+    assert not [f for f in frames(second) if f["note"].startswith("Training")], "the second visitor's open trained again"
+    second.context.close()
+
+    numbers = dict(first_change_s=(run[0]["t"] - pressed) / 1000,
+                   updates_per_s=(len(training) - 1) / span if span > 0 else None,
+                   final_s=(final["t"] - training[-1]["t"]) / 1000, control_redraw_s=redraw,
+                   open_cold_s=open_cold, open_warm_s=open_warm)
+    record(name, **numbers)
+    print(f"{name}: " + ", ".join(f"{k} {v:.2f}" for k, v in numbers.items() if v is not None))
+
+
+def test_stop_keeps_the_curves_so_far_and_stores_nothing(server, browser):
+    url, _ = server
+    page = new_page(browser)
+    page.goto(f"{url}/?file=lesson3_neurotron.py&iterations=10000&seed=11")  # a long run, nobody else's setting
+    stop = page.get_by_role("button", name="Stop", exact=True)
+    stop.wait_for(timeout=240_000)
+    deadline = time.time() + 120
+    while len([f for f in frames(page) if f["note"].startswith("Training")]) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    stop.click()
+    halted = final_frame(page)
+    assert halted["note"].startswith("Stopped at") and "of 10,000" in halted["note"], halted
+    wait_idle(page)
+    assert shown(page, "stopped after") and not shown(page, "Traceback")
+    assert halted["how"] == "changed"
+
+    # Not in the shared memo: the same setting, asked again, trains again.
+    before = len(frames(page))
+    train_button(page).click()
+    stop.wait_for(timeout=120_000)
+    deadline = time.time() + 120
+    while not [f for f in frames(page)[before:] if f["note"].startswith("Training")] and time.time() < deadline:
+        time.sleep(0.05)
+    assert [f for f in frames(page)[before:] if f["note"].startswith("Training")], "a stopped run was served again"
+    stop.click()
+    final_frame(page, after=before)
+    page.context.close()
