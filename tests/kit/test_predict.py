@@ -109,3 +109,15 @@ def test_predict_every_lesson_asks_two_to_four_questions_before_the_results_they
                        and variable in source[i:i + 80]]
             assert reveals and min(reveals) > asks, (package, q.key)  # asked above the result it unlocks
             assert q.expected and q.because and q.next and (q.typed or q.expected in q.choices), q.key
+
+
+def test_predict_a_live_chart_is_held_behind_its_question_and_never_judged():
+    asked = SimpleNamespace(question=BIGGER, value=None)
+    locked = readable(predict.hold(asked, mo.md("THE CURVE"), is_live=True, off=False))
+    assert "THE CURVE" not in locked and "Predict first" in locked
+    for answered in ({"answer": "a"}, {"skip": True}):
+        shown = readable(predict.hold(SimpleNamespace(question=BIGGER, value=answered), mo.md("THE CURVE"),
+                                      is_live=True, off=False))
+        assert "THE CURVE" in shown and "Right" not in shown and "Not this time" not in shown
+    assert "THE CURVE" in readable(predict.hold(asked, mo.md("THE CURVE"), is_live=True, off=True))
+    assert "THE CURVE" in readable(predict.hold(asked, mo.md("THE CURVE"), is_live=False, off=False))
