@@ -23,6 +23,7 @@ with app.setup(hide_code=True):
     import poisoncourse.width.panels as panels
     import poisoncourse.width.prose as prose
     import poisoncourse.width.questions as questions
+    import poisoncourse.width.reference as shipped_sweep
 
 
 @app.cell(hide_code=True)
@@ -81,9 +82,9 @@ def _(curves, defaults, train):
 
 @app.cell(hide_code=True)
 def _():
-    reference = page.load(width.load_reference)  # the shipped sweep: a missing or altered file is reported
+    reference = page.load(shipped_sweep.load_reference)  # the shipped sweep: a missing or altered file is reported
     shipped, shipped_meta = reference.table, reference.meta
-    paper = width.paper_fig3()
+    paper = shipped_sweep.paper_fig3()
     return paper, reference, shipped, shipped_meta
 
 

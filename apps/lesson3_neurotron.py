@@ -16,6 +16,8 @@ with app.setup(hide_code=True):
     import poisoncourse.neurotron.panels as panels
     import poisoncourse.neurotron.prose as prose
     import poisoncourse.neurotron.questions as questions
+    import poisoncourse.neurotron.reference as reference_curves
+    import poisoncourse.neurotron.theory as theory
     from poisoncourse.kit import explore, fold, forms, page, predict, trainbar, url
 
 
@@ -140,7 +142,7 @@ def _(closer, config, doubling, result):
 @app.cell(hide_code=True)
 def _():
     # Shipped 40,000-iteration curves; a missing or altered file is reported, not drawn.
-    reference = page.load(neurotron.load_reference)
+    reference = page.load(reference_curves.load_reference)
     return (reference,)
 
 
@@ -174,7 +176,7 @@ def _(config):
         \frac{\Gamma(n/2)}{\Gamma((n+1)/2)} - 1$.
         """), mo.md(prose.tradeoff_markdown(config)), mo.md(
         rf"""
-        For Gaussian inputs Lemma 1 is positive only for $\beta < {neurotron.lemma1_max_beta(_sigma, config.n):.3f}$
+        For Gaussian inputs Lemma 1 is positive only for $\beta < {theory.lemma1_max_beta(_sigma, config.n):.3f}$
         here. Where a constant is negative, the theorem promises nothing — yet the runs above still converge
         to a floor that grows with the attack: the theorem's condition is sufficient, not necessary.
         """)])
@@ -190,8 +192,8 @@ def _(config, reference):
 
             The paper's Table 1 setting for these inputs — η = {config.input_distribution.eta:g},
             {neurotron.PAPER_ITERATIONS:,} iterations, r = 25, b = 16, k = 10 — median over
-            {neurotron.REFERENCE_SEEDS} seeds, all three algorithms. Made by this package
-            (`{neurotron.REFERENCE_COMMAND}`) and shipped under `data/reference/`.
+            {reference_curves.REFERENCE_SEEDS} seeds, all three algorithms. Made by this package
+            (`{reference_curves.REFERENCE_COMMAND}`) and shipped under `data/reference/`.
             """
         ),
         reference.show(lambda table: charts.log_error_curves(

@@ -2,7 +2,7 @@
 batched Neuro-Tron and SGD recurrences (``experiment``), charts."""
 
 from ..lesson import Lesson, Paper, Twin
-from . import experiment, noiseball
+from . import experiment, noiseball, reference
 
 LESSON = Lesson(
     name="neurotron",
@@ -16,7 +16,7 @@ LESSON = Lesson(
     config=experiment.NeurotronConfig,
     run=experiment.run,
     estimated_seconds=experiment.estimated_seconds,
-    references=(experiment.REFERENCE, noiseball.REFERENCE),
-    bench=(experiment.bench_cases,),
+    references=(reference.REFERENCE, noiseball.REFERENCE),
+    bench=(reference.bench_cases,),
     twins=(Twin(experiment.simulate, experiment.run_one_at_a_time),),
 )

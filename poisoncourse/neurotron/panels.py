@@ -1,7 +1,7 @@
 """Lesson 3's panels: the form's defaults and config, and the live run beside the paper-scale
 reference. (The sentences and tables that state numbers are in :mod:`.prose`.)
 
-The shipped reference (`experiment.load_reference`) holds the paper's Table 1 settings only
+The shipped reference (`reference.load_reference`) holds the paper's Table 1 settings only
 (n, r = 25, b = 16, k = 10, q = 1, α = 0 and the fixed θ or β). Overlaying it on a live run
 with other settings would compare two different problems, so `final_errors` adds it only when
 the student's settings are those (`matches_paper`), and says why otherwise.

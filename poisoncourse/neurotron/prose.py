@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from . import experiment, noiseball
+from . import experiment, noiseball, theory
 
 
 def tradeoff_markdown(config: experiment.NeurotronConfig) -> str:
@@ -18,7 +18,7 @@ def tradeoff_markdown(config: experiment.NeurotronConfig) -> str:
     gaussian = config.distribution.startswith("normal")
     lines = [f"| β | Lemma 1 (σ = {sigma:.3g}, n = {config.n}) | this network (first seed's $M$): "
              r"$(1+\alpha)\lambda_1/(\beta_1\lambda_2) - 1$ |", "|---|---|---|"]
-    for row in experiment.c_tradeoff_table(config).itertuples():
+    for row in theory.c_tradeoff_table(config).itertuples():
         lemma = f"{row.lemma1:+.3f}" if gaussian else "— (Gaussian inputs only)"
         lines.append(f"| {row.beta:g} | {lemma} | {row.network:+.3f} |")
     return "\n".join(lines)

@@ -3,7 +3,7 @@ poisoning against networks of growing width (``experiment``), the paper's attack
 every width as one computation (``victims``), the convex warm-up (``convex``), charts."""
 
 from ..lesson import Lesson, Paper, Twin
-from . import budget, convex, experiment
+from . import budget, convex, experiment, reference
 
 LESSON = Lesson(
     name="width",
@@ -17,7 +17,7 @@ LESSON = Lesson(
     config=experiment.WidthConfig,
     run=experiment.run,
     estimated_seconds=experiment.estimated_seconds,
-    references=(experiment.REFERENCE, budget.REFERENCE),
-    bench=(experiment.bench_cases, convex.bench_cases),
+    references=(reference.REFERENCE, budget.REFERENCE),
+    bench=(reference.bench_cases, convex.bench_cases),
     twins=(Twin(experiment.simulate, experiment.run_one_at_a_time), Twin(convex.simulate, convex.run_one_at_a_time)),
 )

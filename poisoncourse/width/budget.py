@@ -25,6 +25,7 @@ from ..core import nets
 from ..core.device import Stopwatch, describe, pick_device
 from ..lesson import tabulate
 from . import experiment as E
+from . import reference as R
 from . import poison, victims
 
 MID_WIDTH = 128
@@ -136,7 +137,7 @@ def reference_configs(seeds: int = 10, quick: bool = False):
     if quick:
         base = dict(n_train=300, n_val=100, n_test=200, epochs=3, attack_epochs=3, seeds=min(seeds, 2))
     else:
-        base = dict(n_train=2000, n_val=500, n_test=1000, epochs=60, seeds=seeds, seed=E.REFERENCE_SEED)
+        base = dict(n_train=2000, n_val=500, n_test=1000, epochs=60, seeds=seeds, seed=R.REFERENCE_SEED)
     for regime in ("A", "B"):
         yield E.WidthConfig(regime=regime, widths=(MID_WIDTH,), **base)
 
@@ -170,7 +171,7 @@ def reference_table(configs, progress=None) -> pd.DataFrame:
 def _reference():
     from ..lesson import ReferenceTable
 
-    return ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, E.REFERENCE_COMMAND, 10, reference_configs,
+    return ReferenceTable(REFERENCE_NAME, REFERENCE_VERSION, R.REFERENCE_COMMAND, 10, reference_configs,
                           reference_table, reference_label)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from ..core.cost import CPU_FLOPS
 from . import budget as B
 from . import experiment, paired, poison
+from . import reference as shipped
 
 # --- the live run ----------------------------------------------------------------------------
 
@@ -156,7 +157,7 @@ def reference_findings(table: pd.DataFrame, paper: pd.DataFrame) -> str:
         views = "; ".join(f"{VIEWS[r.column]}: **{r.paired.verdict}** ({r.paired.sentence().split(' — ')[0]})"
                           for r in group.itertuples())
         lines.append(f"* *Regime {regime} ({size}, {_res(res)}):* {views}.")
-    summary = experiment.reference_summary(table)
+    summary = shipped.reference_summary(table)
     clean = summary[(summary.variant == "clean") & (summary.width >= 64)].mean_final_accuracy
     if not clean.empty:
         lines.append(f"* *Clean training:* {clean.min():.2f}–{clean.max():.2f} from m = 64 on.")
@@ -271,7 +272,7 @@ DEPARTURES = (
     ("validation", "the poisoned fold of a 5-fold split, each fold trained once", "one poisoned validation split of "
      "500 digits (a clean one and the last epoch shown beside it)", "one fold is what the time affords"),
     ("repeats", "20–50 runs × 5 folds, mean shown", f"{experiment.WidthConfig().seeds} seeds live, "
-     f"{experiment.REFERENCE_SEEDS} in the shipped sweep, each shape read from a paired 95 % interval",
+     f"{shipped.REFERENCE_SEEDS} in the shipped sweep, each shape read from a paired 95 % interval",
      "CPU time; the interval says what the seeds can decide"),
 )
 
@@ -310,7 +311,7 @@ def budget_findings(summary: pd.DataFrame, regime: str, resolution: int = 7) -> 
 
 def paper_loss(regime: str) -> float:
     """Points the paper's attack cost at its best width (Fig. 3: best clean minus best poisoned)."""
-    fig = experiment.paper_fig3()
+    fig = shipped.paper_fig3()
     return 100 * (fig[fig.regime == "clean"].accuracy.max() - fig[fig.regime == regime].accuracy.max())
 
 
@@ -319,7 +320,7 @@ def attack_names() -> str:
 
 
 INTERIOR_NOTE = (f"The interior width {paired.INTERIOR_WIDTH} was fixed before the shipped sweep ran (the peak of "
-                 f"earlier runs on seeds 0–3); the sweep's seeds start at {experiment.REFERENCE_SEED}.")
+                 f"earlier runs on seeds 0–3); the sweep's seeds start at {shipped.REFERENCE_SEED}.")
 
 def budget_caption(live: dict) -> str:
     """The live curves against the paper's losses, at the default budgets, read from the curves."""

@@ -8,6 +8,7 @@ import pytest
 
 from poisoncourse.core.errors import ReferenceDataError
 from poisoncourse.neurotron import experiment as nt
+from poisoncourse.neurotron import reference as paper_curves
 from poisoncourse.core import reference
 
 KW = dict(lesson_version=3, command="poisoncourse sweep demo")
@@ -63,7 +64,7 @@ def test_an_unreadable_sidecar_is_refused(saved):
 
 @pytest.fixture(scope="module")
 def neurotron_reference():
-    return nt.load_reference().table
+    return paper_curves.load_reference().table
 
 
 def final_errors(table, distribution, sweep, algorithm="Neuro-Tron"):
@@ -101,7 +102,7 @@ def test_shipped_reference_is_what_the_current_code_computes(neurotron_reference
     # The first 400 of the 40,000 iterations, recomputed now: a change to the simulation that
     # is not followed by a new sweep (and a REFERENCE_VERSION bump) fails here.
     config = nt.NeurotronConfig.paper("normal", "theta", iterations=400, record_points=2,
-                                      seeds=nt.REFERENCE_SEEDS, algorithms=tuple(nt.ALGORITHMS))
+                                      seeds=paper_curves.REFERENCE_SEEDS, algorithms=tuple(nt.ALGORITHMS))
     now = nt.run(config).curves
     now = now[now.iteration == 400].groupby(["algorithm", "value"]).log10_error.median()
     ref = neurotron_reference

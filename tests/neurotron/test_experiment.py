@@ -8,6 +8,7 @@ import torch
 
 from poisoncourse.core.errors import ConfigError
 from poisoncourse.neurotron import experiment as nt
+from poisoncourse.neurotron import network, problem, theory
 
 CPU = torch.device("cpu")
 
@@ -50,7 +51,7 @@ def test_correct_sgd_can_stall_near_minus_w_star_while_neurotron_does_not():
     result = nt.tidy(config, traj)
     stalled = result.final[result.final.stalled]
     assert set(stalled.algorithm) == {"SGD (correct gradient)"}
-    w_star = nt.make_problem(config, CPU).w_star.numpy()
+    w_star = problem.make_problem(config, CPU).w_star.numpy()
     for seed in stalled.seed:
         s = seed - config.seed
         w = traj.final_w[s, 0, 1]
@@ -91,9 +92,9 @@ def test_lemma1_constant_matches_monte_carlo():
         x = sigma * torch.randn(200_000, n, generator=g, dtype=torch.float64)
         lam1 = float(torch.linalg.eigvalsh(x.T @ x / len(x))[0]) if n <= 5 else sigma**2
         monte_carlo = lam1 / (beta * float(x.norm(dim=1).mean())) - 1
-        exact = nt.lemma1_c_tradeoff(sigma, beta, n)
+        exact = theory.lemma1_c_tradeoff(sigma, beta, n)
         assert monte_carlo == pytest.approx(exact, rel=0.02)
-    assert nt.lemma1_c_tradeoff(1.0, nt.lemma1_max_beta(1.0, 100), 100) == pytest.approx(0.0, abs=1e-12)
+    assert theory.lemma1_c_tradeoff(1.0, theory.lemma1_max_beta(1.0, 100), 100) == pytest.approx(0.0, abs=1e-12)
 
 
 # --- the implementation is the model of the paper -------------------------------------------
@@ -107,7 +108,7 @@ def explicit_network(w, mats, x, q, alpha):
 
 def small_problem(q=1.0, leak=0.0, b=6):
     config = nt.NeurotronConfig(n=12, r=5, k=6, b=b, q=q, leak=leak, seeds=1)
-    prob = nt.make_problem(config, CPU)
+    prob = problem.make_problem(config, CPU)
     mats = torch.stack([prob.M[0] + j * prob.C[0] for j in prob.offsets])
     x = torch.randn(b, config.n, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
     MCx = torch.stack([x @ prob.M[0].T, x @ prob.C[0].T], 1).reshape(1, 2 * b, config.r)
@@ -118,7 +119,7 @@ def small_problem(q=1.0, leak=0.0, b=6):
 @pytest.mark.parametrize("q, leak", [(1.0, 0.0), (3.0, 0.2)])
 def test_batched_network_is_definition_2(q, leak):
     config, prob, mats, x, MCx, w = small_problem(q, leak)
-    f, _ = nt.network(w, MCx, nt.gate_matrix(prob.offsets), q, leak)
+    f, _ = network.network(w, MCx, network.gate_matrix(prob.offsets), q, leak)
     torch.testing.assert_close(f[0, 0], explicit_network(w[0, 0], mats, x, q, leak))
 
 
@@ -126,9 +127,9 @@ def test_batched_network_is_definition_2(q, leak):
 def test_sgd_step_is_minus_the_autograd_gradient_of_the_square_loss(q, leak):
     config, prob, mats, x, MCx, w = small_problem(q, leak)
     v = torch.randn(config.b, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
-    G = nt.gate_matrix(prob.offsets)
-    f, pre = nt.network(w, MCx, G, q, leak)
-    step = nt.sgd_step((v - f[0, 0])[None, None], pre, MCx, G, q, leak)
+    G = network.gate_matrix(prob.offsets)
+    f, pre = network.network(w, MCx, G, q, leak)
+    step = network.sgd_step((v - f[0, 0])[None, None], pre, MCx, G, q, leak)
     w_ = w[0, 0].clone().requires_grad_(True)
     loss = 0.5 * ((v - explicit_network(w_, mats, x, q, leak)) ** 2).mean()
     (grad,) = torch.autograd.grad(loss, w_)
@@ -138,10 +139,10 @@ def test_sgd_step_is_minus_the_autograd_gradient_of_the_square_loss(q, leak):
 def test_authors_sgd_variant_uses_the_first_samples_derivative_for_the_whole_batch():
     config, prob, mats, x, MCx, w = small_problem()
     v = torch.randn(config.b, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
-    G = nt.gate_matrix(prob.offsets)
-    f, pre = nt.network(w, MCx, G, 1.0, 0.0)
+    G = network.gate_matrix(prob.offsets)
+    f, pre = network.network(w, MCx, G, 1.0, 0.0)
     residual = v - f[0, 0]
-    step = nt.sgd_step(residual[None, None], pre, MCx, G, 1.0, 0.0, first_sample=True)
+    step = network.sgd_step(residual[None, None], pre, MCx, G, 1.0, 0.0, first_sample=True)
     w_ = w[0, 0].clone().requires_grad_(True)
     (d0,) = torch.autograd.grad(explicit_network(w_, mats, x[:1], 1.0, 0.0).sum(), w_)
     torch.testing.assert_close(step[0, 0], residual.mean() * d0)
@@ -151,12 +152,12 @@ def test_neurotron_step_is_algorithm_1():
     config, prob, mats, x, MCx, w = small_problem()
     residual = torch.randn(config.b, generator=torch.Generator().manual_seed(6), dtype=torch.float64)
     Mx = (x @ prob.M[0].T)[None]
-    step = nt.neurotron_step(residual[None, None], Mx)
+    step = network.neurotron_step(residual[None, None], Mx)
     torch.testing.assert_close(step[0, 0], prob.M[0] @ (residual @ x) / config.b)
 
 
 def test_sensing_matrices_average_to_M():
-    offsets = nt.gate_offsets(10)
+    offsets = problem.gate_offsets(10)
     assert offsets.tolist() == [-5, -4, -3, -2, -1, 1, 2, 3, 4, 5]
     assert offsets.mean().item() == 0.0  # so the mean of A_j = M + jC is M
 
@@ -164,7 +165,7 @@ def test_sensing_matrices_average_to_M():
 def test_oracle_attacks_with_probability_beta_and_alternating_sign():
     clean = torch.zeros(1, 4000, dtype=torch.float64)
     coins = torch.rand(1, 4000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    v = nt.attacked_labels(clean, coins, torch.tensor([0.5, 0.5]), torch.tensor([0.2, 0.7]))
+    v = network.attacked_labels(clean, coins, torch.tensor([0.5, 0.5]), torch.tensor([0.2, 0.7]))
     hit = v != 0
     assert hit[0, 0].double().mean().item() == pytest.approx(0.2, abs=0.03)
     assert hit[0, 1].double().mean().item() == pytest.approx(0.7, abs=0.03)
@@ -184,7 +185,7 @@ def test_batched_recurrence_agrees_with_one_configuration_at_a_time():
 def test_input_distributions_have_the_papers_moments():
     g = torch.Generator().manual_seed(0)
     for key, dist in nt.DISTRIBUTIONS.items():
-        x = nt.sample_inputs(key, (400_000,), g)
+        x = problem.sample_inputs(key, (400_000,), g)
         assert x.dtype == torch.float64
         assert x.mean().item() == pytest.approx(0.0, abs=0.03)
         # t(4) has infinite kurtosis, so its sample variance converges slowly: looser there
@@ -247,10 +248,10 @@ def test_paper_settings_follow_table_1():
 
 
 def test_c_tradeoff_table_is_finite_and_decreases_with_beta():
-    table = nt.c_tradeoff_table(nt.NeurotronConfig.live(sweep="beta", values=nt.PAPER_BETAS))
+    table = theory.c_tradeoff_table(nt.NeurotronConfig.live(sweep="beta", values=nt.PAPER_BETAS))
     assert np.isfinite(table[["lemma1", "network"]].to_numpy()).all()
     assert (np.diff(table.lemma1) < 0).all() and (np.diff(table.network) < 0).all()
-    assert math.isclose(table.lemma1.iloc[0], nt.lemma1_c_tradeoff(1.0, 0.005, 100))
+    assert math.isclose(table.lemma1.iloc[0], theory.lemma1_c_tradeoff(1.0, 0.005, 100))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
@@ -294,14 +295,14 @@ def test_worst_case_oracle_returns_the_wrong_filters_labels_clipped_to_theta():
     clean = torch.zeros(1, 6, dtype=torch.float64)
     adversarial = torch.tensor([[[0.1, -0.2, 0.7, -0.9, 0.0, 0.3]]], dtype=torch.float64)  # (1, V=1, b)
     coins = torch.tensor([[0.0, 0.0, 0.0, 0.0, 0.0, 0.99]])
-    v = nt.attacked_labels(clean, coins, torch.tensor([0.5]), torch.tensor([0.5]), adversarial)
+    v = network.attacked_labels(clean, coins, torch.tensor([0.5]), torch.tensor([0.5]), adversarial)
     assert v[0, 0].tolist() == [0.1, -0.2, 0.5, -0.5, 0.0, 0.0]  # |ξ| ≤ θ; the last sample is not attacked
 
 
 def test_the_wrong_filter_is_a_distance_proportional_to_theta_from_w_star():
     config = nt.NeurotronConfig(seeds=2)
-    prob = nt.make_problem(config, CPU)
-    w_adv = nt.adversarial_filters(prob, torch.tensor([0.5, 1.0], dtype=torch.float64), config)
+    prob = problem.make_problem(config, CPU)
+    w_adv = problem.adversarial_filters(prob, torch.tensor([0.5, 1.0], dtype=torch.float64), config)
     dist = torch.linalg.vector_norm(w_adv - prob.w_star[:, None], dim=-1)  # (S, V)
     assert torch.allclose(dist[:, 1], 2 * dist[:, 0]) and bool((dist > 0).all())
 

@@ -6,6 +6,7 @@ import pytest
 
 import poisoncourse.neurotron.experiment as neurotron
 import poisoncourse.neurotron.panels as neurotron_panels
+import poisoncourse.neurotron.reference as paper_curves
 import poisoncourse.neurotron.prose as neurotron_prose
 
 
@@ -57,7 +58,7 @@ def fake_summary():
 
 
 def test_final_errors_add_the_reference_last_iteration_for_the_live_algorithms_only():
-    reference = neurotron.load_reference().table
+    reference = paper_curves.load_reference().table
     config = neurotron.NeurotronConfig.live("normal", algorithms=("neurotron",))
     table, note = neurotron_panels.final_errors(fake_summary(), reference, config)
     ref = table[table.source.str.startswith("paper scale")]
@@ -67,7 +68,7 @@ def test_final_errors_add_the_reference_last_iteration_for_the_live_algorithms_o
 
 def test_final_errors_say_why_the_reference_is_missing():
     config = neurotron.NeurotronConfig.live("normal", q=2.0)
-    table, note = neurotron_panels.final_errors(fake_summary(), neurotron.load_reference().table, config)
+    table, note = neurotron_panels.final_errors(fake_summary(), paper_curves.load_reference().table, config)
     assert set(table.source) == {"live (T = 2,000, η = 0.001)"}
     assert note == ("The paper-scale runs are not overlaid: they exist for the paper's settings only "
                     "(n = 100, r = 25, b = 16, k = 10, q = 1, α = 0, β = 0.5, the ±θ attack).")

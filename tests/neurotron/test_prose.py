@@ -11,6 +11,7 @@ import pytest
 import poisoncourse.neurotron.experiment as neurotron
 import poisoncourse.neurotron.noiseball as noiseball
 import poisoncourse.neurotron.panels as neurotron_panels
+import poisoncourse.neurotron.reference as paper_curves
 
 
 NT, SGD, AUTHORS = (neurotron.ALGORITHMS[a] for a in ("neurotron", "sgd", "sgd_first_sample"))
@@ -23,7 +24,7 @@ FLOOR_THETAS = [t for t in neurotron.PAPER_THETAS if t > 0]
 @pytest.fixture(scope="module")
 def neurotron_final():
     """The reference's last iteration: one row per (distribution, sweep, algorithm, value)."""
-    ref = neurotron.load_reference().table
+    ref = paper_curves.load_reference().table
     return ref[ref.iteration == ref.iteration.max()]
 
 

@@ -8,6 +8,7 @@ import torch
 
 from poisoncourse.core.errors import ConfigError
 from poisoncourse.width import experiment as W
+from poisoncourse.width import reference as R
 from poisoncourse.width import poison
 
 TINY = dict(widths=(8, 64), epochs=3, n_train=200, n_val=60, n_test=200, seeds=2)
@@ -162,11 +163,11 @@ def test_a_cnn_sweep_too_big_for_a_cpu_is_refused_with_its_estimate():
 
 @pytest.fixture(scope="module")
 def shipped():
-    return W.load_reference().table  # shipped: a missing or altered table fails, never skips
+    return R.load_reference().table  # shipped: a missing or altered table fails, never skips
 
 
 def test_clean_training_accuracy_does_not_fall_with_width(shipped):
-    clean = W.reference_summary(shipped)
+    clean = R.reference_summary(shipped)
     clean = clean[clean.variant == "clean"]
     for (regime, res), rows in clean.groupby(["regime", "resolution"]):
         s = rows.sort_values("width")
@@ -182,7 +183,7 @@ def test_clean_training_accuracy_does_not_fall_with_width(shipped):
 
 def test_the_shipped_sweep_has_every_regime_at_its_calibrated_budget_with_ten_seeds(shipped):
     rows = shipped[shipped.variant == "poisoned"]
-    for regime, budget in W.REFERENCE_BUDGETS.items():
+    for regime, budget in R.REFERENCE_BUDGETS.items():
         part = rows[(rows.regime == regime) & (rows.resolution == 7)]
         assert set(part.budget.round(3)) == {budget}
         assert part.groupby("width").seed.nunique().min() >= 10
@@ -194,7 +195,7 @@ def test_the_shipped_verdicts_are_read_from_the_paired_intervals(shipped):
     # recomputed here from the per-seed rows.
     from poisoncourse.width import paired
 
-    for regime in W.REFERENCE_BUDGETS:
+    for regime in R.REFERENCE_BUDGETS:
         part = shipped[(shipped.regime == regime) & (shipped.resolution == 7)]
         for column in ("stopped_poisoned_val", "final_accuracy"):
             p = paired.paired(part, column)
@@ -205,7 +206,7 @@ def test_the_shipped_verdicts_are_read_from_the_paired_intervals(shipped):
 
 
 def test_wider_networks_fit_more_of_the_flipped_labels(shipped):
-    rows = W.reference_summary(shipped)
+    rows = R.reference_summary(shipped)
     rows = rows[(rows.regime == "C") & (rows.variant == "poisoned")]
     for res, part in rows.groupby("resolution"):
         fit = part.sort_values("width").mean_fit.to_numpy()
@@ -213,7 +214,7 @@ def test_wider_networks_fit_more_of_the_flipped_labels(shipped):
 
 
 def test_the_papers_fig3_values_ship_with_their_source():
-    table = W.paper_fig3()
+    table = R.paper_fig3()
     assert set(table.regime) == {"clean", "A", "B", "C"}
     assert table.accuracy.between(0.5, 1.0).all()
     assert math.isclose(table[(table.regime == "C") & (table.width == 100_000)].accuracy.iloc[0], 0.94)

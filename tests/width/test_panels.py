@@ -9,6 +9,7 @@ import pytest
 
 from poisoncourse.kit import forms, page
 from poisoncourse.width import charts, convex, experiment, panels, prose
+from poisoncourse.width import reference as shipped
 
 TINY = dict(widths=(8, 2048), epochs=2, n_train=200, n_val=60, n_test=100, seeds=1)
 
@@ -25,7 +26,7 @@ def _summary(poisoned, clean=None):
 
 def test_the_papers_fig3_has_its_own_panel_with_only_the_drawn_series_in_its_legend():
     # Issue 14: compared by shape, in its own panel, not overlaid at its own level on the live curve.
-    spec = charts.paper_panel(experiment.paper_fig3(), "C").to_dict()
+    spec = charts.paper_panel(shipped.paper_fig3(), "C").to_dict()
     assert spec["encoding"]["color"]["scale"]["domain"] == ["clean training", "poisoned training"]
     one = charts.width_fit(pd.DataFrame(dict(variant=["poisoned"], width=[8], mean_fit=[0.5])), "regime C").to_dict()
     assert one["encoding"]["color"]["scale"]["domain"] == ["poisoned training"]  # no series it does not draw
@@ -122,7 +123,7 @@ def test_the_decay_sentence_names_budgets_below_and_above_root_n_with_their_fact
 
 @pytest.fixture(scope="module")
 def loaded():
-    return experiment.load_reference()  # shipped: a missing or altered table fails, never skips
+    return shipped.load_reference()  # shipped: a missing or altered table fails, never skips
 
 
 def test_each_shipped_configuration_gets_a_panel_with_its_paired_statistic(loaded):
@@ -138,7 +139,7 @@ def test_each_shipped_configuration_gets_a_panel_with_its_paired_statistic(loade
 
 def test_the_about_line_names_the_protocol_and_the_cpu_time(loaded):
     about = prose.reference_about(loaded.meta)
-    assert f"{experiment.REFERENCE_SEEDS} seeds (from seed {experiment.REFERENCE_SEED})" in about
+    assert f"{shipped.REFERENCE_SEEDS} seeds (from seed {shipped.REFERENCE_SEED})" in about
     assert "momentum 0)" in about and "minutes of training by its FLOP count at 20 GFLOP/s" in about
 
 
@@ -170,6 +171,6 @@ def test_the_forms_open_at_the_lessons_defaults():
 
 def test_the_shipped_sweep_is_drawn_as_one_row_of_three_charts_per_configuration(loaded):
     table, meta = loaded.table, loaded.meta
-    html = panels.reference_panels(table, experiment.paper_fig3()).text
+    html = panels.reference_panels(table, shipped.paper_fig3()).text
     assert html.count("stopped on poisoned validation") >= len(meta["settings"]["configs"])
     assert "What it shows" not in html  # the bullets lead, the page titles them

@@ -14,13 +14,14 @@ import pytest
 import torch
 
 from poisoncourse.width import convex, experiment, prose, victims
+from poisoncourse.width import reference as shipped_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return experiment.load_reference()  # shipped: a missing or altered table fails, never skips
+    return shipped_sweep.load_reference()  # shipped: a missing or altered table fails, never skips
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def table(shipped):
 
 @pytest.fixture(scope="module")
 def paper():
-    return experiment.paper_fig3()
+    return shipped_sweep.paper_fig3()
 
 
 # --- "Reference: the shipped sweep" ----------------------------------------------------------------
@@ -47,21 +48,21 @@ def test_each_regimes_bullet_states_the_verdict_of_its_paired_interval(table, pa
 
 def test_the_shipped_sweep_has_the_seeds_and_widest_width_the_page_names(shipped):
     configs = shipped.meta["settings"]["configs"]
-    assert {c["seeds"] for c in configs} == {experiment.REFERENCE_SEEDS}
-    assert {max(c["widths"]) for c in configs} == {max(experiment.REFERENCE_WIDTHS)}
-    assert {c["seed"] for c in configs} == {experiment.REFERENCE_SEED}
+    assert {c["seeds"] for c in configs} == {shipped_sweep.REFERENCE_SEEDS}
+    assert {max(c["widths"]) for c in configs} == {max(shipped_sweep.REFERENCE_WIDTHS)}
+    assert {c["seed"] for c in configs} == {shipped_sweep.REFERENCE_SEED}
 
 
 def test_the_shipped_sweep_fits_an_hour_on_a_quiet_two_core_cpu():
     # The sweep's FLOPs at BENCHMARKS.md's measured CPU rate (the attack, a few minutes, besides).
     from poisoncourse.core.cost import CPU_FLOPS
 
-    seconds = sum(experiment.sweep_flops(c) for c in experiment.reference_configs()) / CPU_FLOPS
+    seconds = sum(experiment.sweep_flops(c) for c in shipped_sweep.reference_configs()) / CPU_FLOPS
     assert seconds <= 3600, seconds / 60
 
 
 def test_the_shipped_sweep_has_more_seeds_than_a_live_run():
-    assert experiment.REFERENCE_SEEDS > experiment.WidthConfig().seeds
+    assert shipped_sweep.REFERENCE_SEEDS > experiment.WidthConfig().seeds
 
 
 def test_the_live_curve_is_drawn_before_the_last_widths_finish():
