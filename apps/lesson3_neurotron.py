@@ -110,8 +110,9 @@ def _(closer, config, curves, doubling, result):
 def _():
     # The error curves: embedded once, then redrawn in place as the networks train (a static copy draws
     # them in the cell above).
+    # No Stop button yet: in the browser its request did not reach the run (issue 25).
     curves = page.live_chart(lambda config, result: charts.log_error_curves(
-        result.curves, value_title=panels.value_symbol(config.sweep), iterations=config.iterations))
+        result.curves, value_title=panels.value_symbol(config.sweep), iterations=config.iterations), stoppable=False)
     return (curves,)
 
 
