@@ -22,7 +22,8 @@ class _Wrap(importlib.abc.Loader):
 
         def leaking(*args, **kwargs):
             result = run(*args, **kwargs)
-            KEPT.append((result, torch.ones(int(float(os.environ["LEAK_MB"]) * 2**18))  # LEAK_MB=0: the results alone))
+            # LEAK_MB of tensor beside each result; LEAK_MB=0 keeps the results alone.
+            KEPT.append((result, torch.ones(int(float(os.environ["LEAK_MB"]) * 2**18))))
             return result
 
         module.run = leaking
