@@ -178,6 +178,9 @@ def busy(page) -> bool:
     # The DOM query comes first: Playwright delivers the websocket's messages (and so updates
     # CELL_STATES) only while a call to the browser is under way.
     marked = page.locator(PENDING).count() > 0
+    # A live chart (kit/livechart.py) redraws while its run goes, its bar saying "Training… N so far": its
+    # picture is not the result yet, however long one frame stays (on a busy machine, seconds).
+    marked = marked or page.locator(".poisoncourse-live .live-bar", has_text="Training…").count() > 0
     return marked or any(state in ("queued", "running") for state in CELL_STATES.get(page, {}).values())
 
 
@@ -448,6 +451,20 @@ def test_a_refused_lesson5_run_keeps_its_reference_runs(server, browser):
     page.context.close()
 
 
+def steady_hash(page) -> str | None:
+    """The first chart's picture once the page is idle and the picture stays for SETTLED_SECONDS (a
+    live chart draws the last frame a moment after its cells end)."""
+    wait_idle(page)
+    last, deadline = chart_hash(page), time.time() + PATIENCE_S
+    while time.time() < deadline:
+        time.sleep(SETTLED_SECONDS)
+        now = chart_hash(page)
+        if now is not None and now == last and not busy(page):
+            return now
+        last = now
+    return last
+
+
 def test_a_link_reopens_the_lesson_in_the_state_its_sender_saw(server, browser):
     url, _ = server
     sender = open_link(browser, url, "file=lesson3_neurotron.py&iterations=400&seed=7")
@@ -457,7 +474,7 @@ def test_a_link_reopens_the_lesson_in_the_state_its_sender_saw(server, browser):
     wait_idle(sender)
     link = sender.url
     assert "iterations=400" in link and "seed=7" in link
-    seen = chart_hash(sender)
+    seen = steady_hash(sender)
     sender.context.close()
 
     receiver = open_link(browser, url, link.split("?", 1)[1])
