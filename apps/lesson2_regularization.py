@@ -68,7 +68,7 @@ def _():
     # Asked before the result below; a cell of its own, so the answer stays through Train.
     where_worst = predict.ask(questions.WHERE)
     best_lam = predict.ask(questions.BEST_LAM)
-    mo.vstack([predict.card(where_worst), predict.card(best_lam)])
+    predict.cards(where_worst, best_lam)
     return where_worst, best_lam
 
 

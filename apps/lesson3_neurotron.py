@@ -71,7 +71,7 @@ def _():
     # Asked before the result below; a cell of its own, so the answer stays through Train.
     doubling = predict.ask(questions.DOUBLING)
     closer = predict.ask(questions.CLOSER)
-    mo.vstack([predict.card(doubling), predict.card(closer)])
+    predict.cards(doubling, closer)
     return doubling, closer
 
 

@@ -73,7 +73,7 @@ def _():
     # Asked before the result below; a cell of its own, so the answer stays through Train.
     most_harmful = predict.ask(questions.HARM)
     natural = predict.ask(questions.NATURAL)
-    mo.vstack([predict.card(most_harmful), predict.card(natural)])
+    predict.cards(most_harmful, natural)
     return most_harmful, natural
 
 

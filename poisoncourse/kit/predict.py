@@ -99,6 +99,13 @@ def turned_off(params=None) -> bool:
     return text.strip().lower() in OFF
 
 
+def cards(*predictions: Prediction, **options):
+    """Several questions' cards, one under another; nothing when predictions are off (a stack of
+    nothing would print "None")."""
+    shown = [c for c in (card(p, **options) for p in predictions) if c is not None]
+    return mo.vstack(shown) if shown else None
+
+
 def card(prediction: Prediction, *, is_live: bool | None = None, off: bool | None = None):
     """The question as the page shows it: the answer controls in a box (live), nothing (predictions
     off), or the question and its answers in print (a hand-out)."""

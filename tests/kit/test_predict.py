@@ -55,6 +55,7 @@ def test_predict_off_shows_the_result_alone():
     assert "THE RESULT" in text and "Predict" not in text
     assert predict.turned_off({"predict": "off"}) and not predict.turned_off({"seed": "3"})
     assert predict.card(predict.ask(BIGGER), off=True) is None
+    assert predict.cards(predict.ask(BIGGER), predict.ask(BIGGER), off=True) is None  # not "None" printed twice
 
 
 def test_predict_a_run_that_cannot_answer_says_which_settings_can():
