@@ -178,9 +178,6 @@ def busy(page) -> bool:
     # The DOM query comes first: Playwright delivers the websocket's messages (and so updates
     # CELL_STATES) only while a call to the browser is under way.
     marked = page.locator(PENDING).count() > 0
-    # A live chart (kit/livechart.py) redraws while its run goes, its bar saying "Training… N so far": its
-    # picture is not the result yet, however long one frame stays (on a busy machine, seconds).
-    marked = marked or page.locator(".poisoncourse-live .live-bar", has_text="Training…").count() > 0
     return marked or any(state in ("queued", "running") for state in CELL_STATES.get(page, {}).values())
 
 
