@@ -1,11 +1,15 @@
 // The live chart's front-end (kit/livechart.py): a Vega-Lite chart embedded once, then fed rows.
 //
-// The model holds one `frame` = {spec, data: {name: {column: [values]}}, signals, note} and a
+// The model holds one `frame` = {spec, data: {name: {column: [values]}}, signals, note, final} and a
 // `stop_url`. A frame whose spec is the one already drawn changes the drawn view in place — the
 // rows of each named dataset replaced through a Vega change set, the variable parameters set as
 // signals — so the element, its zoom and its hover stay. Frames that arrive while one is being drawn
 // are not queued: the newest is drawn next. Only a new spec (another setting's
 // chart) embeds again, into a fresh element that replaces the old one once drawn: no blank frame.
+//
+// The element says what it shows in `data-frame`: "drawing" while a frame waits to be drawn, then
+// "partial" (a run's picture so far) or "final" (the result's own chart) — what a reader of the page,
+// such as the browser tests, waits on instead of guessing from how long a picture stays.
 //
 // Vega, Vega-Lite and vega-embed come from the course's server (kit/liveserve.py), imported by
 // a URL relative to the page: one fetch per page for all its charts, cached across lessons.
@@ -29,10 +33,19 @@ function records(columns) {
   return rows;
 }
 
+// Vega lays a view out once by default and afterwards only lets it grow ("pad" without resize):
+// a chart fed a run's frames would keep the largest extent any frame had (a wider axis label, a
+// longer title) and end a pixel off the same result embedded at once. `resize` lays it out again
+// on every update, so the last frame is the chart a one-shot embed draws.
+function resizing(autosize) {
+  const given = typeof autosize === "string" ? {type: autosize} : (autosize || {});
+  return {type: "pad", ...given, resize: true};
+}
+
 function withData(spec, data) {
   const datasets = {};
   for (const [name, columns] of Object.entries(data)) datasets[name] = records(columns);
-  return {...spec, datasets: {...(spec.datasets || {}), ...datasets}};
+  return {...spec, autosize: resizing(spec.autosize), datasets: {...(spec.datasets || {}), ...datasets}};
 }
 
 export default {
@@ -91,8 +104,9 @@ export default {
     async function pump() {
       if (busy) return;
       busy = true;
+      let frame = null;
       while (latest) {
-        const frame = latest;
+        frame = latest;
         latest = null;
         try {
           await apply(frame);
@@ -101,9 +115,11 @@ export default {
         }
       }
       busy = false;
+      el.dataset.frame = frame && frame.final === false ? "partial" : "final";
     }
     const onFrame = () => {
       latest = model.get("frame");
+      el.dataset.frame = "drawing";
       pump();
     };
     const onStop = () => {

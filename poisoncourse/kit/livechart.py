@@ -133,7 +133,7 @@ class LiveChart(anywidget.AnyWidget):
     """One chart of a page that stays embedded while its data change (see the module's notes)."""
 
     _esm = ESM.read_text(encoding="utf-8")
-    frame = traitlets.Dict().tag(sync=True)  # {spec, data, signals, note}
+    frame = traitlets.Dict().tag(sync=True)  # {spec, data, signals, note, final}
     stop_url = traitlets.Unicode("").tag(sync=True)  # while a run can be stopped: its Stop request
     bundle = traitlets.Unicode(liveserve.BUNDLE).tag(sync=True)
 
@@ -149,10 +149,11 @@ class LiveChart(anywidget.AnyWidget):
         """The widget for its own cell in the live course; None in a static copy."""
         return mo.ui.anywidget(self) if is_live() else None
 
-    def send(self, chart, note: str = "") -> None:
-        """Put `chart` on the page: its rows in place when its spec is the one drawn."""
+    def send(self, chart, note: str = "", final: bool = False) -> None:
+        """Put `chart` on the page: its rows in place when its spec is the one drawn. `final`: the
+        result's own chart, not a run's picture so far (the page marks which it shows)."""
         spec, data, signals = split(chart)
-        self.frame = {"spec": spec, "data": data, "signals": signals, "note": note}
+        self.frame = {"spec": spec, "data": data, "signals": signals, "note": note, "final": final}
         self.frames += 1
 
     def show(self, config, result, note: str = ""):
@@ -163,9 +164,9 @@ class LiveChart(anywidget.AnyWidget):
         if not is_live():
             return chart
         halt = stopped(result)
-        self.send(chart, note or (halt.sentence() if halt else ""))
+        self.send(chart, note or (halt.sentence() if halt else ""), final=True)
         return mo.Html("")
 
     def clear(self, note: str = "") -> None:
         """No chart (a refused setting): the note alone."""
-        self.frame = {"note": note}
+        self.frame = {"note": note, "final": True}

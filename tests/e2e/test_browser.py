@@ -170,6 +170,10 @@ def first_chart(page):
 # output to mark, so the kernel's own reports of each cell's state count too. Between two cells
 # everything can look quiet for a moment, so "idle" means: quiet for a whole second.
 PENDING = ".marimo-output-stale, .marimo-output-loading"
+# A live chart (kit/livechart.js) marks a frame it has received and not yet drawn "drawing", and a run's
+# picture so far "partial": neither is the result yet, however long it stays on a busy machine.
+LIVE_PENDING = '.poisoncourse-live[data-frame="drawing"]'
+LIVE_NOT_FINAL = '.poisoncourse-live:not([data-frame="final"])'
 SETTLED_SECONDS = 1.0
 CELL_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> {cell id: state}
 
@@ -177,7 +181,7 @@ CELL_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> 
 def busy(page) -> bool:
     # The DOM query comes first: Playwright delivers the websocket's messages (and so updates
     # CELL_STATES) only while a call to the browser is under way.
-    marked = page.locator(PENDING).count() > 0
+    marked = page.locator(PENDING).count() > 0 or page.locator(LIVE_PENDING).count() > 0
     return marked or any(state in ("queued", "running") for state in CELL_STATES.get(page, {}).values())
 
 
@@ -194,14 +198,16 @@ def wait_idle(page, timeout: float = PATIENCE_S) -> None:
         time.sleep(0.1)
     pending = {c: st for c, st in CELL_STATES.get(page, {}).items() if st != "idle"}
     raise AssertionError(f"the lesson was still computing after its time limit (cells not idle: {pending}; "
-                         f"outputs pending: {page.locator(PENDING).count()})")
+                         f"outputs pending: {page.locator(PENDING).count()}; "
+                         f"live charts drawing: {page.locator(LIVE_PENDING).count()})")
 
 
 def chart_hash(page) -> str | None:
     """A fingerprint of the first chart's pixels; None while it is being replaced (greyed out as
-    stale, or part of a running cell's output)."""
+    stale, or part of a running cell's output) and while a live chart shows a run's picture so far."""
     try:
-        if first_chart(page).evaluate(f"e => e.closest({PENDING!r}) !== null", timeout=5_000):
+        if first_chart(page).evaluate(f"e => e.closest({PENDING!r}) !== null || e.closest({LIVE_NOT_FINAL!r}) !== null",
+                                      timeout=5_000):
             return None
         # The pointer stays where the last click left it; once the page scrolls or reflows it can
         # sit on the chart, and the chart's hover tooltip would become part of the picture.

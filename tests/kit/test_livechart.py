@@ -37,7 +37,7 @@ def live_run(config=CONFIG, step=0.125, frame_seconds=0.25, stop=None):
     chart = livechart.LiveChart(draw)
     frames = []
     send = chart.send
-    chart.send = lambda c, note="": (send(c, note), frames.append(dict(chart.frame)))[0]
+    chart.send = lambda c, note="", final=False: (send(c, note, final), frames.append(dict(chart.frame)))[0]
     progress = page.Progress(live=chart, config=config, stop=stop, frame_seconds=frame_seconds, clock=Clock(step))
     return chart, frames, neurotron.run(config, progress=progress)
 
@@ -66,13 +66,14 @@ def test_a_run_sends_frames_of_one_spec_whose_rows_grow_at_the_clocks_pace():
     last_iteration = [max(f["data"]["d0"]["iteration"]) for f in frames]
     assert last_iteration == sorted(last_iteration) and last_iteration[0] < last_iteration[-1] < CONFIG.iterations
     assert frames[0]["note"].startswith("Training… 40 of 400")
+    assert not any(f["final"] for f in frames)  # the page says it shows a picture so far
     # Every report is a frame once the clock moves more than the frame interval between reports.
     assert len(live_run(step=0.375, frame_seconds=0.25)[1]) == 9
 
 
 def test_the_last_frame_is_what_a_one_shot_run_draws():
     chart, frames, result = live_run()
-    chart.send(chart.draw(CONFIG, result))  # what LiveChart.show sends at the end of a live run
+    chart.send(chart.draw(CONFIG, result), final=True)  # what LiveChart.show sends at the end of a live run
     one_shot = draw(CONFIG, neurotron.run(CONFIG))
     assert chart.frame["data"] == {"d0": dataset(one_shot)}
     assert chart.frame["spec"] == frames[0]["spec"]  # the same spec as the run's frames: drawn in place
@@ -191,3 +192,13 @@ def test_the_server_sends_the_bundle_and_takes_a_stop_under_its_base_url(base):
     assert event.is_set()
     liveserve.unregister(token)
     assert asyncio.run(liveserve.answer(scope(f"{base}/{liveserve.STOP}{token}", "POST", base))).status_code == 404
+
+
+def test_the_results_chart_and_a_refusal_are_marked_final(monkeypatch):
+    # The page tells a run's picture so far from its result by this mark (livechart.js's data-frame).
+    monkeypatch.setattr(livechart, "is_live", lambda: True)
+    chart = livechart.LiveChart(draw)
+    chart.show(CONFIG, neurotron.run(CONFIG))
+    assert chart.frame["final"] is True and chart.frame["note"] == ""
+    chart.clear("Those settings cannot run.")
+    assert chart.frame == {"note": "Those settings cannot run.", "final": True}
