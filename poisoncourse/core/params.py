@@ -214,13 +214,20 @@ class _Declared:
     label: str | Callable | None
     unit: str | None
     fill: Callable | None  # None → fill(config): a default computed from the fields above
+    slider: tuple | None = None
 
 
 def param(default, constraint, *, label: str | Callable | None = None, unit: str | None = None,
-          fill: Callable | None = None):
+          fill: Callable | None = None, slider: tuple | None = None):
     """A dataclass field with its constraint declared beside it. ``label`` is the name a
-    student sees; ``fill(config)`` gives the value when the field is left None."""
-    declared = _Declared(constraint, label, unit, fill)
+    student sees; ``fill(config)`` gives the value when the field is left None.
+
+    ``slider = (low, high, step)``: the span and step of a page's slider for this number. It may be
+    narrower than the constraint — a slider over 1–2,000 epochs would not let a student pick 60, while
+    a link or a script may ask for any value the config accepts — never wider (tests/test_ranges.py)."""
+    if slider is not None and not isinstance(constraint, (Real, Switch)):
+        raise TypeError("a slider is declared for a number only")
+    declared = _Declared(constraint, label, unit, fill, None if slider is None else tuple(slider))
     if isinstance(default, (list, dict, set)):
         return field(default_factory=lambda: type(default)(default), metadata={"param": declared})
     return field(default=default, metadata={"param": declared})
@@ -289,6 +296,7 @@ class Spec:
     choices: tuple | None = None
     optional: bool = False
     constraint: Any = field(default=None, repr=False, compare=False)
+    slider: tuple | None = None  # (low, high, step) of a page's slider, when one is declared
 
     def check(self, value):
         """The value coerced, or the ConfigError a config would raise for it."""
@@ -308,7 +316,7 @@ def spec(cls, **given) -> dict[str, Spec]:
         options = getattr(inner, "options", None)
         bound = Optional(_Bound(inner, config)) if optional else _Bound(inner, config)
         out[name] = Spec(inner.kind, label, _at(low, config), _at(high, config), d.unit,
-                         None if options is None else tuple(_at(options, config)), optional, bound)
+                         None if options is None else tuple(_at(options, config)), optional, bound, d.slider)
     return out
 
 

@@ -148,6 +148,7 @@ class Controls:
     warnings: list[str] = field(default_factory=list)
     _boxes: dict = field(default_factory=dict, repr=False)  # number boxes built: name → arguments
     _held: dict = field(default_factory=dict, repr=False)  # what each control built holds at first
+    built: dict = field(default_factory=dict, repr=False)  # name → (kind, arguments): what each control spans
 
     def __post_init__(self):
         self._live = query_params() if self.params is None else self.params
@@ -175,6 +176,15 @@ class Controls:
     def multiselect(self, *args, **kwargs) -> Control:
         return Control("multiselect", mo.ui.multiselect, args, kwargs)
 
+    def declared(self, spec, **kwargs) -> Control:
+        """The control of a number a config declares (a :class:`~poisoncourse.core.params.Spec`): a slider
+        over its declared slider span, else a number box over the whole range the config accepts. So a
+        range is written once, beside the field, and a control never offers what the config refuses."""
+        if spec.slider is not None:
+            low, high, step = spec.slider
+            return self.slider(low, high, step, **{"show_value": True, **kwargs})
+        return self.number(spec.low, spec.high, **kwargs)
+
     def checkbox(self, *args, **kwargs) -> Control:
         return Control("checkbox", mo.ui.checkbox, args, kwargs)
 
@@ -199,6 +209,7 @@ class Controls:
                 # setting that depends on it, see `url.switch`, is not misled by it).
                 self._drop(key)
         self._held[name] = held(control.kind, arguments)
+        self.built[name] = (control.kind, arguments)
         if control.kind == "number":
             # The box's own default (not the link's): what an emptied box stands for.
             self._boxes[name] = {**arguments, "default": control.arguments().get("value")}

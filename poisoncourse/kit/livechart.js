@@ -42,6 +42,22 @@ function resizing(autosize) {
   return {type: "pad", ...given, resize: true};
 }
 
+// Vega draws a chart's series (one group per line) in the order their keys first arrived. A chart fed
+// frames keeps the groups it had and adds new ones at the end — a new seed's line drawn over the others —
+// while the same rows embedded at once come in row order: the overlapping lines' stacking would depend on
+// the chart's history. Every faceted group mark without a sort of its own is sorted by its keys, so
+// the stacking depends on the rows only (Vega-Lite already sorts its own facet cells this way).
+function sortFacets(node) {
+  for (const mark of node.marks || []) {
+    const facet = mark.from && mark.from.facet;
+    if (facet && !mark.sort && Array.isArray(facet.groupby) && facet.groupby.every(g => typeof g === "string")) {
+      mark.sort = {field: [...new Set(facet.groupby)].map(g => `datum[${JSON.stringify(g)}]`)};
+    }
+    sortFacets(mark);
+  }
+  return node;
+}
+
 function withData(spec, data) {
   const datasets = {};
   for (const [name, columns] of Object.entries(data)) datasets[name] = records(columns);
@@ -92,7 +108,7 @@ export default {
       for (const p of spec.params || []) {
         if (p.name in (frame.signals || {})) p.value = frame.signals[p.name];
       }
-      const result = await vegaEmbed(target, spec, {actions: false, renderer: "svg"});
+      const result = await vegaEmbed(target, spec, {actions: false, renderer: "svg", patch: sortFacets});
       const old = drawn;
       holder.replaceChildren(target);
       drawn = {key, view: result.view};

@@ -46,15 +46,15 @@ class LabelNoiseConfig(Seeded):
     seeds retrains in seconds on a CPU."""
 
     d: int = param(16, Integer(2, 256), label="Input dimension d")
-    mu: float = param(0.5, Real(0.0, 5.0), label="Class-mean offset μ")
-    sigma: float = param(1.0, Real(0.05, 5.0), label="Standard deviation σ")
-    n: int = param(400, Integer(20, 5_000), label="Training points n")
-    poisons_per_class: int = param(10, Integer(1, 50), label="Poisons per class b")  # the thesis's b
+    mu: float = param(0.5, Real(0.0, 5.0), label="Class-mean offset μ", slider=(0.1, 2.0, 0.05))
+    sigma: float = param(1.0, Real(0.05, 5.0), label="Standard deviation σ", slider=(0.25, 2.0, 0.25))
+    n: int = param(400, Integer(20, 5_000), label="Training points n", slider=(100, 1_000, 50))
+    poisons_per_class: int = param(10, Integer(1, 50), label="Poisons per class b", slider=(1, 20, 1))  # the thesis's b
     r_values: tuple[float, ...] = param(PAPER_RS, Numbers(0.0, 20.0), label="Poison distances r")
     poison_label: str = param("opposite", Choice(POISON_LABELS), label="Poison label")
     # ℓ₂ radius of the test attack (and of PGD training)
-    eps: float = param(0.5, Real(0.0, 10.0), label="Attack radius ε")
-    pgd_steps: int = param(20, Integer(1, 200), label="PGD steps")
+    eps: float = param(0.5, Real(0.0, 10.0), label="Attack radius ε", slider=(0.0, 2.0, 0.05))
+    pgd_steps: int = param(20, Integer(1, 200), label="PGD steps", slider=(1, 50, 1))
     # None: 2.5 ε / steps
     step_size: float | None = param(None, Optional(Real(1e-4, 10.0)), label="PGD step size")
     training: str = param("standard", Choice(TRAINING), label="Training")
@@ -66,9 +66,9 @@ class LabelNoiseConfig(Seeded):
         wrong_count="The network needs 1 to 6 hidden layers; got {count}."), label="Hidden widths")
     lr: float = param(1e-2, Real(1e-5, 0.1), label="Learning rate")
     batch_size: int = param(128, Integer(8, 5_000), label="Batch size")
-    max_epochs: int = param(300, Integer(1, 5_000), label="Maximum epochs")
+    max_epochs: int = param(300, Integer(1, 5_000), label="Maximum epochs", slider=(50, 2_000, 50))
     n_test: int = param(500, Integer(20, 10_000), label="Test points")
-    seeds: int = param(3, Integer(1, 10), label="Number of seeds")
+    seeds: int = param(3, Integer(1, 10), label="Number of seeds", slider=(1, 6, 1))
     seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 

@@ -45,14 +45,14 @@ class MnistBucketsConfig(Validated):
     # ℓ₂ length of one gradient-ascent step (thesis: 0.01)
     path_step: float = param(0.02, Real(1e-3, 1.0), label="Path step")
     max_path_steps: int = param(1_000, Integer(10, 20_000), label="Maximum path steps")
-    buckets: int = param(4, Integer(2, 10), label="Number of buckets")
+    buckets: int = param(4, Integer(2, 10), label="Number of buckets", slider=(2, 6, 1))
     # labels flipped per poisoned network; at most one bucket's worth
     flips: int = param(15, Integer(1, lambda c: c.n_train // c.buckets), label=lambda c: (
-        f"Flipped labels per network (a bucket holds {c.n_train // c.buckets} points)"))
+        f"Flipped labels per network (a bucket holds {c.n_train // c.buckets} points)"), slider=(5, 50, 5))
     # ℓ₂ radius of the evaluation attack, on [0, 1] pixels
-    eps: float = param(0.5, Real(0.0, 10.0), label="Attack radius ε")
+    eps: float = param(0.5, Real(0.0, 10.0), label="Attack radius ε", slider=(0.25, 2.0, 0.25))
     pgd_steps: int = param(20, Integer(1, 200), label="PGD steps")
-    seeds: int = param(2, Integer(1, 10), label="Number of seeds")
+    seeds: int = param(2, Integer(1, 10), label="Number of seeds", slider=(1, 4, 1))
     seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core import params
 from ..core.cost import LIVE_MAX_SECONDS
 from . import experiment, mnist
 from .experiment import (
@@ -40,6 +41,7 @@ R_CHOICES = {f"{r:g}": r for r in (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12
 
 def toy_form(ui, defaults: LabelNoiseConfig):
     """The toy experiment's form, its controls built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`)."""
+    spec = params.spec(LabelNoiseConfig)
     return ui.form(
         """
             **Poisons** {poison_label} · {r_values} · per class {poisons_per_class}
@@ -57,21 +59,21 @@ def toy_form(ui, defaults: LabelNoiseConfig):
         poison_label=ui.dropdown({v: k for k, v in experiment.POISON_LABELS.items()},
                                  value=experiment.POISON_LABELS[defaults.poison_label], label="label the poisons as"),
         r_values=ui.multiselect(R_CHOICES, value=[f"{r:g}" for r in defaults.r_values], label="distances r"),
-        poisons_per_class=ui.slider(1, 20, 1, value=defaults.poisons_per_class, show_value=True, label="b"),
+        poisons_per_class=ui.declared(spec["poisons_per_class"], value=defaults.poisons_per_class, label="b"),
         d=ui.dropdown({"2": 2, "16": 16, "64": 64}, value=str(defaults.d), label="d"),
-        mu=ui.slider(0.1, 2.0, 0.05, value=defaults.mu, show_value=True, label="μ"),
-        sigma=ui.slider(0.25, 2.0, 0.25, value=defaults.sigma, show_value=True, label="σ"),
-        n=ui.slider(100, 1000, 50, value=defaults.n, show_value=True, label="n"),
-        eps=ui.slider(0.0, 2.0, 0.05, value=defaults.eps, show_value=True, label="ε"),
-        pgd_steps=ui.slider(1, 50, 1, value=defaults.pgd_steps, show_value=True, label="steps"),
+        mu=ui.declared(spec["mu"], value=defaults.mu, label="μ"),
+        sigma=ui.declared(spec["sigma"], value=defaults.sigma, label="σ"),
+        n=ui.declared(spec["n"], value=defaults.n, label="n"),
+        eps=ui.declared(spec["eps"], value=defaults.eps, label="ε"),
+        pgd_steps=ui.declared(spec["pgd_steps"], value=defaults.pgd_steps, label="steps"),
         training=ui.dropdown({v: k for k, v in experiment.TRAINING.items()},
                              value=experiment.TRAINING[defaults.training], label="training"),
         spectral_cap=ui.number(0.0, 100.0, 0.1, value=0.0, label="‖W‖₂ ≤"),
         width=ui.slider(16, 256, 16, value=defaults.widths[0], show_value=True, label="width (3 hidden layers)"),
-        lr=ui.number(1e-4, 0.05, value=defaults.lr, label="Adam"),
-        max_epochs=ui.slider(50, 2000, 50, value=defaults.max_epochs, show_value=True, label="epochs"),
-        seeds=ui.slider(1, 6, 1, value=defaults.seeds, show_value=True, label="seeds per r"),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed, label="seed"),
+        lr=ui.declared(spec["lr"], value=defaults.lr, label="Adam"),
+        max_epochs=ui.declared(spec["max_epochs"], value=defaults.max_epochs, label="epochs"),
+        seeds=ui.declared(spec["seeds"], value=defaults.seeds, label="seeds per r"),
+        seed=ui.declared(spec["seed"], step=1, value=defaults.seed, label="seed"),
     )
 
 
@@ -95,15 +97,15 @@ def live_curves(result: LabelNoiseResult) -> pd.DataFrame:
 
 def picture_form(ui, seed: int):
     """The 2-D picture's form (its own settings, the toy run's first seed)."""
-    start = PICTURE_DEFAULTS
+    start, spec = PICTURE_DEFAULTS, params.spec(LabelNoiseConfig)
     return ui.form(
         "{r_values} · class-mean offset {mu} · poisons per class {poisons_per_class} · {seed}",
         submit_button_label="Draw",
         r_values=ui.multiselect({f"{r:g}": r for r in (0.5, 1, 1.5, 2, 3, 4, 6)},
                                 value=[f"{r:g}" for r in start["r_values"]], label="distances r"),
-        mu=ui.slider(0.25, 2.0, 0.25, value=start["mu"], show_value=True, label="μ"),
-        poisons_per_class=ui.slider(1, 10, 1, value=start["poisons_per_class"], show_value=True, label="b"),
-        seed=ui.number(0, 100_000, 1, value=seed, label="seed"),
+        mu=ui.declared(spec["mu"], value=start["mu"], label="μ"),
+        poisons_per_class=ui.declared(spec["poisons_per_class"], value=start["poisons_per_class"], label="b"),
+        seed=ui.declared(spec["seed"], step=1, value=seed, label="seed"),
     )
 
 
@@ -184,14 +186,15 @@ def stage_notes(progress):
 
 def mnist_form(ui, defaults: mnist.MnistBucketsConfig):
     """The reduced MNIST run's form, asked for (:meth:`~poisoncourse.kit.forms.Controls.request_form`)."""
+    spec = params.spec(mnist.MnistBucketsConfig)
     return ui.request_form(
         "**Reduced live run** — {flips} labels flipped per network · {buckets} buckets · "
         "attack radius {eps} · {seeds}",
         submit_button_label="Run on MNIST (a few seconds at the defaults)",
-        flips=ui.slider(5, 50, 5, value=defaults.flips, show_value=True, label="flips"),
-        buckets=ui.slider(2, 6, 1, value=defaults.buckets, show_value=True, label="buckets"),
-        eps=ui.slider(0.25, 2.0, 0.25, value=defaults.eps, show_value=True, label="ε"),
-        seeds=ui.slider(1, 4, 1, value=defaults.seeds, show_value=True, label="seeds"),
+        flips=ui.declared(spec["flips"], value=defaults.flips, label="flips"),
+        buckets=ui.declared(spec["buckets"], value=defaults.buckets, label="buckets"),
+        eps=ui.declared(spec["eps"], value=defaults.eps, label="ε"),
+        seeds=ui.declared(spec["seeds"], value=defaults.seeds, label="seeds"),
     )
 
 

@@ -67,13 +67,13 @@ class LazyConfig(Seeded):
         "size": (Numbers(2, 28, whole=True), "The swept image sizes"),
     }))
     lazy_radius: float = param(10.0, Real(*RADIUS_RANGE), label="Lazy radius C₀")  # when not swept
-    eps: float = param(0.1, Real(*EPS_RANGE), label="Budget ε")  # when not swept
+    eps: float = param(0.1, Real(*EPS_RANGE), label="Budget ε", slider=(0.0, 0.5, 0.01))  # when not swept
     size: int = param(14, Integer(2, 28), label="Image size", unit="pixels per side")  # when not swept
-    width: int = param(128, Integer(16, 2048), label="Width m")
+    width: int = param(128, Integer(16, 2048), label="Width m", slider=(64, 1_600, 32))
     # adversarial training (the reference runs use 10)
-    pgd_steps: int = param(3, Integer(1, 100), label="PGD steps in training")
+    pgd_steps: int = param(3, Integer(1, 100), label="PGD steps in training", slider=(1, 20, 1))
     attack_steps: int = param(10, Integer(1, 200), label="PGD steps at test time")
-    epochs: int = param(4, Integer(1, 200), label="Epochs")
+    epochs: int = param(4, Integer(1, 200), label="Epochs", slider=(1, 20, 1))
     lr: float = param(2.0, Real(1e-4, 100.0), label="Learning rate")
     batch_size: int = param(64, Integer(1, 1000), label="Batch size")
     projection: str = param("step", Choice(PROJECTIONS), label="Projection")
@@ -81,7 +81,7 @@ class LazyConfig(Seeded):
     bias: bool = param(False, Flag(), label="Bias")
     n_train: int = param(500, Integer(10, 900), label="Training images")
     n_test: int = param(200, Integer(10, 500), label="Test images")
-    seeds: int = param(2, Integer(1, 10), label="Number of seeds")
+    seeds: int = param(2, Integer(1, 10), label="Number of seeds", slider=(1, 4, 1))
     seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core import params
 from . import charts, experiment, prose
 
 # The C₀ values the sliders and lists offer (the reference's radii and a few more).
@@ -21,15 +22,16 @@ RULES = {"stop": "stop when a row leaves its ball (paper, Sec. 5.1)", "step": "p
 def shared_controls(ui, defaults: experiment.LazyConfig) -> dict:
     """The controls both forms share (network, training rule, repeats), built on the page's ``ui``
     (``forms.Controls``, so a link carries their values)."""
+    spec = params.spec(experiment.LazyConfig)
     return dict(
-        width=ui.slider(64, 1600, 32, value=defaults.width, show_value=True),
+        width=ui.declared(spec["width"], value=defaults.width),
         bias=ui.checkbox(value=defaults.bias),
         normalize=ui.checkbox(value=defaults.normalize),
-        epochs=ui.slider(1, 20, 1, value=defaults.epochs, show_value=True),
+        epochs=ui.declared(spec["epochs"], value=defaults.epochs),
         projection=ui.dropdown({v: k for k, v in experiment.PROJECTIONS.items()},
                                value=experiment.PROJECTIONS[defaults.projection]),
-        seeds=ui.slider(1, 4, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed),
+        seeds=ui.declared(spec["seeds"], value=defaults.seeds, label="seeds per setting"),
+        seed=ui.declared(spec["seed"], step=1, value=defaults.seed),
     )
 
 
@@ -79,9 +81,9 @@ def robust_form(ui, defaults: experiment.LazyConfig):
         budgets=ui.multiselect({f"{e:g}": e for e in (0.01, *experiment.BUDGETS, 0.75, 1.0)},
                                value=[f"{e:g}" for e in experiment.BUDGETS]),
         c0=ui.slider(steps=RADIUS_STEPS, value=4, show_value=True),
-        eps=ui.slider(0.0, 0.5, 0.01, value=defaults.eps, show_value=True),
+        eps=ui.declared(params.spec(experiment.LazyConfig)["eps"], value=defaults.eps),
         size=ui.dropdown({f"{s}×{s} (d = {s * s})": s for s in experiment.SIZES}, value="14×14 (d = 196)"),
-        pgd_steps=ui.slider(1, 20, 1, value=defaults.pgd_steps, show_value=True),
+        pgd_steps=ui.declared(params.spec(experiment.LazyConfig)["pgd_steps"], value=defaults.pgd_steps),
         **shared_controls(ui, defaults),
     )
 

@@ -100,22 +100,22 @@ class NeurotronConfig(Seeded):
         "beta": (Numbers(0.0, 1.0), f"The swept values of {SWEEPS['beta']}"),
         "eta": (Numbers(1e-7, 1e-2), f"The swept values of {SWEEPS['eta']}"),
     }))
-    theta: float = param(0.25, Real(0.0, 4.0), label="Attack magnitude θ")  # used when sweeping β or η
+    theta: float = param(0.25, Real(0.0, 4.0), label="Attack magnitude θ", slider=(0.0, 4.0, 0.125))  # used when sweeping β or η
     # used when sweeping θ or η; up to 1, Sec. 3.5's worst case attacks every sample
-    beta: float = param(0.5, Real(0.0, 1.0), label="Attack probability β")
+    beta: float = param(0.5, Real(0.0, 1.0), label="Attack probability β", slider=(0.0, 1.0, 0.005))
     attack: str = param("alternating", Choice(ATTACKS), label="Attack")
     n: int | None = param(None, Integer(2, 400), label="Input dimension n",
-                          fill=lambda c: DISTRIBUTIONS[c.distribution].n)
-    r: int = param(25, Integer(1, 400), label="Filter size r")
-    k: int = param(10, Integer(2, 100), label="Width k")
-    b: int = param(16, Integer(1, 64), label="Batch size b")
-    q: float = param(1.0, Real(1.0, 10.0), label="Outer-layer weight q")
+                          fill=lambda c: DISTRIBUTIONS[c.distribution].n, slider=(2, 200, 1))
+    r: int = param(25, Integer(1, 400), label="Filter size r", slider=(1, 200, 1))
+    k: int = param(10, Integer(2, 100), label="Width k", slider=(2, 100, 2))
+    b: int = param(16, Integer(1, 64), label="Batch size b", slider=(1, 64, 1))
+    q: float = param(1.0, Real(1.0, 10.0), label="Outer-layer weight q", slider=(1.0, 10.0, 0.5))
     # α of the α-leaky ReLU; 0 is the ReLU the paper simulates
-    leak: float = param(0.0, Real(0.0, 0.99), label="Leaky-ReLU slope α")
+    leak: float = param(0.0, Real(0.0, 0.99), label="Leaky-ReLU slope α", slider=(0.0, 0.5, 0.05))
     eta: float | None = param(None, Real(1e-7, 1e-2), label="Learning rate η",
                               fill=lambda c: DISTRIBUTIONS[c.distribution].eta)
-    iterations: int = param(2_000, Integer(1, PAPER_ITERATIONS), label="Iterations T")
-    seeds: int = param(3, Integer(1, 10), label="Number of seeds")
+    iterations: int = param(2_000, Integer(1, PAPER_ITERATIONS), label="Iterations T", slider=(200, 10_000, 200))
+    seeds: int = param(3, Integer(1, 10), label="Number of seeds", slider=(1, 5, 1))
     seed: int = param(0, Integer(0, SEED), label="Seed")
     algorithms: tuple[str, ...] = param(("neurotron", "sgd"), Choices(
         ALGORITHMS, empty="Choose at least one algorithm.", each="Algorithm"), label="Algorithms")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core import params
 from . import experiment
 
 # The settings a reference run fixes besides the distribution and the swept quantity.
@@ -44,6 +45,7 @@ def train_form(ui, defaults: experiment.NeurotronConfig):
     """The form for the distribution and sweep ``defaults`` were made for, its controls built by ``ui``
     (:class:`~poisoncourse.kit.forms.Controls`): the swept values are the paper's, one line each."""
     swept = {f"{v:g}": v for v in swept_values(defaults.sweep)}
+    spec = params.spec(experiment.NeurotronConfig)
     return ui.form(
         """
         **The network** — {k} · {r} · {n} · {q} · {leak}
@@ -57,24 +59,24 @@ def train_form(ui, defaults: experiment.NeurotronConfig):
         submit_button_label="Train",
         values=ui.multiselect(swept, value=list(swept), label="swept values (one line each)"),
         fixed=(
-            ui.slider(0.0, 1.0, 0.005, value=defaults.beta, show_value=True, label="attack probability β (fixed)")
+            ui.declared(spec["beta"], value=defaults.beta, label="attack probability β (fixed)")
             if defaults.sweep == "theta"
-            else ui.slider(0.0, 4.0, 0.125, value=defaults.theta, show_value=True, label="attack magnitude θ (fixed)")
+            else ui.declared(spec["theta"], value=defaults.theta, label="attack magnitude θ (fixed)")
         ),
         attack=ui.dropdown({v: k for k, v in experiment.ATTACKS.items()}, value=experiment.ATTACKS[defaults.attack],
                            label="attack ξ"),
-        k=ui.slider(2, 100, 2, value=defaults.k, show_value=True, label="width k (gates)"),
-        r=ui.slider(1, 200, 1, value=defaults.r, show_value=True, label="filter size r (≤ n)"),
-        n=ui.slider(2, 200, 1, value=defaults.n, show_value=True, label="input dimension n"),
-        q=ui.slider(1.0, 10.0, 0.5, value=defaults.q, show_value=True, label="outer weight q"),
-        leak=ui.slider(0.0, 0.5, 0.05, value=defaults.leak, show_value=True, label="leaky-ReLU slope α"),
+        k=ui.declared(spec["k"], value=defaults.k, label="width k (gates)"),
+        r=ui.declared(spec["r"], value=defaults.r, label="filter size r (≤ n)"),
+        n=ui.declared(spec["n"], value=defaults.n, label="input dimension n"),
+        q=ui.declared(spec["q"], value=defaults.q, label="outer weight q"),
+        leak=ui.declared(spec["leak"], value=defaults.leak, label="leaky-ReLU slope α"),
         algorithms=ui.multiselect({v: k for k, v in experiment.ALGORITHMS.items()},
                                   value=[experiment.ALGORITHMS[a] for a in defaults.algorithms], label="algorithms"),
-        eta=ui.number(1e-6, 1e-2, value=defaults.eta, label="learning rate η"),
-        iterations=ui.slider(200, 10_000, 200, value=defaults.iterations, show_value=True, label="iterations T"),
-        b=ui.slider(1, 64, 1, value=defaults.b, show_value=True, label="batch size b"),
-        seeds=ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label="seeds per setting"),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed, label="first seed"),
+        eta=ui.declared(spec["eta"], value=defaults.eta, label="learning rate η"),
+        iterations=ui.declared(spec["iterations"], value=defaults.iterations, label="iterations T"),
+        b=ui.declared(spec["b"], value=defaults.b, label="batch size b"),
+        seeds=ui.declared(spec["seeds"], value=defaults.seeds, label="seeds per setting"),
+        seed=ui.declared(spec["seed"], step=1, value=defaults.seed, label="first seed"),
     )
 
 def form_config(values: dict, defaults: experiment.NeurotronConfig) -> experiment.NeurotronConfig:

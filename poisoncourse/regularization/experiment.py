@@ -49,17 +49,17 @@ class HeatmapConfig(Validated):
     """Every knob of the 2-D lesson. ``poison`` None means the paper's start: a validation
     point of the other class, cloned, with its label flipped. Validated on construction."""
 
-    lam: float = param(LAM_PAPER, Real(*LAM_RANGE), label="Regularization λ (log scale)")
+    lam: float = param(LAM_PAPER, Real(*LAM_RANGE), label="Regularization λ (log scale)", slider=(*LAM_RANGE, 0.1))
     poison: tuple[float, float] | None = param(None, Optional(Items(
         Real(-BOX, BOX), 2, 2, each="Poison coordinate x{i}",
         wrong_count="The poison's position must be two numbers (x₁, x₂); got {value!r}.")), label="Poison position")
     poison_label: int = param(0, Integer(0, 1), label="The poison's label")
-    resolution: int = param(40, Integer(5, 80), label="Grid resolution")
-    lam_values: int = param(15, Integer(2, 40), label="Number of λ values in heatmap B")
-    attack_steps: int = param(T_ATTACK, Integer(0, 300), label="Attack steps")
-    step_size: float = param(ALPHA, Real(0.0, 5.0), label="Poison step size α")
+    resolution: int = param(40, Integer(5, 80), label="Grid resolution", slider=(10, 60, 5))
+    lam_values: int = param(15, Integer(2, 40), label="Number of λ values in heatmap B", slider=(3, 30, 1))
+    attack_steps: int = param(T_ATTACK, Integer(0, 300), label="Attack steps", slider=(0, 150, 5))
+    step_size: float = param(ALPHA, Real(0.0, 5.0), label="Poison step size α", slider=(0.05, 2.0, 0.05))
     learn_lam: bool = param(False, Flag(), label="Learn λ")
-    lam_step: float = param(BETA, Real(0.0, 5.0), label="λ step size β")
+    lam_step: float = param(BETA, Real(0.0, 5.0), label="λ step size β", slider=(0.05, 2.0, 0.05))
     # The paper writes (e^λ/2)‖w‖² without saying whether w holds the bias; the lesson shows both.
     penalize_bias: bool = param(True, Flag(), label="Penalize the bias")
     seed: int = param(0, Integer(0, SEED), label="Seed")

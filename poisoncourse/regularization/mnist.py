@@ -58,7 +58,7 @@ class MnistPoisoningConfig(Validated):
     poisons: int = param(BATCH, Integer(0, MAX_POISONS), label="Number of poisons")
     modes: tuple[str, ...] = param(tuple(MODES), Choices(MODES, empty="Choose at least one way of setting λ.",
                                                          each="Way of setting λ"), label="Ways of setting λ")
-    attack_steps: int = param(20, Integer(1, 200), label="Attack steps per batch")
+    attack_steps: int = param(20, Integer(1, 200), label="Attack steps per batch", slider=(5, 50, 5))
     lam_steps: int = param(20, Integer(0, 200), label="λ steps on clean data")
     step_size: float = param(ALPHA, Real(0.0, 10.0), label="Poison step size α")
     lam_step: float = param(BETA, Real(0.0, 5.0), label="λ step size β")

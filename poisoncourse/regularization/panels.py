@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core import params
 from . import mnist
 from .experiment import HeatmapConfig, cloned_poison
 
@@ -18,6 +19,7 @@ def heatmap_form(ui, defaults: HeatmapConfig):
     """The heatmaps' form, its controls built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`): the poison
     starts at the clone the data seed picks."""
     start = cloned_poison(defaults.seed, defaults.poison_label)
+    spec = params.spec(HeatmapConfig)
     return ui.form(
         """
         **Regularization** {lam} {bias}
@@ -29,18 +31,18 @@ def heatmap_form(ui, defaults: HeatmapConfig):
         **Maps** {resolution} {lam_values} · data seed {seed}
         """,
         submit_button_label="Train",
-        lam=ui.slider(-8.0, 6.0, 0.1, value=round(defaults.lam, 1), show_value=True, label="λ (the penalty is exp λ)"),
+        lam=ui.declared(spec["lam"], value=round(defaults.lam, 1), label="λ (the penalty is exp λ)"),
         bias=ui.checkbox(value=defaults.penalize_bias, label="penalize the bias"),
         x1=ui.slider(-9.5, 9.5, 0.1, value=round(start[0], 1), show_value=True, label="x₁"),
         x2=ui.slider(-9.5, 9.5, 0.1, value=round(start[1], 1), show_value=True, label="x₂"),
         label=ui.dropdown({"class 0 (green)": 0, "class 1 (blue)": 1}, value="class 0 (green)"),
-        steps=ui.slider(0, 150, 5, value=defaults.attack_steps, show_value=True, label="steps"),
-        step_size=ui.slider(0.05, 2.0, 0.05, value=defaults.step_size, show_value=True, label="poison step α"),
+        steps=ui.declared(spec["attack_steps"], value=defaults.attack_steps, label="steps"),
+        step_size=ui.declared(spec["step_size"], value=defaults.step_size, label="poison step α"),
         learn=ui.checkbox(value=False, label="learn λ (minimax)"),
-        lam_step=ui.slider(0.05, 2.0, 0.05, value=defaults.lam_step, show_value=True, label="λ step β"),
-        resolution=ui.slider(10, 60, 5, value=defaults.resolution, show_value=True, label="grid"),
-        lam_values=ui.slider(3, 30, 1, value=defaults.lam_values, show_value=True, label="λ values in B"),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
+        lam_step=ui.declared(spec["lam_step"], value=defaults.lam_step, label="λ step β"),
+        resolution=ui.declared(spec["resolution"], value=defaults.resolution, label="grid"),
+        lam_values=ui.declared(spec["lam_values"], value=defaults.lam_values, label="λ values in B"),
+        seed=ui.declared(spec["seed"], step=1, value=defaults.seed, label=""),
     )
 
 
@@ -103,6 +105,7 @@ def mnist_curves(reference: pd.DataFrame | None, live: mnist.MnistPoisoningResul
 
 def mnist_form(ui):
     """The live MNIST attack's form, asked for (:meth:`~poisoncourse.kit.forms.Controls.request_form`)."""
+    spec, defaults = params.spec(mnist.MnistPoisoningConfig), mnist.MnistPoisoningConfig()
     return ui.request_form(
         """
         **Live attack on MNIST** — {poisons} {modes} {steps} · data split {seed}
@@ -113,6 +116,6 @@ def mnist_form(ui):
         modes=ui.multiselect({v: k for k, v in mnist.MODES.items()},
                              value=[mnist.MODES[m] for m in ("small", "large", "learned")],
                              label="λ set by"),
-        steps=ui.slider(5, 50, 5, value=20, show_value=True, label="steps per batch"),
-        seed=ui.number(0, 100, 1, value=0, label=""),
+        steps=ui.declared(spec["attack_steps"], value=defaults.attack_steps, label="steps per batch"),
+        seed=ui.declared(spec["seed"], step=1, value=defaults.seed, label=""),
     )

@@ -62,7 +62,7 @@ class ConvexConfig(Seeded):
     attack_loss: str = param("negated", Choice(poison.ATTACK_LOSSES), label="Attack loss")
     attack_steps: int = param(30, Integer(1, 200), label="Attack steps")
     iterations: int = param(300, Integer(10, 5_000), label="Solver iterations")
-    seeds: int = param(1, Integer(1, 5), label="Number of seeds")
+    seeds: int = param(1, Integer(1, 5), label="Number of seeds", slider=(1, 5, 1))
     seed: int = param(0, Integer(0, SEED), label="Seed")
     device: str | None = None
 

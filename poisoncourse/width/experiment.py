@@ -74,24 +74,25 @@ class WidthConfig(Seeded):
     """
 
     regime: str = param("C", Choice(REGIMES), label="Poisoning regime")
-    budget: float = param(DEFAULT_BUDGETS["A"], Real(0.0, 5.0), label="Perturbation budget", unit="pixel norm")
-    flip_prob: float = param(0.3, Real(0.0, 0.5), label="Flip probability β")
+    budget: float = param(DEFAULT_BUDGETS["A"], Real(0.0, 5.0), label="Perturbation budget", unit="pixel norm",
+                           slider=(0.0, 5.0, 0.05))
+    flip_prob: float = param(0.3, Real(0.0, 0.5), label="Flip probability β", slider=(0.0, 0.5, 0.05))
     widths: tuple[int, ...] = param((2, 8, 32, 128, 512, 2048), Numbers(1, MAX_WIDTH, max_count=20, whole=True),
                                     label="Widths")
     highlight: int | None = None  # checked in check(): it must be one of the widths
     # The paper's protocol (mnist_ntk.py): vanilla SGD, lr 0.1, batch 128, early stopping with
     # patience on the poisoned validation split, the best checkpoint's test accuracy.
-    epochs: int = param(40, Integer(1, 2_000), label="Epochs")
+    epochs: int = param(40, Integer(1, 2_000), label="Epochs", slider=(5, 200, 5))
     lr: float = param(0.1, Real(1e-5, 2.0), label="Learning rate")
     momentum: float = param(0.0, Real(0.0, 0.99), label="Momentum")
     batch_size: int = param(128, Integer(1, 4_096), label="Batch size")
     early_stopping: str = param("poisoned", Choice(EARLY_STOPPING), label="Early stopping")
     patience: int = param(10, Integer(1, 2_000), label="Patience", unit="epochs")
-    n_train: int = param(1000, Integer(50, 4_000), label="Training samples n")
+    n_train: int = param(1000, Integer(50, 4_000), label="Training samples n", slider=(200, 3_000, 100))
     n_val: int = param(500, Integer(10, 2_000), label="Validation samples")
     n_test: int = param(500, Integer(10, 2_000), label="Test samples")
     resolution: int = param(7, Integer(4, 28), label="Input resolution", unit="pixels per side")
-    seeds: int = param(2, Integer(1, 10), label="Number of seeds")
+    seeds: int = param(2, Integer(1, 10), label="Number of seeds", slider=(1, 5, 1))
     seed: int = param(0, Integer(0, SEED), label="Seed")
     attack: str = param("paper", Choice(poison.ATTACKS), label="Attack")
     attack_loss: str = param("negated", Choice(poison.ATTACK_LOSSES), label="Attack loss")

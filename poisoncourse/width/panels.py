@@ -42,14 +42,14 @@ def _choices(names: dict) -> dict:
 
 def width_form(ui, defaults: experiment.WidthConfig):
     """The sweep's form, its controls built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`) from the link's values.
-    The attack's sliders span what the config declares (:func:`params.spec`)."""
-    bounds = {name: (s.low, s.high) for name, s in params.spec(experiment.WidthConfig).items()}
+    Every number's control spans what the config declares (:func:`params.spec`)."""
+    spec = params.spec(experiment.WidthConfig)
     return ui.form(
         WIDTH_TEMPLATE, submit_button_label="Train",
         regime=ui.dropdown(_choices(experiment.REGIMES), value=experiment.REGIMES[defaults.regime], label="regime"),
-        flip_prob=ui.slider(*bounds["flip_prob"], 0.05, value=defaults.flip_prob, show_value=True, label="β (regime C)"),
-        budget=ui.slider(*bounds["budget"], 0.05, value=defaults.budget, show_value=True,
-                         label="budget (A: average ‖δᵢ‖ = C/√n; B: B)"),
+        flip_prob=ui.declared(spec["flip_prob"], value=defaults.flip_prob, label="β (regime C)"),
+        budget=ui.declared(spec["budget"], value=defaults.budget,
+                           label="budget (A: average ‖δᵢ‖ = C/√n; B: B)"),
         attack=ui.dropdown(_choices(poison.ATTACKS), value=poison.ATTACKS[defaults.attack], label="attack (A, B)"),
         attack_loss=ui.dropdown(_choices(poison.ATTACK_LOSSES), value=poison.ATTACK_LOSSES[defaults.attack_loss],
                                 label="attack loss (A, B)"),
@@ -57,19 +57,20 @@ def width_form(ui, defaults: experiment.WidthConfig):
         widths=ui.multiselect({str(w): w for w in ALL_WIDTHS}, value=[str(w) for w in defaults.widths], label=""),
         highlight=ui.dropdown({"middle": None, **{str(w): w for w in ALL_WIDTHS}}, value="middle", label=""),
         resolution=ui.dropdown(RESOLUTIONS, value=f"{defaults.resolution}×{defaults.resolution}", label=""),
-        epochs=ui.slider(5, 200, 5, value=defaults.epochs, show_value=True, label=""),
-        lr=ui.number(0.001, 1.0, 0.001, value=defaults.lr, label=""),
+        epochs=ui.declared(spec["epochs"], value=defaults.epochs, label=""),
+        lr=ui.declared(spec["lr"], step=0.001, value=defaults.lr, label=""),
         momentum=ui.dropdown({"0 (the paper's)": 0.0, "0.9": 0.9}, value="0 (the paper's)", label=""),
         early_stopping=ui.dropdown(_choices(experiment.EARLY_STOPPING),
                                    value=experiment.EARLY_STOPPING[defaults.early_stopping], label=""),
-        n_train=ui.slider(200, 3000, 100, value=defaults.n_train, show_value=True, label=""),
-        seeds=ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label=""),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
+        n_train=ui.declared(spec["n_train"], value=defaults.n_train, label=""),
+        seeds=ui.declared(spec["seeds"], value=defaults.seeds, label=""),
+        seed=ui.declared(spec["seed"], step=1, value=defaults.seed, label=""),
     )
 
 
 def convex_form(ui, defaults: convex.ConvexConfig):
     """The warm-up's form (``ui`` with the prefix ``convex.``, so its keys stay apart from the sweep's)."""
+    spec = params.spec(convex.ConvexConfig)
     return ui.form(
         "**Linear model on 7×7 digits** — ridge λ {lam} · attack loss {attack_loss} · seeds {seeds} "
         "· first seed {seed}",
@@ -77,8 +78,8 @@ def convex_form(ui, defaults: convex.ConvexConfig):
         lam=ui.dropdown(CONVEX_LAMS, value=f"{defaults.lam:g}", label=""),
         attack_loss=ui.dropdown(_choices(poison.ATTACK_LOSSES), value=poison.ATTACK_LOSSES[defaults.attack_loss],
                                 label=""),
-        seeds=ui.slider(1, 5, 1, value=defaults.seeds, show_value=True, label=""),
-        seed=ui.number(0, 100_000, 1, value=defaults.seed, label=""),
+        seeds=ui.declared(spec["seeds"], value=defaults.seeds, label=""),
+        seed=ui.declared(spec["seed"], step=1, value=defaults.seed, label=""),
     )
 
 

@@ -330,3 +330,53 @@ def budget_caption(live: dict) -> str:
              f"{paper_loss(r):.0f})" for r in live]
     return (f"The live protocol ({B.LIVE_SEEDS} seeds, 1,000 digits, 40 epochs), where the defaults were set: "
             f"at width {B.MID_WIDTH}, {'; '.join(parts)}.")
+
+
+# -- the page's fixed text: the warm-up's setting and the math (folded) ----------------------------
+
+CONVEX_INTRO = r"""The paper starts with a linear model, where the argument is short. SGD fed poisoned gradients
+$\tilde g_t = \hat g_t + \zeta_t$ on a convex objective still reaches excess risk
+
+$$\mathbb E F(\bar w) - F(w_*) \le \frac{5D(G + B')}{2\sqrt T} + \frac{2D\sum_t \|\zeta_t\|}{T}
+\quad\text{(Theorem 2.2)}.$$
+
+A clean-label attack with overall budget $\sum_i \|\delta_i\| \le C\sqrt n$ makes the second term about
+$2DC/\sqrt n$: it decays with $n$, and says something only while $C \lesssim \sqrt n$. Below, a linear softmax
+model $w_*$ is fitted on 4,000 clean digits; then, for each sample size $n$ and budget $C$, the first $n$ digits
+are poisoned against $w_*$ (regime A, projected gradient ascent inside the $\ell_{2,1}$ ball and the pixel box)
+and a linear model $w^*_n$ is fitted on them. Norms are in pixel units of the 7×7 images (pixels in [0, 1]; a
+whole digit has $\|x\| \approx 1.8$), so $C\sqrt n$ is the total length of all perturbations and $C/\sqrt n$
+their average. Excess loss and error are measured on 1,000 held-out clean digits. The fits minimize the mean
+cross-entropy plus a small ridge $\tfrac\lambda2\|W\|^2$ (without it $w^*_n$ does not exist once the $n$ digits
+are linearly separable); $w_*$ carries the same ridge.
+"""
+
+MATH = r"""**Victim.** A two-layer ReLU network of width $m$ on (downsampled, standardized) images $x \in \mathbb R^d$:
+$f(x) = W_2\,\mathrm{ReLU}(W_1 x + b_1) + b_2$, trained by mini-batch SGD on cross-entropy (the paper's
+protocol: no momentum, learning rate 0.1, early stopping with patience on a poisoned validation split). (The
+paper's theory uses $f(x) = m^{-1/2}\sum_{s=1}^m a_s\,\sigma(w_s^\top x)$ with fixed $a_s = \pm 1$; its
+experiments a CNN whose last hidden layer has width $m$: conv(1→10, 5×5)–maxpool–ReLU–conv(10→20,
+5×5)–maxpool–ReLU–FC(320→$m$)–ReLU–FC($m$→10), the **CNN** victim here.)
+
+**Attacks.** The adversary sees the clean sample $\{(x_i, y_i)\}_{i=1}^n$ and hands over a poisoned one:
+
+* **A** — $\tilde x_i = x_i + \delta_i$, $\sum_i \|\delta_i\|_2 \le C\sqrt n$ (labels kept);
+* **B** — $\tilde x_i = x_i + \delta_i$, $\|\delta_i\|_2 \le B$ for every $i$;
+* **C** — $\tilde y_i = (y_i + 1) \bmod 10$ with probability $\beta$.
+
+For A and B, $\delta$ comes from stochastic gradient **ascent** against a model $w^*$ trained on clean data, on
+the *negated loss* $\ell_{-\!-}(z) = -\ell(-z)$, here $-\mathrm{CE}(-z, y)$ for logits $z$: for $S_2$ epochs, on each
+random batch $b$ of 128, $\delta_b \leftarrow \delta_b + \eta_\epsilon \nabla \tfrac{1}{128}\sum_{i \in b}
+\ell_{-\!-}$ (B: each sample's gradient normalized), $\tilde x_i$ kept in $[0,1]$; once per epoch the projection.
+Projection onto the $\ell_{2,1}$ ball $\{\sum_i\|\delta_i\| \le S\}$ keeps each direction and
+soft-thresholds the norms: $\|\delta_i\| \mapsto \max(\|\delta_i\| - \theta, 0)$, with $\theta \ge 0$ the
+smallest value that brings the sum to $S$; onto the $\ell_{2,\infty}$ ball it clips each norm at $B$.
+
+**Why the negated loss.** $\ell_{-\!-}$ is concave in $z$ and lies below the zero-one loss: once a sample is
+misclassified its gradient fades, so ascent moves on to other samples. Cross-entropy grows without bound, so its
+gradient keeps pulling budget into samples that are already lost.
+
+**The theorem's window.** The paper's guarantees for the two-layer network hold when the width is large enough
+for the network to stay near its initialisation (the lazy regime) but *not so large* that it can fit the
+poison — a window that shrinks as the attack grows.
+"""
