@@ -71,16 +71,6 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(curves, defaults, train):
-    # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
-    # what the controls first show: the defaults, or the settings of the link that opened it.
-    trained = page.train(train, panels.make_config, panels.run, total=panels.total, default=defaults,
-                         title="Training the width sweep…", memo="width", live=curves)
-    config, result = trained.config, trained.result
-    return config, result
-
-
-@app.cell(hide_code=True)
 def _():
     reference = page.load(shipped_sweep.load_reference)  # the shipped sweep: a missing or altered file is reported
     shipped, shipped_meta = reference.table, reference.meta
@@ -114,6 +104,18 @@ def _(best_width, curves):
     # Behind the question too: the curve as it forms would answer it.
     predict.hold(best_width, curves.view())
     return
+
+
+@app.cell(hide_code=True)
+def _(curves, defaults, train):
+    # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
+    # what the controls first show: the defaults, or the settings of the link that opened it. Below the live
+    # chart's cell in the file, so that marimo (which runs ready cells in file order) puts the chart on the
+    # page before the first run, and its frames show from the page's opening.
+    trained = page.train(train, panels.make_config, panels.run, total=panels.total, default=defaults,
+                         title="Training the width sweep…", memo="width", live=curves)
+    config, result = trained.config, trained.result
+    return config, result
 
 
 @app.cell(hide_code=True)

@@ -76,19 +76,6 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(curves, defaults, train):
-    # Before any Train (and headless) the controls' first values run: the defaults or the link's.
-    trained = page.attempt(
-        train, lambda values: panels.form_config(values, defaults),
-        lambda config, progress: neurotron.run(config, progress=progress, max_seconds=neurotron.LIVE_MAX_SECONDS),
-        total=lambda config: config.iterations, subtitle="iterations", default=defaults, memo="neurotron",
-        live=curves)
-    config, result = trained.config, trained.result
-    trained.callout()  # settings that cannot run: one red sentence; the sections without a result stay
-    return config, result
-
-
-@app.cell(hide_code=True)
 def _(closer, config, curves, doubling, result):
     mo.stop(result is None)
     predict.reveal([doubling, closer], result, mo.vstack([
@@ -110,9 +97,8 @@ def _(closer, config, curves, doubling, result):
 def _():
     # The error curves: embedded once, then redrawn in place as the networks train (a static copy draws
     # them in the cell above).
-    # No Stop button yet: in the browser its request did not reach the run (issue 25).
     curves = page.live_chart(lambda config, result: charts.log_error_curves(
-        result.curves, value_title=panels.value_symbol(config.sweep), iterations=config.iterations), stoppable=False)
+        result.curves, value_title=panels.value_symbol(config.sweep), iterations=config.iterations))
     return (curves,)
 
 
@@ -121,6 +107,21 @@ def _(closer, curves, doubling):
     # Behind the questions too: the curves as they form would answer them.
     predict.hold([doubling, closer], curves.view())
     return
+
+
+@app.cell(hide_code=True)
+def _(curves, defaults, train):
+    # Before any Train (and headless) the controls' first values run: the defaults or the link's. Below the
+    # live chart's cell in the file, so that marimo (which runs ready cells in file order) puts the chart on
+    # the page before the first run: its frames and its Stop button show from the page's opening.
+    trained = page.attempt(
+        train, lambda values: panels.form_config(values, defaults),
+        lambda config, progress: neurotron.run(config, progress=progress, max_seconds=neurotron.LIVE_MAX_SECONDS),
+        total=lambda config: config.iterations, subtitle="iterations", default=defaults, memo="neurotron",
+        live=curves)
+    config, result = trained.config, trained.result
+    trained.callout()  # settings that cannot run: one red sentence; the sections without a result stay
+    return config, result
 
 
 @app.cell(hide_code=True)

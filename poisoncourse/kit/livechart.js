@@ -150,7 +150,12 @@ export default {
       stop.disabled = true;
       stop.textContent = "Stopping…";
       try {
-        await fetch(new URL(url, document.baseURI).href, {method: "POST"});
+        // marimo refuses a POST to its server (401) unless it carries the page's server token, as its own
+        // requests do: the token marimo writes into every page it serves.
+        const token = document.querySelector("marimo-server-token")?.dataset?.token;
+        const response = await fetch(new URL(url, document.baseURI).href,
+                                     {method: "POST", headers: token ? {"Marimo-Server-Token": token} : {}});
+        if (!response.ok && response.status !== 404) throw new Error(`Stop answered ${response.status}`);
       } catch (err) {
         stop.disabled = false;
         stop.textContent = "Stop";

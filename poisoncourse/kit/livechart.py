@@ -17,6 +17,10 @@ and :meth:`LiveChart.show` returns the plain chart for its cell, as before.
     curves.view()
     trained = page.attempt(..., live=curves)     # the train cell: frames while it runs, and Stop
     curves.show(config, result)                  # the cell that draws the result: the last frame
+
+The train cell stands below the view's cell in the app's file: marimo runs the cells that are ready in
+file order, so the chart is on the page before the first run starts and a page that opens training
+shows its frames (and its Stop button) too.
 """
 
 from __future__ import annotations

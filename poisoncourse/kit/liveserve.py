@@ -17,7 +17,9 @@ the hub's proxy (``/user/<name>/poisoncourse/``):
     and a widget's own messages reach Python only between cells (the kernel reads them in the loop that
     is busy running the training cell), so the Stop button goes around the kernel: under ``marimo run``
     every session is a thread of the server process, and this request sets the run's event there. The
-    token is a random secret known only to the page that shows the run.
+    token is a random secret known only to the page that shows the run. marimo's own middleware sees
+    the request first and refuses any POST without the page's server token (its skew protection), so
+    the button sends that header as marimo's requests do (livechart.js).
 
 Imports only the standard library and Starlette at load (every marimo server loads this); the bundle is
 made at the first request.

@@ -166,8 +166,6 @@ def test_a_run_moves_one_chart_element_and_a_second_visitor_gets_it_at_once(serv
     print(f"{name}: " + ", ".join(f"{k} {v:.2f}" for k, v in numbers.items() if v is not None))
 
 
-@pytest.mark.skip(reason="Stop is off in the pages: in the browser its request did not stop the run (issue 25 stays "
-                         "open for it); kit/test_livechart.py tests the mechanism without a browser")
 def test_stop_keeps_the_curves_so_far_and_stores_nothing(server, browser):
     url, _ = server
     page = new_page(browser)
