@@ -139,7 +139,9 @@ def perturbation_norms(norms: pd.DataFrame, budget: float | None = None, attack:
     color = alt.Color("attack_loss:N", title="attack loss", scale=alt.Scale(range=["#1f77b4", "#ff7f0e"]))
     layers = [alt.Chart(norms).mark_bar(opacity=0.6, binSpacing=0)
               .encode(x=alt.X("norm:Q", bin=alt.Bin(maxbins=40), title="per-sample perturbation ‖δᵢ‖₂",
-                              axis=alt.Axis(format=".1f", tickCount=8)),
+                              # No fixed format: at a small budget the bins are narrower than 0.1, and ".1f"
+                              # printed "0.0" "0.1" side by side; overlapping labels are dropped.
+                              axis=alt.Axis(tickCount=6, labelOverlap="greedy", labelFlush=True)),
                       y=alt.Y("count()", title="training samples", stack=None), color=color),
               alt.Chart(norms).mark_rule(strokeDash=[4, 2], strokeWidth=2).encode(
                   x=alt.X("mean(norm):Q"), color=color,

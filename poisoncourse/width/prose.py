@@ -279,7 +279,8 @@ DEPARTURES = (
 
 def departures_md() -> str:
     rows = "\n".join(f"| {w} | {p} | {h} | {y} |" for w, p, h, y in DEPARTURES)
-    return f"| | the paper (and the authors' code) | here | why |\n| --- | --- | --- | --- |\n{rows}"
+    # Aligned left: marimo's tables align right, unreadable for sentences that wrap.
+    return f"| | the paper (and the authors' code) | here | why |\n| :-- | :-- | :-- | :-- |\n{rows}"
 
 
 def budget_used(result: experiment.WidthResult) -> str:

@@ -174,3 +174,19 @@ def test_the_shipped_sweep_is_drawn_as_one_row_of_three_charts_per_configuration
     html = panels.reference_panels(table, shipped.paper_fig3()).text
     assert html.count("stopped on poisoned validation") >= len(meta["settings"]["configs"])
     assert "What it shows" not in html  # the bullets lead, the page titles them
+
+
+def test_the_histograms_axis_labels_do_not_repeat_at_a_small_budget():
+    # Issue 29: at a small budget every ‖δᵢ‖ is under 0.1 and a fixed one-decimal format printed
+    # "0.0" "0.0" "0.1" … side by side ("0.00.1"). Drawn by Vega (vl-convert), the labels read once each.
+    import re
+
+    import numpy as np
+    import vl_convert
+
+    rng = np.random.default_rng(0)
+    norms = pd.DataFrame(dict(norm=rng.uniform(0, 0.08, 200), attack_loss=["negated", "cross_entropy"] * 100))
+    svg = vl_convert.vegalite_to_svg(charts.perturbation_norms(norms, 0.05, "regime B").to_dict())
+    x_labels = re.findall(r'role-axis-label.*?</g>', svg, re.S)[0]
+    texts = re.findall(r">([^<]+)</text>", x_labels)
+    assert len(texts) >= 3 and len(set(texts)) == len(texts), texts

@@ -189,6 +189,7 @@ def test_every_departure_is_listed_once_in_one_table():
 
     table = prose.departures_md()
     assert table.count("\n") == len(prose.DEPARTURES) + 1
+    assert table.splitlines()[1] == "| :-- | :-- | :-- | :-- |"  # sentences aligned left, not marimo's right
     assert len({w for w, *_ in prose.DEPARTURES}) == len(prose.DEPARTURES)
 
 
