@@ -190,7 +190,8 @@ def _():
     Clean test accuracy of a linear model and of a width-{budget.MID_WIDTH} network trained on digits poisoned by the
     paper's attack, against the budget, for both attack losses (shipped: `data/reference/width_budget.csv`; remade by
     `budget.budget_curve`). The default budgets were set on the live protocol's curves: the button below draws them.
-    """), curve.show(panels.shipped_budget_panel, what="The shipped accuracy-against-budget curve cannot be shown."),
+    """), curve.show(panels.shipped_budget_panel, what="The shipped accuracy-against-budget curve cannot be shown.",
+                   once="width.budget"),
         live_curve]),
              title="How this was computed: the budgets, set on accuracy against budget (paper Fig. 1, top row)")
     return (live_curve,)
@@ -213,7 +214,8 @@ def _(paper, reference, shipped, shipped_meta):
     seed, width {prose.paired.INTERIOR_WIDTH} minus the widest and minus the narrowest. {prose.INTERIOR_NOTE}
 
     **What it shows — honestly.**
-    """), reference.show(lambda _: panels.reference_panels(shipped, paper), what="The shipped sweep cannot be shown.")])
+    """), reference.show(lambda _: panels.reference_panels(shipped, paper), what="The shipped sweep cannot be shown.",
+                      once="width.reference")])
     return
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -287,13 +288,41 @@ class Shipped:
             return None
         return mo.callout(mo.md(f"**{what}** {self.problem}"), kind="warn")
 
-    def show(self, draw: Callable[[Any], Any], what: str = NO_REFERENCE):
-        """`draw(table)`, or the callout when there is no table."""
-        return self.callout(what) if self.table is None else draw(self.table)
+    def show(self, draw: Callable[[Any], Any], what: str = NO_REFERENCE, once: str | None = None):
+        """`draw(table)`, or the callout when there is no table.
+
+        `once` (a name for the drawing, with any setting it depends on): the drawing is made once per
+        server process and every later visitor gets the same output, already rendered (issue 25: opening
+        a lesson sends what exists). It is kept under that name and the table's checksum, so a changed
+        file is drawn afresh."""
+        if self.table is None:
+            return self.callout(what)
+        if once is None:
+            return draw(self.table)
+        return _drawn_once((once, (self.meta or {}).get("sha256")), lambda: draw(self.table))
 
     def note(self, what: str = NO_REFERENCE):
         """The callout, or an empty line (for a `vstack`) when the table loaded."""
         return self.callout(what) or mo.md("")
+
+
+_DRAWN: dict = {}
+_DRAWN_LOCK = threading.Lock()
+_DRAWN_MAX = 64  # a few drawings per lesson; more means a key holds a setting it should not
+
+
+def _drawn_once(key, draw: Callable[[], Any]):
+    """`draw()` rendered to HTML once per process (altair's spec built and serialized once), then shared.
+    Two first visitors at once may both draw it: the same output, kept once."""
+    with _DRAWN_LOCK:
+        found = _DRAWN.get(key)
+    if found is not None:
+        return found
+    out = mo.as_html(draw())
+    with _DRAWN_LOCK:
+        if len(_DRAWN) < _DRAWN_MAX:
+            _DRAWN.setdefault(key, out)
+    return out
 
 
 def load(loader: Callable[[], lesson.Reference]) -> Shipped:

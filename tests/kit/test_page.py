@@ -5,7 +5,9 @@ becomes a yellow one; the statistics row says what ran where."""
 from dataclasses import dataclass
 
 import marimo
+import altair as alt
 import marimo as mo
+import pandas as pd
 
 from poisoncourse.core.errors import CourseError
 from poisoncourse import lesson
@@ -139,6 +141,25 @@ def test_a_loaded_reference_is_drawn():
     assert ref.table == [1, 2, 3] and ref.meta == {"rows": 3} and ref.problem is None and ref.callout() is None
     assert "drawn 3" in text(ref.show(lambda table: mo.md(f"drawn {len(table)}")))
     assert text(ref.note()) == text(mo.md(""))
+
+
+def test_a_drawing_named_once_is_made_once_per_process_and_again_for_a_changed_file():
+    # Issue 25's "open at once": a shipped reference's charts depend on no student's setting, so every
+    # visitor after the first gets the output already rendered.
+    calls = []
+
+    def draw(table):
+        calls.append(len(table))
+        return alt.Chart(pd.DataFrame({"x": table})).mark_point().encode(x="x:Q")
+
+    first, again = (page.load(lambda: lesson.Reference([1, 2, 3], {"sha256": "aa"})) for _ in range(2))
+    one, two = first.show(draw, once="test.points"), again.show(draw, once="test.points")
+    assert calls == [3] and text(one) == text(two) and "vega" in text(one)
+    changed = page.load(lambda: lesson.Reference([1, 2, 3, 4], {"sha256": "bb"}))
+    changed.show(draw, once="test.points")
+    assert calls == [3, 4]  # another file: drawn afresh
+    first.show(draw)
+    assert calls == [3, 4, 3]  # without a name: drawn every time
 
 
 def test_run_stats_say_how_long_where_and_how_many():
