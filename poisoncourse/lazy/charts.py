@@ -15,6 +15,7 @@ from ..kit import explore
 # (A short axis's linear ticks, 9.2 9.4 …, keep the scale's labels.)
 LOG_LABELS = ("datum.label || (indexof([1, 2, 3, 5], round(100 * datum.value / pow(10, floor(log(datum.value) / LN10)))"
               " / 100) >= 0 ? format(datum.value, '~g') : '')")
+LOG_AXIS = dict(labelExpr=LOG_LABELS, labelOverlap="greedy", labelSeparation=2)
 
 LAZY_QUANTITIES = {
     "grad_norm": ("‖∇ₓf(x)‖", 0.5),
@@ -52,8 +53,8 @@ def lazy_scaling(summary: pd.DataFrame | None, *, x: str = "d", x_title: str = "
         sub = data[data.quantity == title]
         if not len(sub):
             continue
-        xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale(), axis=alt.Axis(labelExpr=LOG_LABELS, labelOverlap="greedy", labelSeparation=2))
-        ys = alt.Y("mean:Q", title=title, scale=log_scale(), axis=alt.Axis(labelExpr=LOG_LABELS, labelOverlap="greedy", labelSeparation=2))
+        xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale(), axis=alt.Axis(**LOG_AXIS))
+        ys = alt.Y("mean:Q", title=title, scale=log_scale(), axis=alt.Axis(**LOG_AXIS))
         color = alt.Color("source:N", title="run")
         base = alt.Chart(sub).encode(x=xs, color=color)
         layers = [
@@ -170,7 +171,7 @@ def quantities_by_rule(table: pd.DataFrame, *, x: str, x_title: str) -> alt.HCon
                                                                             direction="vertical")))
         panels.append(alt.layer(
             base.mark_line(point=True).encode(y=alt.Y("mean:Q", title=title, scale=log_scale(),
-                                                      axis=alt.Axis(labelExpr=LOG_LABELS, labelOverlap="greedy", labelSeparation=2)),
+                                                      axis=alt.Axis(**LOG_AXIS)),
                                               tooltip=["source:N", f"{x}:Q", alt.Tooltip("mean:Q", format=".4g")]),
             base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
         ).properties(width=WIDTH - 60, height=HEIGHT))

@@ -198,7 +198,7 @@ def error_curves_by_value(curves: pd.DataFrame, *, value_title: str, name: str) 
         else alt.Undefined
     lines = (alt.Chart(data).mark_line(strokeWidth=2.2, point=bool(short))
              .encode(x=alt.X("iteration:Q", title="iteration t", scale=x_scale,
-                                  axis=alt.Axis(labelExpr=ITERATION_LABELS)),
+                             axis=alt.Axis(labelExpr=ITERATION_LABELS)),
                      y=alt.Y("log10_error:Q", title="log₁₀ ‖wₜ − w*‖ (median over seeds)",
                              scale=alt.Scale(domain=[low, high])),
                      color=alt.Color("algorithm:N", title=None),
