@@ -231,21 +231,22 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    # The η sweep's slopes, read from its shipped table (a missing one is reported in the section above).
+    _shrinks = prose.noise_ball_notice(page.load(noiseball.load_reference).table)
+    mo.md(rf"""
     ## What to notice
 
     * **No attack, exact recovery.** At θ = 0 the labels are realizable: here both algorithms reach
-      $\|w_t - w^*\| \le 10^{-9}$ within 2,000 steps, and $\approx 10^{-14}$ (machine precision) at paper scale.
+      $\|w_t - w^*\| \le 10^{{-9}}$ within 2,000 steps, and $\approx 10^{{-14}}$ (machine precision) at paper scale.
     * **A floor that grows with the attack — at a fixed η.** For θ > 0 the error stops falling; at the paper's
-      η each doubling of θ raises $\log_{10}$ of the floor by about 0.3: the floor is proportional to θ. A
+      η each doubling of θ raises $\log_{{10}}$ of the floor by about 0.3: the floor is proportional to θ. A
       rarer attack (sweep β) leaves a lower floor.
-    * **For the paper's attack that floor is a noise ball.** A smaller η shrinks it (slope ≈ +0.6 above, near a
-      noise ball's +0.5); the worst-case attack's floor barely moves (slope ≈ +0.1 or less).
+    * **For the paper's attack that floor shrinks with the step.** {_shrinks}
     * **SGD is not always worse — but it can get stuck.** With the *correct* gradient, SGD's floor is often a
       little lower than Neuro-Tron's, but in some seeds it stalls far from $w^*$ (near $-w^*$): the square
       loss of a ReLU network is not convex. Neuro-Tron never stalled in our runs.
     * **The authors' SGD** uses the first sample's derivative for the whole batch: at the paper's η it ends
-      near $10^{-8}$ instead of $10^{-14}$ at θ = 0 (Gaussian inputs); at this page's η it diverges.
+      near $10^{{-8}}$ instead of $10^{{-14}}$ at θ = 0 (Gaussian inputs); at this page's η it diverges.
 
     ## Try next
 
@@ -255,10 +256,10 @@ def _():
        and leaves θ alone. Correct SGD's step grows like q²: at η/10 it diverges.
     3. Divide η by 10 and set T = 10,000 (a tenth of the step needs ten times the steps), then compare b = 16
        with b = 1: each step now averages the label noise over one sample instead of 16, and the floor at
-       θ = 0.5 rises by about half an order of magnitude ($\sqrt{16}$ predicts 0.6).
+       θ = 0.5 rises by about half an order of magnitude ($\sqrt{{16}}$ predicts 0.6).
     4. Switch to one line per β: the floor at β = 0.9 is almost an order of magnitude above β = 0.005 (0.9 in log₁₀).
     5. Pick the worst-case attack, then divide η by 4 and multiply T by 4: the floor stays put. With the
-       paper's attack it drops by about 0.3 ($\sqrt 4$ predicts $\log_{10} 2$).
+       paper's attack it drops by about 0.3 ($\sqrt 4$ predicts $\log_{{10}} 2$).
     """)
     return
 

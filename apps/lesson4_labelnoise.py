@@ -37,9 +37,10 @@ def _():
     S. Gopal, *Crafting Label Noise* (thesis, 2021), building on Sanyal et al.,
     [*How benign is benign overfitting?*](https://arxiv.org/abs/2007.04028) (ICLR 2021), answers with
     toy experiments: a mislabeled point near the class mean is memorized with a small *pocket*;
-    one far away costs little; the worst ones sit in between — below we find *where*: at the
-    distance σ√d from the mean at which the clean points themselves lie, so that the network
-    must bend its boundary among correctly labelled neighbours to reach them.
+    one far away costs little; the worst ones sit in between — below we find *where*: at or somewhat
+    inside the distance σ√d from the mean at which the clean points themselves lie (the μ × σ sweep
+    below gives the range), so that the network must bend its boundary among correctly labelled
+    neighbours to reach them.
 
     **The toy problem** $\mathcal D(d, \mu, \sigma^2)$: half the points from
     $\mathcal N(-\mu\mathbf 1_d, \sigma^2 I)$, half from $\mathcal N(+\mu\mathbf 1_d, \sigma^2 I)$,

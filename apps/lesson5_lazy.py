@@ -108,9 +108,10 @@ def _(reference, step_result, step_with_d):
 
             For every correctly classified test image, the **smallest** step $\eta$ along
             $-\operatorname{sign}(f(x))\nabla_x f(x)$ that flips it (bisection); $\|\nabla_x f\|$, $\eta$ and
-            $\|\delta\| = \eta\|\nabla_x f\|$ relative to $\|x\|$: means over test points and seeds
-            (bars: seeds' range). Dashed: reference; gray: theory.
+            $\|\delta\| = \eta\|\nabla_x f\|$ relative to $\|x\|$: means over test points and seeds;
+            each line is named just below.
             """),
+        mo.md(prose.scaling_legend(_c, panels.single_step_reference(reference.table, _c))),
         page.run_stats(step_result, caption=f"{_c.epochs} epochs, m = {_c.width}", extra=[
             mo.stat(f"{_m.clean_accuracy.mean():.3f}", label="clean test accuracy", caption="mean over all runs"),
             mo.stat(f"{_m.step_sqrt_d_q50.mean():.2f} / √d", label="smallest flipping ‖δ‖/‖x‖, median point",
@@ -227,39 +228,9 @@ def _(robust_result, robust_with_radius):
 
 
 @app.cell(hide_code=True)
-def _():
-    mo.md(r"""
-    ## What to notice
-
-    * **Good accuracy, small flipping steps.** At C₀ = 10 the reference networks classify ≈ 99 % of test images
-      correctly, yet one gradient step of about 8 % of the image's norm at 28×28 (30 % at 5×5) flips the average
-      correct prediction. Theorem 3.1 is about that step's *size*, not about every point flipping (a long enough
-      step flips almost anything): for the median point it is 1.5 to 3.5 times $1/\sqrt d$ at every d.
-    * **The scaling of Theorem 3.1.** $\|\nabla_x f\|$ grows like $\sqrt d$ and the perturbation shrinks like
-      $1/\sqrt d$ — closely for $d \ge 100$ (fitted slopes ≈ ±0.5); over the whole range from d = 25 the slopes
-      are flatter (≈ ±0.4): at very small d the asymptotics have not set in.
-    * **Fig. 3: C₀ buys mostly margin.** From C₀ = 0.5 to 15 the reference's η and ‖δ‖ grow about fourfold,
-      ‖∇f‖ by only about 15 % — the paper's ‖∇f‖ grows clearly.
-    * **A phase transition in C₀ — among networks that fit.** Adversarially trained at ε = 0.1, d = 196, with
-      C₀ ≤ 1 robust accuracy is below the majority guess, but these networks never learned the task (clean
-      0.65–0.85, crossed out): they say nothing about the theorem. Among networks that fit (ringed) it still
-      climbs, steeply between C₀ ≈ 2 and 6 to ≈ 0.9 for every width (m = 100, 200, 400); overall from ≈
-      0.02–0.36 at C₀ = 0.5 to ≈ 0.96 at C₀ = 20.
-    * **Robustness ends near ε ≈ 1/√d.** Sweep ε: the budget at which robust accuracy falls to one half is ≈
-      0.2, 0.1 and 0.06 for d = 49, 196 and 784 in the reference runs — it halves each time √d doubles, as the
-      dotted 1/√d marker predicts.
-
-    ## Try next
-
-    1. In Part 2, sweep ε at size 7×7, then at 28×28: robust accuracy falls to one half at a smaller ε.
-    2. Set C₀ to 0.5 in Part 1 and sweep the sizes: ‖∇f‖ stays within 5 % of a random, untrained network's —
-       lazy networks inherit their fragility from random ones.
-    3. In Part 1, sweep C₀ under the paper's rule (*stop when a row leaves its ball*): at C₀ = 0.5 training stops
-       after a few steps and the network is near chance; from C₀ = 10 the rule never triggers, and the results
-       equal those of projecting back.
-    4. Untick *normalize*: the images then have ‖x‖ ≈ 4 at 14×14 (≈ 9 at 28×28) instead of 1, so the same ε
-       is a four times smaller change of the image.
-    """)
+def _(reference):
+    # Built from the shipped tables (prose.notice_markdown); a missing one is reported in its section above.
+    mo.md(prose.notice_markdown(reference.table, page.load(single_step.load_reference).table))
     return
 
 

@@ -10,6 +10,13 @@ from ..core.charts import (HEIGHT, MAX_ROWS, WIDTH, fitted, line_and_points, log
                            source_dash, thin, tips)
 from ..kit import explore
 
+# Log-axis ticks labelled at 1, 2, 3 and 5 × 10ᵏ, each in full: the scale's own format labels a decade's
+# first ticks only, which left the upper half of a short log axis (0.06–0.1, 300–700) bare.
+# (A short axis's linear ticks, 9.2 9.4 …, keep the scale's labels.)
+LOG_LABELS = ("datum.label || (indexof([1, 2, 3, 5], round(100 * datum.value / pow(10, floor(log(datum.value) / LN10)))"
+              " / 100) >= 0 ? format(datum.value, '~g') : '')")
+LOG_AXIS = dict(labelExpr=LOG_LABELS, labelOverlap="greedy", labelSeparation=2)
+
 LAZY_QUANTITIES = {
     "grad_norm": ("‖∇ₓf(x)‖", 0.5),
     "eta": ("smallest flipping step η", -1.0),
@@ -46,8 +53,8 @@ def lazy_scaling(summary: pd.DataFrame | None, *, x: str = "d", x_title: str = "
         sub = data[data.quantity == title]
         if not len(sub):
             continue
-        xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale())
-        ys = alt.Y("mean:Q", title=title, scale=log_scale())
+        xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale(), axis=alt.Axis(**LOG_AXIS))
+        ys = alt.Y("mean:Q", title=title, scale=log_scale(), axis=alt.Axis(**LOG_AXIS))
         color = alt.Color("source:N", title="run")
         base = alt.Chart(sub).encode(x=xs, color=color)
         layers = [
@@ -158,12 +165,13 @@ def quantities_by_rule(table: pd.DataFrame, *, x: str, x_title: str) -> alt.HCon
     for title, sub in data.groupby("quantity", sort=False):
         # Ticks at the values run only (a log axis's own 0.1 0.2 0.3 … run together), labels in full.
         xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale(),
-                   axis=alt.Axis(values=sorted(sub[x].unique()), format="~g", labelOverlap="greedy"))
+                   axis=alt.Axis(values=sorted(sub[x].unique()), format="~g", labelOverlap="greedy", labelSeparation=2))
         base = alt.Chart(sub).encode(x=xs, color=alt.Color("source:N", title="keeping rows lazy",
                                                           legend=alt.Legend(labelLimit=0, orient="bottom",
                                                                             direction="vertical")))
         panels.append(alt.layer(
-            base.mark_line(point=True).encode(y=alt.Y("mean:Q", title=title, scale=alt.Scale(type="log")),
+            base.mark_line(point=True).encode(y=alt.Y("mean:Q", title=title, scale=log_scale(),
+                                                      axis=alt.Axis(**LOG_AXIS)),
                                               tooltip=["source:N", f"{x}:Q", alt.Tooltip("mean:Q", format=".4g")]),
             base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
         ).properties(width=WIDTH - 60, height=HEIGHT))

@@ -425,8 +425,9 @@ def fit_warnings(config: LazyConfig, models: pd.DataFrame) -> list[str]:
             f"In {len(stuck)} of {len(models)} runs the network is no better than always guessing the "
             f"majority class (clean accuracy ≤ {stuck.majority.iloc[0] + 0.05:.2f}). With a radius this "
             f"small (C₀ = {', '.join(f'{c:g}' for c in sorted(stuck.lazy_radius.unique()))}) the rows cannot "
-            f"move far enough from their random initialization to fit the data — the paper's point: "
-            f"the lazy regime is too tight to learn a robust classifier.")
+            f"move far enough from their random initialization to fit the data"
+            f"{', even without an attack' if config.eps == 0 else ''}. A network that never learned the task "
+            f"says nothing about the theorem, which is about networks that fit: read the larger C₀ only.")
     return out
 
 

@@ -121,3 +121,151 @@ def fig3_discussion(rows: pd.DataFrame) -> str:
             f"shows ‖∇f‖ growing clearly with C₀; at this scale ({single_step.TRAINING['n_train']} images, "
             f"{single_step.TRAINING['epochs']} epochs; the paper: all 12,665 0s and 1s, trained until a row leaves "
             "its ball) that part is not reproduced.")
+
+
+# --- "What to notice" and "Try next": the sentences that quote the shipped references ---------------
+
+
+def half_robust_budget(runs: pd.DataFrame) -> float:
+    """The budget ε at which robust accuracy falls to one half (linear between the swept budgets)."""
+    runs = runs.sort_values("eps")
+    eps, acc = runs.eps.to_numpy(), runs.robust_accuracy.to_numpy()
+    i = int(np.argmax(acc < 0.5))
+    return float(eps[i - 1] + (acc[i - 1] - 0.5) * (eps[i] - eps[i - 1]) / (acc[i - 1] - acc[i]))
+
+
+def half_budgets(reference: pd.DataFrame) -> pd.Series:
+    """Per d of the reference's ε sweeps: the budget at which robust accuracy falls to one half."""
+    budget = reference[reference.figure == "budget"]
+    return pd.Series({int(d): half_robust_budget(runs) for d, runs in budget.groupby("d")}).sort_index()
+
+
+def budget_notice(reference: pd.DataFrame | None) -> str:
+    """Notice 5: where robustness ends against d, and what each doubling of √d does to that budget — the
+    measured ratios, with "halves" only for a ratio that rounds to one half."""
+    head = "* **Robustness ends near ε ≈ 1/√d.** Sweep ε: the budget at which robust accuracy falls to one half"
+    if reference is None:
+        return f"{head} shrinks as d grows (the shipped reference is missing here)."
+    half = half_budgets(reference)
+    ds = list(half.index)
+    ratios = [half[b] / half[a] for a, b in zip(ds, ds[1:])]
+    doubling = all(np.isclose(np.sqrt(b / a), 2) for a, b in zip(ds, ds[1:]))
+    step = "each doubling of √d" if doubling else "each step in d"
+    words = ["halves it" if round(r, 1) == 0.5 else f"multiplies it by {r:.2f}" for r in ratios]
+    verdict = ("as the dotted 1/√d marker predicts" if all(round(r, 1) == 0.5 for r in ratios) else
+               "where the dotted 1/√d marker predicts one half each time: the budget shrinks with d, but more "
+               "slowly than 1/√d at the largest d")
+    listed = ", ".join(f"{half[d]:.2f}" for d in ds[:-1]) + f" and {half[ds[-1]]:.2f}"
+    return (f"{head} is ≈ {listed} for d = {', '.join(map(str, ds[:-1]))} and {ds[-1]} in the reference runs. "
+            f"Going from one to the next ({step}) {' and then '.join(words)} (ratios "
+            f"{', '.join(f'{r:.2f}' for r in ratios)}), {verdict}.")
+
+
+def fitted_growth(fig3: pd.DataFrame) -> pd.DataFrame:
+    """Per rule, among the C₀ whose networks fit (mean clean accuracy ≥ FIT_ACCURACY, as Part 2 filters):
+    the smallest and largest such C₀ and how many times ‖∇f‖, η and ‖δ‖/‖x‖ grow between them."""
+    from .panels import FIT_ACCURACY  # panels imports this module
+
+    rows = []
+    for rule, runs in fig3.groupby("rule", sort=False):
+        m = runs.groupby("lazy_radius")[["clean_accuracy", "grad_norm", "eta", "delta_rel"]].mean()
+        fit = m[m.clean_accuracy >= FIT_ACCURACY]
+        growth = fit.iloc[-1] / fit.iloc[0]
+        rows.append(dict(rule=rule, projection=runs.projection.iloc[0], low=float(fit.index[0]),
+                         high=float(fit.index[-1]), grad_norm=growth.grad_norm, eta=growth.eta,
+                         delta_rel=growth.delta_rel))
+    return pd.DataFrame(rows)
+
+
+def fig3_notice(fig3: pd.DataFrame | None) -> str:
+    """Notice 3: what C₀ changes among the networks that fit — η, ‖δ‖ and ‖∇f‖ growth per rule."""
+    from .panels import FIT_ACCURACY
+
+    head = "* **Fig. 3: C₀ buys mostly margin.**"
+    if fig3 is None:
+        return f"{head} The Fig. 3 reference is missing here: see its warning above."
+    g = fitted_growth(fig3).sort_values("projection", key=lambda p: p != "step")  # projecting back first
+    names = {"step": "when rows are projected back", "stop": "under the stop rule"}
+    same = g.low.nunique() == 1 and g.high.nunique() == 1
+    per_rule = ", ".join(f"{r.eta:.1f}- and {r.delta_rel:.1f}-fold {names.get(r.projection, r.rule)}"
+                         + ("" if same else f" (C₀ = {r.low:g} to {r.high:g})") for r in g.itertuples())
+    fit = f"clean accuracy ≥ {FIT_ACCURACY:g}, as Part 2 counts them"
+    where = (f"From C₀ = {g.low.iloc[0]:g} to {g.high.iloc[0]:g}, where the reference networks fit ({fit})" if same
+             else f"Among the reference networks that fit ({fit})")
+    grad = f"{100 * (g.grad_norm.min() - 1):.0f}–{100 * (g.grad_norm.max() - 1):.0f} %"
+    return (f"{head} {where}, η and ‖δ‖ grow {per_rule}; ‖∇f‖ by only {grad} — the paper's ‖∇f‖ grows "
+            f"clearly. (Below C₀ = {g.low.min():g} the networks never learned the task.)")
+
+
+def stop_rule_steps(fig3: pd.DataFrame) -> pd.Series:
+    """Under the stop rule in the Fig. 3 reference: the mean number of training steps per C₀."""
+    return fig3[fig3.projection == "stop"].groupby("lazy_radius").steps.mean()
+
+
+def try_next_3(fig3: pd.DataFrame | None) -> str:
+    """Try next 3: the live run (4 epochs) never triggers the stop rule from C₀ = 10 (performed by a test);
+    the Fig. 3 reference on this page trains longer, and there the rule fires at C₀ = 10 — said with its numbers."""
+    live = experiment.LazyConfig.single_step()
+    head = ("3. In Part 1, sweep C₀ under the paper's rule (*stop when a row leaves its ball*): at C₀ = 0.5 training "
+            "stops after a few steps and the network is near chance; from C₀ = 10 the rule never triggers in the "
+            f"live run ({live.epochs} epochs), and the results equal those of projecting back.")
+    if fig3 is None:
+        return head
+    steps = stop_rule_steps(fig3)
+    full = steps.max()
+    never = steps[steps >= full]
+    return (f"{head} The Fig. 3 reference above trains longer ({single_step.TRAINING['epochs']} epochs, "
+            f"{full:.0f} steps): there the rule fires after about {steps[10.0]:.0f} of {full:.0f} steps at C₀ = 10, "
+            f"and never triggers only from C₀ = {never.index.min():g}.")
+
+
+def notice_markdown(reference: pd.DataFrame | None, single_step_table: pd.DataFrame | None) -> str:
+    """The page's "What to notice" and "Try next", the sentences about the references built from them (each
+    claim checked by tests/lazy/test_prose.py; each try-next performed by tests/lazy/test_notice.py)."""
+    from .panels import single_step_rows
+
+    fig3 = single_step_rows(single_step_table, "fig3")
+    return "\n".join([
+        "## What to notice",
+        "",
+        "* **Good accuracy, small flipping steps.** At C₀ = 10 the reference networks classify ≈ 99 % of test "
+        "images correctly, yet one gradient step of about 8 % of the image's norm at 28×28 (30 % at 5×5) flips the "
+        "average correct prediction. Theorem 3.1 is about that step's *size*, not about every point flipping (a "
+        "long enough step flips almost anything): for the median point it is 1.5 to 3.5 times $1/\\sqrt d$ at "
+        "every d.",
+        "* **The scaling of Theorem 3.1.** $\\|\\nabla_x f\\|$ grows like $\\sqrt d$ and the perturbation shrinks "
+        "like $1/\\sqrt d$ — closely for $d \\ge 100$ (fitted slopes ≈ ±0.5); over the whole range from d = 25 the "
+        "slopes are flatter (≈ ±0.4): at very small d the asymptotics have not set in.",
+        fig3_notice(fig3),
+        "* **A phase transition in C₀ — among networks that fit.** Adversarially trained at ε = 0.1, d = 196, with "
+        "C₀ ≤ 1 robust accuracy is below the majority guess, but these networks never learned the task (clean "
+        "0.65–0.85, crossed out): they say nothing about the theorem. Among networks that fit (ringed) it still "
+        "climbs, steeply between C₀ ≈ 2 and 6 to ≈ 0.9 for every width (m = 100, 200, 400); overall from ≈ "
+        "0.02–0.36 at C₀ = 0.5 to ≈ 0.96 at C₀ = 20.",
+        budget_notice(reference),
+        "",
+        "## Try next",
+        "",
+        "1. In Part 2, sweep ε at size 7×7, then at 28×28: robust accuracy falls to one half at a smaller ε.",
+        "2. Set C₀ to 0.5 in Part 1 and sweep the sizes: ‖∇f‖ stays close to $\\sqrt{d/2}$, the value The math "
+        "below derives for a network at its random initialization (within about 5 % from d = 49 on, 20 % above it "
+        "at d = 25) — lazy networks inherit their fragility from random ones.",
+        try_next_3(fig3),
+        "4. Untick *normalize*: the images keep their raw pixel values, whose norm is above 1 and grows with the image "
+        "size, so the same ε is a smaller change of the image.",
+    ])
+
+
+def scaling_legend(config: experiment.LazyConfig, reference: pd.DataFrame | None) -> str:
+    """What Part 1's chart draws, said only for what it draws (``charts.lazy_scaling``): the live points, the
+    seeds' bars (with more than one seed), the dashed reference runs (against d only) and the gray dotted
+    theory lines (against d, with at least two sizes)."""
+    parts = [f"Solid: the live run{f', mean over {config.seeds} seeds (bars: their range)' if config.seeds > 1 else ''}."]
+    if reference is not None and len(reference):
+        widths = ", ".join(str(int(w)) for w in sorted(reference.width.unique()))
+        parts.append(f"Dashed: the shipped reference runs (m = {widths}).")
+    if config.sweep == "size" and len(config.values) >= 2:
+        parts.append("Gray dotted: the theory's √d, 1/d and 1/√d, drawn through the live points.")
+    else:
+        parts.append("The reference runs and the theory's lines are drawn against d only: sweep the sizes to see them.")
+    return " ".join(parts)

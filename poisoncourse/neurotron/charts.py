@@ -15,6 +15,10 @@ from . import noiseball
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
+# Iteration ticks in SI units (2k, 40k), but 0 as "0": the axis's own "~s" format gives every tick the
+# largest tick's prefix, "0k" included; format() in a label expression formats each tick on its own.
+ITERATION_LABELS = "datum.value === 0 ? '0' : format(datum.value, '~s')"
+
 
 def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "algorithm",
                      y_title: str = "log₁₀ ‖wₜ − w*‖", seed_lines: bool = True,
@@ -66,7 +70,7 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
         alt.Chart(table)
         .mark_line(point=bool(short))
         .encode(
-            x=alt.X("iteration:Q", title="iteration t", axis=alt.Axis(format="~s"),
+            x=alt.X("iteration:Q", title="iteration t", axis=alt.Axis(labelExpr=ITERATION_LABELS),
                     scale=alt.Scale(domain=[0, alt.ExprRef("x_hi")], nice=False)),
             y=alt.Y("log10_error:Q", title=y_title,
                     scale=alt.Scale(domain=[alt.ExprRef("y_lo"), alt.ExprRef("y_hi")], clamp=True, nice=False)),
@@ -80,6 +84,9 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
         .properties(width=WIDTH, height=HEIGHT)
         # Two panels a row: three (the reference's three algorithms) and a legend overflow the page.
         .facet(facet=alt.Facet(f"{facet}:N", title=None), columns=2)
+        # Each panel its own x axis: a shared one sits in each column's footer, so with an odd number of
+        # panels (the reference's three algorithms) it drew an axis under the empty fourth cell.
+        .resolve_axis(x="independent")
         .add_params(*ends)
         .properties(title=alt.TitleParams(alt.ExprRef("note"), fontSize=11, fontWeight="normal", anchor="start"))
     )
@@ -92,7 +99,7 @@ def axis_note(chart: dict) -> str:
 
 
 def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool = False,
-                        y_title: str = "log₁₀ final ‖w_T − w*‖") -> alt.LayerChart:
+                        y_title: str = "log₁₀ final error ‖w(T) − w*‖") -> alt.LayerChart:
     """Median log10 final error vs the swept value, one line per algorithm (and per
     ``source`` if the table has that column: live vs reference), with the seeds' range."""
     data = summary.dropna(subset=["median_log10_error"]).copy()
@@ -108,13 +115,29 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
     positive = [v for v in values if v > 0]
     scale = (alt.Scale(type="symlog", constant=min(positive), nice=False) if log_x and positive
              else alt.Scale(nice=False))
-    x = alt.X("value:Q", title=value_title, scale=scale, axis=alt.Axis(values=values, format="~g"))
+    # format() in a label expression writes each value in full: the axis's own "~g" rounds to the ticks'
+    # spacing, and θ = 0.125 read "0.13" beside a legend saying 0.125.
+    x = alt.X("value:Q", title=value_title, scale=scale,
+              axis=alt.Axis(values=values, labelExpr="format(datum.value, '~g')"))
     color = alt.Color("algorithm:N", title="algorithm")
     sources = list(dict.fromkeys(data.source))  # live first (lesson.final_errors' order), then the reference
     dash = source_dash("source", live=sources[0], reference=sources[1:] or "reference", present=sources)
+    # As in log_error_curves: an unattacked run (value 0) ends near 10⁻¹⁵, and an axis reaching down there
+    # squeezes the poisoned values, and their seeds' bars, into a few pixels. The axis stops one decade below
+    # the lowest poisoned value; lower ones sit on its bottom edge (clamped; the title and tooltips say so).
+    lows = data[[c for c in ("min_log10_error", "median_log10_error") if c in data]].min(axis=1)
+    highs = data[[c for c in ("max_log10_error", "median_log10_error") if c in data]].max(axis=1)
+    poisoned = lows[data.value != 0]
+    low, high = float(np.floor(lows.min())), float(np.ceil(highs.max()))
+    note = ""
+    if len(poisoned) and poisoned.min() - 1 > lows.min():
+        low = float(np.floor(poisoned.min() - 1))
+        note = (f"{value_title} = 0 (no attack) ends far lower, near 10{f'{lows.min():.0f}'.translate(SUPERSCRIPT)}: "
+                "its points sit on the bottom edge")
+    y_scale = alt.Scale(domain=[low, max(high, low + 1)], clamp=True, nice=False)
     base = alt.Chart(data).encode(x=x, color=color)
     lines = line_and_points(
-        base, y=alt.Y("median_log10_error:Q", title=y_title), strokeDash=dash,
+        base, y=alt.Y("median_log10_error:Q", title=y_title, scale=y_scale), strokeDash=dash,
         tooltip=tips("algorithm:N", "source:N", alt.Tooltip("value:Q", title=value_title),
                  alt.Tooltip("median_log10_error:Q", title="median", format=".2f"),
                  alt.Tooltip("min_log10_error:Q", title="best seed", format=".2f"),
@@ -122,9 +145,13 @@ def final_error_summary(summary: pd.DataFrame, *, value_title: str, log_x: bool 
     )
     layers = [lines]
     if {"min_log10_error", "max_log10_error"} <= set(data.columns):
-        layers.insert(0, base.mark_errorbar(opacity=0.5).encode(
-            y=alt.Y("min_log10_error:Q", title=y_title), y2=alt.Y2("max_log10_error:Q")))
-    return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
+        # Capped and thick enough to see beside the points (at 0.5 opacity without caps they hid under them).
+        layers.insert(0, base.mark_errorbar(ticks=alt.MarkConfig(size=10), thickness=2).encode(
+            y=alt.Y("min_log10_error:Q", title=y_title, scale=y_scale), y2=alt.Y2("max_log10_error:Q")))
+    chart = alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT)
+    if note:
+        chart = chart.properties(title=alt.TitleParams(note, fontSize=11, fontWeight="normal", anchor="start"))
+    return chart
 
 
 def floor_vs_eta(medians: pd.DataFrame) -> alt.FacetChart:
@@ -170,7 +197,8 @@ def error_curves_by_value(curves: pd.DataFrame, *, value_title: str, name: str) 
     x_scale = alt.Scale(domain=[0, max(float(med.iteration.max()) if len(med) else 0.0, 10.0)]) if short \
         else alt.Undefined
     lines = (alt.Chart(data).mark_line(strokeWidth=2.2, point=bool(short))
-             .encode(x=alt.X("iteration:Q", title="iteration t", scale=x_scale, axis=alt.Axis(format="~s")),
+             .encode(x=alt.X("iteration:Q", title="iteration t", scale=x_scale,
+                             axis=alt.Axis(labelExpr=ITERATION_LABELS)),
                      y=alt.Y("log10_error:Q", title="log₁₀ ‖wₜ − w*‖ (median over seeds)",
                              scale=alt.Scale(domain=[low, high])),
                      color=alt.Color("algorithm:N", title=None),

@@ -77,7 +77,7 @@ ATTACKS = {
     "alternating": "±θ alternating (the paper's experiments)",
     # Sec. 3.5's worst case: ξ_x = f_{w_adv}(x) − f_{w*}(x), the labels of a wrong filter w_adv —
     # a bias no step size averages away.
-    "worst_case": "labels of a wrong filter w_adv (Sec. 3.5, worst case)",
+    "worst_case": "labels of a wrong teacher filter (Sec. 3.5, worst case)",
 }
 
 # A run counts as diverged once its error is this many times its starting error …

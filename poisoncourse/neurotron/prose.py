@@ -45,3 +45,30 @@ def noise_ball_markdown(floors: pd.DataFrame) -> str:
             f"η = {hi:g} and {at('alternating', lo):.2f} at η/4 (log₁₀, median of {floors.seed.nunique()} seeds); "
             f"under the worst case it is {at('worst_case', hi):.2f} and {at('worst_case', lo):.2f}.\n\n"
             + "\n".join(lines))
+
+
+def noise_ball_notice(floors: pd.DataFrame | None) -> str:
+    """What to notice 3 from the shipped ``neurotron_eta`` table: the fitted slope of the floor against η
+    under the paper's ±θ attack (per algorithm, with its 95 % interval over seeds) against a noise ball's
+    +0.5 — "consistent with", "steeper than" or "flatter than" as the intervals say — and the worst case's
+    largest slope (upper end of its interval)."""
+    if floors is None:
+        return ("A smaller η shrinks it (see the η sweep above, where the shipped table is missing); the worst-case "
+                "attack's floor barely moves.")
+    s = noiseball.slopes(floors).set_index(["attack", "algorithm"])
+    paper = s.loc["alternating"]
+    fits = "; ".join(f"{alg} {r.slope:+.2f} (95 % interval {r.low:+.2f} to {r.high:+.2f})"
+                     for alg, r in paper.iterrows())
+    if (paper.low > 0.5).all():
+        verdict = ("steeper than a noise ball's +0.5, which every interval excludes: the floor shrinks somewhat "
+                   "faster than √η")
+    elif (paper.high < 0.5).all():
+        verdict = ("flatter than a noise ball's +0.5, which every interval excludes: the floor shrinks somewhat "
+                   "more slowly than √η")
+    else:
+        verdict = "consistent with a noise ball's +0.5"
+    worst = s.loc["worst_case"]
+    return (f"A smaller η shrinks it. The slope of log₁₀ floor against log₁₀ η (the η sweep above): {fits} — "
+            f"{verdict}. "
+            f"The worst-case attack's floor barely moves (slope {worst.slope.min():+.2f} to {worst.slope.max():+.2f}, "
+            f"at most {worst.high.max():+.2f} within the intervals).")

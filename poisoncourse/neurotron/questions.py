@@ -38,7 +38,7 @@ def doubling_factor(result: experiment.NeurotronResult) -> float | None:
 def _doubling_why(result: experiment.NeurotronResult) -> str:
     err = _median(result, NEUROTRON)
     rows = ", ".join(f"θ = {v:g}: {10 ** e:.2g}" for v, e in err.items())
-    return (f"Neuro-Tron's median final error ‖w_T − w*‖ in this run — {rows}. The error floor grows in "
+    return (f"Neuro-Tron's median final error ‖w(T) − w*‖ in this run — {rows}. The error floor grows in "
             "proportion to θ: the attack shifts every poisoned label by at most θ, and the update averages those "
             "shifts into w, so twice the shift leaves twice the floor (at θ = 0 the error keeps falling, towards rounding).")
 

@@ -3,6 +3,7 @@ run, checked against that table or that run: one test per statement, named after
 reference is remade and a test fails, update the sentence in the app, not the tolerance."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import poisoncourse.lazy.experiment as lazy
@@ -94,22 +95,42 @@ def test_notice_4_the_jump_goes_from_about_0_02_to_0_36_up_to_about_0_96(phase):
     assert np.allclose(end, 0.96, atol=0.015)
 
 
-def half_robust_budget(runs) -> float:
-    """The budget ε at which robust accuracy falls to one half (linear between swept budgets)."""
-    runs = runs.sort_values("eps")
-    eps, acc = runs.eps.to_numpy(), runs.robust_accuracy.to_numpy()
-    i = int(np.argmax(acc < 0.5))
-    return float(eps[i - 1] + (acc[i - 1] - 0.5) * (eps[i] - eps[i - 1]) / (acc[i - 1] - acc[i]))
-
-
 def test_notice_5_robust_accuracy_falls_to_one_half_at_about_0_2_0_1_and_0_06_for_d_49_196_784(lazy_reference):
-    budget = lazy_reference[lazy_reference.figure == "budget"]
-    half = {int(d): half_robust_budget(runs) for d, runs in budget.groupby("d")}
-    assert sorted(half) == [49, 196, 784]
+    half = lazy_prose.half_budgets(lazy_reference)
+    assert list(half.index) == [49, 196, 784]
     for d, claimed in ((49, 0.2), (196, 0.1), (784, 0.06)):
         assert abs(half[d] - claimed) < 0.1 * claimed + 0.005, (d, half[d])
-    # "it halves each time √d doubles" (loosely: 0.51 and 0.66 here)
-    assert 0.4 < half[196] / half[49] < 0.7 and 0.4 < half[784] / half[196] < 0.7
+    # The ratios the sentence now states — one halving, then 0.66 — and not "it halves each time".
+    ratios = half.to_numpy()[1:] / half.to_numpy()[:-1]
+    assert round(ratios[0], 1) == 0.5 and round(ratios[1], 2) == 0.66, ratios
+    text = lazy_prose.budget_notice(lazy_reference)
+    assert "halves it and then multiplies it by 0.66 (ratios 0.50, 0.66)" in text
+    assert "more slowly than 1/√d at the largest d" in text and "halves each time" not in text
+
+
+def test_notice_5_says_halves_only_where_every_ratio_is_one_half(lazy_reference):
+    budget = lazy_reference[lazy_reference.figure == "budget"]
+    base = budget[budget.d == 49]  # the d = 49 curve, moved to ε ∝ 1/√d at the other sizes: exact halvings
+    ideal = pd.concat([base.assign(d=d, eps=base.eps * np.sqrt(49 / d)) for d in (49, 196, 784)])
+    text = lazy_prose.budget_notice(pd.concat([lazy_reference[lazy_reference.figure != "budget"], ideal]))
+    assert "halves it and then halves it" in text and "as the dotted 1/√d marker predicts" in text
+
+
+def test_part_1_names_only_the_lines_it_draws(lazy_reference):
+    size = lazy.LazyConfig.single_step()
+    radius = lazy.LazyConfig.single_step(sweep="radius", values=(0.5, 10.0))
+    drawn = lazy_prose.scaling_legend(size, lazy_panels.single_step_reference(lazy_reference, size))
+    assert "Dashed" in drawn and "Gray dotted" in drawn and "bars" not in drawn  # one seed: no bars
+    alone = lazy_prose.scaling_legend(radius, lazy_panels.single_step_reference(lazy_reference, radius))
+    assert "Dashed" not in alone and "Gray" not in alone and "against d only" in alone
+
+
+def test_a_network_that_cannot_fit_is_not_called_too_tight_for_a_robust_classifier():
+    models = pd.DataFrame(dict(finite=[True], clean_accuracy=[0.5], majority=[0.5], lazy_radius=[0.5], value=[0.5]))
+    for config in (lazy.LazyConfig.single_step(lazy_radius=0.5), lazy.LazyConfig.phase()):
+        [warning] = lazy.fit_warnings(config, models)
+        assert "robust classifier" not in warning and "says nothing about the theorem" in warning
+        assert ("even without an attack" in warning) == (config.eps == 0)
 
 
 def test_notice_4_among_networks_that_fit_robust_accuracy_still_climbs_from_the_ringed_c0_to_c0_20(phase):

@@ -11,6 +11,7 @@ import pytest
 import poisoncourse.neurotron.experiment as neurotron
 import poisoncourse.neurotron.noiseball as noiseball
 import poisoncourse.neurotron.panels as neurotron_panels
+import poisoncourse.neurotron.prose as neurotron_prose
 import poisoncourse.neurotron.reference as paper_curves
 
 
@@ -114,14 +115,30 @@ def noise_ball_slopes():
     return noiseball.slopes(noiseball.load_reference().table).set_index(["attack", "algorithm"])
 
 
-def test_notice_3_the_papers_attack_leaves_a_noise_ball_slope_about_plus_0_6(noise_ball_slopes):
+def test_notice_3_the_papers_attack_shrinks_with_eta_steeper_than_a_noise_balls_plus_0_5(noise_ball_slopes):
+    # The sentence is built from the table (prose.noise_ball_notice): it quotes each slope and interval and says
+    # "steeper than … +0.5, which every interval excludes" only where the intervals do exclude 0.5.
+    text = neurotron_prose.noise_ball_notice(noiseball.load_reference().table)
     for algorithm in (NT, SGD):
         row = noise_ball_slopes.loc[("alternating", algorithm)]
-        assert round(row.slope, 1) == 0.6 and 0.5 < row.low and row.high < 0.7, row  # "≈ +0.6, near +0.5"
+        assert 0.5 < row.low < row.slope < row.high < 0.7, row  # the shipped table: 0.60–0.63 (Neuro-Tron)
+        assert f"{algorithm} {row.slope:+.2f} (95 % interval {row.low:+.2f} to {row.high:+.2f})" in text
+    assert "steeper than a noise ball's +0.5, which every interval excludes" in text
+    assert "near a noise ball" not in text
+
+
+def test_notice_3_the_verdict_follows_the_intervals():
+    floors = noiseball.load_reference().table
+    # A table whose floors shrink like √η (slope 0.5, a little noise): the sentence must say "consistent".
+    noise = np.random.default_rng(0).normal(0, 1e-3, len(floors))
+    ideal = floors.assign(floor=np.where(floors.attack == "alternating", 0.5 * np.log10(floors.eta), -2.0) + noise)
+    assert "consistent with a noise ball's +0.5" in neurotron_prose.noise_ball_notice(ideal)
 
 
 def test_notice_3_the_worst_case_floor_barely_moves_with_eta_slope_0_1_or_less(noise_ball_slopes):
     for algorithm in (NT, SGD):
         row = noise_ball_slopes.loc[("worst_case", algorithm)]
         assert round(row.slope, 1) <= 0.1 and row.high < 0.15, row
+        assert f"at most {noise_ball_slopes.loc['worst_case'].high.max():+.2f}" in \
+            neurotron_prose.noise_ball_notice(noiseball.load_reference().table)
         assert row.high < noise_ball_slopes.loc[("alternating", algorithm)].low / 3
