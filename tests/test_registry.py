@@ -193,3 +193,11 @@ def test_the_pages_import_their_lesson_and_the_kit_only():
     for lesson in LESSONS:
         reached = {m.split(".")[1] for m in imported(APPS / lesson.app) if "." in m}
         assert reached <= {lesson.name, "kit"}, lesson.app
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=ids)
+def test_every_page_is_at_most_300_lines(lesson):
+    # A page is prose, controls, one call per panel and charts: longer means logic or text that belongs in the
+    # lesson's rooms (its prose, panels or charts) has grown back into it.
+    lines = (APPS / lesson.app).read_text(encoding="utf-8").count("\n")
+    assert lines <= 300, f"{lesson.app} has {lines} lines: move text into prose.py, helpers into panels.py"
