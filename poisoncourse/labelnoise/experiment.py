@@ -17,6 +17,7 @@ set, the poison directions, the test set and the initial weights are shared by e
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
@@ -187,17 +188,37 @@ def train_models(config: LabelNoiseConfig, data: ToyData, device: torch.device, 
     if c.spectral_cap is not None:
         after_step = lambda m: cap_spectral_norm(m, c.spectral_cap)  # noqa: E731
         cap_spectral_norm(model, c.spectral_cap)  # start inside the constraint set
-    report = None if progress is None else (
-        lambda epoch, epochs: progress(epoch, epochs, partial=lambda: so_far(c, data, model, epoch, device, watch)))
+    report = None if progress is None else _Looks(progress, lambda epoch: so_far(c, data, model, epoch, device, watch))
     log = train(model, data.x.to(device), data.y.to(device), epochs=c.max_epochs, lr=c.lr, seeds=data.seeds,
                 batch_size=c.batch_size, stop_at_fit=True, perturb=perturb, after_step=after_step,
                 progress=report)
     return model, log
 
 
-# A run in progress is attacked on its first test points only: the full test attack costs about two epochs
+# A run in progress is attacked on its first test points only: the full test attack costs about three epochs
 # of training, and a live chart asks for a look up to five times a second (kit/page.py's FRAME_SECONDS).
 PARTIAL_TEST_POINTS = 100
+# Even so a look (attack and frame) costs most of an epoch: looks are offered only while they have taken
+# at most this share of the run's time (measured: a live run took twice a plain one's time without it).
+PARTIAL_SHARE = 1 / 3
+
+
+class _Looks:
+    """``progress(epoch, epochs)`` for :func:`~poisoncourse.core.nets.train`, reporting to the lesson's
+    ``progress`` with ``partial=look`` (``look()`` the run so far) while looks have cost at most
+    :data:`PARTIAL_SHARE` of the time since training began, and without a look otherwise."""
+
+    def __init__(self, progress, look):
+        self.progress, self.look = progress, look
+        self.start, self.spent = time.perf_counter(), 0.0
+
+    def __call__(self, epoch: int, epochs: int) -> None:
+        now = time.perf_counter()
+        if self.spent > PARTIAL_SHARE * (now - self.start):
+            self.progress(epoch, epochs)
+            return
+        self.progress(epoch, epochs, partial=lambda: self.look(epoch))
+        self.spent += time.perf_counter() - now
 
 
 def so_far(config: LabelNoiseConfig, data: ToyData, model: StackedMLP, epoch: int, device: torch.device,

@@ -25,13 +25,17 @@ class Clock:
         return self.now
 
 
-def live_run(step: float, frame_seconds: float = 0.25):
+def live_run(step: float, frame_seconds: float = 0.25, share: float = 1.0):
+    """A run with a live chart on the test's clock; `share`: experiment.PARTIAL_SHARE (1: every epoch
+    offers its look, whatever the looks cost on this machine)."""
     chart = livechart.LiveChart(panels.live_chart, stoppable=False)
     frames = []
     send = chart.send
     chart.send = lambda c, note="", final=False: (send(c, note, final), frames.append(dict(chart.frame)))[0]
     progress = page.Progress(live=chart, config=CONFIG, frame_seconds=frame_seconds, clock=Clock(step))
-    return chart, frames, experiment.run(CONFIG, progress=progress)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(experiment, "PARTIAL_SHARE", share)
+        return chart, frames, experiment.run(CONFIG, progress=progress)
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +66,12 @@ def test_frames_follow_the_clock():
     # Reports 0.125 s apart, a frame due every 0.25 s: every other epoch.
     _, frames, result = live_run(step=0.125)
     assert len(frames) == (result.epochs + 1) // 2
+
+
+def test_looks_are_offered_only_while_they_cost_at_most_their_share_of_the_run():
+    # A share of 0: the first epoch's look (nothing spent yet), then none — the run trains on without frames.
+    _, frames, result = live_run(step=0.375, share=0.0)
+    assert len(frames) == 1 and result.epochs >= 3
 
 
 def test_the_last_frame_is_what_a_one_shot_run_draws(live, plain):
