@@ -195,11 +195,12 @@ def train_models(config: LabelNoiseConfig, data: ToyData, device: torch.device, 
     return model, log
 
 
-# A run in progress is attacked on its first test points only: the full test attack costs about three epochs
-# of training, and a live chart asks for a look up to five times a second (kit/page.py's FRAME_SECONDS).
-PARTIAL_TEST_POINTS = 100
-# Even so a look (attack and frame) costs most of an epoch: looks are offered only while they have taken
-# at most this share of the run's time (measured: a live run took twice a plain one's time without it).
+# A run in progress is attacked on its first test points only: the test attack (20 PGD steps on 500 points)
+# costs several epochs of training (an epoch is one pass over 420 points), and a live chart asks for a look
+# up to five times a second (kit/page.py's FRAME_SECONDS).
+PARTIAL_TEST_POINTS = 50
+# Even so a look (attack and frame) costs about an epoch: looks are offered only while they have taken at
+# most this share of the run's time (measured: a live run took twice a plain one's time without it).
 PARTIAL_SHARE = 1 / 3
 
 
