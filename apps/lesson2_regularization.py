@@ -73,19 +73,7 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(defaults, train):
-    # Until the student presses Train (and in headless runs and exports, where nobody can),
-    # the lesson runs what the controls first show: the defaults, or the settings of the link
-    # that opened it. What Train applies goes into the URL, so the link reproduces this run.
-    trained = page.train(train, panels.heatmap_config, lambda config, progress: regularization.run(config),
-                         subtitle=lambda config: f"{panels.model_count(config):,} models", default=defaults,
-                         memo="regularization")
-    config, result = trained.config, trained.result
-    return config, result
-
-
-@app.cell(hide_code=True)
-def _(best_lam, config, result, where_worst):
+def _(best_lam, config, curves, result, where_worst):
     predict.reveal([where_worst, best_lam], result, mo.vstack([
         mo.md(f"## The live result\n\n{prose.live_caption(config)}"),
         page.run_stats(result, caption=f"{panels.model_count(config):,} logistic regressions",
@@ -98,9 +86,39 @@ def _(best_lam, config, result, where_worst):
         ], justify="start"),
         mo.md(prose.contrast_caption(result)),
         charts.best_lam_map(result.grid, result.points, box=regularization.BOX, lam_range=regularization.LAM_RANGE),
-        charts.attack_trace(result.path),
+        curves.show(config, result),  # the live chart's last frame (in the cells below), or here the chart
     ]))
     return
+
+
+@app.cell(hide_code=True)
+def _():
+    # The attack's trace: embedded once, then redrawn in place step by step as the attack runs (a static
+    # copy draws it in the cell above).
+    curves = page.live_chart(panels.attack_chart, stoppable=False)
+    return (curves,)
+
+
+@app.cell(hide_code=True)
+def _(best_lam, curves, where_worst):
+    # Behind the questions too: the trace as it forms would answer them.
+    predict.hold([where_worst, best_lam], curves.view())
+    return
+
+
+@app.cell(hide_code=True)
+def _(curves, defaults, train):
+    # Below the live chart's cell in the file: marimo runs the cells that are ready in file order, so the chart is
+    # on the page before the first run and a page that opens training shows its frames.
+    # Until the student presses Train (and in headless runs and exports, where nobody can),
+    # the lesson runs what the controls first show: the defaults, or the settings of the link
+    # that opened it. What Train applies goes into the URL, so the link reproduces this run.
+    trained = page.train(train, panels.heatmap_config,
+                         lambda config, progress: regularization.run(config, progress=progress),
+                         subtitle=lambda config: f"{panels.model_count(config):,} models", default=defaults,
+                         memo="regularization", live=curves)
+    config, result = trained.config, trained.result
+    return config, result
 
 
 @app.cell(hide_code=True)

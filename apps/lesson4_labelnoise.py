@@ -79,26 +79,44 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(defaults, train):
-    # Before any Train (and headless) the controls' first values run: the defaults or the link's.
-    trained = page.attempt(train, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
-                           total=lambda config: config.max_epochs, default=defaults,
-                           subtitle="stops as soon as every network fits its training set", memo="labelnoise")
-    config, result = trained.config, trained.result
-    trained.callout()  # settings that cannot run: one red sentence; the 2-D picture and the reference stay
-    return config, result
-
-
-@app.cell(hide_code=True)
-def _(config, most_harmful, natural, result):
+def _(config, curves, most_harmful, natural, result):
     mo.stop(result is None)
     predict.reveal([most_harmful, natural], result, mo.vstack([
         mo.md(f"## The live result\n\n{prose.live_caption(config, result.summary)}"),
         page.run_stats(result, caption=f"{result.epochs} epochs until all fitted", networks=len(result.runs),
                        networks_caption="one stacked MLP", extra=[mo.stat(**s) for s in panels.live_stats(result)]),
-        charts.accuracy_vs_r(panels.live_curves(result)),
+        curves.show(config, result),  # the live chart's last frame (in the cells below), or here the chart
     ]))
     return
+
+
+@app.cell(hide_code=True)
+def _():
+    # The r sweep: embedded once, then redrawn in place as the networks train (every network attacked as
+    # it stands); a static copy draws it in the cell above.
+    curves = page.live_chart(panels.live_chart, stoppable=False)
+    return (curves,)
+
+
+@app.cell(hide_code=True)
+def _(curves, most_harmful, natural):
+    # Behind the questions too: the sweep as it forms would answer them.
+    predict.hold([most_harmful, natural], curves.view())
+    return
+
+
+@app.cell(hide_code=True)
+def _(curves, defaults, train):
+    # Below the live chart's cell in the file: marimo runs the cells that are ready in file order, so the chart is
+    # on the page before the first run and a page that opens training shows its frames.
+    # Before any Train (and headless) the controls' first values run: the defaults or the link's.
+    trained = page.attempt(train, panels.toy_config, panels.run_toy, title="Training every (r, seed) network at once",
+                           total=lambda config: config.max_epochs, default=defaults,
+                           subtitle="stops as soon as every network fits its training set", memo="labelnoise",
+                           live=curves)
+    config, result = trained.config, trained.result
+    trained.callout()  # settings that cannot run: one red sentence; the 2-D picture and the reference stay
+    return config, result
 
 
 @app.cell(hide_code=True)

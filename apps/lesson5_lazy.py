@@ -67,41 +67,26 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(step_train):
-    # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs what
-    # the controls first show: the defaults, or the link's settings. What Train applies goes into the URL.
-    _trained = page.attempt(step_train, panels.single_step_config, panels.run_live, default=lazy.LazyConfig.single_step(),
-                            subtitle=lambda config: f"{len(config.values) * config.seeds} networks", memo="lazy")
-    step_config, step_result = _trained.config, _trained.result
-    _trained.callout()  # settings that cannot run: one red sentence; the reference lines below stay
-    return step_config, step_result
-
-
-@app.cell(hide_code=True)
 def _():
-    # The shipped paper-scale sweeps; a missing or altered file is reported, not drawn.
+    # The shipped paper-scale sweeps (a missing or altered file is reported, not drawn), and Part 1's scaling
+    # chart: embedded once, then fed each image size as it finishes (a static copy draws it below).
     reference = page.load(lazy.load_reference)
-    return (reference,)
+    step_curves = page.live_chart(lambda config, result: panels.scaling_chart(config, result, reference.table),
+                                  stoppable=False)
+    return reference, step_curves
 
 
 @app.cell(hide_code=True)
 def _(reference, step_config, step_result):
     # The live run refused: its reference lines alone (they need no live result).
     # (No mo.stop on the default path: an exported notebook's kernel would raise there.)
-    _ref = panels.single_step_reference(reference.table, step_config)
-    mo.vstack([
-        mo.md("### The reference alone\n\nNo live run to draw (refused above). Dashed: the shipped runs, one line "
-              "per width."),
-        charts.lazy_scaling(None, reference=_ref, guides=False),
-    ]) if step_result is None and _ref is not None and len(_ref) else None
+    panels.reference_alone(reference.table, step_config) if step_result is None else None
     return
 
 
 @app.cell(hide_code=True)
-def _(reference, step_result, step_with_d):
+def _(reference, step_config, step_curves, step_result, step_with_d):
     mo.stop(step_result is None)
-    _c, _m = step_result.config, step_result.models
-    _x, _title = ("d", "input dimension d") if _c.sweep == "size" else ("lazy_radius", "lazy radius C₀")
     predict.reveal(step_with_d, step_result, mo.vstack([
         mo.md(r"""
             ### The live result
@@ -111,16 +96,32 @@ def _(reference, step_result, step_with_d):
             $\|\delta\| = \eta\|\nabla_x f\|$ relative to $\|x\|$: means over test points and seeds;
             each line is named just below.
             """),
-        mo.md(prose.scaling_legend(_c, panels.single_step_reference(reference.table, _c))),
-        page.run_stats(step_result, caption=f"{_c.epochs} epochs, m = {_c.width}", extra=[
-            mo.stat(f"{_m.clean_accuracy.mean():.3f}", label="clean test accuracy", caption="mean over all runs"),
-            mo.stat(f"{_m.step_sqrt_d_q50.mean():.2f} / √d", label="smallest flipping ‖δ‖/‖x‖, median point",
-                    caption=f"middle 80 %: {_m.step_sqrt_d_q10.mean():.2f}–{_m.step_sqrt_d_q90.mean():.2f} / √d")]),
-        charts.lazy_scaling(step_result.summary, x=_x, x_title=_title, guides=_c.sweep == "size",
-                            reference=panels.single_step_reference(reference.table, _c)),
+        mo.md(prose.scaling_legend(step_config, panels.single_step_reference(reference.table, step_config))),
+        panels.single_step_stats(step_result),
+        step_curves.show(step_config, step_result),  # the live chart's last frame (in the cells below), or here
         mo.md(prose.scaling_markdown(step_result)),
     ]))
     return
+
+
+@app.cell(hide_code=True)
+def _(step_curves, step_with_d):
+    predict.hold(step_with_d, step_curves.view())  # the curves as they form would answer the question
+    return
+
+
+@app.cell(hide_code=True)
+def _(step_curves, step_train):
+    # Below the live chart's cell in the file: marimo runs the cells that are ready in file order, so the chart is
+    # on the page before the first run and a page that opens training shows its frames.
+    # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs what
+    # the controls first show: the defaults, or the link's settings. What Train applies goes into the URL.
+    _trained = page.attempt(step_train, panels.single_step_config, panels.run_live, default=lazy.LazyConfig.single_step(),
+                            subtitle=lambda config: f"{len(config.values) * config.seeds} networks", memo="lazy",
+                            live=step_curves)
+    step_config, step_result = _trained.config, _trained.result
+    _trained.callout()  # settings that cannot run: one red sentence; the reference lines below stay
+    return step_config, step_result
 
 
 @app.cell(hide_code=True)
@@ -196,13 +197,7 @@ def _(reference, robust_config, robust_result, robust_with_radius):
                        networks=len(robust_result.models)) if robust_result is not None else mo.md(
             "No live run (refused above): the reference runs alone."),
         _view.chart,
-        mo.md((f"Bold: robust accuracy, mean over {_c.seeds} seed(s) (bars: seed range); faint: clean "
-               "accuracy; red: always guessing the majority class. " if robust_result is not None else "")
-              + f"{_view.reference_note} The reference "
-              f"(`{lazy.REFERENCE_COMMAND}`): {lazy.REFERENCE_SEEDS} seeds, PGD-{lazy.REFERENCE_TRAINING['pgd_steps']}"
-              f" training, a {lazy.REFERENCE_TRAINING['attack_steps']}-step test attack, "
-              f"{lazy.REFERENCE_TRAINING['epochs']} epochs on {lazy.REFERENCE_TRAINING['n_train']} images — smaller "
-              "than the paper's full-MNIST runs."),
+        mo.md(panels.robust_caption(robust_result, _c, _view)),
         reference.note(),
     ]))
     return

@@ -40,21 +40,30 @@ def series_colours(series) -> alt.Scale:
     return alt.Scale(domain=domain, range=colours)
 
 
-def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from its class mean") -> alt.FacetChart:
+def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from its class mean",
+                  r_values=None) -> alt.FacetChart:
     """Mean accuracy over seeds vs r (points and lines) with the seeds' range as bars; one
     panel per metric, one colour per setting (opposite vs third class …), the live run solid
     and the shipped ones dashed. ``curves`` columns: r, metric, series, mean, low, high.
 
     The accuracy axis runs from 0.5 (chance) — or lower if a seed falls below it — to 1 on
-    every run, so a shallower dip looks shallower after a retrain instead of being re-zoomed."""
+    every run, so a shallower dip looks shallower after a retrain instead of being re-zoomed.
+    ``r_values``: the run's distances, the r axis's ends. The axes' ends are the chart's parameters
+    (r_lo, r_hi, y_lo), not constants of its spec: a live chart (kit/livechart.py) then redraws a run
+    in progress by changing its rows and these values, never its spec."""
     curves = curves.assign(run=np.where(curves.series.str.startswith(LIVE_PREFIX), "live", "shipped reference"))
+    rs = list(r_values) if r_values is not None else []
+    r_scale = alt.Scale(domain=[alt.ExprRef("r_lo"), alt.ExprRef("r_hi")]) if rs else alt.Undefined
     base = alt.Chart(curves).encode(
-        x=alt.X("r:Q", title=title),
+        x=alt.X("r:Q", title=title, scale=r_scale),
         color=alt.Color("series:N", title=None, scale=series_colours(curves.series),
                         legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
     )
-    low = float(min(0.5, curves["low"].min())) if len(curves) else 0.5
-    scale = alt.Scale(domain=[low, 1.0], nice=False)
+    low = float(min(0.5, curves["low"].min())) if len(curves) and curves["low"].notna().any() else 0.5
+    ends = [alt.param(name="y_lo", value=low)]
+    if rs:
+        ends += [alt.param(name="r_lo", value=float(min(rs))), alt.param(name="r_hi", value=float(max(rs)))]
+    scale = alt.Scale(domain=[alt.ExprRef("y_lo"), 1.0], nice=False)
     y = alt.Y("mean:Q", title="accuracy", scale=scale)
     lines = line_and_points(
         base, strokeDash=source_dash("run", reference="shipped reference", title=None, present=curves.run),
@@ -64,7 +73,7 @@ def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from 
     bars = base.mark_errorbar(opacity=0.45).encode(y=alt.Y("low:Q", title="accuracy", scale=scale), y2="high:Q")
     return (alt.layer(bars, lines, data=curves).properties(width=WIDTH, height=HEIGHT)
             .facet(column=alt.Column("metric:N", title=None, sort=list(METRIC_TITLES.values())))
-            .resolve_scale(y="independent"))
+            .resolve_scale(y="independent").add_params(*ends))
 
 
 def merged_cells(grid: pd.DataFrame, step: float) -> pd.DataFrame:

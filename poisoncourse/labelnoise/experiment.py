@@ -17,7 +17,9 @@ set, the poison directions, the test set and the initial weights are shared by e
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -166,11 +168,13 @@ def pgd_attack(model: StackedMLP, x: torch.Tensor, y: torch.Tensor, config: Labe
     return pgd_l2(cross_entropy_loss(model, y), x, config.eps, config.pgd_steps, config.alpha)
 
 
-def train_models(config: LabelNoiseConfig, data: ToyData, device: torch.device, progress=None):
+def train_models(config: LabelNoiseConfig, data: ToyData, device: torch.device, progress=None, watch=None):
     """One StackedMLP for every (r, seed), trained together until each fits its training set.
 
     Network m starts from the weights of its seed and shuffles with its seed, whatever r it
-    has: the curves compare like with like.
+    has: the curves compare like with like. ``progress(epoch, max_epochs, partial=f)`` after every
+    epoch, ``f()`` the networks as they are then, evaluated as a finished run is (:func:`so_far`; a
+    live chart's frame, called only when one is due: it reads the weights and changes nothing).
     """
     c = config
     model = StackedMLP.init(c.sizes, data.seeds, device=device)
@@ -184,10 +188,53 @@ def train_models(config: LabelNoiseConfig, data: ToyData, device: torch.device, 
     if c.spectral_cap is not None:
         after_step = lambda m: cap_spectral_norm(m, c.spectral_cap)  # noqa: E731
         cap_spectral_norm(model, c.spectral_cap)  # start inside the constraint set
+    report = None if progress is None else _Looks(progress, lambda epoch: so_far(c, data, model, epoch, device, watch))
     log = train(model, data.x.to(device), data.y.to(device), epochs=c.max_epochs, lr=c.lr, seeds=data.seeds,
                 batch_size=c.batch_size, stop_at_fit=True, perturb=perturb, after_step=after_step,
-                progress=progress)
+                progress=report)
     return model, log
+
+
+# A run in progress is attacked on its first test points only: the test attack (20 PGD steps on 500 points)
+# costs several epochs of training (an epoch is one pass over 420 points), and a live chart asks for a look
+# up to five times a second (kit/page.py's FRAME_SECONDS).
+PARTIAL_TEST_POINTS = 50
+# Even so a look (attack and frame) costs about an epoch: looks are offered only while they have taken at
+# most this share of the run's time (measured: a live run took twice a plain one's time without it).
+PARTIAL_SHARE = 1 / 3
+
+
+class _Looks:
+    """``progress(epoch, epochs)`` for :func:`~poisoncourse.core.nets.train`, reporting to the lesson's
+    ``progress`` with ``partial=look`` (``look()`` the run so far) while looks have cost at most
+    :data:`PARTIAL_SHARE` of the time since training began, and without a look otherwise."""
+
+    def __init__(self, progress, look):
+        self.progress, self.look = progress, look
+        self.start, self.spent = time.perf_counter(), 0.0
+
+    def __call__(self, epoch: int, epochs: int) -> None:
+        now = time.perf_counter()
+        if self.spent > PARTIAL_SHARE * (now - self.start):
+            self.progress(epoch, epochs)
+            return
+        self.progress(epoch, epochs, partial=lambda: self.look(epoch))
+        self.spent += time.perf_counter() - now
+
+
+def so_far(config: LabelNoiseConfig, data: ToyData, model: StackedMLP, epoch: int, device: torch.device,
+           watch: Stopwatch | None = None) -> LabelNoiseResult:
+    """The sweep after `epoch` epochs: every (r, seed) network attacked and scored as it stands, on the
+    first :data:`PARTIAL_TEST_POINTS` test points (the r sweep forming while the networks memorize their
+    poisons; the finished run attacks them all). Reads the weights only — PGD differentiates with respect
+    to the inputs, never accumulating into a weight's gradient — so the run goes on exactly as without it
+    (tests/labelnoise/test_live.py)."""
+    with torch.no_grad():
+        fitted = accuracy(model(data.x.to(device)), data.y.to(device)).cpu()
+    log = SimpleNamespace(train_accuracy=fitted, fit_epoch=torch.where(fitted >= 1.0, epoch, -1), epochs=epoch)
+    seconds = watch.elapsed() if watch is not None else float("nan")
+    scores = evaluate(model, data, config, device, n_test=PARTIAL_TEST_POINTS)
+    return tidy(config, data, log, scores, diverged_models(model), device, seconds)
 
 
 def diverged_models(model: StackedMLP) -> torch.Tensor:
@@ -198,9 +245,11 @@ def diverged_models(model: StackedMLP) -> torch.Tensor:
     return bad.cpu()
 
 
-def evaluate(model: StackedMLP, data: ToyData, config: LabelNoiseConfig, device: torch.device) -> dict:
-    """Per network: natural and adversarial test accuracy, and how many poisons it memorized."""
-    xt, yt = data.x_test.to(device), data.y_test.to(device)
+def evaluate(model: StackedMLP, data: ToyData, config: LabelNoiseConfig, device: torch.device,
+             n_test: int | None = None) -> dict:
+    """Per network: natural and adversarial test accuracy, and how many poisons it memorized.
+    ``n_test``: only the first that many test points (a run in progress's cheaper look)."""
+    xt, yt = data.x_test[:, :n_test].to(device), data.y_test[:, :n_test].to(device)
     x_adv = pgd_attack(model, xt, yt, config)
     poisons = data.is_poison  # indexes data.x, which lives on the CPU
     with torch.no_grad():
@@ -291,9 +340,10 @@ def estimated_seconds(config: LabelNoiseConfig) -> float:
 
 
 def run(config: LabelNoiseConfig, progress=None, max_seconds: float | None = None) -> LabelNoiseResult:
-    """The lesson's one entry point: config in, tidy tables out. ``progress(epoch, max_epochs)``
-    is called after every epoch. With ``max_seconds``, a run that could take far longer is
-    refused with a sentence naming a cheaper setting."""
+    """The lesson's one entry point: config in, tidy tables out. ``progress(epoch, max_epochs,
+    partial=f)`` is called after every epoch (``f()``: :func:`so_far`, for a live chart). With
+    ``max_seconds``, a run that could take far longer is refused with a sentence naming a cheaper
+    setting."""
     refuse_if_too_slow(estimated_seconds(config), max_seconds,
                        "lower the maximum epochs, the number of r values or seeds, the width, or use "
                        "standard training instead of PGD training", up_to=True)
@@ -301,7 +351,7 @@ def run(config: LabelNoiseConfig, progress=None, max_seconds: float | None = Non
     watch = Stopwatch(device)
     with watch.running():
         data = make_data(config)
-        model, log = train_models(config, data, device, progress)
+        model, log = train_models(config, data, device, progress, watch)
         diverged = diverged_models(model)
         scores = evaluate(model, data, config, device)
     return tidy(config, data, log, scores, diverged, device, watch.seconds)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..core import params
 from ..core.cost import LIVE_MAX_SECONDS
-from . import experiment, mnist
+from . import charts, experiment, mnist
 from .experiment import (
     LabelNoiseConfig,
     LabelNoiseResult,
@@ -93,6 +93,12 @@ def run_toy(config: LabelNoiseConfig, progress=None) -> LabelNoiseResult:
 def live_curves(result: LabelNoiseResult) -> pd.DataFrame:
     """The live sweep as the table :func:`charts.accuracy_vs_r` draws, named after its setting."""
     return accuracy_curves(result.summary, "live: " + describe_setting(result.config))
+
+
+def live_chart(config: LabelNoiseConfig, result: LabelNoiseResult):
+    """The live r sweep, from a finished run or one in progress (:func:`experiment.so_far`): on the
+    whole run's r axis, so every frame of a run has one spec (kit/livechart.py)."""
+    return charts.accuracy_vs_r(live_curves(result), r_values=config.r_values)
 
 
 def picture_form(ui, seed: int):

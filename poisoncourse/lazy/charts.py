@@ -36,11 +36,16 @@ def _lazy_long(summary: pd.DataFrame, x: str, source: str) -> pd.DataFrame:
 
 
 def lazy_scaling(summary: pd.DataFrame | None, *, x: str = "d", x_title: str = "input dimension d",
-                 reference: pd.DataFrame | None = None, guides: bool = True) -> alt.HConcatChart:
+                 reference: pd.DataFrame | None = None, guides: bool = True, x_values=None) -> alt.HConcatChart:
     """‖∇f‖, η and ‖δ‖/‖x‖ against ``x`` on log-log axes, one panel each: the live mean over
     seeds (points, with the seeds' range), the reference runs (dashed, one per width) and,
     when ``guides``, the theory's d^{1/2}, d^{-1} and d^{-1/2} lines through the live curve's
-    geometric mean. ``summary`` None (the live run was refused): the reference alone."""
+    geometric mean. ``summary`` None (the live run was refused): the reference alone.
+
+    ``x_values``: the run's values of ``x``; the x axis then spans them and the reference's, its ends
+    the chart's parameters (x_lo, x_hi). With them, and the guides' layers drawn even before the live
+    curve has the two points they need, a run's frames share one spec: a live chart
+    (kit/livechart.py) redraws a sweep in progress by changing its rows, never its spec."""
     frames = [] if summary is None else [_lazy_long(summary, x, "live")]
     if reference is not None and len(reference):
         for width, ref in reference.groupby("width"):
@@ -48,12 +53,17 @@ def lazy_scaling(summary: pd.DataFrame | None, *, x: str = "d", x_title: str = "
     data = pd.concat(frames, ignore_index=True)
     # Colour says which run, the dash says live or shipped (core.charts conventions).
     data["kind"] = np.where(data.source == "live", "live", "reference")
+    ends = []
+    if x_values is not None:
+        span = [*map(float, x_values), *data.loc[data.source != "live", x].astype(float)]
+        ends = [alt.param(name="x_lo", value=min(span)), alt.param(name="x_hi", value=max(span))]
     panels = []
     for q, (title, power) in LAZY_QUANTITIES.items():
         sub = data[data.quantity == title]
-        if not len(sub):
+        if not len(sub) and not ends:
             continue
-        xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale(), axis=alt.Axis(**LOG_AXIS))
+        xs = alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(**LOG_AXIS), scale=log_scale(
+            **({"domain": [alt.ExprRef("x_lo"), alt.ExprRef("x_hi")]} if ends else {})))
         ys = alt.Y("mean:Q", title=title, scale=log_scale(), axis=alt.Axis(**LOG_AXIS))
         color = alt.Color("source:N", title="run")
         base = alt.Chart(sub).encode(x=xs, color=color)
@@ -64,17 +74,25 @@ def lazy_scaling(summary: pd.DataFrame | None, *, x: str = "d", x_title: str = "
             base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
         ]
         own = sub[sub.source == "live"]
+        label = {0.5: "∝ √d", -1.0: "∝ 1/d", -0.5: "∝ 1/√d"}[power]
         if guides and len(own) >= 2:
             gx = np.geomspace(own[x].min(), own[x].max(), 20)
             anchor_x, anchor_y = np.exp(np.log(own[x]).mean()), np.exp(np.log(own["mean"]).mean())
-            label = {0.5: "∝ √d", -1.0: "∝ 1/d", -0.5: "∝ 1/√d"}[power]
             guide = pd.DataFrame({x: gx, "mean": anchor_y * (gx / anchor_x) ** power, "guide": label})
+        elif guides and ends:  # no line yet (a sweep's first size): its layers, drawing nothing
+            guide = pd.DataFrame({x: [np.nan], "mean": [np.nan], "guide": [label]})
+        else:
+            guide = None
+        if guide is not None:
+            # One table for the line and its label (the last row): a run's frames then carry as many as its end.
+            guide["end"] = np.arange(len(guide)) == len(guide) - 1
             layers.append(alt.Chart(guide).mark_line(color="gray", strokeDash=[2, 2]).encode(
                 x=xs, y=ys, tooltip=tips("guide:N")))
-            layers.append(alt.Chart(guide.iloc[[-1]]).mark_text(align="left", dx=4, color="gray").encode(
-                x=xs, y=ys, text="guide:N"))
+            layers.append(alt.Chart(guide).transform_filter("datum.end").mark_text(
+                align="left", dx=4, color="gray").encode(x=xs, y=ys, text="guide:N"))
         panels.append(alt.layer(*layers).properties(width=WIDTH - 100, height=HEIGHT))  # three and a legend fit a page
-    return alt.hconcat(*panels).resolve_scale(y="independent")
+    chart = alt.hconcat(*panels).resolve_scale(y="independent")
+    return chart.add_params(*ends) if ends else chart
 
 
 def robust_accuracy_curve(summary: pd.DataFrame | None, *, x: str, x_title: str, log_x: bool = False,

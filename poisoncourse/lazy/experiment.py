@@ -317,10 +317,20 @@ def plan(config: LazyConfig) -> dict[int, list[tuple[int, int]]]:
     return groups
 
 
-def simulate(config: LazyConfig, device: torch.device | None = None, progress=None) -> list[Group]:
-    """Every model of the config, batched per image size."""
+def simulate(config: LazyConfig, device: torch.device | None = None, progress=None, watch=None) -> list[Group]:
+    """Every model of the config, batched per image size. ``progress(done, total, partial=f)`` after
+    each size but the last (done, total: epochs of all sizes), ``f()`` the :class:`LazyResult` of the
+    sizes finished (a live chart's frame); training reports its epochs to ``progress`` too."""
     device = device or pick_device(config.device)
-    return [run_group(config, size, members, device, progress) for size, members in plan(config).items()]
+    sizes = plan(config)
+    groups = []
+    for size, members in sizes.items():
+        groups.append(run_group(config, size, members, device, progress))
+        if progress is not None and len(groups) < len(sizes):
+            progress(config.epochs * len(groups), config.epochs * len(sizes),
+                     partial=lambda done=list(groups): tidy(config, done, device,
+                                                            watch.elapsed() if watch else float("nan")))
+    return groups
 
 
 def run_one_at_a_time(config: LazyConfig, device: torch.device | None = None) -> list[Group]:
@@ -453,7 +463,7 @@ def run(config: LazyConfig, progress=None, max_seconds: float | None = None) -> 
     device = pick_device(config.device)
     watch = Stopwatch(device)
     with watch.running():
-        groups = simulate(config, device, progress)
+        groups = simulate(config, device, progress, watch)
     return tidy(config, groups, device, watch.seconds)
 
 

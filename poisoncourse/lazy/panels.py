@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import marimo as mo
 import pandas as pd
 
 from ..core import params
+from ..kit import page
 from . import charts, experiment, prose
 
 # The C₀ values the sliders and lists offer (the reference's radii and a few more).
@@ -108,8 +110,59 @@ def robust_config(values: dict) -> experiment.LazyConfig:
 
 def run_live(config: experiment.LazyConfig, progress=None) -> experiment.LazyResult:
     """A live run from the page, refused when it would take longer than a page may wait. (Under
-    a spinner: the batched run has no step count worth a bar.)"""
-    return experiment.run(config, max_seconds=experiment.LIVE_MAX_SECONDS)
+    a spinner: the batched run has no step count worth a bar.) ``progress`` gets the sizes finished
+    so far (a live chart's frames; the result is the same)."""
+    return experiment.run(config, progress=progress, max_seconds=experiment.LIVE_MAX_SECONDS)
+
+
+def scaling_axis(config: experiment.LazyConfig) -> tuple[str, str, list[float]]:
+    """Part 1's x axis: its column, its title and the run's values of it (d = size², or C₀)."""
+    if config.sweep == "size":
+        return "d", "input dimension d", [float(size * size) for _, size, _ in config.settings()]
+    return "lazy_radius", "lazy radius C₀", [float(c0) for c0, _, _ in config.settings()]
+
+
+def scaling_chart(config: experiment.LazyConfig, result: experiment.LazyResult, reference: pd.DataFrame | None):
+    """Part 1's chart (‖∇f‖, η, ‖δ‖/‖x‖ against d or C₀), from a whole run or the sizes finished so
+    far: on the whole run's axis, so every frame of a run has one spec (kit/livechart.py)."""
+    x, title, values = scaling_axis(config)
+    return charts.lazy_scaling(result.summary, x=x, x_title=title, guides=config.sweep == "size",
+                               reference=single_step_reference(reference, config), x_values=values)
+
+
+def reference_alone(reference: pd.DataFrame | None, config: experiment.LazyConfig):
+    """Part 1's reference lines alone, for a live run refused (they need no live result); None
+    when there are none to draw."""
+    ref = single_step_reference(reference, config)
+    if ref is None or not len(ref):
+        return None
+    return mo.vstack([
+        mo.md("### The reference alone\n\nNo live run to draw (refused above). Dashed: the shipped runs, one line "
+              "per width."),
+        charts.lazy_scaling(None, reference=ref, guides=False),
+    ])
+
+
+def robust_caption(result: experiment.LazyResult | None, config: experiment.LazyConfig, view: RobustView) -> str:
+    """The words under Part 2's chart: how to read the live run (if any) and what the reference is."""
+    c = config
+    return ((f"Bold: robust accuracy, mean over {c.seeds} seed(s) (bars: seed range); faint: clean "
+             "accuracy; red: always guessing the majority class. " if result is not None else "")
+            + f"{view.reference_note} The reference "
+            f"(`{experiment.REFERENCE_COMMAND}`): {experiment.REFERENCE_SEEDS} seeds, "
+            f"PGD-{experiment.REFERENCE_TRAINING['pgd_steps']}"
+            f" training, a {experiment.REFERENCE_TRAINING['attack_steps']}-step test attack, "
+            f"{experiment.REFERENCE_TRAINING['epochs']} epochs on {experiment.REFERENCE_TRAINING['n_train']} images "
+            "— smaller than the paper's full-MNIST runs.")
+
+
+def single_step_stats(result: experiment.LazyResult):
+    """Part 1's statistics row: the run, its clean accuracy and the median point's flipping step."""
+    c, m = result.config, result.models
+    return page.run_stats(result, caption=f"{c.epochs} epochs, m = {c.width}", extra=[
+        mo.stat(f"{m.clean_accuracy.mean():.3f}", label="clean test accuracy", caption="mean over all runs"),
+        mo.stat(f"{m.step_sqrt_d_q50.mean():.2f} / √d", label="smallest flipping ‖δ‖/‖x‖, median point",
+                caption=f"middle 80 %: {m.step_sqrt_d_q10.mean():.2f}–{m.step_sqrt_d_q90.mean():.2f} / √d")])
 
 
 def single_step_reference(reference: pd.DataFrame | None, config: experiment.LazyConfig) -> pd.DataFrame | None:

@@ -84,15 +84,25 @@ def best_lam_map(grid: pd.DataFrame, points: pd.DataFrame, *, box: float, lam_ra
         width=SQUARE, height=SQUARE, title="B · the λ that minimizes validation error").resolve_scale(color="independent")
 
 
-def attack_trace(path: pd.DataFrame) -> alt.HConcatChart:
-    """λ and the validation loss along the attack's steps."""
-    base = alt.Chart(path).encode(x=alt.X("step:Q", title="attack step"))
+def attack_trace(path: pd.DataFrame, *, steps: int | None = None,
+                 lam_range: tuple[float, float] | None = None) -> alt.HConcatChart:
+    """λ and the validation loss along the attack's steps. ``steps``: the attack's length, the x
+    axis's end (an attack still going draws its steps so far on the whole axis); ``lam_range``: the
+    λ axis, the whole range λ may take. The step axis's end is the chart's parameter (x_hi), not a
+    constant of its spec: a live chart (kit/livechart.py) then redraws an attack in progress by
+    changing its rows and that value, never its spec."""
+    last = float(path.step.max()) if len(path) else 0.0
+    x_hi = alt.param(name="x_hi", value=max(float(steps or 0), last, 1.0))
+    base = alt.Chart(path).encode(x=alt.X("step:Q", title="attack step",
+                                          scale=alt.Scale(domain=[0, alt.ExprRef("x_hi")], nice=False)))
     dots = lambda color: alt.OverlayMarkDef(color=color, size=14)  # noqa: E731
-    lam = base.mark_line(point=dots("#440154"), color="#440154").encode(y=alt.Y("lam:Q", title="λ (the penalty is exp λ)"))
+    lam_scale = alt.Scale(domain=list(lam_range), nice=False) if lam_range is not None else alt.Undefined
+    lam = base.mark_line(point=dots("#440154"), color="#440154").encode(
+        y=alt.Y("lam:Q", title="λ (the penalty is exp λ)", scale=lam_scale))
     loss = base.mark_line(point=dots("orange"), color="orange").encode(
         y=alt.Y("val_loss:Q", title="validation loss A", scale=alt.Scale(zero=False)))
     return alt.hconcat(lam.properties(width=WIDTH, height=160, title="λ along the attack"),
-                       loss.properties(width=WIDTH, height=160, title="what the attacker maximizes"))
+                       loss.properties(width=WIDTH, height=160, title="what the attacker maximizes")).add_params(x_hi)
 
 
 def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:

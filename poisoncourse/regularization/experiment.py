@@ -168,8 +168,12 @@ def best_lam(errors: np.ndarray, losses: np.ndarray, lams: np.ndarray) -> tuple[
 # --- the optimal attack (Eq. 1–2) ---------------------------------------------------------
 
 
+PATH_COLUMNS = ["step", "x1", "x2", "lam", "val_loss", "val_error"]
+
+
 def attack_path(pts: Points, start, label: int, lam: float, steps: int, alpha: float,
-                learn_lam: bool, beta: float, device: torch.device, penalize_bias: bool = True) -> pd.DataFrame:
+                learn_lam: bool, beta: float, device: torch.device, penalize_bias: bool = True,
+                progress=None) -> pd.DataFrame:
     """Projected hypergradient ascent on the poison, x ← Π(x + α ∇A/‖∇A‖), the attacker's
     objective A being the validation loss at the trained model (paper 002, Eq. 2). With
     ``learn_lam`` the two players alternate, as in the paper: the poison steps, the model is
@@ -178,7 +182,8 @@ def attack_path(pts: Points, start, label: int, lam: float, steps: int, alpha: f
 
     The steps are normalized because the paper does not say how it scales raw
     hypergradients; α = 0.4 for 50 steps can cross the 19-wide box, as in its Fig. 1.
-    Returns one row per step: step, x1, x2, lam, val_loss, val_error.
+    Returns one row per step: step, x1, x2, lam, val_loss, val_error. ``progress(t, steps,
+    partial=f)`` after each step but the last, ``f()`` an :class:`AttackSoFar` of the steps so far.
     """
     Xv, yv = logreg.augment(pts.x_val).to(device), pts.y_val.to(device)
     x = torch.tensor([start], dtype=torch.float64, device=device)  # (1, 2)
@@ -192,6 +197,8 @@ def attack_path(pts: Points, start, label: int, lam: float, steps: int, alpha: f
                      float(logreg.log_loss(theta, Xv, yv)[0]), float(logreg.errors(theta, Xv, yv)[0])))
         if t == steps:
             break
+        if progress is not None:
+            progress(t, steps, partial=lambda done=list(rows): AttackSoFar(pd.DataFrame(done, columns=PATH_COLUMNS)))
         d_x = logreg.hypergradients(fitted, prob, Xv, yv)[0][:, 0]
         x = (x + alpha * d_x / d_x.norm(dim=-1, keepdim=True).clamp_min(1e-300)).clamp(-BOX, BOX)
         if learn_lam:  # the defender answers the poison just placed (alternating, as in the paper)
@@ -200,7 +207,14 @@ def attack_path(pts: Points, start, label: int, lam: float, steps: int, alpha: f
             theta = fitted.theta
             d_lam = logreg.hypergradients(fitted, prob, Xv, yv)[1]
             lam_t = (lam_t - beta / math.sqrt(t + 1) * torch.sign(d_lam)).clamp(*LAM_RANGE)
-    return pd.DataFrame(rows, columns=["step", "x1", "x2", "lam", "val_loss", "val_error"])
+    return pd.DataFrame(rows, columns=PATH_COLUMNS)
+
+
+@dataclass(frozen=True)
+class AttackSoFar:
+    """An attack in progress as its trace reads it (a live chart's frame): the steps taken so far."""
+
+    path: pd.DataFrame
 
 
 # --- run: config in, tidy tables out --------------------------------------------------------
@@ -252,14 +266,18 @@ def _points_table(pts: Points, poison, label: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def run(config: HeatmapConfig) -> HeatmapResult:
-    """Heatmaps A and B, the clean and poisoned boundaries, and the attack from the poison."""
+def run(config: HeatmapConfig, progress=None) -> HeatmapResult:
+    """Heatmaps A and B, the clean and poisoned boundaries, and the attack from the poison.
+    ``progress(t, attack_steps, partial=f)`` after each attack step (:func:`attack_path`)."""
     c = config
     device = pick_device(c.device)
     watch = Stopwatch(device)
     poison = c.poison if c.poison is not None else cloned_poison(c.seed, c.poison_label)
     with watch.running():
         pts = make_points(c.seed)
+        # The attack first: a live chart draws its steps as they come (kit/livechart.py), the maps follow.
+        path = attack_path(pts, poison, c.poison_label, c.lam, c.attack_steps, c.step_size, c.learn_lam,
+                           c.lam_step, device, c.penalize_bias, progress)
         # λ of heatmap B plus the student's λ (heatmap A): one batched solve for all maps.
         lams = lam_grid(c.lam_values)
         all_lams = np.append(lams, c.lam)
@@ -271,8 +289,6 @@ def run(config: HeatmapConfig) -> HeatmapResult:
         one = logreg.fit(_problems(pts, torch.tensor([poison], dtype=torch.float64, device=device),
                                    c.poison_label, lam_t[-1:], c.penalize_bias))
         poisoned_err = float(logreg.errors(one.theta, Xv, yv)[0])
-        path = attack_path(pts, poison, c.poison_label, c.lam, c.attack_steps, c.step_size, c.learn_lam,
-                           c.lam_step, device, c.penalize_bias)
     best, best_err = best_lam(maps["error"][:-1], maps["loss"][:-1], lams)
     g = location_grid(c.resolution)
     x2, x1 = np.meshgrid(g, g, indexing="ij")

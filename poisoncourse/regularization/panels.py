@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core import params
-from . import mnist
-from .experiment import HeatmapConfig, cloned_poison
+from . import charts, mnist
+from .experiment import LAM_RANGE, HeatmapConfig, cloned_poison
 
 
 def heatmap_form(ui, defaults: HeatmapConfig):
@@ -119,3 +119,10 @@ def mnist_form(ui):
         steps=ui.declared(spec["attack_steps"], value=defaults.attack_steps, label="steps per batch"),
         seed=ui.declared(spec["seed"], step=1, value=defaults.seed, label=""),
     )
+
+
+def attack_chart(config: HeatmapConfig, result):
+    """The attack's trace (λ and the validation loss along its steps), from a finished run or an
+    attack in progress (:class:`~poisoncourse.regularization.experiment.AttackSoFar`): on the whole
+    attack's step axis and λ's whole range, so every frame of a run has one spec (kit/livechart.py)."""
+    return charts.attack_trace(result.path, steps=config.attack_steps, lam_range=LAM_RANGE)
