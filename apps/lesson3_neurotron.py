@@ -266,22 +266,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.vstack([mo.md(r"""
-    ## The math
-
-    **Network (Def. 1 and 2).** For a filter $w \in \mathbb R^r$ and sensing matrices $A_1, \dots, A_k$,
-    $f_w(x) = \frac1k \sum_{i=1}^k q\,\sigma(w^\top A_i x)$, $\sigma(z) = \max(z, \alpha z)$; the teacher is
-    $w^* \sim \mathcal N(0, I_r)$ and training starts at $w_1 = \mathbf 1$.
-
-    **Attack.** With probability $\beta$ the oracle returns $v = f_{w^*}(x) + \xi$, $|\xi| \le \theta$, else
-    $f_{w^*}(x)$. *Paper's experiments:* $\xi = -\theta, +\theta, \dots$ by position in the batch.
-    *Worst case (Sec. 3.5):* $\xi = f_{w_{adv}}(x) - f_{w^*}(x)$ for a wrong filter $w_{adv} = w^* + \rho u$.
-
-    **Neuro-Tron (Alg. 1).** $w_{t+1} = w_t + \eta\, M\, \frac1b \sum_{i=1}^b (v_i - f_{w_t}(x_i))\, x_i$ — no
-    derivative of $\sigma$. **SGD** replaces $M x_i$ by $\frac{\partial f_{w_t}}{\partial w}(x_i) = \frac qk \sum_j
-    \sigma'(w_t^\top A_j x_i) A_j x_i$.
-
-    """), fold.departs(mo.md(r"""
+    mo.vstack([fold.how(prose.MATH, title="The math"), fold.departs(mo.md(r"""
     * $A_j = M + jC$, $j \in \{-k/2..k/2\} \setminus \{0\}$, $M, C$ with $\mathcal N(0,1)$ entries, and ξ's alternating
       signs: the authors' code (the paper leaves both open).
     * Live runs take 10× the paper's η and T = 2,000 (the reference: the paper's η and 40,000 steps, 5 seeds).

@@ -249,36 +249,7 @@ def _(mnist_defaults, mnist_form):
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
-    ## The math
-
-    **Data.** $x \sim \tfrac12 \mathcal N(-\mu\mathbf 1_d, \sigma^2 I_d) + \tfrac12 \mathcal N(\mu\mathbf 1_d, \sigma^2 I_d)$,
-    $y = c(x) = \mathbb 1[x^\top\mathbf 1 \ge 0]$. The Bayes boundary is the hyperplane
-    $x^\top \mathbf 1 = 0$, at distance $\mu\sqrt d$ from each mean.
-
-    **Poisons.** For class $k \in \{0, 1\}$ with mean $m_k = (2k - 1)\mu\mathbf 1_d$:
-    $p_{k,i} = m_k + r\,u_{k,i}$, $u_{k,i}$ uniform on the unit sphere, $i = 1..b$, label $1 - k$
-    (opposite) or $2$ (third class).
-
-    **Training.** A ReLU network $f: \mathbb R^d \to \mathbb R^{C}$ with three hidden layers,
-    cross-entropy, Adam, mini-batches, until every training point (poisons included) is
-    classified as labelled. *Spectral cap:* after every step the last layer's weights are
-    rescaled, $W \leftarrow W \min(1, \kappa / \|W\|_2)$, so $\|W\|_2 \le \kappa$.
-    *PGD training:* every batch is replaced by its PGD points (5 steps) before the step.
-
-    **Attack.** $\ell_2$ PGD from $\delta_0 = 0$:
-    $\delta_{t+1} = \Pi_{\|\delta\| \le \varepsilon}\big(\delta_t + \alpha\, g_t / \|g_t\|\big)$,
-    $g_t = \nabla_\delta \mathrm{CE}(f(x + \delta_t), c(x))$, $\alpha = 2.5\varepsilon / T$.
-    Adversarial accuracy: the fraction of test points still classified as $c(x)$ after $T$ steps.
-
-    **Adversarial path (MNIST).** $x_{t+1} = x_t + \omega\, \nabla_x m(x_t) / \|\nabla_x m(x_t)\|$ with
-    $m = -(\text{correct logit} - \text{other logit})$, until the prediction flips; the score is the number
-    of steps. (The margin replaces the cross-entropy, which points the same way for two classes but
-    whose gradient underflows to zero on confidently classified images.)
-
-    **Where the data lie.** $\|x - m_k\| = \sigma\chi_d$ for a clean point of class $k$, and
-    $\chi_d$ concentrates near $\sqrt d$: the mean itself is empty space in $d = 16$.
-    """)
+    fold.how(prose.MATH, title="The math")
     return
 
 

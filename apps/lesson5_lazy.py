@@ -231,34 +231,7 @@ def _(reference):
 
 @app.cell(hide_code=True)
 def _():
-    mo.vstack([mo.md(r"""
-    ## The math
-
-    **Network (Sec. 2).** For $x \in \mathbb R^d$ with $\|x\| = 1$,
-
-    $$f(x) = \sum_{s=1}^m a_s\,\sigma\!\left(w_s^\top x + b_s\right), \qquad
-    a_s \sim \mathrm{Unif}\{\pm 1/\sqrt m\}\ \text{(fixed)},\quad w_{s,0} \sim \mathcal N(0, I_d),$$
-
-    predicting class 1 where $f(x) > 0$, trained by SGD on the logistic loss $\log(1 + e^{-y f(x)})$.
-
-    **Lazy regime.** $\max_s \|w_s - w_{s,0}\| \le R = C_0/\sqrt m$ (with the bias in the norm when there is
-    one), kept by projecting every row back onto its ball, $w_s \leftarrow w_{s,0} + (w_s - w_{s,0})
-    \min\!\left(1, R/\|w_s - w_{s,0}\|\right)$ (Alg. 1), or by stopping when a row leaves it (Sec. 5.1).
-
-    **Theorem 3.1 (informal).** For such a network, with $m$ wide enough but not exponentially wide in $d$, one step
-
-    $$x' = x - \eta\,\operatorname{sign}(f(x))\,\nabla_x f(x),\ \ \|\nabla_x f(x)\| \approx \sqrt{d/2},\ \ |f(x)| = O(1),$$
-
-    flips the prediction with $\eta = \Theta(1/d)$, i.e. $\|\delta\| = \eta\|\nabla_x f\| =
-    \Theta(1/\sqrt d)$, with high probability. Why $\sqrt{d/2}$: near initialization
-    $\nabla_x f = \sum_s a_s \mathbb 1[w_s^\top x + b_s > 0]\, w_s$, a sum of about $m/2$ random Gaussian
-    vectors of size $\sqrt d$ with weights $\pm 1/\sqrt m$.
-
-    **Adversarial training (Alg. 1).** For each batch, ℓ₂-PGD from $\delta = 0$: $\delta \leftarrow
-    \Pi_{\|\delta\| \le \epsilon}(\delta + \alpha\nabla_\delta \ell / \|\nabla_\delta \ell\|)$, $\alpha =
-    2.5\epsilon/K$, for $K$ steps; one SGD step on the attacked batch; then the projection above.
-
-    """), fold.departs(mo.md(r"""
+    mo.vstack([fold.how(prose.MATH, title="The math"), fold.departs(mo.md(r"""
     * Part 1 projects rows back after every step by default; Sec. 5.1 stops training when a row leaves its ball
       (offered, and both are in the Fig. 2/3 reference). The authors' code projects after every epoch (offered).
     * Data: the 0s and 1s of mnist5k (≤ 1,000 images, resized), not full MNIST; m ≤ 1,600; 4 epochs live; no bias

@@ -269,3 +269,30 @@ def scaling_legend(config: experiment.LazyConfig, reference: pd.DataFrame | None
     else:
         parts.append("The reference runs and the theory's lines are drawn against d only: sweep the sizes to see them.")
     return " ".join(parts)
+
+
+# The page's mathematics, folded under "The math" (fixed text: it states no measured number).
+MATH = r"""**Network (Sec. 2).** For $x \in \mathbb R^d$ with $\|x\| = 1$,
+
+$$f(x) = \sum_{s=1}^m a_s\,\sigma\!\left(w_s^\top x + b_s\right), \qquad
+a_s \sim \mathrm{Unif}\{\pm 1/\sqrt m\}\ \text{(fixed)},\quad w_{s,0} \sim \mathcal N(0, I_d),$$
+
+predicting class 1 where $f(x) > 0$, trained by SGD on the logistic loss $\log(1 + e^{-y f(x)})$.
+
+**Lazy regime.** $\max_s \|w_s - w_{s,0}\| \le R = C_0/\sqrt m$ (with the bias in the norm when there is
+one), kept by projecting every row back onto its ball, $w_s \leftarrow w_{s,0} + (w_s - w_{s,0})
+\min\!\left(1, R/\|w_s - w_{s,0}\|\right)$ (Alg. 1), or by stopping when a row leaves it (Sec. 5.1).
+
+**Theorem 3.1 (informal).** For such a network, with $m$ wide enough but not exponentially wide in $d$, one step
+
+$$x' = x - \eta\,\operatorname{sign}(f(x))\,\nabla_x f(x),\ \ \|\nabla_x f(x)\| \approx \sqrt{d/2},\ \ |f(x)| = O(1),$$
+
+flips the prediction with $\eta = \Theta(1/d)$, i.e. $\|\delta\| = \eta\|\nabla_x f\| =
+\Theta(1/\sqrt d)$, with high probability. Why $\sqrt{d/2}$: near initialization
+$\nabla_x f = \sum_s a_s \mathbb 1[w_s^\top x + b_s > 0]\, w_s$, a sum of about $m/2$ random Gaussian
+vectors of size $\sqrt d$ with weights $\pm 1/\sqrt m$.
+
+**Adversarial training (Alg. 1).** For each batch, ℓ₂-PGD from $\delta = 0$: $\delta \leftarrow
+\Pi_{\|\delta\| \le \epsilon}(\delta + \alpha\nabla_\delta \ell / \|\nabla_\delta \ell\|)$, $\alpha =
+2.5\epsilon/K$, for $K$ steps; one SGD step on the attacked batch; then the projection above.
+"""

@@ -72,3 +72,18 @@ def noise_ball_notice(floors: pd.DataFrame | None) -> str:
             f"{verdict}. "
             f"The worst-case attack's floor barely moves (slope {worst.slope.min():+.2f} to {worst.slope.max():+.2f}, "
             f"at most {worst.high.max():+.2f} within the intervals).")
+
+
+# The page's mathematics, folded under "The math" (fixed text: it states no measured number).
+MATH = r"""**Network (Def. 1 and 2).** For a filter $w \in \mathbb R^r$ and sensing matrices $A_1, \dots, A_k$,
+$f_w(x) = \frac1k \sum_{i=1}^k q\,\sigma(w^\top A_i x)$, $\sigma(z) = \max(z, \alpha z)$; the teacher is
+$w^* \sim \mathcal N(0, I_r)$ and training starts at $w_1 = \mathbf 1$.
+
+**Attack.** With probability $\beta$ the oracle returns $v = f_{w^*}(x) + \xi$, $|\xi| \le \theta$, else
+$f_{w^*}(x)$. *Paper's experiments:* $\xi = -\theta, +\theta, \dots$ by position in the batch.
+*Worst case (Sec. 3.5):* $\xi = f_{w_{adv}}(x) - f_{w^*}(x)$ for a wrong filter $w_{adv} = w^* + \rho u$.
+
+**Neuro-Tron (Alg. 1).** $w_{t+1} = w_t + \eta\, M\, \frac1b \sum_{i=1}^b (v_i - f_{w_t}(x_i))\, x_i$ — no
+derivative of $\sigma$. **SGD** replaces $M x_i$ by $\frac{\partial f_{w_t}}{\partial w}(x_i) = \frac qk \sum_j
+\sigma'(w_t^\top A_j x_i) A_j x_i$.
+"""

@@ -220,3 +220,41 @@ def paper_protocol(table: pd.DataFrame | None, meta: dict | None = None) -> str:
             f"{how}). At {last} poisons the mean test errors are {means['learned']:.1%} (learned λ) and "
             f"{means['large']:.1%} (λ = log 200); the learned λ's error minus λ = log 200's, paired within each split: "
             f"{100 * iv.mean:+.1f} points, 95 % t-interval [{100 * iv.low:+.1f}, {100 * iv.high:+.1f}] — {answer}.")
+
+
+# The page's mathematics, folded under "The math" (fixed text: it states no measured number).
+MATH = r"""**Model.** Logistic regression $f(x) = \sigma(w^\top x + b)$, $\theta = (w, b)$, labels
+$y \in \{-1, +1\}$, trained on $\mathcal D'_{tr} = \mathcal D_{tr} \cup \mathcal D_p$:
+
+$$\mathcal L(\mathcal D'_{tr}, \lambda, \theta) = \frac1n \sum_{i=1}^{n}
+\log\!\left(1 + e^{-y_i (w^\top x_i + b)}\right) + \frac{e^{\lambda}}{2}\|\theta\|^2 .$$
+
+$\lambda$ lives in log space. Strongly convex, so every model is trained *to its optimum*
+$\theta^*$ by Newton's method — all grid cells at once.
+
+**The attack (Eq. 1).** The attacker maximizes the validation loss
+$\mathcal A = \mathcal L(\mathcal D_{val}, \theta^*)$ over the poison's features $x_p$; the
+defender minimizes it over $\lambda$:
+
+$$\min_{\lambda} \max_{x_p \in [-9.5, 9.5]^2} \mathcal L(\mathcal D_{val}, \theta^*)
+\quad \text{s.t.} \quad \theta^* = \arg\min_\theta \mathcal L(\mathcal D'_{tr}, \lambda, \theta).$$
+
+**Hypergradients.** At the optimum $\nabla_\theta \mathcal L = 0$, so by the implicit function
+theorem, with $H = \nabla^2_\theta \mathcal L$,
+
+$$\frac{d\mathcal A}{d x_p} = -\Big(\frac{\partial^2 \mathcal L}{\partial\theta\,\partial x_p}\Big)^{\!\top}
+H^{-1} \nabla_\theta \mathcal A, \qquad
+\frac{d\mathcal A}{d \lambda} = -e^{\lambda}\, \theta^{*\top} H^{-1} \nabla_\theta \mathcal A .$$
+
+(The paper differentiates through $T$ unrolled training steps instead; for a strongly convex
+problem both agree as $T \to \infty$.)
+
+**Updates (Eq. 2), alternating as in the paper.** $x_p \leftarrow \Pi\big(x_p + \alpha\, \nabla_{x_p}\mathcal A / \|\nabla_{x_p}\mathcal A\|\big)$,
+the model retrained, then, when λ is learned, $\lambda \leftarrow \Pi\big(\lambda - \tfrac{\beta}{\sqrt{t+1}}\,
+\mathrm{sign}\, \partial_\lambda \mathcal A\big)$, $\Pi$ projecting onto the box and onto $[-8, 6]$.
+The paper does not say how it scales raw hypergradients; normalized steps make α a
+distance.
+
+**Heatmap B** picks, per poison location, the λ of least validation *error* on a grid of
+[−8, 6] (App. C.1); ties (the error moves in steps of 1/64) go to the smaller validation loss.
+"""
