@@ -219,7 +219,7 @@ def _():
             inputs, β = 0.5, T = {noiseball.ITERATIONS:,}; floor: mean log₁₀ error over the second half.
             """),
         _eta.show(lambda t: mo.vstack([charts.floor_vs_eta(noiseball.medians(t)),
-                                       mo.md(prose.noise_ball_markdown(t))])),
+                                       mo.md(prose.noise_ball_markdown(t))]), once="neurotron.noiseball"),
         mo.md("""
             So "the error grows with θ" holds at a **fixed η**: the paper's floor is set by θ *and* η, and
             with η → 0 (and T → ∞) it would vanish. The biased attack leaves a floor that a smaller step barely
