@@ -172,15 +172,9 @@ def _(config, draw):
 def _():
     # The shipped runs at more seeds; a missing or altered file is reported, not drawn.
     reference = page.load(labelnoise.load_reference)
-    _figures = None if reference.table is None else panels.reference_figures(reference.table)
     mo.vstack([
         mo.md(f"## Reference: more seeds, and the thesis's variants\n\n{prose.reference_intro()}"),
-        reference.note("The reference runs cannot be shown."),
-        *([] if _figures is None else [
-            mo.md("**Fig. 6 — opposite class, third class, third class with PGD training.**"),
-            charts.accuracy_vs_r(_figures.fig6),
-            mo.md("**Fig. 8 — a spectral cap on the last layer** (opposite-class poisons)."),
-            charts.accuracy_vs_r(_figures.fig8)]),
+        reference.show(panels.reference_panel, what="The reference runs cannot be shown.", once="labelnoise.reference"),
     ])
     return (reference,)
 

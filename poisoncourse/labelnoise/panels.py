@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import marimo as mo
 import pandas as pd
 
 from ..core import params
@@ -166,6 +167,16 @@ def reference_figures(reference: pd.DataFrame) -> ReferenceFigures:
     fig6 = toy[toy.spectral_cap.isna()]
     fig8 = toy[toy.spectral_cap.notna() | (toy.setting == describe_setting(LabelNoiseConfig()))]
     return ReferenceFigures(_curves(fig6), _curves(fig8))
+
+
+def reference_panel(reference: pd.DataFrame):
+    """The shipped runs' two figures with their captions (drawn once per server: page.Shipped.show's once)."""
+    figures = reference_figures(reference)
+    return mo.vstack([
+        mo.md("**Fig. 6 — opposite class, third class, third class with PGD training.**"),
+        charts.accuracy_vs_r(figures.fig6),
+        mo.md("**Fig. 8 — a spectral cap on the last layer** (opposite-class poisons)."),
+        charts.accuracy_vs_r(figures.fig8)])
 
 
 def mnist_reference(reference: pd.DataFrame) -> pd.DataFrame:
