@@ -36,9 +36,11 @@ def _():
 
     Wang, Mianjy and Arora,
     [*Robust learning for data poisoning attacks*](https://proceedings.mlr.press/v139/wang21r.html) (ICML 2021),
-    prove that SGD on a two-layer ReLU network learns despite poisoning only when its width is bounded
-    **from below and from above**, and show on MNIST that clean test accuracy against width is an *inverted U* under
-    poisoning, while training on clean data only improves with width. Below, a sweep of two-layer networks of
+    prove that SGD on a two-layer ReLU network is *guaranteed* to learn despite poisoning when its width lies in a
+    window **bounded from below and from above** — and leave open whether the upper bound is necessary (Sec. 5–6).
+    On MNIST they report clean test accuracy against width as an *inverted U* under all three poisonings, while
+    training on clean data only improves with width. What this course finds at its smaller scale, with intervals,
+    is in the shipped sweep below: it does not reproduce the inverted U in every regime. Below, a sweep of two-layer networks of
     different widths trains live — each width on the clean and on the poisoned training set, several seeds, with the
     hidden units of all widths side by side in one batched computation (the curve is drawn as soon as the first
     widths finish). The paper's own CNN is one choice away, at 28×28 and smaller sweeps (it is slow on a CPU).

@@ -10,7 +10,7 @@ LESSON = Lesson(
     number=1,
     # The app's app_title too (tests/test_registry.py); the front page and the course map read these.
     title="Lesson 1 · The width U-curve",
-    summary="Is a wider network always better when the training data are poisoned? It depends on the attack.",
+    summary="Is a wider network always better when the training data are poisoned? The paper says no; test it.",
     paper=Paper("Robust learning for data poisoning attacks", "Wang, Mianjy, Arora", "ICML 2021",
                 "https://proceedings.mlr.press/v139/wang21r.html"),
     app="lesson1_width.py",

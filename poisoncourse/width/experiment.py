@@ -56,6 +56,7 @@ MAX_WIDTH = 65_536
 COLLAPSE_FIT = 0.2
 ATTACKER_WIDTH = 128  # the attacker's own clean-trained model (paper: "w*" learned on clean data)
 ATTACKER_EPOCHS = 20
+ATTACKER_LR, ATTACKER_MOMENTUM = 0.05, 0.9  # the attacker's own training (the paper trains w* as its victims)
 # S₂, the paper's attack's epochs: the authors ran 500 (their default) and 1,000; the live
 # lesson affords fewer (the ascent is a Python loop over 12 mini-batches per epoch).
 ATTACK_EPOCHS = 100
@@ -187,8 +188,8 @@ def train_attacker(x: torch.Tensor, y: torch.Tensor, config: WidthConfig, standa
     """One clean-trained model per seed: the w* that the paper's attacker perturbs against."""
     seeds = config.seed_list
     model = nets.StackedMLP.init([config.dim, ATTACKER_WIDTH, 10], seeds, stream=40, device=x.device)
-    nets.train(model, standardize(x), y, epochs=ATTACKER_EPOCHS, lr=0.05, seeds=seeds, batch_size=128,
-               optimizer="sgd", momentum=0.9, stream=41)
+    nets.train(model, standardize(x), y, epochs=ATTACKER_EPOCHS, lr=ATTACKER_LR, seeds=seeds, batch_size=128,
+               optimizer="sgd", momentum=ATTACKER_MOMENTUM, stream=41)
     return model
 
 

@@ -228,7 +228,7 @@ def notice_md(result: experiment.WidthResult) -> str:
 TRY_NEXT = (
     (f"Regime **A** at its calibrated budget {experiment.DEFAULT_BUDGETS['A']:g} (about a fifth of a digit's norm): "
      "every width stays above chance "
-     "and the mid widths lose a few points; compare the ‖δᵢ‖ histogram with the budget's rule.",
+     "and every width loses about ten points; compare the ‖δᵢ‖ histogram with the budget's rule.",
      dict(regime="A")),
     ("The same with the **strong attack**: at this budget both attacks fill their ball, and they cost the mid widths "
      "about the same (within 3 points at m = 128) — at the lesson's scale the paper's procedure is no weaker.",
@@ -250,10 +250,11 @@ def try_next_md() -> str:
 DEPARTURES = (
     ("data", "all 60,000 MNIST digits at 28×28", "the 5,000 digits that ship with the course, at 7×7 by default "
      "(n = 1,000 live, 2,000 in the shipped sweep)", "a live retrain must take seconds on a CPU"),
-    ("victim", "a CNN whose last hidden layer has width m, up to 2·10⁵", "a two-layer MLP on the pixels (the CNN is "
+    ("victim", "a CNN whose last hidden layer has width m, from 10 to 10⁵ in the text", "a two-layer MLP on the pixels (the CNN is "
      "an option at 28×28), widths up to 4,096 live and 16,384 in the shipped sweep", "CPU time"),
-    ("attacker", "that CNN at width 100, trained on clean data, on raw pixels in [0, 1]", f"an MLP of width "
-     f"{experiment.ATTACKER_WIDTH} trained {experiment.ATTACKER_EPOCHS} epochs on clean standardized pixels",
+    ("attacker", "that CNN at width 100, trained on clean data as the victims are, on raw pixels in [0, 1]",
+     f"an MLP of width {experiment.ATTACKER_WIDTH} trained {experiment.ATTACKER_EPOCHS} epochs by SGD with momentum "
+     f"{experiment.ATTACKER_MOMENTUM:g} and learning rate {experiment.ATTACKER_LR:g} on clean standardized pixels",
      "the resolution: a CNN needs 28×28"),
     ("attack", "stochastic ascent, batches of 128, ascent step η = 0.1, S₂ = 500–1,000 epochs, projection once per epoch",
      f"the same procedure with S₂ = {experiment.ATTACK_EPOCHS} epochs (the full-batch 'strong attack' is an option)",
@@ -265,13 +266,14 @@ DEPARTURES = (
      "on the live run's accuracy-against-budget curve (1,000 digits, 40 epochs) so that a mid-width network loses "
      "about what the paper's did; the shipped sweep (2,000 digits, 60 epochs) loses more at the same budgets",
      "per unit of budget our attacker hurts more than the paper's"),
-    ("training", "vanilla SGD, lr 0.1, batch 128, up to 1,000 epochs, patience 30, evaluated every epoch",
+    ("training", "vanilla SGD, its learning rate chosen by 5-fold cross-validation (0.1 in the authors' code), "
+     "batch 128, up to 1,000 epochs, patience 30, evaluated every epoch",
      f"vanilla SGD, lr 0.1, batch 128, {experiment.WidthConfig().epochs} epochs live (60 in the shipped sweep), "
      f"patience {experiment.WidthConfig().patience}, evaluated every {experiment.WidthConfig().eval_every} epochs",
      "live time"),
     ("validation", "the poisoned fold of a 5-fold split, each fold trained once", "one poisoned validation split of "
      "500 digits (a clean one and the last epoch shown beside it)", "one fold is what the time affords"),
-    ("repeats", "20–50 runs × 5 folds, mean shown", f"{experiment.WidthConfig().seeds} seeds live, "
+    ("repeats", "Fig. 3: the mean of 50 runs", f"{experiment.WidthConfig().seeds} seeds live, "
      f"{shipped.REFERENCE_SEEDS} in the shipped sweep, each shape read from a paired 95 % interval",
      "CPU time; the interval says what the seeds can decide"),
 )

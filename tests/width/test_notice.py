@@ -55,10 +55,14 @@ def regime_a():
     return W.run(replace(W.WidthConfig(), **overrides))
 
 
-def test_try_next_1_regime_a_stays_above_chance_and_costs_the_mid_widths_a_few_points(regime_a):
+def test_try_next_1_regime_a_stays_above_chance_and_costs_every_width_about_ten_points(regime_a):
+    # Measured at the defaults (2026-12-06): 9–13 points at every width, 2 to 2,048 ("about ten").
     _above_chance(regime_a)
+    assert "every width loses about ten points" in prose.TRY_NEXT[0][0]
     col = regime_a.accuracy_column
-    assert _mean(regime_a, "clean", col, 128) - _mean(regime_a, "poisoned", col, 128) >= 0.03
+    for width in regime_a.config.widths:
+        drop = _mean(regime_a, "clean", col, width) - _mean(regime_a, "poisoned", col, width)
+        assert 0.06 <= drop <= 0.15, (width, drop)
 
 
 def test_try_next_2_both_attacks_fill_their_ball_and_cost_the_mid_widths_about_the_same(regime_a):

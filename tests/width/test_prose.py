@@ -46,6 +46,18 @@ def test_each_regimes_bullet_states_the_verdict_of_its_paired_interval(table, pa
         assert v["paired"].sentence().split(" — ")[0] in text
 
 
+def test_the_introduction_says_the_shipped_sweep_does_not_find_the_inverted_u_in_every_regime(table):
+    # Issue 27: the page states the paper's claim (an inverted U in all three regimes) and that the course's
+    # sweep finds otherwise — true while some regime's verdict, in every view, is not an inverted U.
+    intro = (ROOT / "apps" / "lesson1_width.py").read_text(encoding="utf-8")
+    assert "an *inverted U* under all three poisonings" in intro
+    assert "it does not reproduce the inverted U in every regime" in intro
+    verdicts = {}
+    for v in prose.shipped_verdicts(table):
+        verdicts.setdefault(v["regime"], set()).add(v["paired"].verdict)
+    assert any("inverted U" not in " ".join(found) for found in verdicts.values()), verdicts
+
+
 def test_the_shipped_sweep_has_the_seeds_and_widest_width_the_page_names(shipped):
     configs = shipped.meta["settings"]["configs"]
     assert {c["seeds"] for c in configs} == {shipped_sweep.REFERENCE_SEEDS}
