@@ -36,8 +36,9 @@ def _():
     Carnerero-Cano, Muñoz-González, Spencer and Lupu,
     [*Regularization can help mitigate poisoning attacks… with the right hyperparameters*](https://arxiv.org/abs/2105.10948)
     (ICLR 2021 workshop), answer: **only with the right λ**. A λ fixed in advance makes
-    regularization look useless (too small) or costly (too large); a λ chosen *against the
-    attack* — a minimax problem — keeps the error near its clean level, and grows with the attack.
+    regularization look useless (too small) or costly (too large); with a λ chosen *against the
+    attack* — a minimax problem — the error still grows with the attack, but "significantly" less
+    (the paper's word) than with a λ fixed too small.
 
     Below: the paper's 2-D example (App. C.1). Two Gaussian classes, 32 training and 64
     validation points, one poisoning point (red diamond) anywhere in the box $[-9.5, 9.5]^2$.

@@ -182,3 +182,16 @@ def test_l2_the_shipped_paper_protocol_is_ten_splits_at_the_papers_settings_and_
     assert verdict in text
     last = loaded.table[loaded.table.poisons == 85].groupby("mode_key").test_error.mean()
     assert f"{last['learned']:.1%} (learned λ) and {last['large']:.1%} (λ = log 200)" in text
+
+
+def test_the_departures_name_the_sign_step_the_test_set_and_the_papers_retraining():
+    # Issue 27: three departures the page did not state; the test set's size is counted, not assumed.
+    import torch
+
+    mnist = regularization_mnist
+    text = regularization_prose.departures()
+    assert "decaying *sign* step" in text and "Eq. 2 is a gradient step" in text
+    assert f"{mnist.N_TEST} digits, drawn anew with each split" in text and "fixed 1,954" in text
+    assert "mini-batch SGD (η 0.01, batch 64, 200 epochs" in text
+    for seed in (0, 1):
+        assert len(mnist.make_split(seed, torch.device("cpu")).y_test) == mnist.N_TEST
