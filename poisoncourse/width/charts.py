@@ -35,10 +35,13 @@ def _colors(series) -> alt.Scale:
 
 
 def _titled(chart, title: str | None, attack: str | None):
-    """Every chart says which attack made its data (as its subtitle)."""
+    """Every chart says which attack made its data: as its subtitle, or as its title when it has none (Vega
+    draws no subtitle under an empty title — issue 27: Lesson 1's budget rows never said which was A, which B)."""
     if attack is None:
         return chart
-    return chart.properties(title=alt.TitleParams(title or "", subtitle=[attack], fontSize=12, subtitleFontSize=11,
+    if not title:
+        return chart.properties(title=alt.TitleParams(attack, fontSize=12, anchor="start"))
+    return chart.properties(title=alt.TitleParams(title, subtitle=[attack], fontSize=12, subtitleFontSize=11,
                                                   anchor="start"))
 
 
