@@ -13,6 +13,7 @@ import pytest
 import poisoncourse.neurotron.charts as charts
 import poisoncourse.neurotron.experiment as neurotron
 from poisoncourse.kit import liveserve, livechart, memo, page
+from tests import livetools
 
 CONFIG = neurotron.NeurotronConfig.live(iterations=400, seeds=2, values=(0.0, 0.5, 2.0))  # reports at 40, 80, …, 360
 
@@ -22,23 +23,8 @@ def draw(config, result):
     return charts.log_error_curves(result.curves, value_title="θ", iterations=config.iterations)
 
 
-class Clock:
-    """A clock a test moves: `step` seconds at each reading."""
-
-    def __init__(self, step: float):
-        self.now, self.step = 0.0, step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
-
-
 def live_run(config=CONFIG, step=0.125, frame_seconds=0.25, stop=None):
-    chart = livechart.LiveChart(draw)
-    frames = []
-    send = chart.send
-    chart.send = lambda c, note="", final=False: (send(c, note, final), frames.append(dict(chart.frame)))[0]
-    progress = page.Progress(live=chart, config=config, stop=stop, frame_seconds=frame_seconds, clock=Clock(step))
+    chart, frames, progress = livetools.recording(draw, config, step=step, frame_seconds=frame_seconds, stop=stop)
     return chart, frames, neurotron.run(config, progress=progress)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from poisoncourse.kit import livechart, page
+from poisoncourse.kit import livechart
+from tests import livetools
 from poisoncourse.labelnoise import experiment, panels
 
 # Three distances, two seeds, a network small enough to train for a few epochs in a second.
@@ -14,25 +15,11 @@ CONFIG = experiment.LabelNoiseConfig(r_values=(0.0, 3.0, 8.0), seeds=2, n=60, po
                                      max_epochs=5, pgd_steps=3, widths=(16, 16))
 
 
-class Clock:
-    """A clock a test moves: `step` seconds at each reading."""
-
-    def __init__(self, step: float):
-        self.now, self.step = 0.0, step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
-
-
 def live_run(step: float, frame_seconds: float = 0.25, share: float = 1.0):
     """A run with a live chart on the test's clock; `share`: experiment.PARTIAL_SHARE (1: every epoch
     offers its look, whatever the looks cost on this machine)."""
-    chart = livechart.LiveChart(panels.live_chart, stoppable=False)
-    frames = []
-    send = chart.send
-    chart.send = lambda c, note="", final=False: (send(c, note, final), frames.append(dict(chart.frame)))[0]
-    progress = page.Progress(live=chart, config=CONFIG, frame_seconds=frame_seconds, clock=Clock(step))
+    chart, frames, progress = livetools.recording(panels.live_chart, CONFIG, step=step, frame_seconds=frame_seconds,
+                                                  stoppable=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(experiment, "PARTIAL_SHARE", share)
         return chart, frames, experiment.run(CONFIG, progress=progress)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from poisoncourse.kit import livechart, page
+from poisoncourse.kit import livechart
+from tests import livetools
 from poisoncourse.lazy import experiment, panels
 
 # Four image sizes (one batched computation each), small enough for a second.
@@ -22,23 +23,8 @@ def draw(config, result):
     return panels.scaling_chart(config, result, REFERENCE)
 
 
-class Clock:
-    """A clock a test moves: `step` seconds at each reading."""
-
-    def __init__(self, step: float):
-        self.now, self.step = 0.0, step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
-
-
 def live_run(step: float, frame_seconds: float = 0.25):
-    chart = livechart.LiveChart(draw, stoppable=False)
-    frames = []
-    send = chart.send
-    chart.send = lambda c, note="", final=False: (send(c, note, final), frames.append(dict(chart.frame)))[0]
-    progress = page.Progress(live=chart, config=CONFIG, frame_seconds=frame_seconds, clock=Clock(step))
+    chart, frames, progress = livetools.recording(draw, CONFIG, step=step, frame_seconds=frame_seconds, stoppable=False)
     return chart, frames, panels.run_live(CONFIG, progress)
 
 

@@ -6,30 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from poisoncourse.kit import livechart, page
+from poisoncourse.kit import livechart
+from tests import livetools
 from poisoncourse.regularization import experiment, panels
 
 # A small map and a short attack that learns λ, so both of the trace's panels move.
 CONFIG = experiment.HeatmapConfig(resolution=6, lam_values=3, attack_steps=8, learn_lam=True, device="cpu")
 
 
-class Clock:
-    """A clock a test moves: `step` seconds at each reading."""
-
-    def __init__(self, step: float):
-        self.now, self.step = 0.0, step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
-
-
 def live_run(step: float, frame_seconds: float = 0.25):
-    chart = livechart.LiveChart(panels.attack_chart, stoppable=False)
-    frames = []
-    send = chart.send
-    chart.send = lambda c, note="", final=False: (send(c, note, final), frames.append(dict(chart.frame)))[0]
-    progress = page.Progress(live=chart, config=CONFIG, frame_seconds=frame_seconds, clock=Clock(step))
+    chart, frames, progress = livetools.recording(panels.attack_chart, CONFIG, step=step, frame_seconds=frame_seconds,
+                                                  stoppable=False)
     return chart, frames, experiment.run(CONFIG, progress=progress)
 
 
