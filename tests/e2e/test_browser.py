@@ -359,20 +359,24 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
-# The memory test. A leak is memory that grows with every retrain and is never given back; the
-# allocator's arenas, marimo's session state and torch's first run add a fixed amount and then
-# wobble by ±20 MiB from one retrain to the next, whatever the bound. So the test measures the
-# *trend* after a warm-up: the Theil–Sen slope (the median of the slopes between every pair of
-# retrains, which ignores a few jumps) over retrains 5–16, alternating two settings so that each
-# one trains. The shared memo is off for it: it keeps results by design, up to its own cap
+# The memory test. A leak is memory that grows with every retrain and is never given back. Read
+# from the process's resident memory, glibc's allocator hides it at first: its mmap threshold rises
+# as large blocks are freed, so a training's tensors come from the heap, stay resident when freed,
+# and a leak fills that slack before the process grows (on a busy CI machine an 8 MiB-per-retrain
+# leak read as +3.7 MiB per retrain; the leak-free server wobbled by ±20 MiB). So the server under
+# test gets a fixed threshold (MALLOC_MMAP_THRESHOLD_, glibc's documented variable): every block
+# over 128 KiB is its own mapping, given back when freed, and resident memory counts what is alive.
+# The test then reads the *trend* after a warm-up: the Theil–Sen slope (the median of the slopes
+# between every pair of retrains, which ignores a jump), alternating two settings so that each one
+# trains. The shared memo is off for it: it keeps results by design, up to its own cap
 # (tests/kit/test_memo.py). Measured on a 2-core x86 CPU (MiB after each retrain, 1–16):
-#   leak-free:                   768 768 768 730 787 788 788 769 788 788 769 770 778 782 782 782  → slope ≈ 0
-#   every result kept alive:     765 756 784 784 822 888 888 888 935 943 981 981 981 983 992 1001 → ≈ 17 MiB
-# (that was before the live charts: Lesson 3's result is now about 1 MB and keeping it alone grows
-# the server by about that, under what 16 retrains can tell from the arenas' wobble: measured flat). The
-# second test injects a leak of a training's working set — every result kept, and 8 MiB beside each
+#   leak-free:                          795 795 796 795 796 795 795 795 795 795 795 795 795 795 796 796 → +0.0
+#   every result kept, 8 MiB beside it: 811 820 828 836 845 853 863 871 881 889 897 906 914 922 931 939 → +8.5
+# (without the fixed threshold, the same two: +0.2 and +12.7 on a quiet machine, +3.7 for the leak on a
+# busy one). The second test injects that leak — every Lesson 3 result kept, and 8 MiB beside each
 # (tests/e2e/leak/sitecustomize.py, LEAK_MB) — and checks that it is caught.
-WARM_UP, MEASURED = 4, 12
+MALLOC_FIXED = {"MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
+WARM_UP, MEASURED = 2, 8
 LEAK_SLOPE_MIB = 4.0
 
 
@@ -390,7 +394,7 @@ def test_theil_sen_slope_reads_a_trend_through_jumps():
 
 
 def memory_slope_over_retrains(browser, **extra_env: str) -> tuple[float, list[int]]:
-    url, proc = start_server(POISONCOURSE_MEMO_MB="0", **extra_env)
+    url, proc = start_server(POISONCOURSE_MEMO_MB="0", **MALLOC_FIXED, **extra_env)
     try:
         page = open_lesson(browser, url, "lesson3_neurotron.py")
         trace = []
