@@ -29,7 +29,7 @@ from jupyter_server_proxy.handlers import NamedLocalProxyHandler, ProxyHandler
 # Only where the lessons are, and the front page's switch: the rest of poisoncourse imports torch, ≈ 0.5 GB
 # this server does not need.
 from poisoncourse import _course
-from poisoncourse.tools import front
+from poisoncourse.tools import front, serve
 
 c = get_config()  # noqa: F821  (provided by traitlets when it reads this file)
 
@@ -51,8 +51,9 @@ c.ServerProxy.servers = {
             "--token", "--token-password-file", str(_token_file),
         ],
         # The course's front page at the root instead of marimo's bare gallery (poisoncourse/tools/front.py),
-        # worded for a server of the student's own.
-        "environment": {front.ENV: front.ON_HUB},
+        # worded for a server of the student's own; one training thread, as `poisoncourse serve` runs it
+        # (poisoncourse/tools/serve.py says why).
+        "environment": {front.ENV: front.ON_HUB, serve.THREADS_ENV: serve.SERVER_THREADS},
         # marimo serves under its own --base-url, so the proxy passes the full path on.
         "absolute_url": True,
         # marimo's token password as HTTP Basic credentials (any user name, the secret as password).

@@ -39,6 +39,25 @@ DEFAULT_PORT = 2718
 AUTO_INSTANTIATE_ENV = "_MARIMO_CONFIG_OVERLOAD_RUNTIME_AUTO_INSTANTIATE"
 
 
+# One training thread per computation in the course's servers. A lesson's run is thousands of small tensor
+# operations; torch splits each between its threads, which wait for one another at every step. With a
+# browser drawing the live chart's frames on the same cores (a student's own laptop) or other students'
+# runs (a room's server), one thread is often descheduled and every step waits for it. Measured through
+# headless chromium, browser and server on one 2-core CPU (BENCHMARKS.md, 2026-12-06 evening): Train →
+# page redrawn, Lesson 3 7.0–9.6 s with torch's 2 threads against 1.8–2.1 s with one, Lesson 1 5.7–6.1 s
+# against 4.8–5.0 s, Lesson 4 2.9–3.1 s against 2.8–2.9 s. A machine that serves one student whose
+# browser is elsewhere can set OMP_NUM_THREADS itself: a value already set is kept.
+THREADS_ENV = "OMP_NUM_THREADS"
+SERVER_THREADS = "1"
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The environment of a marimo process that serves lessons: this one's, `extra`, one training thread."""
+    env = {**os.environ, **extra}
+    env.setdefault(THREADS_ENV, SERVER_THREADS)
+    return env
+
+
 def marimo_command(*args: str, warm: bool = False) -> list[str]:
     # The marimo of this interpreter, whatever PATH says: the one installed beside poisoncourse.
     # Warm: the same command line, in a process that first fills the shared memo (tools/warm.py) —
@@ -113,7 +132,7 @@ def serve_main(argv=None) -> int:
     print(banner(args.host, args.port, bool(secret_text)), flush=True)
     # The course's front page instead of marimo's bare gallery at the root (tools/front.py): only this
     # server asks for it, so `poisoncourse edit` and other marimo servers keep marimo's pages.
-    env = {**os.environ, front.ENV: "1"}
+    env = server_env(**{front.ENV: "1"})
     # `-q`: marimo's banner says "Create or edit notebooks" (and its own URL); ours above says what this is.
     return run_marimo(marimo_command("-q", "run", str(apps), "--host", args.host, "--port", str(args.port),
                                      "--headless", *auth, *extra, warm=args.warm),
@@ -165,5 +184,5 @@ def edit_main(argv=None) -> int:
     port = ["--port", str(args.port)] if args.port else []
     # The lesson opens with its results drawn, as the live course shows it: marimo's editor runs no cell on
     # open unless told to.
-    env = {**os.environ, AUTO_INSTANTIATE_ENV: "true"}
+    env = server_env(**{AUTO_INSTANTIATE_ENV: "true"})
     return run_marimo(marimo_command("edit", str(path), "--host", "127.0.0.1", *port), env=env)

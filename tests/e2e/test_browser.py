@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from poisoncourse import registry
-from poisoncourse.tools import front
+from poisoncourse.tools import front, serve
 from poisoncourse.tools.warm import READY
 
 pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
@@ -60,8 +60,9 @@ def start_server(**extra_env: str) -> tuple[str, subprocess.Popen]:
     """`marimo run apps/` exactly as `make serve` starts it, on a free port (also used by
     tests/e2e/room_load.py); ``extra_env`` adds variables to its environment."""
     port = free_port()
-    # As `poisoncourse serve` asks it: the course's front page at the root (tools/front.py).
-    env = {**os.environ, "POISONCOURSE_DEVICE": "cpu", front.ENV: "1", **extra_env}
+    # As `poisoncourse serve` asks it: the course's front page at the root (tools/front.py), one training
+    # thread (tools/serve.py).
+    env = serve.server_env(POISONCOURSE_DEVICE="cpu", **{front.ENV: "1"}, **extra_env)
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "marimo"), "run", "apps/", "--headless", "--host", "127.0.0.1",
          "--port", str(port)],

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from poisoncourse.tools import serve
+
 from . import test_browser as tb
 
 pytestmark = pytest.mark.e2e  # a real browser, server or install: `pytest -m "not e2e"` is the fast loop
@@ -157,12 +159,16 @@ def stop_hub(hub: Hub) -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
+def _environ(pid: int) -> dict[str, str]:
+    return dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in kv)
+
+
 def student_servers(hub: Hub) -> dict[str, dict]:
     """For each running student: the single-user server's PID and URL, and its marimo's PID and port."""
     found = {}
     for pid in remember(hub):
         try:
-            environ = dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in kv)
+            environ = _environ(pid)
         except OSError:
             continue
         user = environ.get("JUPYTERHUB_USER")
@@ -173,7 +179,8 @@ def student_servers(hub: Hub) -> dict[str, dict]:
         found[user] = {"pid": pid, "url": environ["JUPYTERHUB_SERVICE_URL"],
                        "marimo_pid": marimo[0][0] if marimo else None,
                        "marimo_host": marimo[0][1][marimo[0][1].index("--host") + 1] if marimo else None,
-                       "marimo_port": int(marimo[0][1][marimo[0][1].index("--port") + 1]) if marimo else None}
+                       "marimo_port": int(marimo[0][1][marimo[0][1].index("--port") + 1]) if marimo else None,
+                       "marimo_threads": _environ(marimo[0][0]).get(serve.THREADS_ENV) if marimo else None}
     return found
 
 
@@ -319,6 +326,8 @@ def test_hub_students_get_their_own_process_and_the_chart_they_would_get_alone(h
     assert servers["ada"]["pid"] != servers["alan"]["pid"]
     assert None not in (servers["ada"]["marimo_pid"], servers["alan"]["marimo_pid"]), servers
     assert servers["ada"]["marimo_pid"] != servers["alan"]["marimo_pid"]
+    # Each student's marimo trains on one thread, as `poisoncourse serve` does (tools/serve.py says why).
+    assert servers["ada"]["marimo_threads"] == servers["alan"]["marimo_threads"] == serve.SERVER_THREADS, servers
     # The lessons opened in the students' own tabs (the front page's cards are plain links), which the
     # tests below go on using: the students fixture closes them at the end.
 

@@ -261,7 +261,7 @@ def test_serve_asks_marimo_for_the_front_page_and_edit_does_not(monkeypatch):
 
 def test_the_hub_asks_each_students_marimo_for_the_front_page():
     text = (ROOT / "deploy" / "singleuser_config.py").read_text(encoding="utf-8")
-    assert '"environment": {front.ENV: front.ON_HUB}' in text
+    assert '"environment": {front.ENV: front.ON_HUB, ' in text
 
 
 # --- real marimo servers ----------------------------------------------------------------------------

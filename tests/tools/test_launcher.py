@@ -159,3 +159,18 @@ def _token(proc: subprocess.Popen) -> str:
         if found:
             return found.group(1)
     raise AssertionError("the editor printed no address")
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "2799"], ["edit", "3"]])
+def test_the_course_servers_train_on_one_thread_unless_told_otherwise(monkeypatch, command):
+    """One training thread per computation (tools/serve.py: torch's threads wait for each other at every
+    step, and a browser on the same cores deschedules one); a value the teacher set is kept."""
+    runs = []
+    monkeypatch.setattr(serve, "run_marimo", lambda cmd, stdin_text=None, env=None: runs.append(env) or 0)
+    monkeypatch.chdir(ROOT)
+    main = {"serve": serve.serve_main, "edit": serve.edit_main}[command[0]]
+    monkeypatch.delenv(serve.THREADS_ENV, raising=False)
+    assert main(command[1:]) == 0
+    monkeypatch.setenv(serve.THREADS_ENV, "8")
+    assert main(command[1:]) == 0
+    assert [env[serve.THREADS_ENV] for env in runs] == ["1", "8"]
