@@ -3,31 +3,27 @@ networks train; Stop keeps what was computed; a second visitor gets the result a
 
 Records per lesson in build/browser-live-timings.json (benchmarks, not assertions — the machine is
 shared): first_change_s (Train press → first frame drawn), updates_per_s (frames drawn a second while
-training), final_s (the last frame of the run → the final chart), control_redraw_s (a control that
-needs no training — the Explore slider — → its chart redrawn), open_cold_s (open on a fresh server →
+training), final_s (the last frame of the run → the final chart), open_cold_s (open on a fresh server →
 the live chart's final frame) and open_warm_s (a second visitor: the result already in the shared
-memo → every chart drawn). Times are read from the page's own clock (the frames' log the live chart
+memo → every chart drawn); control_redraw_s (an Explore slider → its chart redrawn) comes from
+tests/e2e/test_browser.py, for every lesson. Times are read from the page's own clock (the frames' log the live chart
 keeps, kit/livechart.js), not from polling. Add a lesson by adding its entry to LESSONS.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from pathlib import Path
 
 import pytest
 
 import poisoncourse.neurotron.panels as neurotron_panels
 from poisoncourse.kit import livechart
-from tests.e2e.test_browser import browser, controls, new_page, server, shown, train_button, wait_idle  # noqa: F401
+from tests.e2e.test_browser import (browser, controls, new_page, record_live, server, shown,  # noqa: F401
+                                    train_button, wait_idle)
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.e2e  # a real browser and a served course: not the fast loop
-
-ROOT = Path(__file__).resolve().parents[2]
-LIVE_TIMINGS = ROOT / "build" / "browser-live-timings.json"
 
 
 def lesson3_one_shot() -> dict[str, list]:
@@ -86,32 +82,6 @@ def now_ms(page) -> float:
     return page.evaluate("() => performance.now()")
 
 
-def record(app: str, **numbers) -> None:
-    LIVE_TIMINGS.parent.mkdir(exist_ok=True)
-    timings = json.loads(LIVE_TIMINGS.read_text()) if LIVE_TIMINGS.exists() else {}
-    timings.setdefault(app, {}).update({k: round(v, 3) for k, v in numbers.items() if v is not None})
-    LIVE_TIMINGS.write_text(json.dumps(timings, indent=2))
-
-
-def explore_redraw_s(page) -> float | None:
-    """Move the first in-chart slider (a Vega binding: runs in the browser) one step; seconds until its
-    chart has changed."""
-    slider = page.locator(".vega-bind input[type=range]").first
-    if not slider.count():
-        return None
-    ms = slider.evaluate("""el => new Promise(done => {
-        const chart = el.closest('.vega-embed');
-        const t0 = performance.now();
-        const seen = new MutationObserver(() => { seen.disconnect(); done(performance.now() - t0); });
-        setTimeout(() => { seen.disconnect(); done(null); }, 10000);  // no redraw: recorded as none
-        seen.observe(chart.querySelector('svg, canvas'), {subtree: true, childList: true, attributes: true,
-                                                          characterData: true});
-        el.value = String(Number(el.value) + Number(el.step || 1));
-        el.dispatchEvent(new Event('input', {bubbles: true}));
-    })""")
-    return None if ms is None else ms / 1000
-
-
 def close_rows(shown_rows: list[dict], expected: dict[str, list]) -> bool:
     if len(shown_rows) != len(next(iter(expected.values()))):
         return False
@@ -159,9 +129,6 @@ def test_a_run_moves_one_chart_element_and_a_second_visitor_gets_it_at_once(serv
     assert rows == sorted(rows) and rows[0] < final["rows"], f"the curves did not grow during the run: {rows}"
     span = (training[-1]["t"] - training[0]["t"]) / 1000
     print(f"{name}: trained live, {len(training)} frames", flush=True)
-    wait_idle(page)
-    redraw = explore_redraw_s(page)
-    print(f"{name}: Explore slider redrawn in {redraw} s", flush=True)
     page.context.close()
 
     second = new_page(browser)  # the shared memo has the defaults now: a second visitor's open
@@ -178,9 +145,8 @@ def test_a_run_moves_one_chart_element_and_a_second_visitor_gets_it_at_once(serv
 
     numbers = dict(first_change_s=(run[0]["t"] - pressed) / 1000,
                    updates_per_s=(len(training) - 1) / span if span > 0 else None,
-                   final_s=(final["t"] - training[-1]["t"]) / 1000, control_redraw_s=redraw,
-                   open_cold_s=open_cold, open_warm_s=open_warm)
-    record(name, **numbers)
+                   final_s=(final["t"] - training[-1]["t"]) / 1000, open_cold_s=open_cold, open_warm_s=open_warm)
+    record_live(name, **numbers)
     print(f"{name}: " + ", ".join(f"{k} {v:.2f}" for k, v in numbers.items() if v is not None))
 
 
