@@ -44,10 +44,11 @@ def pick_device(preference: str | None = None) -> torch.device:
 
 
 def describe(device: torch.device) -> str:
-    """A short human name for the device, e.g. 'CPU (2 threads)' or 'CUDA: NVIDIA H100'."""
+    """A short human name for the device, e.g. 'CPU (2 threads)', 'CPU (1 thread)' or 'CUDA: NVIDIA H100'."""
     if device.type == "cuda":
         return f"CUDA: {torch.cuda.get_device_name(device)}"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    n = torch.get_num_threads()
+    return f"CPU ({n} thread{'' if n == 1 else 's'})"
 
 
 def generator(seed: int, *stream: int) -> torch.Generator:

@@ -130,13 +130,17 @@ def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
 
 def reference_panels(table, paper):
     """The shipped sweep under its bullets: per configuration a caption and three charts (stopped
-    early, last epoch, fit to the training labels)."""
-    return mo.vstack([mo.md(prose.reference_findings(table, paper)), *[
-        mo.vstack([mo.md(caption), mo.hstack([
-            charts.width_accuracy(rows, "stopped_poisoned_val", title="stopped on poisoned validation", attack=attack),
-            charts.width_accuracy(rows, "final_accuracy", title="last epoch", attack=attack),
-            charts.width_fit(rows, attack),
-        ], justify="start", wrap=True)]) for caption, rows, attack in prose.reference_groups(table)]])
+    early, last epoch, fit to the training labels). The first configuration stands in the page's flow,
+    the others in closed sections named by their configuration (issue 26: a page a student can scroll;
+    the bullets above already give every configuration's verdict)."""
+    groups = [(g.label, mo.vstack([mo.md(g.caption), mo.hstack([
+        charts.width_accuracy(g.summary, "stopped_poisoned_val", title="stopped on poisoned validation", attack=g.attack),
+        charts.width_accuracy(g.summary, "final_accuracy", title="last epoch", attack=g.attack),
+        charts.width_fit(g.summary, g.attack),
+    ], justify="start", wrap=True)])) for g in prose.reference_groups(table)]
+    (_, first), rest = groups[0], groups[1:]
+    return mo.vstack([mo.md(prose.reference_findings(table, paper)), first,
+                      *([mo.accordion(dict(rest), multiple=True)] if rest else [])])
 
 
 # --- the convex warm-up: fast enough for a plain bar over its sample sizes ------------------------

@@ -12,6 +12,8 @@ in one list) and the sentences that say which attack ran and how much of its bud
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from ..core.cost import CPU_FLOPS
@@ -178,15 +180,25 @@ def reference_about(meta: dict) -> str:
             f"BENCHMARKS.md has the time it took).")
 
 
+class ReferenceGroup(NamedTuple):
+    """One configuration of the shipped sweep: its `caption` with the paired statistic, its `summary`, the
+    `attack` that made it (for the charts' subtitles) and a short `label` naming the configuration."""
+
+    caption: str
+    summary: pd.DataFrame
+    attack: str
+    label: str
+
+
 def reference_groups(table: pd.DataFrame):
-    """Per configuration of the shipped sweep: a caption with its paired statistic, its summary, and
-    the attack that made it (for the charts' subtitles)."""
+    """Per configuration of the shipped sweep, in the table's order: a :class:`ReferenceGroup`."""
     for (regime, res, budget), rows in table.groupby(["regime", "resolution", "budget"], sort=False):
         p = paired.paired(rows, "stopped_poisoned_val")
         size = dict(flip_prob=budget) if regime == "C" else dict(budget=budget, n_train=int(rows.n_train.iloc[0]))
         attack = experiment.WidthConfig(regime=regime, **size).attack_label()  # the sweep's n_val is the default
-        yield (f"**Regime {regime}** ({'β' if regime == 'C' else 'budget'} = {budget:g}), {_res(res)}, stopped on "
-               f"the poisoned split: {p.sentence()}."), experiment.summarize(rows), f"shipped: {attack}"
+        setting = f"({'β' if regime == 'C' else 'budget'} = {budget:g}), {_res(res)}"
+        yield ReferenceGroup(f"**Regime {regime}** {setting}, stopped on the poisoned split: {p.sentence()}.",
+                             experiment.summarize(rows), f"shipped: {attack}", f"Regime {regime} {setting}")
 
 
 # --- "What to notice" and "Try next", computed from the run they describe -----------------------

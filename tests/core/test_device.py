@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from poisoncourse.core.device import DEVICE_ENV, generator, pick_device
+from poisoncourse.core.device import DEVICE_ENV, describe, generator, pick_device
 from poisoncourse.core.errors import ConfigError
 
 
@@ -40,3 +40,14 @@ def test_a_lesson_run_leaves_the_global_rng_alone():
     state = torch.get_rng_state()
     nt.run(nt.NeurotronConfig.live(values=(0.5,), seeds=1, iterations=50))
     assert torch.equal(state, torch.get_rng_state())
+
+
+def test_the_device_is_named_with_its_thread_count_in_words():
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert describe(torch.device("cpu")) == "CPU (1 thread)"  # the course's servers train on one
+        torch.set_num_threads(2)
+        assert describe(torch.device("cpu")) == "CPU (2 threads)"
+    finally:
+        torch.set_num_threads(threads)

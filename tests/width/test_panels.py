@@ -130,7 +130,8 @@ def test_each_shipped_configuration_gets_a_panel_with_its_paired_statistic(loade
     table, meta = loaded.table, loaded.meta
     groups = list(prose.reference_groups(table))
     assert len(groups) == len(meta["settings"]["configs"])
-    caption, rows, attack = groups[0]
+    caption, rows, attack, label = groups[0]
+    assert label == "Regime C (β = 0.3), 7×7"
     assert attack == "shipped: regime C: labels flipped with probability β = 0.3"
     assert caption.startswith("**Regime C** (β = 0.3), 7×7, stopped on the poisoned split: width 128 minus the "
                               "widest")
@@ -174,6 +175,11 @@ def test_the_shipped_sweep_is_drawn_as_one_row_of_three_charts_per_configuration
     html = panels.reference_panels(table, shipped.paper_fig3()).text
     assert html.count("stopped on poisoned validation") >= len(meta["settings"]["configs"])
     assert "What it shows" not in html  # the bullets lead, the page titles them
+    # The first configuration in the page's flow, each other one in a closed section named by it (issue 26).
+    first, *others = list(prose.reference_groups(table))
+    assert html.count("<marimo-accordion") == 1 and first.label not in html.split("<marimo-accordion")[1]
+    for group in others:
+        assert group.label in html.split("<marimo-accordion")[1]
 
 
 def test_the_histograms_axis_labels_do_not_repeat_at_a_small_budget():
