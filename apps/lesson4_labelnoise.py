@@ -182,8 +182,9 @@ def _():
 @app.cell(hide_code=True)
 def _(reference):
     _dip = page.load(lambda: labelnoise.load_reference("dip"))  # the μ × σ sweep of the dip's position
+    # The μ × σ sweep's table and statistics in a closed section (issue 26): the bullets carry the finding.
     mo.vstack([mo.md("## What to notice\n\n" + prose.what_to_notice(reference.table)),
-               mo.md(prose.dip_position_notice(_dip.table)), mo.md(prose.try_next())])
+               fold.how(prose.dip_position_notice(_dip.table), title=prose.DIP_SWEEP), mo.md(prose.try_next())])
     return
 
 

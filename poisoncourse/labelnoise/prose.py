@@ -115,7 +115,7 @@ def dip_notice(reference: pd.DataFrame | None) -> str:
            f"{c.sigma:g}): only {inside:.1%} of a class lies within {shell / 2:g} of its mean, so in {c.d} dimensions "
            f"the mean is empty space. A poison at small r is memorized in that empty ball; one at r ≈ σ√d sits *among* "
            f"the clean points, and its pocket must be carved next to correctly labelled neighbours; one far beyond "
-           f"sits alone again. (Not the class-mean distance 2μ√d = {c.mean_distance:g}: see the μ × σ sweep below.)")
+           f"sits alone again. (Not the class-mean distance 2μ√d = {c.mean_distance:g}: see the μ × σ sweep, in the closed section below.)")
     if reference is None:
         return (f"* **The dip.** Adversarial accuracy is highest when the poisons sit on the class mean (r = 0) or far "
                 f"away, and lowest in between. {why}")
@@ -131,6 +131,9 @@ def dip_notice(reference: pd.DataFrame | None) -> str:
             f"dip is test points the network now gets wrong without any attack, the other "
             f"{1 - split['share_natural']:.0%} points right when clean but wrong within ε. The damage is not only in "
             f"the margin (the thesis kept natural accuracy above 99 %).")
+
+
+DIP_SWEEP = "Where is the dip? The μ × σ sweep of its position"
 
 
 def dip_position_notice(dip_table: pd.DataFrame | None) -> str:

@@ -3,6 +3,8 @@ value becomes one sentence, and the tables the charts combine keep their sources
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -13,6 +15,7 @@ from poisoncourse.labelnoise import panels as labelnoise_panels
 from poisoncourse.labelnoise import prose as labelnoise_prose
 
 
+ROOT = Path(__file__).resolve().parents[2]
 TOY_FORM = dict(poison_label="third", r_values=[0, 3], poisons_per_class=4, d=16, mu=0.5, sigma=1.0, n=200, eps=0.5,
                 pgd_steps=5, training="standard", spectral_cap=0.0, width=32, lr=0.01, max_epochs=50, seeds=2, seed=7)
 
@@ -52,6 +55,16 @@ def test_the_reference_splits_into_fig_6_and_fig_8():
     assert figures.fig6.series.nunique() == 3 and not figures.fig6.series.str.contains("‖W‖").any()
     assert figures.fig8.series.nunique() == 1 + len(labelnoise.REFERENCE_CAPS)
     assert set(figures.fig8.metric) == {"adversarial accuracy", "natural accuracy"}
+
+
+def test_fig_8_and_the_dips_sweep_stand_in_closed_sections_fig_6_in_the_flow():
+    # Issue 26: the page's height. The bullets report Fig. 8 and the μ × σ sweep; the figures stay one click away.
+    html = labelnoise_panels.reference_panel(labelnoise.load_reference().table).text
+    flow, folded = html.split("<marimo-accordion", 1)
+    assert "Fig. 6" in flow and "Fig. 8" not in flow and labelnoise_panels.FIG8 in folded
+    app = (ROOT / "apps" / "lesson4_labelnoise.py").read_text(encoding="utf-8")
+    assert "fold.how(prose.dip_position_notice(_dip.table), title=prose.DIP_SWEEP)" in app
+    assert "closed section below" in labelnoise_prose.what_to_notice(labelnoise.load_reference().table)
 
 
 def test_the_mnist_bar_moves_once_per_stage_and_names_it():
