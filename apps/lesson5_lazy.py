@@ -138,7 +138,9 @@ def _():
             """),
         _ss.show(lambda t: mo.vstack([charts.flipping_step_distribution(_fig2), mo.md(prose.fig2_markdown(_fig2)),
                                       charts.quantities_by_rule(_fig3, x="lazy_radius", x_title="lazy radius C₀"),
-                                      mo.md(prose.fig3_markdown(_fig3)), mo.md(prose.fig3_discussion(_fig3))]),
+                                      # Fig. 3's table of slopes and intervals folded (issue 26): the bullets say it.
+                                      fold.how(prose.fig3_markdown(_fig3), title=prose.FIG3_TABLE),
+                                      mo.md(prose.fig3_discussion(_fig3))]),
                  once="lazy.single_step"),
     ])
     return

@@ -62,6 +62,9 @@ def seed_slopes(rows: pd.DataFrame, x: str, y: pd.Series) -> tuple[float, float,
     return mean_interval([experiment.loglog_slope(s[x], s._y) for _, s in data.groupby("seed")])
 
 
+FIG3_TABLE = "Fig. 3 in numbers: each quantity's slope against C₀, with its interval"
+
+
 def fig3_markdown(rows: pd.DataFrame) -> str:
     """Fig. 3 in numbers, per rule: each quantity at the smallest and the largest C₀ (mean over seeds),
     its log-log slope against C₀ with a 95 % interval over seeds, and whether the ball still binds."""
