@@ -54,10 +54,12 @@ def explore_text(result: experiment.WidthResult) -> str:
         return ""
     m, widest = interior_width(c), c.widths[-1]
     first, last = cu.epoch.min(), cu.epoch.max()
-    gap = lambda e: 100 * (cu[(cu.epoch == e) & (cu.width == widest)].test_accuracy.mean()  # noqa: E731
-                           - cu[(cu.epoch == e) & (cu.width == m)].test_accuracy.mean())
-    return (f"In this run the widest width (m = {widest:,}) is {gap(first):+.1f} points from width {m} after epoch "
-            f"{first} and {gap(last):+.1f} points after epoch {last} (positive: the widest is better).")
+    # The paired statistic's sign (width m minus the widest: positive, the interior width is better), so that
+    # the Explore sentence, the notice's bullets and the verdict read one way.
+    gap = lambda e: 100 * (cu[(cu.epoch == e) & (cu.width == m)].test_accuracy.mean()  # noqa: E731
+                           - cu[(cu.epoch == e) & (cu.width == widest)].test_accuracy.mean())
+    return (f"In this run width {m} minus the widest (m = {widest:,}) is {gap(first):+.1f} points after epoch {first} "
+            f"and {gap(last):+.1f} points after epoch {last} (positive: width {m} is better).")
 
 
 class PartialCurve:
@@ -226,9 +228,9 @@ def notice_md(result: experiment.WidthResult) -> str:
         m = interior_width(c)
         if m in fit.index[1:-1]:
             views = {col: _curve(result, "poisoned", col) for col in VIEWS}
-            gaps = "; ".join(f"{VIEWS[col]}: {100 * (v.iloc[-1] - v[m]):+.1f}" for col, v in views.items())
-            lines.append(f"* **Three views of the widest width, against m = {m}** (points; positive: the widest is "
-                         f"better): {gaps}.")
+            gaps = "; ".join(f"{VIEWS[col]}: {100 * (v[m] - v.iloc[-1]):+.1f}" for col, v in views.items())
+            lines.append(f"* **Three views: width {m} minus the widest (m = {fit.index[-1]:,})** (points; positive: "
+                         f"width {m} is better, as in the paired verdict): {gaps}.")
     shape = verdict(result)
     if shape:
         lines.append(f"* **The shape, decided by an interval, not by eye.** {shape}")

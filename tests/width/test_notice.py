@@ -39,8 +39,19 @@ def test_notice_the_shape_bullet_is_the_paired_verdict_of_the_run(default):
 def test_notice_the_explore_sentence_is_the_runs_own_curves(default):
     text = prose.explore_text(default)
     cu = default.curves[(default.curves.variant == "poisoned") & (default.curves.epoch == default.config.epochs)]
-    gap = 100 * (cu[cu.width == 2048].test_accuracy.mean() - cu[cu.width == 128].test_accuracy.mean())
+    gap = 100 * (cu[cu.width == 128].test_accuracy.mean() - cu[cu.width == 2048].test_accuracy.mean())
     assert f"{gap:+.1f} points after epoch {default.config.epochs}" in text
+
+
+def test_notice_every_gap_reads_width_128_minus_the_widest_as_the_verdict_does(default):
+    # Issue 27: one sign convention in neighbouring sentences (they once printed -1.9 and +1.9 for one gap).
+    views = _mean(default, "poisoned", "stopped_poisoned_val")
+    gap = 100 * (views[128] - views.iloc[-1])
+    notice = prose.notice_md(default)
+    assert f"width 128 minus the widest (m = 2,048)** (points; positive: width 128 is better" in notice
+    assert f"stopped on the poisoned validation split: {gap:+.1f}" in notice
+    assert "width 128 minus the widest" in prose.verdict(default)
+    assert "positive: width 128 is better" in prose.explore_text(default)
 
 
 def _above_chance(result):
