@@ -176,8 +176,7 @@ def _(config, result):
     ## How the attack spends its budget (paper Fig. 1)
 
     Two attacks: {prose.attack_names()}. {_legend}
-    """), mo.callout(mo.md("Choose regime **A** or **B** with a budget above 0 to see how each attack loss spreads its "
-                           "perturbations over the training samples."), kind="info")
+    """), mo.callout(mo.md(prose.HISTOGRAM_PROMPT), kind="info")
         if result.norms.empty else charts.perturbation_norms(result.norms, config.budget, config.attack_label())])
     return
 

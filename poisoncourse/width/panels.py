@@ -162,7 +162,7 @@ def shipped_budget_panel(table):
     """The shipped accuracy-against-budget curves (Fig. 1's top row) under their findings, a chart per regime."""
     curves = {r: budget.summarize(table[table.regime == r]) for r in ("A", "B")}
     return mo.vstack([mo.md(" ".join(prose.budget_findings(curves[r], r) for r in curves)), *[
-        charts.budget_curve(curves[r], f"regime {r}, the paper's attack", experiment.DEFAULT_BUDGETS[r]) for r in curves]])
+        charts.budget_curve(curves[r], prose.budget_title(r), experiment.DEFAULT_BUDGETS[r]) for r in curves]])
 
 
 def budget_curves() -> dict:
@@ -180,7 +180,7 @@ def budget_curves() -> dict:
 def budget_panel(live: dict):
     """The live curves, one chart per regime, under their caption."""
     return mo.vstack([mo.md(prose.budget_caption(live)), *[charts.budget_curve(
-        live[r], f"regime {r}, the paper's attack, live", experiment.DEFAULT_BUDGETS[r]) for r in ("A", "B")]])
+        live[r], prose.budget_title(r, live=True), experiment.DEFAULT_BUDGETS[r]) for r in ("A", "B")]])
 
 
 def convex_stats(warmup: convex.ConvexResult):

@@ -184,6 +184,24 @@ def test_the_budget_sentence_is_read_from_the_curve(curves):
     assert round(prose.paper_loss("A")) == 10 and round(prose.paper_loss("B")) == 7
 
 
+def test_the_budget_sentence_says_where_the_curve_reverses_fig_1_and_that_b_extends_it():
+    # Issue 27: the paper's Fig. 1 (regime A) has the negated loss stronger at every budget; the shipped curves
+    # have it weaker at the smallest budgets, and regime B is not in the paper's figure.
+    from poisoncourse.width import prose
+
+    table = Bu.load_reference().table
+    for regime in ("A", "B"):
+        s = Bu.summarize(table[table.regime == regime])
+        at = lambda loss: s[(s.victim == Bu.network_label(Bu.MID_WIDTH)) & (s.attack_loss == loss)].set_index("budget").accuracy  # noqa: E731
+        negated, ce = at("negated"), at("cross_entropy")
+        weaker = [f"{b:g}" for b in sorted(negated.index) if b > 0 and negated[b] > ce[b]]
+        text = prose.budget_findings(s, regime)
+        assert weaker, f"regime {regime}: the shipped curve no longer reverses Fig. 1 anywhere; reword the sentence"
+        assert f"At budgets {', '.join(weaker)} it hurts less" in text
+        assert ("extension" in text) == (regime == "B") and ("extension" in prose.budget_title(regime)) == (regime == "B")
+    assert "regime B" not in prose.HISTOGRAM_PROMPT.split("(")[0] and "bound" in prose.HISTOGRAM_PROMPT
+
+
 def test_every_departure_is_listed_once_in_one_table():
     from poisoncourse.width import prose
 
