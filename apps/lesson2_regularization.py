@@ -75,15 +75,17 @@ def _():
 
 @app.cell(hide_code=True)
 def _(best_lam, config, curves, result, where_worst):
+    _small_lam = panels.unregularized_grid(result)
+    _scale = panels.error_domain(_small_lam, result.grid)  # one colour scale for both maps: a colour, one error
     predict.reveal([where_worst, best_lam], result, mo.vstack([
         mo.md(f"## The live result\n\n{prose.live_caption(config)}"),
         page.run_stats(result, caption=f"{panels.model_count(config):,} logistic regressions",
                        extra=[mo.stat(**s) for s in panels.live_stats(result)]),
         mo.hstack([
-            charts.poison_error_map(panels.unregularized_grid(result), result.points, None, None,
-                                    box=regularization.BOX, title=f"A · validation error, λ = {result.lams[0]:.0f}"),
-            charts.poison_error_map(result.grid, result.points, result.boundaries, result.path,
-                                    box=regularization.BOX, title=f"A · validation error, λ = {config.lam:.2f}"),
+            charts.poison_error_map(_small_lam, result.points, None, None, box=regularization.BOX,
+                                    title=f"A · validation error, λ = {result.lams[0]:.0f}", domain=_scale),
+            charts.poison_error_map(result.grid, result.points, result.boundaries, result.path, box=regularization.BOX,
+                                    title=f"A · validation error, λ = {config.lam:.2f}", domain=_scale),
         ], justify="start"),
         mo.md(prose.contrast_caption(result)),
         charts.best_lam_map(result.grid, result.points, box=regularization.BOX, lam_range=regularization.LAM_RANGE),

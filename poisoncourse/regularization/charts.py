@@ -68,11 +68,12 @@ def _overlay(points: pd.DataFrame, box: float, boundaries: pd.DataFrame | None =
 
 
 def poison_error_map(grid: pd.DataFrame, points: pd.DataFrame, boundaries: pd.DataFrame, path: pd.DataFrame,
-                     *, box: float, title: str) -> alt.LayerChart:
+                     *, box: float, title: str, domain: list[float] | None = None) -> alt.LayerChart:
     """Heatmap A: validation error as a function of the poison's location, the data, the
     clean (dashed white) and poisoned (red) boundaries, the poison (diamond) and its attack
-    path (orange). ``grid`` needs x1, x2, error."""
-    heat = _heat(grid, "error", "validation error", "inferno", box)
+    path (orange). ``grid`` needs x1, x2, error. ``domain``: the colour scale's [low, high], shared by
+    maps drawn side by side (else each map's own range, and one colour means two errors)."""
+    heat = _heat(grid, "error", "validation error", "inferno", box, domain=domain)
     return alt.layer(heat, *_overlay(points, box, boundaries, path)).properties(
         width=SQUARE, height=SQUARE, title=title).resolve_scale(color="independent")
 

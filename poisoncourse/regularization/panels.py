@@ -8,6 +8,7 @@ here, once, so the page only passes the form's values through.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..core import params
@@ -64,6 +65,13 @@ def unregularized_grid(result) -> pd.DataFrame:
     """Heatmap A's table at the smallest λ of the grid (−8: next to no regularization), for
     the opening contrast beside the student's λ."""
     return result.grid.assign(error=result.maps[0].ravel())
+
+
+def error_domain(*grids: pd.DataFrame) -> list[float]:
+    """One colour scale for heatmaps drawn side by side (issue 27): 0 to the largest finite error of any."""
+    errors = pd.concat([g.error for g in grids])
+    top = float(errors[np.isfinite(errors)].max()) if np.isfinite(errors).any() else 0.0
+    return [0.0, top if top > 0 else 1.0]
 
 
 def model_count(config: HeatmapConfig) -> int:

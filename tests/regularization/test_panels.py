@@ -4,6 +4,7 @@ value becomes one sentence, and the tables the charts combine keep their sources
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -74,3 +75,18 @@ def test_the_live_numbers_are_the_runs_own(small_run):
 def test_without_the_shipped_curves_the_prose_says_no_number():
     assert regularization_prose.shipped_curves(None) == ""
     assert "%" not in regularization_prose.fixed_lambda_notice(None)
+
+
+def test_the_two_damage_maps_side_by_side_share_one_colour_scale(small_run):
+    # Issue 27: with a scale each, the right map was solid yellow for 6–8 % error while yellow meant 15 % on the left.
+    from poisoncourse.regularization import charts
+
+    small = regularization_panels.unregularized_grid(small_run)
+    domain = regularization_panels.error_domain(small, small_run.grid)
+    assert domain == [0.0, max(float(small.error.max()), float(small_run.grid.error.max()))]
+    specs = [charts.poison_error_map(g, small_run.points, None, None, box=regularization.BOX, title="t",
+                                     domain=domain).to_dict() for g in (small, small_run.grid)]
+    scales = [s["layer"][0]["encoding"]["color"]["scale"] for s in specs]
+    assert scales[0] == scales[1] and scales[0]["domain"] == domain
+    app = (Path(__file__).resolve().parents[2] / "apps" / "lesson2_regularization.py").read_text(encoding="utf-8")
+    assert app.count("domain=_scale") == 2
