@@ -124,6 +124,10 @@ def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:
     tip = ["mode:N", "source:N", alt.Tooltip("poisons:Q"), alt.Tooltip("test_error:Q", format=".3f"),
            alt.Tooltip("lam:Q", format=".2f"), alt.Tooltip("w_norm2:Q", format=".3g")]
     err = line_and_points(base, y=alt.Y("test_error:Q", title="test error"), strokeDash=dash, tooltip=tip)
+    if "test_error_low" in data:  # curves averaged over data splits: their 95 % interval as a band
+        band = base.transform_filter("isValid(datum.test_error_low)").mark_area(opacity=0.15).encode(
+            y="test_error_low:Q", y2="test_error_high:Q")
+        err = alt.layer(band, err)
     lam = line_and_points(base, y=alt.Y("lam:Q", title="λ"), strokeDash=dash, tooltip=tip)
     norm = line_and_points(base, y=alt.Y("w_norm2:Q", title="‖w‖²", scale=alt.Scale(type="log")), strokeDash=dash,
                            tooltip=tip)

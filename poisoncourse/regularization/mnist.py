@@ -29,6 +29,7 @@ from ..core.data import load_digits, split
 from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.errors import ConfigError
 from ..core.params import SEED, Choices, Flag, Integer, Real, Validated, param
+from ..core.stats import mean_interval
 from ..lesson import Option, Reference, ReferenceTable, tabulate
 
 MODES = {
@@ -311,7 +312,13 @@ def load_averaged() -> Reference:
     return Reference(average(loaded.table), loaded.meta)
 
 
-def average(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean over seeds per (mode, poisons)."""
+def average(table: pd.DataFrame, band: bool = False) -> pd.DataFrame:
+    """Mean over seeds per (mode, poisons); with ``band``, the test error's 95 % t-interval over the
+    seeds (data splits) too, as test_error_low and test_error_high."""
     keys = ["mode", "mode_key", "poisons", "fraction"]
-    return table.groupby(keys, sort=False)[["test_error", "val_error", "lam", "w_norm2"]].mean().reset_index()
+    groups = table.groupby(keys, sort=False)
+    means = groups[["test_error", "val_error", "lam", "w_norm2"]].mean().reset_index()
+    if not band:
+        return means
+    bounds = groups.test_error.apply(lambda v: pd.Series(mean_interval(v)[1:], index=["test_error_low", "test_error_high"]))
+    return means.merge(bounds.unstack().reset_index(), on=keys)

@@ -100,12 +100,26 @@ def mnist_config(values: dict) -> mnist.MnistPoisoningConfig:
                                       lam_steps=v["steps"], seed=v["seed"])
 
 
-def mnist_curves(reference: pd.DataFrame | None, live: mnist.MnistPoisoningResult | None) -> pd.DataFrame | None:
-    """The curves of Fig. 2 to draw: the shipped ones (averaged over splits) and the live
-    run's, told apart by ``source``; None when there is neither."""
+PAPER_SOURCE = f"paper protocol ({mnist.PAPER_SPLITS} splits, T = {mnist.T_POISON})"
+SHORT_SOURCE = f"shipped (T = {mnist.REFERENCE_STEPS} per batch)"
+
+
+def shipped_mnist(paper: pd.DataFrame | None, short: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str]:
+    """The shipped Fig. 2 curves the page draws and quotes, and their source's name: the paper's protocol
+    (``paper``, per data split) averaged over its splits with the test error's interval when it was made,
+    else the short curves (``short``, averaged)."""
+    if paper is not None:
+        return mnist.average(paper, band=True), PAPER_SOURCE
+    return short, SHORT_SOURCE
+
+
+def mnist_curves(reference: pd.DataFrame | None, live: mnist.MnistPoisoningResult | None,
+                 source: str = SHORT_SOURCE) -> pd.DataFrame | None:
+    """The curves of Fig. 2 to draw: the shipped ones (averaged over splits, named ``source``) and the
+    live run's, told apart by ``source``; None when there is neither."""
     parts = []
     if reference is not None:
-        parts.append(reference.assign(source=f"shipped (T = {mnist.REFERENCE_STEPS} per batch)"))
+        parts.append(reference.assign(source=source))
     if live is not None:
         parts.append(live.table.assign(source=f"live (T = {live.config.attack_steps})"))
     return pd.concat(parts, ignore_index=True) if parts else None

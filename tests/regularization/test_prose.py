@@ -161,7 +161,8 @@ def test_l2_the_paper_protocol_answer_is_read_from_the_paired_interval(gaps, ans
 def test_l2_the_reference_note_says_whether_the_paper_protocol_was_made():
     assert "not yet run for this course" in regularization_prose.reference_note()
     made = regularization_prose.reference_note(paper_made=True)
-    assert "has been run too: see below" in made and "not yet run" not in made
+    assert made.startswith("The curves drawn are the paper's protocol") and "not yet run" not in made
+    assert "draws it only when the paper's is missing" in made
     assert regularization_prose.paper_protocol(None) == ""
 
 
@@ -195,3 +196,57 @@ def test_the_departures_name_the_sign_step_the_test_set_and_the_papers_retrainin
     assert "mini-batch SGD (η 0.01, batch 64, 200 epochs" in text
     for seed in (0, 1):
         assert len(mnist.make_split(seed, torch.device("cpu")).y_test) == mnist.N_TEST
+
+
+# --- Lesson 2: the page draws and quotes the paper's protocol (issue 27) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def paper():
+    return regularization_mnist.load_paper().table  # shipped: missing or altered fails, never skips
+
+
+def test_l2_the_page_draws_the_paper_protocol_with_its_interval(paper):
+    from poisoncourse.regularization import charts
+    from poisoncourse.regularization import panels as regularization_panels
+
+    shown, source = regularization_panels.shipped_mnist(paper, regularization_mnist.load_averaged().table)
+    assert source == "paper protocol (10 splits, T = 100)"
+    row = shown[(shown.mode_key == "large") & (shown.poisons == 85)].iloc[0]
+    values = paper[(paper.mode_key == "large") & (paper.poisons == 85)].test_error
+    from poisoncourse.core.stats import mean_interval
+
+    assert (row.test_error, row.test_error_low, row.test_error_high) == pytest.approx(mean_interval(values))
+    spec = charts.poisoning_curves(regularization_panels.mnist_curves(shown, None, source)).to_dict()
+    assert any(layer.get("mark", {}).get("type") == "area" for layer in spec["hconcat"][0]["layer"])
+    # Without the paper's protocol the short curves are drawn, under their own name.
+    short, name = regularization_panels.shipped_mnist(None, regularization_mnist.load_averaged().table)
+    assert name.startswith("shipped (T = 30") and "test_error_low" not in short
+
+
+def test_l2_the_paper_protocol_sentence_reads_its_table_and_large_lambda_is_not_called_stable(paper):
+    # Issue 27: "λ = log 200 is stable (3.5 % → 3.2 %)" came from the one-split curves; the 10-split table has it rise.
+    avg = regularization_mnist.average(paper)
+    text = regularization_prose.paper_curves(paper)
+    at = lambda m, n: regularization_prose.at(avg, m, n, "test_error")  # noqa: E731
+    for mode in ("small", "cv", "learned", "large"):
+        assert f"{at(mode, 0):.1%}" in text and f"{at(mode, 85):.1%}" in text
+    large = paper[paper.mode_key == "large"].pivot_table(index="seed", columns="poisons", values="test_error")
+    from poisoncourse.core.stats import mean_interval
+
+    mean, low, high = mean_interval(large[85] - large[0])
+    assert low > 0 and "rises too" in text and "stable" not in text
+    assert f"{100 * mean:+.1f} points (95 % t-interval [{100 * low:+.1f}, {100 * high:+.1f}])" in text
+
+
+def test_l2_the_paired_interval_is_given_at_every_poison_count(paper):
+    from poisoncourse.core.stats import mean_interval
+
+    text = regularization_prose.paired_by_count(paper)
+    gaps = regularization_prose.learned_minus_large(paper)
+    for poisons, g in gaps.groupby("poisons"):
+        mean, low, high = mean_interval(g.gap)
+        assert f"| {poisons} | {100 * mean:+.1f} | [{100 * low:+.1f}, {100 * high:+.1f}] |" in text
+    g17 = mean_interval(gaps[gaps.poisons == 17].gap)
+    assert g17[2] < 0 and "below zero (the learned λ better) at 0, 17 poisons" in text
+    assert text in regularization_prose.paper_protocol(paper)
