@@ -98,7 +98,8 @@ def _():
     # The error curves: embedded once, then redrawn in place as the networks train (a static copy draws
     # them in the cell above).
     curves = page.live_chart(lambda config, result: charts.log_error_curves(
-        result.curves, value_title=panels.value_symbol(config.sweep), iterations=config.iterations))
+        result.curves, value_title=panels.value_symbol(config.sweep), iterations=config.iterations,
+        attack=panels.attack_title(config)))
     return (curves,)
 
 
@@ -200,7 +201,7 @@ def _(config, reference):
         ),
         reference.show(lambda table: charts.log_error_curves(
             panels.reference_curves(table, config).rename(columns={"median_log10_error": "log10_error"}).assign(seed=0),
-            value_title=panels.value_symbol(config.sweep), seed_lines=False)),
+            value_title=panels.value_symbol(config.sweep), seed_lines=False, attack=panels.REFERENCE_ATTACK)),
     ])
     return
 

@@ -22,7 +22,7 @@ ITERATION_LABELS = "datum.value === 0 ? '0' : format(datum.value, '~s')"
 
 def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "algorithm",
                      y_title: str = "log₁₀ ‖wₜ − w*‖", seed_lines: bool = True,
-                     iterations: int | None = None) -> alt.FacetChart:
+                     iterations: int | None = None, attack: str = "") -> alt.FacetChart:
     """log10 error vs iteration: one bold line per swept value (median over seeds), the
     individual seeds as faint lines behind it, one panel per ``facet`` value.
 
@@ -32,7 +32,9 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
 
     The axes' ends and the note under the title are the chart's parameters (x_hi, y_lo, y_hi,
     note), not constants of its spec: a live chart (kit/livechart.py) then redraws a run in
-    progress by changing its rows and these four values, never its spec.
+    progress by changing its rows and these four values, never its spec. ``attack``: what the chart shows
+    (the attack and its fixed setting), its title's first line — a parameter too, so a run under another
+    attack keeps the chart's element (issue 27: no live chart named its attack).
     """
     # A diverged run counts as infinitely far in the median (so the median line ends once half
     # the seeds have diverged, instead of jumping to the survivors); its own line is cut.
@@ -65,7 +67,8 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
     short = table.groupby([facet, "value", "seed", "line"]).iteration.count().min() < 3 if len(table) else True
     last = float(table.iteration.max()) if len(table) else 0.0
     ends = [alt.param(name="x_hi", value=max(float(iterations or 0), last, 10.0)),
-            alt.param(name="y_lo", value=low), alt.param(name="y_hi", value=high), alt.param(name="note", value=note)]
+            alt.param(name="y_lo", value=low), alt.param(name="y_hi", value=high), alt.param(name="note", value=note),
+            alt.param(name="attack", value=attack)]
     chart = (
         alt.Chart(table)
         .mark_line(point=bool(short))
@@ -88,7 +91,9 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
         # panels (the reference's three algorithms) it drew an axis under the empty fourth cell.
         .resolve_axis(x="independent")
         .add_params(*ends)
-        .properties(title=alt.TitleParams(alt.ExprRef("note"), fontSize=11, fontWeight="normal", anchor="start"))
+        # Two lines when there is a note (a title's array is its lines); Vega drops a subtitle under an empty title.
+        .properties(title=alt.TitleParams(alt.ExprRef("note ? [attack, note] : attack"), fontSize=11,
+                                          fontWeight="normal", anchor="start"))
     )
     return chart
 

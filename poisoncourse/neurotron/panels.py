@@ -91,6 +91,15 @@ def value_symbol(sweep: str) -> str:
     return {"theta": "θ", "beta": "β", "eta": "η"}[sweep]
 
 
+def attack_title(config: experiment.NeurotronConfig) -> str:
+    """A chart's first line: the attack and its fixed setting, e.g. "attack: ±θ alternating (the paper's
+    experiments), β = 0.5"."""
+    return f"attack: {experiment.ATTACKS[config.attack]}, {fixed_setting(config)}"
+
+
+REFERENCE_ATTACK = f"attack: {experiment.ATTACKS['alternating']} — the shipped reference, at the paper's setting"
+
+
 def fixed_setting(config: experiment.NeurotronConfig) -> str:
     """The attack parameter held fixed while the other is swept, e.g. "β = 0.5"."""
     if config.sweep == "eta":

@@ -40,7 +40,7 @@ def test_a_frame_is_the_spec_with_named_data_its_rows_and_its_parameters():
     spec, data, signals = livechart.split(chart)
     assert spec["data"] == {"name": "d0"} and "datasets" not in spec
     assert data == {"d0": dataset(chart)}  # the rows altair would have put in the spec
-    assert set(signals) == {"x_hi", "y_lo", "y_hi", "note"} and signals["x_hi"] == CONFIG.iterations
+    assert set(signals) == {"x_hi", "y_lo", "y_hi", "note", "attack"} and signals["x_hi"] == CONFIG.iterations
     assert all("value" not in p for p in spec["params"])  # the values travel as signals
 
 

@@ -84,3 +84,17 @@ def test_the_seed_bars_are_drawn_on_an_axis_that_leaves_them_room():
 
 def test_no_attack_choice_shows_a_raw_code_name():
     assert all("_" not in label for label in experiment.ATTACKS.values())
+
+
+def test_the_error_curves_name_their_attack_above_the_axis_note():
+    # Issue 27: no live chart named its attack. Drawn by Vega (vl-convert): the title's first line is the attack,
+    # the axis note (when there is one) its second.
+    import vl_convert
+
+    from poisoncourse.neurotron import experiment, panels
+
+    config = experiment.NeurotronConfig.live()
+    assert panels.attack_title(config) == "attack: ±θ alternating (the paper's experiments), β = 0.5"
+    svg = vl_convert.vegalite_to_svg(charts.log_error_curves(_curves(), value_title="θ",
+                                                             attack=panels.attack_title(config)).to_dict())
+    assert "attack: ±θ alternating (the paper" in svg

@@ -319,6 +319,7 @@ def test_the_error_chart_says_when_the_unattacked_line_runs_below_its_axis():
                               "log10_error": low if t else 0.0} for v, low in values for t in range(0, 50, 10)])
 
     clamped = charts.log_error_curves(curves([(0.0, -15.0), (0.5, -3.0)]), value_title="θ").to_dict()
-    assert "10⁻¹⁵, below the axis" in charts.axis_note(clamped) and clamped["title"]["text"] == {"expr": "note"}
+    assert "10⁻¹⁵, below the axis" in charts.axis_note(clamped)
+    assert clamped["title"]["text"] == {"expr": "note ? [attack, note] : attack"}  # the note under the attack's line
     plain = charts.log_error_curves(curves([(0.25, -2.0), (0.5, -3.0)]), value_title="θ").to_dict()
     assert charts.axis_note(plain) == ""
