@@ -334,7 +334,8 @@ def estimated_seconds(config: LabelNoiseConfig) -> float:
     sizes = c.sizes  # (d, hidden…, classes)
     params = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     models = len(c.r_values) * c.seeds
-    per_epoch = 6 * (c.n + 2 * c.poisons_per_class) * params * (1 + (c.pgd_steps if c.training == "pgd" else 0))
+    # PGD training attacks each batch with TRAIN_PGD_STEPS steps (not the test attack's pgd_steps) before the step.
+    per_epoch = 6 * (c.n + 2 * c.poisons_per_class) * params * (1 + (TRAIN_PGD_STEPS if c.training == "pgd" else 0))
     attack = 4 * c.n_test * params * (c.pgd_steps + 1)
     return models * (c.max_epochs * per_epoch + attack) / CPU_FLOPS
 

@@ -318,7 +318,8 @@ def try_next() -> str:
             f"5. Set a spectral cap of 0.1 and watch the *fit* count: here every network still memorizes every "
             f"poison — the thesis's \"natural defence\" (a cap too tight to memorize near-mean poisons) does "
             f"not appear with a cap on the last layer only (the thesis normalizes every layer).\n"
-            f"6. Choose PGD adversarial training (slower: each batch is attacked first): the dip remains.")
+            f"6. Choose PGD adversarial training with 1 seed (each batch is attacked first, so a run costs several "
+            f"times more: with {c.seeds} seeds the page refuses it as too slow): the dip remains.")
 
 
 # The page's mathematics, folded under "The math" (fixed text: it states no measured number).

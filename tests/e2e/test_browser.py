@@ -477,7 +477,7 @@ def open_link(browser, url: str, query: str):
 
 
 def test_a_refused_setting_keeps_the_sections_that_do_not_need_its_result(server, browser):
-    # PGD training at Lesson 4's defaults would take minutes: refused. The 2-D picture (its own
+    # PGD training at Lesson 4's defaults (3 seeds) is estimated at about 50 s: refused. The 2-D picture (its own
     # form, following the main settings) and the shipped reference do not need that run.
     page = open_link(browser, url=server[0], query="file=lesson4_labelnoise.py&training=pgd")
     assert shown(page, "That setting cannot run.") and shown(page, "PGD")

@@ -212,12 +212,18 @@ def test_the_2d_picture_merges_equal_neighbours_without_changing_the_picture():
         assert len(hit) == 1 and hit.predicted.iloc[0] == row.predicted
 
 
-def test_try_next_5_pgd_training_with_one_seed_and_five_steps_is_not_refused():
-    # issue 13: the suggestion as first written ("choose PGD training") was refused at the defaults.
+def test_the_estimate_counts_pgd_trainings_own_steps_not_the_test_attacks():
+    # PGD training attacks each batch with TRAIN_PGD_STEPS steps whatever the test attack's pgd_steps; the
+    # estimate once charged the test attack's 20, refusing a run that takes a third of that.
     import dataclasses
 
-    from poisoncourse.core.cost import LIVE_MAX_SECONDS
     from poisoncourse.labelnoise import experiment as e
-    step = dataclasses.replace(e.LabelNoiseConfig(), training="pgd", seeds=1, pgd_steps=5)
-    assert e.estimated_seconds(step) <= LIVE_MAX_SECONDS
-    assert e.estimated_seconds(dataclasses.replace(step, seeds=3, pgd_steps=20)) > LIVE_MAX_SECONDS
+    def epoch(config):  # the estimated cost of one epoch of training
+        return (e.estimated_seconds(dataclasses.replace(config, max_epochs=2))
+                - e.estimated_seconds(dataclasses.replace(config, max_epochs=1)))
+
+    pgd = dataclasses.replace(e.LabelNoiseConfig(), training="pgd", seeds=1)
+    standard = dataclasses.replace(pgd, training="standard")
+    assert epoch(pgd) == pytest.approx((1 + e.TRAIN_PGD_STEPS) * epoch(standard))
+    for steps in (5, 20):  # the test attack's steps change the attack's cost only
+        assert epoch(dataclasses.replace(pgd, pgd_steps=steps)) == pytest.approx(epoch(pgd))
