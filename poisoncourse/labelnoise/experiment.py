@@ -126,6 +126,19 @@ def place_poisons(directions: torch.Tensor, r: float, mu: float, poison_label: s
     return x, y
 
 
+def still_mislabelled(config: LabelNoiseConfig) -> dict[float, float]:
+    """Per r, the share of opposite-class poisons whose flipped label is still wrong (over the config's seeds).
+    A poison far out in a random direction can land across the true boundary xᵀ1 = 0, where the label it
+    was given is the right one: it poisons nothing (issue 27). Needs no training: the data alone."""
+    if config.poison_label != "opposite":
+        raise ValueError("only opposite-class poisons can land on their label's side")
+    data = make_data(config)
+    x, y = data.x[:, data.is_poison], data.y[:, data.is_poison]
+    wrong = ((x.sum(-1) >= 0).long() != y).double().mean(1)  # (M,) per network
+    r = torch.tensor(data.r)
+    return {float(v): float(wrong[r == v].mean()) for v in config.r_values}
+
+
 @dataclass
 class ToyData:
     """The stacked training sets of every (r, seed) network, r-major, and the test sets."""

@@ -69,3 +69,21 @@ def test_l4_try_next_pgd_training_keeps_the_dip():
 def test_l4_notice_the_live_default_dips_where_the_data_lie(toy_default):
     shape = labelnoise.dip(toy_default.summary)
     assert shape["argmin"] in (3.0, 4.0) and shape["depth"] > 0.03
+
+
+def test_l4_notice_far_poisons_that_cross_the_boundary_are_counted():
+    # Issue 27: about 10 / 17 / 26 % of the defaults' far poisons land across xᵀ1 = 0, where their flipped label is
+    # right. The share still wrong is counted from the poisons' own positions, at the reference's 6 seeds.
+    c = replace(labelnoise.LabelNoiseConfig(), seeds=6)
+    data = labelnoise.make_data(c)
+    x, y = data.x[:, data.is_poison], data.y[:, data.is_poison]
+    wrong = ((x.sum(-1) >= 0).long() != y).double()
+    share = {r: float(wrong[[i for i, ri in enumerate(data.r) if ri == r]].mean()) for r in c.r_values}
+    assert share[0.0] == share[2.0] == 1.0 and share[12.0] < share[8.0] < share[6.0] < 1.0
+    text = labelnoise_prose.crossing_notice(labelnoise.load_reference().table)
+    crossed = {r: f for r, f in share.items() if f < 1}
+    assert f"at r = {', '.join(f'{r:g}' for r in crossed)} only " \
+           f"{', '.join(f'{100 * f:.0f} %' for f in crossed.values())} of the defaults' poisons (6 seeds)" in text
+    assert text in labelnoise_prose.what_to_notice(labelnoise.load_reference().table)
+    with pytest.raises(ValueError):
+        labelnoise.still_mislabelled(replace(c, poison_label="third"))
