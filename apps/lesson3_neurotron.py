@@ -133,8 +133,8 @@ def _(closer, config, doubling, result):
         mo.md(f"""
             ### Explore: one attack strength at a time
 
-            The same run, one value of {_name} at a time (median over seeds): drag **{_name}** and watch each
-            algorithm settle at a floor that rises with the attack. The slider runs in your browser over results
+            The same run, one value of {_name} at a time (median over seeds): choose **{_name}** and watch each
+            algorithm settle at a floor that rises with the attack. The choice runs in your browser over results
             already computed — it also works in the exported static page.
             """),
         explore.or_note(charts.error_curves_by_value, result.curves, value_title=_name, name=config.sweep),

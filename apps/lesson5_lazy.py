@@ -218,8 +218,8 @@ def _(robust_result, robust_with_radius):
             {_name}; red: the ball's radius $C_0/\\sqrt m$. Bars piled against it: the lazy regime is binding.
             """),
         charts.distance_histograms(robust_result.rows, value_title=_name),
-        mo.md(f"**Explore:** one {_name} at a time — drag it and watch the rows spread out until they fill their "
-              "ball. The slider runs in your browser (also in the exported static page)."),
+        mo.md(f"**Explore:** one {_name} at a time — step through its values and watch the rows spread out until they "
+              "fill their ball. This runs in your browser (also in the exported static page)."),
         explore.or_note(charts.distances_by_radius, robust_result.rows, value_title=_name),
     ]))
     return

@@ -6,15 +6,14 @@ Vega-Lite spec and binds a Vega-Lite parameter to an HTML range input: moving it
 shipped rows. So the same chart is live in the marimo lesson and in the exported static page,
 where nothing but the browser runs.
 
-The slider moves continuously; each row carries the interval of slider positions for which its
-grid value is the nearest (``_lo`` ≤ position < ``_hi``), so uneven grids (θ = 0, 0.125, …, 4)
-work, and a text mark names the value shown. This module knows no lesson: each lesson's explorer
+A control offers exactly the values computed (issue 27: a slider over an uneven grid showed θ = 0.875 while
+the chart drew θ = 1): an evenly spaced grid gets a range slider whose positions are its values, an uneven
+one (θ = 0, 0.125, …, 4) a row of radio buttons, one per value. Each row carries the interval of positions
+for which its grid value is the nearest (``_lo`` ≤ position < ``_hi``), and a text mark names the value shown. This module knows no lesson: each lesson's explorer
 chart is in its own ``charts`` module, built on :func:`slider` and :func:`value_label`.
 """
 
 from __future__ import annotations
-
-import math
 
 import altair as alt
 import numpy as np
@@ -64,17 +63,27 @@ def slider(data: pd.DataFrame, field: str, *, name: str, label: str, start=None)
         raise NothingToExplore(f"no finite {label} in this run")
     intervals = nearest_intervals(data[field])
     values = sorted(intervals)
-    span = values[-1] - values[0]
-    gaps = np.diff(values) if len(values) > 1 else np.array([1.0])
-    # The smallest grid gap as the step, so a uniform grid's values are exactly the slider's
-    # positions; uneven grids land on the nearest value. At most SLIDER_POSITIONS positions.
-    step = float(max(gaps.min(), span / SLIDER_POSITIONS)) if span > 0 else 1.0
-    step = float(f"{step:.3g}")
-    top = values[0] + math.ceil(span / step - 1e-9) * step  # on the step grid, ≥ the largest value
     first = values[len(values) // 2] if start is None else start
-    param = alt.param(name=name, value=first,
-                      bind=alt.binding_range(min=values[0], max=top, step=step, name=f"{label} "))
+    param = alt.param(name=name, value=first, bind=_binding(values, f"{label} "))
     return with_intervals(data, field, intervals), param, f"datum._lo <= {name} && {name} < datum._hi"
+
+
+def even_step(values: list[float]) -> float | None:
+    """The grid's spacing when its values are evenly spaced (and at most SLIDER_POSITIONS + 1 of them),
+    written to 3 significant digits as the slider's step; else None."""
+    if len(values) < 2 or len(values) > SLIDER_POSITIONS + 1:
+        return None
+    gaps = np.diff(values)
+    step = float(f"{gaps[0]:.3g}")
+    return step if np.allclose(gaps, step, rtol=1e-6, atol=0) else None
+
+
+def _binding(values: list[float], name: str):
+    step = even_step(values)
+    if step is not None:  # its positions are the grid's values
+        return alt.binding_range(min=values[0], max=values[-1], step=step, name=name)
+    # Spaces HTML does not collapse around each label: Vega sets the buttons and labels inline, without gaps.
+    return alt.binding_radio(options=values, labels=[f"\u00a0{v:g}\u2003" for v in values], name=name)
 
 
 def value_label(data: pd.DataFrame, keep: str, field: str, fmt: str, prefix: str = "") -> alt.Chart:

@@ -171,15 +171,15 @@ def record_live(lesson: str, **numbers: float | None) -> None:
 
 
 def explore_redraw_s(page, timeout_s: float = PATIENCE_S) -> float | None:
-    """Move the page's first in-chart slider (a Vega binding: it runs in the browser, no training) to its
-    other end; the seconds, on the page's own clock, until its chart's picture has changed (None: no such
-    slider). The other end, not one step: the slider picks the nearest swept value, which one step may keep.
-    marimo draws its charts on a canvas and the live chart draws SVG: the picture is read from either."""
-    slider = page.locator(".vega-bind input[type=range]").first
-    if not slider.count():
+    """Move the page's first in-chart control (a Vega binding: it runs in the browser, no training) — a
+    slider to its other end, or a row of radio buttons (an uneven grid, kit/explore.py) to its last value
+    not shown; the seconds, on the page's own clock, until its chart's picture has changed (None: no such
+    control). marimo draws its charts on a canvas and the live chart draws SVG: the picture is read from either."""
+    control = page.locator(".vega-bind input[type=range], .vega-bind input[type=radio]").first
+    if not control.count():
         return None
-    ms = slider.evaluate("""(el, timeout) => new Promise(done => {
-        const chart = el.closest('.vega-embed');
+    ms = control.evaluate("""(first, timeout) => new Promise(done => {
+        const chart = first.closest('.vega-embed');
         const look = () => {
             const canvas = chart.querySelector('canvas');
             if (canvas) return canvas.toDataURL();
@@ -187,8 +187,15 @@ def explore_redraw_s(page, timeout_s: float = PATIENCE_S) -> float | None:
             return svg ? svg.outerHTML : '';
         };
         const before = look(), t0 = performance.now();
-        el.value = String(Number(el.value) === Number(el.min) ? el.max : el.min);
-        el.dispatchEvent(new Event('input', {bubbles: true}));
+        if (first.type === 'range') {
+            first.value = String(Number(first.value) === Number(first.min) ? first.max : first.min);
+            first.dispatchEvent(new Event('input', {bubbles: true}));
+        } else {
+            const choices = [...first.closest('.vega-bind').querySelectorAll('input[type=radio]')];
+            const other = choices.filter(c => !c.checked).pop();
+            other.checked = true;
+            other.dispatchEvent(new Event('change', {bubbles: true}));
+        }
         const poll = () => {
             if (look() !== before) return done(performance.now() - t0);
             if (performance.now() - t0 > timeout) return done(-1);
@@ -196,7 +203,7 @@ def explore_redraw_s(page, timeout_s: float = PATIENCE_S) -> float | None:
         };
         requestAnimationFrame(poll);
     })""", timeout_s * 1000)
-    assert ms >= 0, "moving the Explore slider to its other end did not redraw its chart"
+    assert ms >= 0, "moving the Explore control to another value did not redraw its chart"
     return ms / 1000
 
 

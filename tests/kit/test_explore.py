@@ -15,22 +15,34 @@ def test_each_grid_value_owns_the_slider_positions_nearest_to_it():
         assert sum(lo <= x < hi for lo, hi in iv.values()) == 1
 
 
-def bound_ranges(chart) -> list[dict]:
+def bound_inputs(chart) -> list[dict]:
+    """The chart's controls that run in the browser: range sliders and radio rows."""
     spec = chart.to_dict()
-    return [p["bind"] for p in spec.get("params", []) if p.get("bind", {}).get("input") == "range"]
+    return [p["bind"] for p in spec.get("params", []) if p.get("bind", {}).get("input") in ("range", "radio")]
 
 
 def rows_shipped(chart) -> int:
     return sum(len(v) for v in chart.to_dict().get("datasets", {}).values())
 
 
-def test_the_largest_grid_value_is_reachable_whatever_the_step():
-    data = pd.DataFrame({"v": [0.0, 100.0, 100.1]})
-    _, param, _ = explore.slider(data, "v", name="v", label="v")
+def test_an_even_grid_gets_a_slider_whose_positions_are_exactly_its_values():
+    data = pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0, 5.0], "e": [0.1, 0.2, 0.3, 0.4, 0.5]})
+    for field in ("v", "e"):
+        _, param, _ = explore.slider(data, field, name="v", label="v")
+        bind = param.param.bind.to_dict()
+        assert bind["input"] == "range" and (bind["min"], bind["max"]) == (data[field].min(), data[field].max())
+        positions = bind["min"] + bind["step"] * np.arange(round((bind["max"] - bind["min"]) / bind["step"]) + 1)
+        assert np.allclose(positions, data[field])
+
+
+def test_an_uneven_grid_offers_exactly_its_values_and_no_other():
+    # Issue 27: a slider over θ = 0, 0.125, …, 4 stopped at 0.875 while the chart drew θ = 1.
+    data = pd.DataFrame({"v": [0.0, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0]})
+    _, param, _ = explore.slider(data, "v", name="v", label="θ")
     bind = param.param.bind.to_dict()
-    positions = np.arange(bind["min"], bind["max"] + bind["step"] / 2, bind["step"])
-    iv = explore.nearest_intervals(data.v)
-    assert {v for v, (lo, hi) in iv.items() for x in positions if lo <= x < hi} == {0.0, 100.0, 100.1}
+    assert bind["input"] == "radio" and bind["options"] == list(data.v)
+    assert [label.strip() for label in bind["labels"]] == ["0", "0.125", "0.25", "0.5", "1", "2", "4"]
+    assert param.param.value in list(data.v)
 
 
 def test_a_run_with_nothing_to_explore_gets_a_note_not_an_error():

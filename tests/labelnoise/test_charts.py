@@ -6,7 +6,7 @@ import pandas as pd
 
 from poisoncourse.core.charts import MAX_ROWS
 from poisoncourse.labelnoise import charts
-from tests.kit.test_explore import bound_ranges, rows_shipped
+from tests.kit.test_explore import bound_inputs, rows_shipped
 
 
 def test_the_regions_explorer_binds_a_slider_and_stays_light():
@@ -17,4 +17,4 @@ def test_the_regions_explorer_binds_a_slider_and_stays_light():
     points = pd.DataFrame({"r": [1.0, 3.0, 6.0], "x1": [0, 1, 2], "x2": [0, 1, 2], "label": [0, 1, 0],
                            "kind": ["clean", "poison", "clean"]})
     chart = charts.regions_by_r(grid, points)
-    assert bound_ranges(chart) and rows_shipped(chart) <= MAX_ROWS
+    assert bound_inputs(chart) and rows_shipped(chart) <= MAX_ROWS

@@ -5,13 +5,13 @@ import numpy as np
 import pandas as pd
 
 from poisoncourse.lazy import charts
-from tests.kit.test_explore import bound_ranges
+from tests.kit.test_explore import bound_inputs
 
 
 def test_the_distances_explorer_binds_a_slider():
     rows = pd.DataFrame({"value": np.repeat([1.0, 4.0, 10.0], 256), "seed": 0,
                          "distance": np.random.default_rng(0).random(768), "radius": np.repeat([0.1, 0.4, 1.0], 256)})
-    assert bound_ranges(charts.distances_by_radius(rows))
+    assert bound_inputs(charts.distances_by_radius(rows))
 
 
 def test_log_axes_label_1_2_3_and_5_of_every_decade_not_only_its_first_ticks():

@@ -10,7 +10,7 @@ import pytest
 from poisoncourse.core.charts import MAX_ROWS
 from poisoncourse.kit import explore
 from poisoncourse.neurotron import charts, experiment
-from tests.kit.test_explore import bound_ranges, rows_shipped
+from tests.kit.test_explore import bound_inputs, rows_shipped
 
 
 @pytest.mark.parametrize("n_values", [1, 7])
@@ -20,7 +20,7 @@ def test_the_convergence_explorer_handles_one_or_many_values(n_values):
                            for a in ("Neuro-Tron", "SGD") for v in values for s in (0, 1) for t in range(0, 2001, 10)])
     curves.loc[0, "log10_error"] = np.nan  # a diverged point is left out, not drawn
     chart = charts.error_curves_by_value(curves, value_title="θ", name="theta")
-    assert bound_ranges(chart) and rows_shipped(chart) <= MAX_ROWS
+    assert bound_inputs(chart) and rows_shipped(chart) <= MAX_ROWS
 
 
 def test_a_run_with_nothing_finite_gets_a_note_not_an_error():
