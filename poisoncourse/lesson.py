@@ -30,6 +30,8 @@ class Paper:
     authors: str
     venue: str
     url: str
+    # When the paper has no public copy: what ``url`` opens instead (a card says so beside the link).
+    url_opens: str = ""
 
 
 @dataclass(frozen=True)

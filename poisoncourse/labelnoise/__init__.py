@@ -10,8 +10,9 @@ LESSON = Lesson(
     # The app's app_title too (tests/test_registry.py); the front page and the course map read these.
     title="Lesson 4 · Which mislabeled points hurt robustness",
     summary="Which flipped labels hurt adversarial accuracy most? Move the poisons away from the class mean.",
-    paper=Paper("Crafting label noise (building on Sanyal et al., “How benign is benign overfitting?”, ICLR 2021)",
-                "Gopal", "thesis, 2021", "https://arxiv.org/abs/2007.04028"),
+    # The thesis has no public copy: the link opens the paper it builds on, and the card says so (issue 27).
+    paper=Paper("Crafting label noise", "Gopal", "thesis, 2021", "https://arxiv.org/abs/2007.04028",
+                url_opens="Sanyal et al., “How benign is benign overfitting?”, ICLR 2021, which it builds on"),
     app="lesson4_labelnoise.py",
     config=experiment.LabelNoiseConfig,
     run=experiment.run,

@@ -307,8 +307,13 @@ def lesson_list(lessons, href, extra=lambda lesson: "") -> str:
     items = []
     for lesson in lessons:
         p = lesson.paper
-        paper = (f'<div class="paper">Paper: <a href="{html.escape(p.url)}">{html.escape(p.title)}</a> — '
-                 f"{html.escape(p.authors)}, {html.escape(p.venue)}</div>") if p else ""
+        if p and p.url_opens:  # no public copy: the title is plain text and the link names what it opens
+            paper = (f'<div class="paper">Paper: {html.escape(p.title)} — {html.escape(p.authors)}, '
+                     f'{html.escape(p.venue)} (no public copy; <a href="{html.escape(p.url)}">'
+                     f"{html.escape(p.url_opens)}</a>)</div>")
+        else:
+            paper = (f'<div class="paper">Paper: <a href="{html.escape(p.url)}">{html.escape(p.title)}</a> — '
+                     f"{html.escape(p.authors)}, {html.escape(p.venue)}</div>") if p else ""
         items.append(f'<li><h2><a href="{html.escape(href(lesson))}">{html.escape(lesson.title)}</a>'
                      f"{extra(lesson)}</h2><p>{html.escape(lesson.summary)}</p>{paper}</li>")
     return f'<ol class="lessons">{"".join(items)}</ol>'

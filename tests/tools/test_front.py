@@ -129,6 +129,10 @@ def test_the_root_is_the_course_page_with_every_lesson_in_order(on):
         for text in (lesson.title, lesson.summary, lesson.paper.title, lesson.paper.authors, lesson.paper.venue):
             assert html.escape(text) in page, text
     assert positions == sorted(positions), "the lessons are not in course order"
+    # A paper with no public copy (Lesson 4's thesis): its title is not a link, the link names what it opens.
+    thesis = registry.lesson("labelnoise").paper
+    assert thesis.url_opens and f">{html.escape(thesis.title)}</a>" not in page
+    assert f'<a href="{thesis.url}">{html.escape(thesis.url_opens)}</a>' in page
     assert "Train" in page and "Five lessons" in page
     # Nothing to fetch: no script, stylesheet, image or font from anywhere.
     for tag in ("<script", "<link", "<img", "@import", "url("):
