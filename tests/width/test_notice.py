@@ -34,6 +34,11 @@ def test_notice_wider_networks_fit_more_of_the_poisoned_set(default):
 def test_notice_the_shape_bullet_is_the_paired_verdict_of_the_run(default):
     assert prose.verdict(default) in prose.notice_md(default)
     assert "95 % t-intervals over 2 seeds" in prose.verdict(default)
+    # Issue 27: two seeds give intervals on one degree of freedom; the verdict says how little they can decide.
+    from poisoncourse.core.stats import t975
+
+    assert f"With 2 seeds each interval rests on 1 degree of freedom (t = {t975(1):.1f}" in prose.verdict(default)
+    assert t975(1) > 12 and prose.few_seeds(prose.FEW_SEEDS + 1) == "" and "2 degrees" in prose.few_seeds(3)
 
 
 def test_notice_the_explore_sentence_is_the_runs_own_curves(default):
