@@ -9,7 +9,8 @@ where nothing but the browser runs.
 A control offers exactly the values computed (issue 27: a slider over an uneven grid showed θ = 0.875 while
 the chart drew θ = 1): an evenly spaced grid gets a range slider whose positions are its values, an uneven
 one (θ = 0, 0.125, …, 4) a row of radio buttons, one per value. Each row carries the interval of positions
-for which its grid value is the nearest (``_lo`` ≤ position < ``_hi``), and a text mark names the value shown. This module knows no lesson: each lesson's explorer
+for which its grid value is the nearest (``_lo`` ≤ position < ``_hi``), and a text mark names the value
+shown. This module knows no lesson: each lesson's explorer
 chart is in its own ``charts`` module, built on :func:`slider` and :func:`value_label`.
 """
 
@@ -20,8 +21,6 @@ import numpy as np
 import pandas as pd
 
 from ..core.charts import WIDTH
-
-SLIDER_POSITIONS = 200  # slider resolution between the smallest and largest grid value
 
 
 class NothingToExplore(ValueError):
@@ -69,9 +68,9 @@ def slider(data: pd.DataFrame, field: str, *, name: str, label: str, start=None)
 
 
 def even_step(values: list[float]) -> float | None:
-    """The grid's spacing when its values are evenly spaced (and at most SLIDER_POSITIONS + 1 of them),
-    written to 3 significant digits as the slider's step; else None."""
-    if len(values) < 2 or len(values) > SLIDER_POSITIONS + 1:
+    """The grid's spacing when its values are evenly spaced, written to 3 significant digits as the
+    slider's step; else None."""
+    if len(values) < 2:
         return None
     gaps = np.diff(values)
     step = float(f"{gaps[0]:.3g}")
