@@ -160,8 +160,8 @@ def _(config, draw):
     mo.vstack([
         mo.hstack(charts.decision_region_panels(_picture.result, panels.panel_title), justify="start", wrap=True),
         mo.md(prose.picture_note(_picture.config, _picture.result.seconds)),
-        mo.md("**Explore:** the same networks on one plane — step **r** through its values to move the poisons out "
-              "from their class and watch the boundary follow them. This runs in your browser (it also works "
+        mo.md("**Explore:** the same networks on one plane — step **r** through its values to move the poisons (the "
+              "black-edged diamonds) out from their class and watch the boundary follow them. This runs in your browser (it also works "
               "in the exported static page)."),
         explore.or_note(charts.regions_by_r, _picture.result.grid, _picture.result.points),
     ])

@@ -161,7 +161,7 @@ def path_length_histogram(scores: pd.DataFrame) -> alt.Chart:
 
 def regions_by_r(grid: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
     """One network's predicted class on the plane for each poison distance r, with its training
-    points: drag r and watch the boundary bend around the poisons, then let them go."""
+    points: step r through its values and watch the boundary bend around the poisons, then let them go."""
     ticks = np.sort(grid.x1.unique())
     stride = max(1, math.ceil(math.sqrt(len(grid) / (MAX_ROWS - len(points)))))
     kept = set(ticks[::stride])
@@ -174,19 +174,25 @@ def regions_by_r(grid: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
                                  explore.nearest_intervals(g.r))  # the points follow the same slider
     extent = float(ticks.max() + cell / 2)
     scale = alt.Scale(domain=[-extent, extent], nice=False)
-    classes = alt.Scale(domain=["class 0", "class 1"], range=["#a8dadc", "#f4a261"])
-    heat = (alt.Chart(g).mark_rect(opacity=0.7)
+    # The panels' colours and marks (decision_region_panel): a class is one colour on the page, and a poison
+    # a large black-edged diamond, not a speck lost on the fill (issue 27). Points beyond the grid are
+    # clipped at the plot's edge rather than drawn over the title or the legend.
+    present = sorted(set(grid.predicted) | set(points.label))
+    classes = alt.Scale(domain=[f"class {c}" for c in present], range=[CLASS_COLORS.range[int(c)] for c in present])
+    heat = (alt.Chart(g).mark_rect(opacity=0.35)
             .encode(x=alt.X("x1_lo:Q", title="x₁", scale=scale), x2=alt.X2("x1_hi"),
                     y=alt.Y("x2_lo:Q", title="x₂", scale=scale), y2=alt.Y2("x2_hi"),
-                    color=alt.Color("predicted:N", title="predicted", scale=classes))
+                    color=alt.Color("predicted:N", title="predicted class", scale=classes))
             .transform_filter(keep))
-    dots = (alt.Chart(pts).mark_point(filled=True, size=28)
-            .encode(x=alt.X("x1:Q", scale=scale), y=alt.Y("x2:Q", scale=scale),
-                    fill=alt.Fill("label:N", title="label", scale=alt.Scale(domain=["class 0", "class 1"],
-                                                                              range=["#1d3557", "#e76f51"])),
-                    shape=alt.Shape("kind:N", title=None, scale=alt.Scale(domain=["clean", "poison"],
-                                                                           range=["circle", "cross"])),
-                    stroke=alt.value("white"), strokeWidth=alt.value(0.4))
-            .transform_filter(keep))
+    position = dict(x=alt.X("x1:Q", scale=scale), y=alt.Y("x2:Q", scale=scale))
+    clean = (alt.Chart(pts[pts.kind == "clean"]).mark_circle(size=14, opacity=0.8, clip=True)
+             .encode(**position, color=alt.Color("label:N", title="label", scale=classes))
+             .transform_filter(keep))
+    poisons = (alt.Chart(pts[pts.kind == "poison"]).mark_point(shape="diamond", filled=True, size=120, stroke="black",
+                                                                 strokeWidth=1.5, clip=True)
+               # color, not fill: a fill channel without a legend made Vega-Lite drop the classes' legend too.
+               .encode(**position, color=alt.Color("label:N", scale=classes),
+                       tooltip=["label:N", alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f")])
+               .transform_filter(keep))
     label = explore.value_label(g, keep, "r", "~g", "r = ")
-    return alt.layer(heat, dots, label).add_params(r).properties(width=300, height=300)
+    return alt.layer(heat, clean, poisons, label).add_params(r).properties(width=300, height=300)
