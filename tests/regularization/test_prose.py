@@ -219,6 +219,9 @@ def test_l2_the_page_draws_the_paper_protocol_with_its_interval(paper):
     assert (row.test_error, row.test_error_low, row.test_error_high) == pytest.approx(mean_interval(values))
     spec = charts.poisoning_curves(regularization_panels.mnist_curves(shown, None, source)).to_dict()
     assert any(layer.get("mark", {}).get("type") == "area" for layer in spec["hconcat"][0]["layer"])
+    from tests.e2e.test_looks import spec_problems
+
+    assert spec_problems(spec) == []  # the band's axis is titled as the line's, not by its column
     # Without the paper's protocol the short curves are drawn, under their own name.
     short, name = regularization_panels.shipped_mnist(None, regularization_mnist.load_averaged().table)
     assert name.startswith("shipped (T = 30") and "test_error_low" not in short
