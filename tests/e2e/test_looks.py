@@ -479,7 +479,7 @@ def test_predict_the_served_lesson_locks_its_results_until_answered_and_records_
     heights[app] = height
     HEIGHTS.write_text(json.dumps(heights, indent=2))
     # Issue 26's target (HEIGHT_TARGET) is recorded beside each height, not asserted: no lesson meets it yet
-    # (9,704 / 6,182 / 6,288 / 8,066 / 7,608 px on the last full run), and the issue stays open for it.
+    # (8,224 / 5,982 / 6,100 / 6,957 / 6,994 px on the last run, 2026-12-06), and the issue stays open for it.
     print(f"{app}: {height:,} px tall at 1,300 px wide, method sections closed (target {HEIGHT_TARGET:,})")
     page.context.close()
     assert not problems, "\n".join(problems)
