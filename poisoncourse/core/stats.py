@@ -78,6 +78,10 @@ class Interval:
         """'+4.8 ± 3.5 points' — the mean and the interval's half-width, in accuracy points."""
         return f"{100 * self.mean:+.1f} ± {100 * (self.high - self.mean):.1f} points"
 
+    def bounds(self) -> str:
+        """'[+0.9, +9.5]' — the interval's ends, in points."""
+        return f"[{100 * self.low:+.1f}, {100 * self.high:+.1f}]"
+
 
 def interval(values) -> Interval:
     """:func:`mean_interval` as an :class:`Interval` (its sign read by ``above_zero``/``below_zero``)."""

@@ -171,7 +171,7 @@ def shipped_curves(reference: pd.DataFrame | None) -> str:
 
 
 def _points(iv) -> str:
-    return f"{100 * iv.mean:+.1f} points (95 % t-interval [{100 * iv.low:+.1f}, {100 * iv.high:+.1f}])"
+    return f"{100 * iv.mean:+.1f} points (95 % t-interval {iv.bounds()})"
 
 
 def paper_curves(table: pd.DataFrame | None) -> str:
@@ -205,7 +205,7 @@ def paired_by_count(table: pd.DataFrame) -> str:
     rows, below, above = [], [], []
     for poisons, g in gaps.groupby("poisons"):
         iv = interval(g.gap)
-        rows.append(f"| {poisons} | {100 * iv.mean:+.1f} | [{100 * iv.low:+.1f}, {100 * iv.high:+.1f}] |")
+        rows.append(f"| {poisons} | {100 * iv.mean:+.1f} | {iv.bounds()} |")
         (below if iv.below_zero else above if iv.above_zero else []).append(str(poisons))
     said = ([f"below zero (the learned λ better) at {', '.join(below)} poisons"] if below else []) + \
            ([f"above zero (λ = log 200 better) at {', '.join(above)} poisons"] if above else [])
@@ -269,7 +269,7 @@ def paper_protocol(table: pd.DataFrame | None, meta: dict | None = None) -> str:
     return (f"**The paper's protocol** (`{mnist.REFERENCE_COMMAND} --protocol paper`: {iv.seeds} data splits, "
             f"{how}). At {last} poisons the mean test errors are {means['learned']:.1%} (learned λ) and "
             f"{means['large']:.1%} (λ = log 200); the learned λ's error minus λ = log 200's, paired within each split: "
-            f"{100 * iv.mean:+.1f} points, 95 % t-interval [{100 * iv.low:+.1f}, {100 * iv.high:+.1f}] — {answer}.\n\n"
+            f"{100 * iv.mean:+.1f} points, 95 % t-interval {iv.bounds()} — {answer}.\n\n"
             + paired_by_count(table))
 
 
