@@ -127,7 +127,7 @@ def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:
     if "test_error_low" in data:  # curves averaged over data splits: their 95 % interval as a band
         band = base.transform_filter("isValid(datum.test_error_low)").mark_area(opacity=0.15).encode(
             y=alt.Y("test_error_low:Q", title="test error"), y2="test_error_high:Q")  # one axis title, the line's
-        err = alt.layer(band, err)
+        err = alt.layer(err, band)  # the lines first: the legend's symbols are then theirs, not the pale band's
     lam = line_and_points(base, y=alt.Y("lam:Q", title="λ"), strokeDash=dash, tooltip=tip)
     norm = line_and_points(base, y=alt.Y("w_norm2:Q", title="‖w‖²", scale=alt.Scale(type="log")), strokeDash=dash,
                            tooltip=tip)
