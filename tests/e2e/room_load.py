@@ -42,9 +42,7 @@ def press_train_together(pages, rounds: int) -> tuple[list[float], list[float]]:
         start = time.perf_counter()
         for pg in pages:
             form = tb.controls(pg)
-            slider = form.get_by_role("slider").first
-            slider.focus()
-            slider.press("ArrowRight")
+            tb.step_slider(form.get_by_role("slider").first, "ArrowRight")
             tb.train_button(pg).click()
         waiting, seen, last_look = dict(enumerate(pages)), set(), time.perf_counter()
         while waiting and time.perf_counter() - start < 600:

@@ -276,6 +276,25 @@ def errors_on(page) -> list[str]:
     return [b for b in bad if shown(page, b)]
 
 
+def step_slider(slider, key: str = "ArrowRight", presses: int = 1) -> None:
+    """Press ``key`` on ``slider`` ``presses`` times, each press seen to move it. On a busy machine a
+    press can be lost (the slider re-rendered between focus and key, so the key went nowhere); a
+    retrain would then run the same settings and its chart never change. A press that did not move
+    the value within a few seconds is made again, on the slider focused anew."""
+    for _ in range(presses):
+        value = slider.get_attribute("aria-valuenow", timeout=PATIENCE_S * 1000)
+        for _attempt in range(5):
+            slider.focus()
+            slider.press(key)
+            deadline = time.time() + 5
+            while slider.get_attribute("aria-valuenow") == value and time.time() < deadline:
+                time.sleep(0.1)
+            if slider.get_attribute("aria-valuenow") != value:
+                break
+        else:
+            raise AssertionError(f"the slider did not move from {value} with {key} (at its end?)")
+
+
 def retrain_with_slider(page, presses: int = 2, key: str = "ArrowRight", index: int = 0) -> float:
     """Move the form's slider number ``index`` (the first by default) by ``presses`` steps (``key``),
     press Train, and return the seconds from the click until the first chart has been redrawn."""
@@ -283,10 +302,7 @@ def retrain_with_slider(page, presses: int = 2, key: str = "ArrowRight", index: 
     while before is None and time.time() < deadline:  # a busy machine can be slow to screenshot
         before = chart_hash(page)
     assert before is not None, "the chart could not be captured before the retrain"
-    slider = controls(page).get_by_role("slider").nth(index)
-    slider.focus()
-    for _ in range(presses):
-        slider.press(key)
+    step_slider(controls(page).get_by_role("slider").nth(index), key, presses)
     start = time.perf_counter()
     train_button(page).click()
     deadline, seen = time.time() + PATIENCE_S, {"busy": 0, "same": 0, "uncapturable": 0, "unsteady": 0}
@@ -380,10 +396,7 @@ def test_two_students_at_once_get_what_each_would_get_alone(server, browser):
 
     a, b = open_lesson(browser, url, app), open_lesson(browser, url, app)
     for page in (a, b):  # queue both retrains before either finishes
-        slider = controls(page).get_by_role("slider").first
-        slider.focus()
-        slider.press("ArrowRight")
-        slider.press("ArrowRight")
+        step_slider(controls(page).get_by_role("slider").first, "ArrowRight", 2)
     for page in (a, b):
         train_button(page).click()
     for page in (a, b):

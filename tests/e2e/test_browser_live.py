@@ -19,7 +19,7 @@ import pytest
 
 import poisoncourse.neurotron.panels as neurotron_panels
 from poisoncourse.kit import livechart
-from tests.e2e.test_browser import (browser, controls, new_page, record_live, server, shown,  # noqa: F401
+from tests.e2e.test_browser import (browser, controls, new_page, record_live, server, shown, step_slider,  # noqa: F401
                                     train_button, wait_idle)
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -113,10 +113,7 @@ def test_a_run_moves_one_chart_element_and_a_second_visitor_gets_it_at_once(serv
 
     live(page).locator(".vega-embed").evaluate("e => { e.poisoncourseTag = 'kept'; }")
     before = len(frames(page))
-    slider = controls(page).get_by_role("slider").first
-    slider.focus()
-    slider.press("ArrowRight")
-    slider.press("ArrowRight")
+    step_slider(controls(page).get_by_role("slider").first, "ArrowRight", 2)
     pressed = now_ms(page)
     train_button(page).click()
     final = final_frame(page, after=before)
