@@ -97,7 +97,7 @@ def _(best_width, config, curves, result):
 @app.cell(hide_code=True)
 def _():
     # Accuracy against width: embedded once, then fed each group of widths as it finishes.
-    curves = page.live_chart(panels.accuracy_chart, stoppable=False)
+    curves = page.live_chart(panels.accuracy_beside_paper, stoppable=False)
     return (curves,)
 
 
@@ -118,13 +118,6 @@ def _(curves, defaults, train):
                          title="Training the width sweep…", memo="width", live=curves)
     config, result = trained.config, trained.result
     return config, result
-
-
-@app.cell(hide_code=True)
-def _(config, paper):
-    mo.vstack([charts.paper_panel(paper, config.regime),
-               mo.md("The paper's values are read from the authors' plot (`data/paper000_fig3.csv`).")])
-    return
 
 
 @app.cell(hide_code=True)
@@ -207,16 +200,16 @@ def _(live_curve):
 
 @app.cell(hide_code=True)
 def _(paper, reference, shipped, shipped_meta):
+    _about = "" if shipped is None else (f"Shipped under `data/reference/width.csv`: {prose.reference_about(shipped_meta)} "
+                                         f"{prose.INTERIOR_NOTE}")
     mo.vstack([mo.md(f"""
     ## Reference: the shipped sweep
 
-    The same experiment at a larger scale, precomputed by this package and shipped under `data/reference/width.csv`:
-    {"" if shipped is None else prose.reference_about(shipped_meta)} Each shape is read from a paired interval: per
-    seed, width {prose.paired.INTERIOR_WIDTH} minus the widest and minus the narrowest. {prose.INTERIOR_NOTE}
-
-    **What it shows — honestly.**
-    """), reference.show(lambda _: panels.reference_panels(shipped, paper), what="The shipped sweep cannot be shown.",
-                      once="width.reference")])
+    The same experiment at a larger scale{"" if shipped is None else f" ({prose.reference_scale(shipped_meta)})"},
+    precomputed by this package. Each shape is read from a paired interval: per seed, width
+    {prose.paired.INTERIOR_WIDTH} minus the widest and minus the narrowest.
+    """), reference.show(lambda _: panels.reference_panels(shipped, paper, _about),
+                      what="The shipped sweep cannot be shown.", once="width.reference")])
     return
 
 
@@ -237,32 +230,35 @@ def _(result):
 @app.cell(hide_code=True)
 def _():
     convex_defaults = convex.ConvexConfig()
-    _ui = forms.Controls(prefix="convex.")
-    _form = panels.convex_form(_ui, convex_defaults)
+    convex_ui = forms.Controls(prefix=panels.CONVEX_PREFIX)
+    _form = panels.convex_form(convex_ui, convex_defaults)
     convex_controls, convex_train = _form
-    mo.vstack([mo.md("## Before networks: the convex warm-up (paper Sec. 2, Fig. 2)\n\n" + prose.CONVEX_INTRO),
-               _ui.with_warnings(_form)])
-    return convex_controls, convex_defaults, convex_train
+    convex_open, _shown = panels.convex_toggle()
+    mo.vstack([mo.md("## Before networks: the convex warm-up (paper Sec. 2, Fig. 2)\n\n" + prose.CONVEX_TEASER),
+               *_shown])
+    return convex_controls, convex_defaults, convex_open, convex_train, convex_ui
 
 
 @app.cell(hide_code=True)
-def _(convex_controls, convex_train):
-    trainbar.bar(convex_controls, convex_train)
+def _(convex_controls, convex_open, convex_train, convex_ui):
+    # The warm-up only when opened (no mo.stop: the exported notebook runs every cell under Jupyter).
+    mo.vstack([mo.md(prose.CONVEX_INTRO), convex_ui.with_warnings(convex_train),
+               trainbar.bar(convex_controls, convex_train)]) if convex_open.value else None
     return
 
 
 @app.cell(hide_code=True)
-def _(convex_defaults, convex_train):
-    warmup = page.train(convex_train, panels.convex_config, panels.convex_run, total=panels.convex_total, prefix="convex.",
-                        default=convex_defaults, title="Fitting the linear models…", subtitle="sample sizes",
-                        memo="width.convex").result
+def _(convex_defaults, convex_open, convex_train):
+    warmup = page.train(convex_train, panels.convex_config, panels.convex_run, total=panels.convex_total,
+                        prefix=panels.CONVEX_PREFIX, default=convex_defaults, title="Fitting the linear models…",
+                        subtitle="sample sizes", memo="width.convex").result if convex_open.value else None
     return (warmup,)
 
 
 @app.cell(hide_code=True)
 def _(warmup):
-    _c = warmup.config
-    mo.vstack([
+    _c = warmup.config if warmup is not None else None
+    None if warmup is None else mo.vstack([
         panels.convex_stats(warmup),
         charts.convex_excess(warmup.summary),
         mo.md(f"""

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import altair as alt
 import marimo as mo
 
 from ..core import params
-from ..kit import memo, page
-from . import budget, charts, convex, experiment, poison, prose
+from ..kit import fold, livechart, memo, page, url
+from . import budget, charts, convex, experiment, poison, prose, reference
 ALL_WIDTHS = tuple(2**k for k in range(1, 13))  # 2 … 4,096: the widest a CPU sweep affords
 RESOLUTIONS = {"7×7": 7, "14×14": 14, "28×28": 28}
 CONVEX_LAMS = {"0.01": 0.01, "0.03": 0.03, "0.1": 0.1}
@@ -68,6 +69,25 @@ def width_form(ui, defaults: experiment.WidthConfig):
     )
 
 
+CONVEX_PREFIX = "convex."
+
+
+def convex_opens(params=None) -> bool:
+    """Whether the warm-up starts open. It is optional (LESSONS.md: "optional convex warm-up panel"), so
+    closed on a student's first read; open where a link carries its settings (a copied link shows what
+    the sender saw) and wherever nobody can open it (the static export, the notebooks)."""
+    if not livechart.is_live():
+        return True
+    return any(key.startswith(CONVEX_PREFIX) for key in url.as_dict(url.query_params() if params is None else params))
+
+
+def convex_toggle(params=None):
+    """The switch that opens the warm-up, and what the page shows of it: the switch in a student's
+    browser; nothing in a hand-out, where the warm-up is open and nobody could close it."""
+    switch = mo.ui.switch(value=convex_opens(params), label=prose.CONVEX_OPEN)
+    return switch, [switch] if livechart.is_live() else []
+
+
 def convex_form(ui, defaults: convex.ConvexConfig):
     """The warm-up's form (``ui`` with the prefix ``convex.``, so its keys stay apart from the sweep's)."""
     spec = params.spec(convex.ConvexConfig)
@@ -112,6 +132,15 @@ def accuracy_chart(config: experiment.WidthConfig, result):
                                  highlight=config.highlight, attack=config.attack_label(), widths=config.widths)
 
 
+def accuracy_beside_paper(config: experiment.WidthConfig, result):
+    """The live result's chart with the paper's Fig. 3 for the same regime beside it, in its own panel
+    and scale (compare the shapes, not the levels). One Vega chart, so that the two sit side by side and
+    the live panel still takes its rows in place: the paper's rows are one more dataset that never
+    changes while the regime stays."""
+    return alt.hconcat(accuracy_chart(config, result),
+                       charts.paper_panel(reference.paper_fig3(), config.regime)).resolve_scale(y="independent")
+
+
 def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
     """:func:`experiment.run` for the page kit's ``run(config, progress)``; as each group of widths
     finishes, ``progress`` gets the widths so far (a live chart's frame; the result is the same)."""
@@ -128,19 +157,28 @@ def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
     return experiment.run(config, progress=progress, on_widths=on_widths, max_seconds=experiment.LIVE_MAX_SECONDS)
 
 
-def reference_panels(table, paper):
-    """The shipped sweep under its bullets: per configuration a caption and three charts (stopped
-    early, last epoch, fit to the training labels). The first configuration stands in the page's flow,
-    the others in closed sections named by their configuration (issue 26: a page a student can scroll;
-    the bullets above already give every configuration's verdict)."""
-    groups = [(g.label, mo.vstack([mo.md(g.caption), mo.hstack([
-        charts.width_accuracy(g.summary, "stopped_poisoned_val", title="stopped on poisoned validation", attack=g.attack),
-        charts.width_accuracy(g.summary, "final_accuracy", title="last epoch", attack=g.attack),
-        charts.width_fit(g.summary, g.attack),
-    ], justify="start", wrap=True)])) for g in prose.reference_groups(table)]
+REFERENCE_PANEL_WIDTH = 230  # px: three panels and one legend in the page's 1,070 px column
+
+
+def reference_panels(table, paper, about: str = ""):
+    """The shipped sweep: its shapes in one line, then per configuration a caption and three charts
+    (stopped early, last epoch, fit to the training labels). The first configuration stands in the
+    page's flow, the others in closed sections named by their configuration; what the sweep ran
+    (``about``) and every verdict of every view wait in "How this was computed" (issue 26: a page a
+    student can scroll, nothing lost)."""
+    # One Vega chart of three narrower panels under one title (the configuration's attack), their series
+    # sharing one legend, so that the row fits the page's width; each y axis names its view.
+    groups = [(g.label, mo.vstack([mo.md(g.caption), alt.hconcat(*[chart.properties(width=REFERENCE_PANEL_WIDTH) for chart in (
+        charts.width_accuracy(g.summary, "stopped_poisoned_val", title="stopped on poisoned validation"),
+        charts.width_accuracy(g.summary, "final_accuracy", title="last epoch"),
+        charts.width_fit(g.summary),
+    )]).properties(title=g.attack)])) for g in prose.reference_groups(table)]
     (_, first), rest = groups[0], groups[1:]
-    return mo.vstack([mo.md(prose.reference_findings(table, paper)), first,
-                      *([mo.accordion(dict(rest), multiple=True)] if rest else [])])
+    bullets = prose.reference_findings(table, paper)
+    return mo.vstack([mo.md(prose.reference_in_short(table)),
+                      fold.how(f"{about}\n\n**What it shows — honestly**, every view:\n\n{bullets}",
+                               title=prose.REFERENCE_HOW),
+                      first, *([mo.accordion(dict(rest), multiple=True)] if rest else [])])
 
 
 # --- the convex warm-up: fast enough for a plain bar over its sample sizes ------------------------

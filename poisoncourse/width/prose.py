@@ -99,8 +99,8 @@ def live_caption(config: experiment.WidthConfig) -> str:
             f"{config.regime}: {config.attack_size()}; {experiment.VICTIMS[config.victim].split(' (')[0]} on "
             f"{config.n_train:,} training digits at {config.resolution}×{config.resolution}, {config.epochs} epochs, "
             f"SGD (momentum {config.momentum:g}, learning rate {config.lr:g}). Line: mean over {config.seeds} seed(s); "
-            "band: ± one standard deviation. Below: the paper's Fig. 3 in its own panel — a CNN on all 60,000 digits; "
-            "compare the shapes, not the levels.")
+            "band: ± one standard deviation. Right: the paper's Fig. 3 in its own panel — a CNN on all 60,000 digits, "
+            "its values read from the authors' plot (`data/paper000_fig3.csv`); compare the shapes, not the levels.")
 
 
 # Regime A only (issue 27): in regime B every ‖δᵢ‖ sits at its bound B, so its histogram is one bar.
@@ -186,6 +186,23 @@ def reference_findings(table: pd.DataFrame, paper: pd.DataFrame) -> str:
     if not clean.empty:
         lines.append(f"* *Clean training:* {clean.min():.2f}–{clean.max():.2f} from m = 64 on.")
     return "\n".join(lines)
+
+
+REFERENCE_HOW = "How this was computed: the shipped sweep, and every regime's paired intervals"
+
+
+def reference_in_short(table: pd.DataFrame) -> str:
+    """One line for the page's flow: each regime's shape as a defender sees it (stopped on the poisoned
+    validation split), read from the same paired intervals as the bullets in the closed section."""
+    first = next(iter(VIEWS))
+    shapes = [f"regime {v['regime']} **{v['paired'].verdict}**" for v in shipped_verdicts(table) if v["column"] == first]
+    return f"In short, {VIEWS[first]} (what a defender has): {', '.join(shapes)}."
+
+
+def reference_scale(meta: dict) -> str:
+    """How large the shipped sweep is, in a few words, from its sidecar."""
+    c = meta["settings"]["configs"][0]
+    return f"{len(c['widths'])} widths from {min(c['widths'])} to {max(c['widths']):,}, {c['seeds']} seeds"
 
 
 def reference_about(meta: dict) -> str:
@@ -382,6 +399,10 @@ def budget_caption(live: dict) -> str:
 
 
 # -- the page's fixed text: the warm-up's setting and the math (folded) ----------------------------
+
+CONVEX_TEASER = (r"Optional, and apart from the networks: the paper's argument for a linear model, where a poisoning "
+                 r"budget that grows no faster than $\sqrt n$ cannot stop learning (its linear models are fitted when you open it).")
+CONVEX_OPEN = "open the warm-up"
 
 CONVEX_INTRO = r"""The paper starts with a linear model, where the argument is short. SGD fed poisoned gradients
 $\tilde g_t = \hat g_t + \zeta_t$ on a convex objective still reaches excess risk

@@ -33,6 +33,17 @@ def test_the_papers_fig3_has_its_own_panel_with_only_the_drawn_series_in_its_leg
     assert one["title"]["text"] == "regime C"  # the attack named on the chart (a title: it has no other)
 
 
+def test_the_live_chart_has_the_papers_fig3_for_its_regime_beside_it_on_its_own_scale():
+    config = experiment.WidthConfig(**TINY)
+    summary = _summary([0.6, 0.7], clean=[0.8, 0.9]).assign(std_final_accuracy=0.01, width=lambda d: d.width.map({2: 8, 4: 2048}))
+    result = type("R", (), dict(summary=summary, accuracy_column="final_accuracy"))
+    alone, beside = panels.accuracy_chart(config, result).to_dict(), panels.accuracy_beside_paper(config, result).to_dict()
+    live, paper = beside["hconcat"]
+    assert [l["mark"] for l in live["layer"]] == [l["mark"] for l in alone["layer"]]  # the live panel, unchanged
+    assert paper["title"]["text"] == "the paper's Fig. 3 (its own scale)" and paper["title"]["subtitle"][0].startswith(f"regime {config.regime}")
+    assert beside["resolve"]["scale"]["y"] == "independent"  # its own level: compare shapes
+
+
 def test_the_live_verdict_is_read_from_the_paired_interval_over_seeds():
     runs = pd.DataFrame([dict(variant="poisoned", width=w, seed=s, final_accuracy=a + 0.01 * s)
                          for s in range(4) for w, a in ((8, 0.5), (128, 0.8), (2048, 0.7))])
@@ -172,14 +183,27 @@ def test_the_forms_open_at_the_lessons_defaults():
 
 def test_the_shipped_sweep_is_drawn_as_one_row_of_three_charts_per_configuration(loaded):
     table, meta = loaded.table, loaded.meta
-    html = panels.reference_panels(table, shipped.paper_fig3()).text
+    html = panels.reference_panels(table, shipped.paper_fig3(), about="ABOUT").text
     assert html.count("stopped on poisoned validation") >= len(meta["settings"]["configs"])
-    assert "What it shows" not in html  # the bullets lead, the page titles them
-    # The first configuration in the page's flow, each other one in a closed section named by it (issue 26).
+    # In the flow: the shapes in one line; what the sweep ran and every view's verdict in the closed section
+    # before the charts (issue 26). The first configuration in the page's flow, each other one in a closed
+    # section named by it.
+    assert html.count("<marimo-accordion") == 2
+    short, how, charts_and_rest = html.split("<marimo-accordion")
+    assert "In short" in short and "ABOUT" not in short and "What it shows" not in short
+    assert "ABOUT" in how and "What it shows" in how and "How this was computed: the shipped sweep" in how
     first, *others = list(prose.reference_groups(table))
-    assert html.count("<marimo-accordion") == 1 and first.label not in html.split("<marimo-accordion")[1]
+    assert first.label not in charts_and_rest
     for group in others:
-        assert group.label in html.split("<marimo-accordion")[1]
+        assert group.label in charts_and_rest
+
+
+def test_the_shipped_sweeps_shapes_in_short_are_its_paired_verdicts(loaded):
+    line = prose.reference_in_short(loaded.table)
+    for v in prose.shipped_verdicts(loaded.table):
+        if v["column"] == "stopped_poisoned_val":
+            assert f"regime {v['regime']} **{v['paired'].verdict}**" in line
+    assert prose.reference_scale(loaded.meta).startswith(f"{len(loaded.meta['settings']['configs'][0]['widths'])} widths")
 
 
 def test_the_histograms_axis_labels_do_not_repeat_at_a_small_budget():
@@ -207,3 +231,13 @@ def test_every_lesson1_chart_names_its_attack_where_vega_draws_it():
     for chart in (charts.perturbation_norms(norms, 0.3, "regime B, budget 0.3"),
                   charts.width_fit(rows.assign(mean_fit=0.9), "regime B, budget 0.3")):
         assert "regime B, budget 0.3" in vl_convert.vegalite_to_svg(chart.to_dict())
+
+
+def test_the_optional_warm_up_opens_from_a_link_and_in_hand_outs_and_is_closed_otherwise(monkeypatch):
+    # Issue 26: the convex warm-up (optional in LESSONS.md) waits behind a switch on a student's first read.
+    assert panels.convex_opens({})  # no browser (the static export, a notebook): open, nobody could open it
+    monkeypatch.setattr(panels.livechart, "is_live", lambda: True)
+    assert not panels.convex_opens({"regime": "A"})  # the sweep's settings alone: closed
+    assert panels.convex_opens({"convex.seeds": "2"})  # a link with the warm-up's settings shows what was sent
+    switch, shown = panels.convex_toggle({})
+    assert shown == [switch] and switch.value is False
