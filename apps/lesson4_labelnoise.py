@@ -158,7 +158,7 @@ def _(config, draw):
                             prefix="2d.", title="Training the 2-D networks…", memo="labelnoise.regions")
     mo.stop(not _picture.ok, _picture.callout("That picture cannot be drawn."))
     mo.vstack([
-        mo.hstack(charts.decision_region_panels(_picture.result, panels.panel_title), justify="start", wrap=True),
+        charts.decision_region_row(_picture.result, panels.panel_title),
         mo.md(prose.picture_note(_picture.config, _picture.result.seconds)),
         mo.md("**Explore:** the same networks on one plane — step **r** through its values to move the poisons (the "
               "black-edged diamonds) out from their class and watch the boundary follow them. This runs in your browser (it also works "
@@ -191,20 +191,17 @@ def _(reference):
 @app.cell(hide_code=True)
 def _(reference):
     _table = reference.table  # without it, the warning above already says why
+    _short, _details = ("", "") if _table is None else prose.mnist_notice_parts(_table)
     mo.vstack([mo.md(r"""
     ## On MNIST: which training images are worth mislabeling? (thesis §4.10)
 
-    A clean network is trained on MNIST 0s and 1s. Each training image gets a score: the number of
-    gradient-ascent steps (each of $\ell_2$ length ω, no projection, pixels unbounded) the image
-    must take before the clean network changes its mind — the length of its *adversarial path*.
-    The images are split into equal-size buckets by that score (bucket 1: nearest the boundary).
-    For each bucket, networks are retrained with the labels of a few images from that bucket
-    flipped, and attacked ($\ell_2$ PGD, pixels kept in [0, 1]); the orange point flips randomly
-    chosen images instead.
+    A clean network is trained on MNIST 0s and 1s, and each training image is scored by how far it must move
+    before that network changes its mind. Networks are then retrained with a few labels flipped, taken from one
+    distance bucket at a time (bucket 1: nearest the boundary) or at random (orange).
     """), *([] if _table is None else [
         mo.md(prose.mnist_caption(_table)),
         charts.bucket_accuracy(panels.mnist_reference(_table), clean=prose.mnist_clean_accuracy(_table)),
-        mo.md(prose.mnist_notice(_table))]),
+        mo.md(_short), fold.how(prose.MNIST_METHOD, _details, title=prose.MNIST_HOW)]),
     ])
     return
 

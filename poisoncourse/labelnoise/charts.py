@@ -124,6 +124,15 @@ def decision_region_panels(regions, titles) -> list[alt.LayerChart]:
                                   title=titles(run)) for run in regions.runs.itertuples()]
 
 
+ROW = 3  # panels per row: three and the legend fill the page's 1,070 px column
+
+
+def decision_region_row(regions, titles) -> alt.ConcatChart:
+    """:func:`decision_region_panels` as one chart: the panels in rows of :data:`ROW` under one shared
+    legend (three panels with a legend each wrap onto two rows of a page)."""
+    return alt.concat(*decision_region_panels(regions, titles), columns=ROW)
+
+
 def bucket_accuracy(summary: pd.DataFrame, clean: float | None = None) -> alt.LayerChart:
     """Adversarial accuracy of networks whose flipped labels came from each path-length
     bucket (1 = nearest the clean boundary) or at random: mean over seeds, bars = range.

@@ -275,6 +275,21 @@ CLEAN_NATURAL_ACCURACY = 1.0
 
 
 def mnist_notice(reference: pd.DataFrame) -> str:
+    """What to notice on MNIST, whole: the page's short part, then the intervals behind it."""
+    return " ".join(mnist_notice_parts(reference))
+
+
+MNIST_HOW = "How this was computed: the adversarial path, the buckets, and every selection's interval"
+MNIST_METHOD = r"""Each training image gets a score: the number of gradient-ascent steps (each of $\ell_2$ length ω, no
+projection, pixels unbounded) the image must take before the clean network changes its mind — the length of its
+*adversarial path*. The images are split into equal-size buckets by that score (bucket 1: nearest the boundary).
+For each bucket, networks are retrained with the labels of a few images from that bucket flipped, and attacked
+($\ell_2$ PGD, pixels kept in [0, 1]); the orange point flips randomly chosen images instead."""
+
+
+def mnist_notice_parts(reference: pd.DataFrame) -> tuple[str, str]:
+    """What to notice on MNIST: the finding for the page's flow, and the per-selection intervals and the
+    thesis's comparison for its closed section (issue 26) — read from the same table."""
     m, c = mnist_reference(reference), mnist.MnistBucketsConfig.reference()
     ranges = stats.bucket_ranges(m)
     everything = m.mean_adversarial_accuracy
@@ -293,17 +308,20 @@ def mnist_notice(reference: pd.DataFrame) -> str:
     else:
         baseline = (f"here random flips ({rand:.2f}) land among the buckets ({buckets.min():.2f}–"
                     f"{buckets.max():.2f}), as a set mixing points from every distance would.")
-    return (f"**What to notice.** Flipping {c.flips} of {c.n_train} labels ({share:.1f} %) barely moves "
-            f"natural accuracy (≈ {m.mean_natural_accuracy.mean():.2f}, against the clean network's "
-            f"{CLEAN_NATURAL_ACCURACY:.3f}) but cuts adversarial accuracy from "
-            f"{mnist_clean_accuracy(reference):.2f} to {everything.min():.2f}–{everything.max():.2f}. Mean adversarial "
-            f"accuracy per selection, [worst, best] of {seeds} seeds: {listed}. Only orderings where every seed of one "
-            f"selection lies below every seed of another are resolved (an exact rank test gives p = "
-            f"{stats.separation_p(seeds):.3f} for each, uncorrected for the {len(ranges) * (len(ranges) - 1) // 2} "
-            f"pairs): {resolved}. So the data do not show where the damage peaks among the buckets. The thesis's "
-            f"\"rises, then wears off\" is its full-MNIST finding; for 0 vs 1, the case run here, it reports a "
-            f"rise with path length — neither shape is confirmed nor refuted at {seeds} seeds. As the thesis warns, "
-            f"**random selection is a strong baseline**; {baseline}")
+    short = (f"**What to notice.** Flipping {c.flips} of {c.n_train} labels ({share:.1f} %) barely moves "
+             f"natural accuracy (≈ {m.mean_natural_accuracy.mean():.2f}, against the clean network's "
+             f"{CLEAN_NATURAL_ACCURACY:.3f}) but cuts adversarial accuracy from "
+             f"{mnist_clean_accuracy(reference):.2f} to {everything.min():.2f}–{everything.max():.2f}. The data do "
+             f"not show where among the buckets the damage peaks ({len(pairs)} of the "
+             f"{len(ranges) * (len(ranges) - 1) // 2} orderings resolved at {seeds} seeds). As the thesis warns, "
+             f"**random selection is a strong baseline**; {baseline}")
+    details = (f"Mean adversarial accuracy per selection, [worst, best] of {seeds} seeds: {listed}. Only orderings "
+               f"where every seed of one selection lies below every seed of another are resolved (an exact rank test "
+               f"gives p = {stats.separation_p(seeds):.3f} for each, uncorrected for the "
+               f"{len(ranges) * (len(ranges) - 1) // 2} pairs): {resolved}. The thesis's \"rises, then wears off\" is "
+               f"its full-MNIST finding; for 0 vs 1, the case run here, it reports a rise with path length — neither "
+               f"shape is confirmed nor refuted at {seeds} seeds.")
+    return short, details
 
 
 def departures() -> str:

@@ -12,6 +12,8 @@ from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, line_and_points, source_dash,
 from ..kit import explore
 from . import noiseball
 
+NARROW = 230  # px a panel when three share a row with their legend (the page's column is 1,070 px)
+
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -66,6 +68,10 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
     # short curves are drawn with their points, on an axis that still starts at t = 0.
     short = table.groupby([facet, "value", "seed", "line"]).iteration.count().min() < 3 if len(table) else True
     last = float(table.iteration.max()) if len(table) else 0.0
+    # Up to three panels in one row (three at full width and a legend overflow the page: narrower), more
+    # two a row.
+    panels = curves[facet].nunique()
+    columns = panels if panels <= 3 else 2
     ends = [alt.param(name="x_hi", value=max(float(iterations or 0), last, 10.0)),
             alt.param(name="y_lo", value=low), alt.param(name="y_hi", value=high), alt.param(name="note", value=note),
             alt.param(name="attack", value=attack)]
@@ -84,9 +90,8 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
             tooltip=tips(alt.Tooltip("value:O", title=value_title), "line:N", "iteration:Q",
                      alt.Tooltip("log10_error:Q", title="log₁₀ error", format=".2f")),
         )
-        .properties(width=WIDTH, height=HEIGHT)
-        # Two panels a row: three (the reference's three algorithms) and a legend overflow the page.
-        .facet(facet=alt.Facet(f"{facet}:N", title=None), columns=2)
+        .properties(width=WIDTH if columns < 3 else NARROW, height=HEIGHT)
+        .facet(facet=alt.Facet(f"{facet}:N", title=None), columns=columns)
         # Each panel its own x axis: a shared one sits in each column's footer, so with an odd number of
         # panels (the reference's three algorithms) it drew an axis under the empty fourth cell.
         .resolve_axis(x="independent")

@@ -48,6 +48,9 @@ def test_every_r_of_the_picture_gets_a_titled_panel():
     panels = labelnoise_charts.decision_region_panels(regions, labelnoise_panels.panel_title)
     assert [p.title for p in panels] == [labelnoise_panels.panel_title(r) for r in regions.runs.itertuples()]
     assert panels[0].title.startswith("r = 1: adv. acc. ")
+    # On the page: one chart, three panels a row under one legend (issue 26: a row each wrapped onto two).
+    row = labelnoise_charts.decision_region_row(regions, labelnoise_panels.panel_title).to_dict()
+    assert row["columns"] == labelnoise_charts.ROW == 3 and len(row["concat"]) == len(panels)
 
 
 def test_the_reference_splits_into_fig_6_and_fig_8():

@@ -231,3 +231,13 @@ def test_l4_notice_the_shipped_dip_sweep_tracks_sigma_root_d_not_2_mu_root_d():
     assert f"correlates with σ√d at r = {scale['r_sigma']:.2f} and with 2μ√d at r = {scale['r_mu']:.2f}" in text
     assert "| 1 | 0.5 | 8 | 2 | 2 [1, 2] |" in text
     assert "at r = 2.0, 3.0, 4.7 for σ = 0.5, 1, 1.5; averaged over σ, at r = 3.0, 3.3, 3.3 for μ = 0.25, 0.5, 1" in text
+
+
+def test_l4_mnist_the_page_shows_the_finding_and_folds_the_intervals(table):
+    # Issue 26: the finding in the page's flow; each selection's interval and the rank test in the closed section.
+    short, details = labelnoise_prose.mnist_notice_parts(table)
+    pairs = labelnoise_stats.resolved_pairs(labelnoise_stats.bucket_ranges(labelnoise_panels.mnist_reference(table)))
+    assert "strong baseline" in short and f"{len(pairs)} of the 15 orderings resolved at 4 seeds" in short
+    assert "[" not in short and "bucket 4 0.39 [0.17, 0.52]" in details and "p = 0.029" in details
+    app = (ROOT / "apps" / "lesson4_labelnoise.py").read_text()
+    assert "prose.mnist_notice_parts(_table)" in app and "fold.how(prose.MNIST_METHOD, _details" in app

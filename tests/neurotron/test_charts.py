@@ -51,9 +51,14 @@ def test_the_iteration_axis_reads_0_not_0k():
     assert charts.ITERATION_LABELS in spec
 
 
-def test_a_grid_of_three_panels_draws_no_axis_under_the_empty_fourth_cell():
+def test_three_panels_share_one_narrower_row_and_a_grid_draws_no_axis_under_an_empty_cell():
+    # Issue 26: the reference's three algorithms in one row (two rows made the page 300 px taller); each
+    # panel its own x axis, so a grid with an empty cell draws no axis under it.
     spec = charts.log_error_curves(_curves(), value_title="θ", seed_lines=False).to_dict()
-    assert spec["columns"] == 2 and spec["resolve"]["axis"]["x"] == "independent"
+    assert spec["columns"] == 3 and spec["spec"]["width"] == charts.NARROW
+    assert spec["resolve"]["axis"]["x"] == "independent"
+    two = charts.log_error_curves(_curves(("Neuro-Tron", "SGD")), value_title="θ", seed_lines=False).to_dict()
+    assert two["columns"] == 2 and two["spec"]["width"] == charts.WIDTH
 
 
 def test_the_final_error_axis_writes_each_swept_value_in_full_and_its_title_has_no_raw_underscore():
