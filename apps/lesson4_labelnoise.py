@@ -160,10 +160,12 @@ def _(config, draw):
     mo.vstack([
         charts.decision_region_row(_picture.result, panels.panel_title),
         mo.md(prose.picture_note(_picture.config, _picture.result.seconds)),
-        mo.md("**Explore:** the same networks on one plane — step **r** through its values to move the poisons (the "
-              "black-edged diamonds) out from their class and watch the boundary follow them. This runs in your browser (it also works "
-              "in the exported static page)."),
-        explore.or_note(charts.regions_by_r, _picture.result.grid, _picture.result.points),
+        # The panels above show every r at once; the same networks on one plane wait in a closed section (issue 26).
+        fold.how(mo.md("The same networks on one plane — step **r** through its values to move the poisons (the "
+                       "black-edged diamonds) out from their class and watch the boundary follow them. This runs in your "
+                       "browser (it also works in the exported static page)."),
+                 explore.or_note(charts.regions_by_r, _picture.result.grid, _picture.result.points),
+                 title=prose.PICTURE_EXPLORE),
     ])
     return
 
@@ -183,8 +185,10 @@ def _():
 def _(reference):
     _dip = page.load(lambda: labelnoise.load_reference("dip"))  # the μ × σ sweep of the dip's position
     # The μ × σ sweep's table and statistics in a closed section (issue 26): the bullets carry the finding.
-    mo.vstack([mo.md("## What to notice\n\n" + prose.what_to_notice(reference.table)),
-               fold.how(prose.dip_position_notice(_dip.table), title=prose.DIP_SWEEP), mo.md(prose.try_next())])
+    _question, _variants = prose.notice_parts(reference.table)
+    mo.vstack([mo.md("## What to notice\n\n" + _question),
+               fold.how(prose.dip_position_notice(_dip.table), title=prose.DIP_SWEEP),
+               fold.how(_variants, title=prose.VARIANTS), mo.md(prose.try_next())])
     return
 
 

@@ -46,6 +46,9 @@ def live_caption(config: LabelNoiseConfig, summary: pd.DataFrame) -> str:
             f"Points: mean over seeds; bars: worst to best seed. {dip_text}")
 
 
+PICTURE_EXPLORE = "Explore: step r through its values on one plane (the same networks)"
+
+
 def picture_intro() -> str:
     """The 2-D picture's closing sentence, at the picture form's defaults."""
     d = PICTURE_DEFAULTS
@@ -218,11 +221,20 @@ def cap_notice(reference: pd.DataFrame | None) -> str:
 
 def what_to_notice(reference: pd.DataFrame | None) -> str:
     """The lesson's bullets, with the reference's numbers (without them when it is missing)."""
+    return "\n".join(notice_parts(reference))
+
+
+VARIANTS = "More to notice: the thesis's variants — a third class, PGD training, a spectral cap"
+
+
+def notice_parts(reference: pd.DataFrame | None) -> tuple[str, str]:
+    """The bullets about the lesson's question (the dip, pocket or stretch, far poisons) for the page's flow,
+    and those about the thesis's variants for a closed section titled :data:`VARIANTS` (issue 26)."""
     pocket = ("* **Pocket versus stretch.** In the 2-D picture, a poison near the boundary drags the boundary "
               "along (many clean points now lie close to it), while a poison far out gets an island of its own "
               "and costs almost nothing.")
-    return "\n".join([dip_notice(reference), pocket, crossing_notice(reference), third_class_notice(reference),
-                      pgd_notice(reference), cap_notice(reference)])
+    return ("\n".join([dip_notice(reference), pocket, crossing_notice(reference)]),
+            "\n".join([third_class_notice(reference), pgd_notice(reference), cap_notice(reference)]))
 
 
 def crossing_notice(reference: pd.DataFrame | None) -> str:

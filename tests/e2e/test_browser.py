@@ -175,7 +175,18 @@ def explore_redraw_s(page, timeout_s: float = PATIENCE_S) -> float | None:
     slider to its other end, or a row of radio buttons (an uneven grid, kit/explore.py) to its last value
     not shown; the seconds, on the page's own clock, until its chart's picture has changed (None: no such
     control). marimo draws its charts on a canvas and the live chart draws SVG: the picture is read from either."""
+    # An explorer that repeats panels shown above waits in a closed section titled "Explore…" (Lesson 4's
+    # 2-D picture): a student opens it first.
+    closed = page.get_by_role("button", name=re.compile(r"^Explore"))
+    for i in range(closed.count()):
+        if closed.nth(i).get_attribute("aria-expanded") == "false":
+            closed.nth(i).click()
     control = page.locator(".vega-bind input[type=range], .vega-bind input[type=radio]").first
+    if closed.count():
+        try:
+            control.wait_for(timeout=timeout_s * 1000)
+        except playwright.Error:
+            pass
     if not control.count():
         return None
     ms = control.evaluate("""(first, timeout) => new Promise(done => {

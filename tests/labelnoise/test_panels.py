@@ -98,6 +98,16 @@ def test_the_live_caption_asks_for_three_distances_before_describing_the_dip():
     assert "lowest **0.800** at r = 3" in labelnoise_prose.live_caption(three, summary)
 
 
+def test_the_notice_keeps_the_lessons_question_in_the_flow_and_the_thesiss_variants_in_a_closed_section():
+    # Issue 26: the dip, natural against adversarial, pocket or stretch and far poisons answer the lesson's
+    # question; the third class, PGD training and the spectral cap are the thesis's variants, one click away.
+    question, variants = labelnoise_prose.notice_parts(labelnoise.load_reference().table)
+    assert question.count("* **") == 4 and "**The dip.**" in question and "Far poisons" in question
+    assert variants.count("* **") == 3 and all(w in variants for w in ("Third class", "PGD training", "Spectral cap"))
+    app = (ROOT / "apps" / "lesson4_labelnoise.py").read_text(encoding="utf-8")
+    assert "fold.how(_variants, title=prose.VARIANTS)" in app and "prose.PICTURE_EXPLORE" in app
+
+
 def test_without_the_reference_the_notice_keeps_its_words_and_drops_its_numbers():
     text = labelnoise_prose.what_to_notice(None)
     assert text.count("* **") == 6 and "0.870" not in text  # the crossing bullet counts poisons, not the reference
