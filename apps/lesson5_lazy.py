@@ -99,7 +99,8 @@ def _(reference, step_config, step_curves, step_result, step_with_d):
         mo.md(prose.scaling_legend(step_config, panels.single_step_reference(reference.table, step_config))),
         panels.single_step_stats(step_result),
         step_curves.show(step_config, step_result),  # the live chart's last frame (in the cells below), or here
-        mo.md(prose.scaling_markdown(step_result)),
+        # The fitted slopes against the theory's in a closed section (issue 26): the chart's gray lines draw them.
+        *([fold.how(_slopes, title=prose.SLOPES)] if (_slopes := prose.scaling_markdown(step_result)) else []),
     ]))
     return
 
@@ -136,11 +137,13 @@ def _():
             First the smallest flipping step over the test points in units of $1/\sqrt d$ (band: 10–90 %, line:
             median): Theorem 3.1 says it stays of order one as d grows; gray: $\|\delta\| = 1/\sqrt d$.
             """),
-        _ss.show(lambda t: mo.vstack([charts.flipping_step_distribution(_fig2), mo.md(prose.fig2_markdown(_fig2)),
+        # Each figure's numbers (ranges, slopes and their intervals) and Fig. 3's reading in a closed section
+        # under it (issue 26): "What to notice" states that reading with the numbers it rests on.
+        _ss.show(lambda t: mo.vstack([charts.flipping_step_distribution(_fig2),
+                                      fold.how(prose.fig2_markdown(_fig2), title=prose.FIG2_NUMBERS),
                                       charts.quantities_by_rule(_fig3, x="lazy_radius", x_title="lazy radius C₀"),
-                                      # Fig. 3's table of slopes and intervals folded (issue 26): the bullets say it.
-                                      fold.how(prose.fig3_markdown(_fig3), title=prose.FIG3_TABLE),
-                                      mo.md(prose.fig3_discussion(_fig3))]),
+                                      fold.how(prose.fig3_markdown(_fig3), *prose.fig3_parts(_fig3),
+                                               title=prose.FIG3_TABLE)]),
                  once="lazy.single_step"),
     ])
     return
@@ -218,9 +221,11 @@ def _(robust_result, robust_with_radius):
             {_name}; red: the ball's radius $C_0/\\sqrt m$. Bars piled against it: the lazy regime is binding.
             """),
         charts.distance_histograms(robust_result.rows, value_title=_name),
-        mo.md(f"**Explore:** one {_name} at a time — step through its values and watch the rows spread out until they "
-              "fill their ball. This runs in your browser (also in the exported static page)."),
-        explore.or_note(charts.distances_by_radius, robust_result.rows, value_title=_name),
+        # The panels above show every value at once; the same rows one value at a time wait in a closed section.
+        fold.how(mo.md(f"Step through the values of {_name} and watch the rows spread out until they fill their "
+                       "ball. This runs in your browser (also in the exported static page)."),
+                 explore.or_note(charts.distances_by_radius, robust_result.rows, value_title=_name),
+                 title=prose.rows_explore(_name)),
     ]))
     return
 

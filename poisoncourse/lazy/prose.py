@@ -23,6 +23,9 @@ def asymptotic_slopes(summary: pd.DataFrame) -> tuple[float, float] | None:
     return experiment.loglog_slope(big.d, big.grad_norm), experiment.loglog_slope(big.d, big.delta_rel)
 
 
+SLOPES = "The live run in numbers: each quantity's fitted slope against d, beside the theory's"
+
+
 def scaling_markdown(result: experiment.LazyResult) -> str:
     """Part 1's fitted slopes against d next to the theory's, as a markdown table (and the
     slopes on d ≥ 100 under it); empty unless the sizes were swept, at least two of them."""
@@ -62,7 +65,7 @@ def seed_slopes(rows: pd.DataFrame, x: str, y: pd.Series) -> tuple[float, float,
     return mean_interval([experiment.loglog_slope(s[x], s._y) for _, s in data.groupby("seed")])
 
 
-FIG3_TABLE = "Fig. 3 in numbers: each quantity's slope against C₀, with its interval"
+FIG3_TABLE = "Fig. 3 in numbers: each quantity's slope against C₀, with its interval, and what it means"
 
 
 def fig3_markdown(rows: pd.DataFrame) -> str:
@@ -101,9 +104,18 @@ def fig2_markdown(rows: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def fig3_discussion(rows: pd.DataFrame) -> str:
-    """What Fig. 3's reference shows, in words chosen by its numbers: how much ‖∇f‖ and η change from the
-    smallest to the largest C₀ (with their slopes' 95 % intervals), and whether the rows use the room C₀ gives."""
+FIG2_NUMBERS = "Fig. 2 in numbers: the median step's range in units of 1/√d, and its slope against d"
+
+
+def rows_explore(name: str) -> str:
+    """The title of Part 2's closed explorer (the browser tests open sections titled "Explore…")."""
+    return f"Explore: one {name} at a time (the same networks as the panels above)"
+
+
+def fig3_parts(rows: pd.DataFrame) -> tuple[str, str]:
+    """What Fig. 3's reference shows, in words chosen by its numbers: per rule how much ‖∇f‖ and η change from
+    the smallest to the largest C₀ (with their slopes' 95 % intervals) and whether the rows use the room C₀
+    gives (for the closed section under the figure); then what that means (for the page's flow)."""
     out = []
     for rule, runs in rows.groupby("rule", sort=False):
         m = runs.groupby("lazy_radius")[["grad_norm", "eta", "max_distance", "radius"]].mean()
@@ -119,7 +131,7 @@ def fig3_discussion(rows: pd.DataFrame) -> str:
                    f"{m.grad_norm.iloc[-1] / m.grad_norm.iloc[0] - 1:+.0%} (slope {g:+.2f}, {g_lo:+.2f} to {g_hi:+.2f}) "
                    f"and η {m.eta.iloc[-1] / m.eta.iloc[0]:.1f}-fold (slope {e:+.2f}, {e_lo:+.2f} to {e_hi:+.2f}); "
                    f"{room}.")
-    return ("\n".join(out) + "\n\nTo first order the flipping step is η ≈ |f|/‖∇f‖²: with ‖∇f‖ nearly fixed, the "
+    return ("\n".join(out), "To first order the flipping step is η ≈ |f|/‖∇f‖²: with ‖∇f‖ nearly fixed, the "
             "robustness a larger C₀ buys is mostly margin (a larger |f|), not a smaller gradient. The paper's Fig. 3 "
             f"shows ‖∇f‖ growing clearly with C₀; at this scale ({single_step.TRAINING['n_train']} images, "
             f"{single_step.TRAINING['epochs']} epochs; the paper: all 12,665 0s and 1s, trained until a row leaves "

@@ -104,3 +104,19 @@ def test_try_next_4_unnormalized_images_have_a_norm_well_above_1_that_grows_with
     assert norms[0] > 1.5 and norms == sorted(norms), norms  # "above 1 and grows with the image size"
     text = prose.notice_markdown(None, None)
     assert "above 1 and grows with the image size" in text and "≈ 4" not in text  # no number the page never shows
+
+
+def test_fig3_reading_the_gradient_barely_moves_while_eta_grows_so_c0_buys_margin(single_step_reference):
+    # The page's reading of Fig. 3 (prose.fig3_parts): "with ‖∇f‖ nearly fixed, the robustness a larger C₀ buys is
+    # mostly margin" — per rule, ‖∇f‖ changes by at most a fifth from the smallest to the largest C₀ while η grows
+    # more than threefold; the bullets (in the closed section) name both rules with those numbers.
+    fig3 = panels.single_step_rows(single_step_reference, "fig3")
+    bullets, reading = prose.fig3_parts(fig3)
+    for rule, runs in fig3.groupby("rule", sort=False):
+        m = runs.groupby("lazy_radius")[["grad_norm", "eta"]].mean()
+        gradient, eta = m.grad_norm.iloc[-1] / m.grad_norm.iloc[0], m.eta.iloc[-1] / m.eta.iloc[0]
+        assert abs(gradient - 1) < 0.2 and eta > 3, (rule, gradient, eta)
+        assert f"*{rule}*: from C₀ = {m.index[0]:g}" in bullets and f"η {eta:.1f}-fold" in bullets
+    assert "mostly margin" in reading and "*" not in reading
+    assert "C₀ buys mostly margin" in prose.notice_markdown(None, single_step_reference)  # the page's flow says it
+    assert prose.rows_explore("C₀").startswith("Explore")  # the browser tests open sections titled so
