@@ -93,10 +93,8 @@ def _(reference, step_config, step_curves, step_result, step_with_d):
 
             For every correctly classified test image, the **smallest** step $\eta$ along
             $-\operatorname{sign}(f(x))\nabla_x f(x)$ that flips it (bisection); $\|\nabla_x f\|$, $\eta$ and
-            $\|\delta\| = \eta\|\nabla_x f\|$ relative to $\|x\|$: means over test points and seeds;
-            each line is named just below.
-            """),
-        mo.md(prose.scaling_legend(step_config, panels.single_step_reference(reference.table, step_config))),
+            $\|\delta\| = \eta\|\nabla_x f\|$ relative to $\|x\|$: means over test points and seeds.
+            """ + prose.scaling_legend(step_config, panels.single_step_reference(reference.table, step_config))),
         panels.single_step_stats(step_result),
         step_curves.show(step_config, step_result),  # the live chart's last frame (in the cells below), or here
         # The fitted slopes against the theory's in a closed section (issue 26): the chart's gray lines draw them.

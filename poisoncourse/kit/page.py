@@ -27,6 +27,7 @@ browser (tests/kit/test_page.py runs it inside a tiny marimo app).
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import threading
 import time
@@ -339,26 +340,32 @@ def load(loader: Callable[[], lesson.Reference]) -> Shipped:
 
 def run_stats(result, *, caption: str | None = None, networks: int | None = None,
               networks_caption: str = "one batched computation", extra=()):
-    """The row "retrain took · ran on · networks trained together" from a result with
-    `.seconds` and `.device`, then any `extra` `mo.stat`s, then the result's warnings (if it
-    has `.warnings`) as yellow callouts under the row. A result served from the shared memo
-    says so, with the seconds its one real run took."""
+    """What the run cost — "retrain took · ran on · networks trained together" — as one line of small
+    print (issue 26: the cost is not the student's result, so it no longer fills a row of large figures),
+    then any `extra` `mo.stat`s (the run's results), then the result's warnings (if it has `.warnings`) as
+    yellow callouts. A result served from the shared memo says so, with the seconds its one real run took."""
     hit, halt = shared.served(result), stopped(result)
     if halt is not None:
-        took = mo.stat(f"{result.seconds:.2f} s", label="stopped after",
-                       caption=f"at {halt.done:,}" + (f" of {halt.total:,}" if halt.total else ""))
+        took = f"stopped after <b>{result.seconds:.2f} s</b> (at {halt.done:,}" + (
+            f" of {halt.total:,})" if halt.total else ")")
     elif hit is None:
-        took = mo.stat(f"{result.seconds:.2f} s", label="retrain took", caption=caption)
+        took = f"retrain took <b>{result.seconds:.2f} s</b>" + (f" ({html.escape(caption)})" if caption else "")
     else:
-        took = mo.stat("from the shared memo", label="this result came",
-                       caption=f"computed once in {hit.seconds:.2f} s" + (f", {caption}" if caption else ""))
-    stats = [took, mo.stat(str(result.device), label="ran on")]
+        took = (f"this result came <b>from the shared memo</b> (computed once in {hit.seconds:.2f} s"
+                + (f", {html.escape(caption)})" if caption else ")"))
+    parts = [took, f"ran on <b>{html.escape(str(result.device))}</b>"]
     if networks is not None:
-        stats.append(mo.stat(str(networks), label="networks trained together", caption=networks_caption))
-    stats.extend(extra)
-    row = mo.hstack(stats, justify="start")
+        parts.append(f"networks trained together: <b>{networks:,}</b> ({html.escape(networks_caption)})")
+    # Beside the result's own figures (a narrow column of small print), so that it adds no height.
+    width = "max-width:22rem;" if extra else ""
+    line = mo.Html(f'<p class="{COST_CLASS}" style="font-size:0.85rem;color:#57534e;margin:0;{width}">'
+                   + " · ".join(parts) + "</p>")
+    row = mo.hstack([*extra, line], justify="start", align="center", gap=2) if extra else line
     notes = warnings(result)
     return mo.vstack([row, *notes]) if notes else row
+
+
+COST_CLASS = "poisoncourse-cost"
 
 
 def warnings(result) -> list:

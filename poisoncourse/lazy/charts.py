@@ -164,7 +164,7 @@ def distance_histograms(rows: pd.DataFrame, *, value_title: str, columns: int = 
         y=alt.Y("count():Q", title="rows"))
     rule = alt.Chart().mark_rule(color="firebrick", strokeWidth=2).encode(x=alt.X("mean(radius):Q"))
     return (alt.layer(hist, rule, data=data)
-            .properties(width=150, height=100)
+            .properties(width=150, height=85)  # low panels: eight of them fill two rows (issue 26: page height)
             .facet(facet=alt.Facet("value:O", title=value_title), columns=columns)
             .resolve_scale(x="independent", y="independent"))
 
@@ -185,15 +185,20 @@ def quantities_by_rule(table: pd.DataFrame, *, x: str, x_title: str) -> alt.HCon
         xs = alt.X(f"{x}:Q", title=x_title, scale=log_scale(),
                    axis=alt.Axis(values=sorted(sub[x].unique()), format="~g", labelOverlap="greedy", labelSeparation=2))
         base = alt.Chart(sub).encode(x=xs, color=alt.Color("source:N", title="keeping rows lazy",
-                                                          legend=alt.Legend(labelLimit=0, orient="bottom",
+                                                          legend=alt.Legend(labelLimit=0, orient="right",
                                                                             direction="vertical")))
         panels.append(alt.layer(
             base.mark_line(point=True).encode(y=alt.Y("mean:Q", title=title, scale=log_scale(),
                                                       axis=alt.Axis(**LOG_AXIS)),
                                               tooltip=["source:N", f"{x}:Q", alt.Tooltip("mean:Q", format=".4g")]),
             base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
-        ).properties(width=WIDTH - 60, height=HEIGHT))
+        ).properties(width=FIG3_PANEL_WIDTH, height=HEIGHT))
     return alt.hconcat(*panels).resolve_scale(y="independent")
+
+
+# px a panel: three panels and their legend (its labels in full) on the right fit the page's 1,070 px column;
+# a legend under them made the page 90 px taller (issue 26).
+FIG3_PANEL_WIDTH = 190
 
 
 def flipping_step_distribution(table: pd.DataFrame) -> alt.LayerChart:
