@@ -231,18 +231,18 @@ def _(result):
 def _():
     convex_defaults = convex.ConvexConfig()
     convex_ui = forms.Controls(prefix=panels.CONVEX_PREFIX)
-    _form = panels.convex_form(convex_ui, convex_defaults)
-    convex_controls, convex_train = _form
+    convex_form = panels.convex_form(convex_ui, convex_defaults)
+    convex_controls, convex_train = convex_form
     convex_open, _shown = panels.convex_toggle()
     mo.vstack([mo.md("## Before networks: the convex warm-up (paper Sec. 2, Fig. 2)\n\n" + prose.CONVEX_TEASER),
                *_shown])
-    return convex_controls, convex_defaults, convex_open, convex_train, convex_ui
+    return convex_controls, convex_defaults, convex_form, convex_open, convex_train, convex_ui
 
 
 @app.cell(hide_code=True)
-def _(convex_controls, convex_open, convex_train, convex_ui):
+def _(convex_controls, convex_form, convex_open, convex_train, convex_ui):
     # The warm-up only when opened (no mo.stop: the exported notebook runs every cell under Jupyter).
-    mo.vstack([mo.md(prose.CONVEX_INTRO), convex_ui.with_warnings(convex_train),
+    mo.vstack([mo.md(prose.CONVEX_INTRO), convex_ui.with_warnings(convex_form),
                trainbar.bar(convex_controls, convex_train)]) if convex_open.value else None
     return
 

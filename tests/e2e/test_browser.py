@@ -397,6 +397,29 @@ def test_moving_a_control_redraws_the_chart_without_errors(server, browser, app)
     page.context.close()
 
 
+def wait_shown(page, text: str, timeout_s: float = PATIENCE_S) -> int:
+    """Until ``text`` is on the page (a condition, not a clock: the ceiling is for a stuck page)."""
+    deadline = time.time() + timeout_s
+    while not shown(page, text) and time.time() < deadline:
+        time.sleep(0.3)
+    return shown(page, text)
+
+
+def test_the_optional_warm_up_opens_with_its_switch_and_from_a_link_with_its_settings(server, browser):
+    # Issue 26: Lesson 1's convex warm-up waits closed behind a switch; opened, its form and its fitted models show.
+    url, _ = server
+    page = open_lesson(browser, url, "lesson1_width.py")
+    assert not shown(page, "Linear model on 7×7") and not shown(page, "Mean over")  # closed: nothing fitted
+    page.get_by_role("switch").first.click()
+    assert wait_shown(page, "Mean over"), f"the warm-up did not fit its models once opened; errors: {errors_on(page)}"
+    assert shown(page, "Linear model on 7×7") and page.get_by_role("button", name="Fit the linear models").count() == 1
+    page.context.close()
+    linked = new_page(browser)
+    linked.goto(f"{url}/?file=lesson1_width.py&predict=off&convex.seeds=1")  # a link carrying the warm-up's setting
+    assert wait_shown(linked, "Mean over") and shown(linked, "Linear model on 7×7") and not errors_on(linked)
+    linked.context.close()
+
+
 def test_two_students_at_once_get_what_each_would_get_alone(server, browser):
     url, _ = server
     app = "lesson3_neurotron.py"
