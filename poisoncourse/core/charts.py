@@ -31,6 +31,8 @@ import pandas as pd
 
 WIDTH = 300
 HEIGHT = 220
+# A panel's width when three share a row with their legend in the page's 1,070 px column (issue 26).
+THIRD_WIDTH = 230
 # Rows embedded per data set: altair refuses more than 5,000 by default, and a lighter page
 # redraws faster. Curves are thinned along the x axis to stay below it.
 MAX_ROWS = 4_000

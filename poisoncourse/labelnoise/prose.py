@@ -308,6 +308,7 @@ def mnist_notice_parts(reference: pd.DataFrame) -> tuple[str, str]:
     seeds = int(m.runs.iloc[0])
     listed = ", ".join(f"{r.selection} {r.mean:.2f} [{r.low:.2f}, {r.high:.2f}]" for r in ranges.itertuples())
     pairs = stats.resolved_pairs(ranges)
+    orderings = len(ranges) * (len(ranges) - 1) // 2
     resolved = ("; ".join(f"{a} below {b}" for a, b in pairs) if pairs else "none")
     share = 100 * c.flips / c.n_train
     buckets, rand = bucket_accuracy(reference), random_accuracy(reference)
@@ -325,12 +326,12 @@ def mnist_notice_parts(reference: pd.DataFrame) -> tuple[str, str]:
              f"{CLEAN_NATURAL_ACCURACY:.3f}) but cuts adversarial accuracy from "
              f"{mnist_clean_accuracy(reference):.2f} to {everything.min():.2f}–{everything.max():.2f}. The data do "
              f"not show where among the buckets the damage peaks ({len(pairs)} of the "
-             f"{len(ranges) * (len(ranges) - 1) // 2} orderings resolved at {seeds} seeds). As the thesis warns, "
+             f"{orderings} orderings resolved at {seeds} seeds). As the thesis warns, "
              f"**random selection is a strong baseline**; {baseline}")
     details = (f"Mean adversarial accuracy per selection, [worst, best] of {seeds} seeds: {listed}. Only orderings "
                f"where every seed of one selection lies below every seed of another are resolved (an exact rank test "
                f"gives p = {stats.separation_p(seeds):.3f} for each, uncorrected for the "
-               f"{len(ranges) * (len(ranges) - 1) // 2} pairs): {resolved}. The thesis's \"rises, then wears off\" is "
+               f"{orderings} pairs): {resolved}. The thesis's \"rises, then wears off\" is "
                f"its full-MNIST finding; for 0 vs 1, the case run here, it reports a rise with path length — neither "
                f"shape is confirmed nor refuted at {seeds} seeds.")
     return short, details

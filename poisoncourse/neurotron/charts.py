@@ -8,11 +8,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core.charts import HEIGHT, MAX_ROWS, WIDTH, line_and_points, source_dash, thin, tips  # noqa: F401
+from ..core.charts import HEIGHT, MAX_ROWS, THIRD_WIDTH, WIDTH, line_and_points, source_dash, thin, tips  # noqa: F401
 from ..kit import explore
 from . import noiseball
 
-NARROW = 230  # px a panel when three share a row with their legend (the page's column is 1,070 px)
 
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -90,7 +89,7 @@ def log_error_curves(curves: pd.DataFrame, *, value_title: str, facet: str = "al
             tooltip=tips(alt.Tooltip("value:O", title=value_title), "line:N", "iteration:Q",
                      alt.Tooltip("log10_error:Q", title="log₁₀ error", format=".2f")),
         )
-        .properties(width=WIDTH if columns < 3 else NARROW, height=HEIGHT)
+        .properties(width=WIDTH if columns < 3 else THIRD_WIDTH, height=HEIGHT)
         .facet(facet=alt.Facet(f"{facet}:N", title=None), columns=columns)
         # Each panel its own x axis: a shared one sits in each column's footer, so with an odd number of
         # panels (the reference's three algorithms) it drew an axis under the empty fourth cell.

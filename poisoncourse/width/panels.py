@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import functools
+
 import altair as alt
 import marimo as mo
 
 from ..core import params
+from ..core.charts import THIRD_WIDTH
 from ..kit import fold, livechart, memo, page, url
 from . import budget, charts, convex, experiment, poison, prose, reference
 ALL_WIDTHS = tuple(2**k for k in range(1, 13))  # 2 … 4,096: the widest a CPU sweep affords
@@ -132,13 +135,19 @@ def accuracy_chart(config: experiment.WidthConfig, result):
                                  highlight=config.highlight, attack=config.attack_label(), widths=config.widths)
 
 
+@functools.cache
+def _paper_fig3():
+    """The paper's Fig. 3, read once per process (the live chart draws it with every frame; never mutated)."""
+    return reference.paper_fig3()
+
+
 def accuracy_beside_paper(config: experiment.WidthConfig, result):
     """The live result's chart with the paper's Fig. 3 for the same regime beside it, in its own panel
     and scale (compare the shapes, not the levels). One Vega chart, so that the two sit side by side and
     the live panel still takes its rows in place: the paper's rows are one more dataset that never
     changes while the regime stays."""
     return alt.hconcat(accuracy_chart(config, result),
-                       charts.paper_panel(reference.paper_fig3(), config.regime)).resolve_scale(y="independent")
+                       charts.paper_panel(_paper_fig3(), config.regime)).resolve_scale(y="independent")
 
 
 def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
@@ -157,9 +166,6 @@ def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
     return experiment.run(config, progress=progress, on_widths=on_widths, max_seconds=experiment.LIVE_MAX_SECONDS)
 
 
-REFERENCE_PANEL_WIDTH = 230  # px: three panels and one legend in the page's 1,070 px column
-
-
 def reference_panels(table, paper, about: str = ""):
     """The shipped sweep: its shapes in one line, then per configuration a caption and three charts
     (stopped early, last epoch, fit to the training labels). The first configuration stands in the
@@ -168,7 +174,7 @@ def reference_panels(table, paper, about: str = ""):
     student can scroll, nothing lost)."""
     # One Vega chart of three narrower panels under one title (the configuration's attack), their series
     # sharing one legend, so that the row fits the page's width; each y axis names its view.
-    groups = [(g.label, mo.vstack([mo.md(g.caption), alt.hconcat(*[chart.properties(width=REFERENCE_PANEL_WIDTH) for chart in (
+    groups = [(g.label, mo.vstack([mo.md(g.caption), alt.hconcat(*[chart.properties(width=THIRD_WIDTH) for chart in (
         charts.width_accuracy(g.summary, "stopped_poisoned_val", title="stopped on poisoned validation"),
         charts.width_accuracy(g.summary, "final_accuracy", title="last epoch"),
         charts.width_fit(g.summary),

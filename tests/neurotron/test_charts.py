@@ -55,7 +55,7 @@ def test_three_panels_share_one_narrower_row_and_a_grid_draws_no_axis_under_an_e
     # Issue 26: the reference's three algorithms in one row (two rows made the page 300 px taller); each
     # panel its own x axis, so a grid with an empty cell draws no axis under it.
     spec = charts.log_error_curves(_curves(), value_title="θ", seed_lines=False).to_dict()
-    assert spec["columns"] == 3 and spec["spec"]["width"] == charts.NARROW
+    assert spec["columns"] == 3 and spec["spec"]["width"] == charts.THIRD_WIDTH
     assert spec["resolve"]["axis"]["x"] == "independent"
     two = charts.log_error_curves(_curves(("Neuro-Tron", "SGD")), value_title="θ", seed_lines=False).to_dict()
     assert two["columns"] == 2 and two["spec"]["width"] == charts.WIDTH
