@@ -98,7 +98,7 @@ def _(best_lam, config, curves, result, where_worst):
 def _():
     # The attack's trace: embedded once, then redrawn in place step by step as the attack runs (a static
     # copy draws it in the cell above).
-    curves = page.live_chart(panels.attack_chart, stoppable=False)
+    curves = page.live_chart(panels.attack_chart, whole=False, unit="attack steps")
     return (curves,)
 
 

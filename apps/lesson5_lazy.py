@@ -72,15 +72,16 @@ def _():
     # chart: embedded once, then fed each image size as it finishes (a static copy draws it below).
     reference = page.load(lazy.load_reference)
     step_curves = page.live_chart(lambda config, result: panels.scaling_chart(config, result, reference.table),
-                                  stoppable=False)
+                                  whole=False, unit="epochs")
     return reference, step_curves
 
 
 @app.cell(hide_code=True)
-def _(reference, step_config, step_result):
-    # The live run refused: its reference lines alone (they need no live result).
-    # (No mo.stop on the default path: an exported notebook's kernel would raise there.)
-    panels.reference_alone(reference.table, step_config) if step_result is None else None
+def _(reference, step_config, step_halted, step_result):
+    # The live run refused: its reference lines alone (they need no live result; a stopped run's live chart
+    # draws them beside its curves so far). (No mo.stop on the default path: an exported notebook's kernel
+    # would raise there.)
+    panels.reference_alone(reference.table, step_config) if step_result is None and step_halted is None else None
     return
 
 
@@ -118,9 +119,9 @@ def _(step_curves, step_train):
     _trained = page.attempt(step_train, panels.single_step_config, panels.run_live, default=lazy.LazyConfig.single_step(),
                             subtitle=lambda config: f"{len(config.values) * config.seeds} networks", memo="lazy",
                             live=step_curves)
-    step_config, step_result = _trained.config, _trained.result
-    _trained.callout()  # settings that cannot run: one red sentence; the reference lines below stay
-    return step_config, step_result
+    step_config, step_result, step_halted = _trained.config, _trained.result, _trained.halted
+    _trained.callout()  # settings that cannot run: one red sentence (stopped: a blue one); the reference lines stay
+    return step_config, step_halted, step_result
 
 
 @app.cell(hide_code=True)

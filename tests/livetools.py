@@ -17,10 +17,10 @@ class Clock:
         return self.now
 
 
-def recording(draw, config, *, step: float, frame_seconds: float = 0.25, stop=None, stoppable: bool = True):
+def recording(draw, config, *, step: float, frame_seconds: float = 0.25, stop=None, whole: bool = True):
     """A live chart that records each frame sent to it, and the progress callback that feeds it on a
     test's clock: (chart, frames, progress). The test runs its lesson with `progress`."""
-    chart = livechart.LiveChart(draw, stoppable=stoppable)
+    chart = livechart.LiveChart(draw, whole=whole)
     frames = []
     send = chart.send
 

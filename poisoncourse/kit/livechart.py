@@ -120,9 +120,19 @@ class Stop:
     done: int
     total: int | None
 
-    def sentence(self, unit: str = "") -> str:
+    def where(self, unit: str = "") -> str:
         of = f" of {self.total:,}" if self.total else ""
-        return f"Stopped at {self.done:,}{of}{' ' + unit if unit else ''}: the curves so far."
+        return f"Stopped at {self.done:,}{of}{' ' + unit if unit else ''}"
+
+    def sentence(self, unit: str = "", drawn: bool = True) -> str:
+        return f"{self.where(unit)}: the curves so far." if drawn else f"{self.where(unit)}, before a curve was drawn."
+
+    def waiting(self, unit: str = "", drawn: bool = True) -> str:
+        """The sentence where the page's other sections need a whole run (a chart-only partial result)."""
+        return f"{self.sentence(unit, drawn)} {WAITING}"
+
+
+WAITING = "The sections below need the whole run: press Train to run it."
 
 
 STOPPED = "_poisoncourse_stopped"
@@ -141,12 +151,15 @@ class LiveChart(anywidget.AnyWidget):
     stop_url = traitlets.Unicode("").tag(sync=True)  # while a run can be stopped: its Stop request
     bundle = traitlets.Unicode(liveserve.BUNDLE).tag(sync=True)
 
-    def __init__(self, draw: Callable[[Any, Any], Any], stoppable: bool = True, **kwargs):
+    def __init__(self, draw: Callable[[Any, Any], Any], whole: bool = True, unit: str = "", **kwargs):
         super().__init__(**kwargs)
         self.draw = draw  # (config, result) → altair chart: every frame, partial or final
-        # Whether the page can take a stopped run's partial result as its result (every cell that reads
-        # it draws from it): where a partial result holds only what the chart needs, no Stop button.
-        self.stoppable = stoppable
+        # Whether a stopped run's partial result is a whole result of the steps done, which every cell that
+        # reads the result can draw (Lesson 3's trajectories so far), so the page takes it as its result.
+        # Else it holds only what this chart needs (Lesson 1's accuracy of the widths done): a Stop keeps
+        # the chart's curves so far, and the sections that need the whole run wait for the next one.
+        self.whole = whole
+        self.unit = unit  # what the run's progress counts ("epochs"), for the Stop sentence
         self.frames = 0  # frames sent (the tests count them)
 
     def view(self):
@@ -168,8 +181,16 @@ class LiveChart(anywidget.AnyWidget):
         if not is_live():
             return chart
         halt = stopped(result)
-        self.send(chart, note or (halt.sentence() if halt else ""), final=True)
+        self.send(chart, note or (halt.sentence(self.unit) if halt else ""), final=True)
         return mo.Html("")
+
+    def keep(self, config, partial, halt: Stop) -> None:
+        """A stopped run whose partial result only this chart can draw: its curves so far as the last
+        frame, saying the rest of the page waits (no partial yet: the sentence alone)."""
+        if partial is None:
+            self.clear(halt.waiting(self.unit, drawn=False))
+        else:
+            self.send(self.draw(config, partial), halt.waiting(self.unit), final=True)
 
     def clear(self, note: str = "") -> None:
         """No chart (a refused setting): the note alone."""

@@ -147,15 +147,19 @@ class Trained:
     config: Any
     result: Any
     problem: str | None = None
+    halted: Stop | None = None  # stopped by its student with nothing but the live chart's curves to keep
+    unit: str = ""  # what the run's progress counts, for the Stop sentence
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
     def callout(self, what: str = CANNOT_RUN):
-        """The red callout with the problem's sentence, or None when the settings ran: the output
-        of a train cell that lets the sections needing no result (other forms, reference charts)
-        stay on the page."""
+        """The red callout with the problem's sentence, a blue one for a run stopped before the page
+        had a result, or None when the settings ran: the output of a train cell that lets the
+        sections needing no result (other forms, reference charts) stay on the page."""
+        if self.halted is not None:
+            return mo.callout(mo.md(f"**{self.halted.where(self.unit)}.** {livechart.WAITING}"), kind="info")
         return None if self.ok else cannot_run(self.problem, what)
 
 
@@ -193,7 +197,8 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     `live` (a :class:`~poisoncourse.kit.livechart.LiveChart`, from :func:`live_chart`) gets the
     run's partial results as it goes, when a browser shows the page, and a Stop button under
     ``marimo run``: a stopped run's result is what it computed so far, marked (:func:`stopped`)
-    and never stored in the memo."""
+    and never stored in the memo — or, where only the chart can draw it (``whole=False``), no result
+    and `Trained.halted`: the chart keeps the curves so far, `callout()` says the page waits."""
     config = default
     live = live if live is not None and livechart.is_live() else None
     try:
@@ -204,6 +209,8 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
         trained = Trained(config, None, str(err))
         if live is not None:
             live.clear()
+    except Stopped as halt:  # the live chart keeps the curves so far (`_shared`); the page, no result
+        trained = Trained(config, None, halted=Stop(halt.done, halt.total), unit=live.unit if live else "")
     # Only settings that ran go into the URL, so a copied link reproduces a result, never a refusal.
     if trained.ok:
         url.write(forms.run_applied(form), prefix=prefix)
@@ -226,16 +233,19 @@ def _shared(name, config, run, title, subtitle, total, every, live=None):
         found = shared.MEMO.get(key)  # a hit shows no bar
         return found if found is not None else shared.MEMO.fetch(key, fresh)
     except Stopped as halt:
-        if halt.partial is not None:
-            object.__setattr__(halt.partial, STOPPED, Stop(halt.done, halt.total))
-        return halt.partial
+        stop = Stop(halt.done, halt.total)
+        if halt.partial is not None and live.whole:  # the page's result: the steps done, marked
+            object.__setattr__(halt.partial, STOPPED, stop)
+            return halt.partial
+        live.keep(config, halt.partial, stop)  # only the chart can draw it: its curves so far
+        raise
 
 
 @contextlib.contextmanager
 def _stoppable(live):
     """A Stop button on the live chart while the run goes — under ``marimo run`` only, where the
     server that answers the button runs the session too (kit/liveserve.py)."""
-    if live is None or not live.stoppable or mo.app_meta().mode != "run":
+    if live is None or mo.app_meta().mode != "run":
         yield None
         return
     token, event = liveserve.register()
@@ -247,12 +257,14 @@ def _stoppable(live):
         liveserve.unregister(token)
 
 
-def live_chart(draw: Callable[[Any, Any], Any], stoppable: bool = True):
+def live_chart(draw: Callable[[Any, Any], Any], whole: bool = True, unit: str = ""):
     """A live chart for its own cell: ``draw(config, result)`` makes its chart from a result, whole
-    or partial (:mod:`poisoncourse.kit.livechart`). `stoppable`: a Stop button while a run goes —
-    only where the lesson's partial result is a whole result of the steps done (every cell that
-    reads the result draws it), not just the rows this chart needs."""
-    return livechart.LiveChart(draw, stoppable=stoppable)
+    or partial (:mod:`poisoncourse.kit.livechart`), with a Stop button while a run goes. `whole`:
+    a stopped run's partial result is a whole result of the steps done (every cell that reads the
+    result draws it); else it holds only this chart's rows, and a Stop keeps the chart's curves so
+    far while the page's other sections wait for a whole run. `unit`: what the run's progress
+    counts, for the Stop sentence."""
+    return livechart.LiveChart(draw, whole=whole, unit=unit)
 
 
 def refuse_bad_boxes(form) -> None:
@@ -267,7 +279,7 @@ def train(form, make_config, run, **options) -> Trained:
     """`attempt`, then stop the cell — and every cell that reads its result — with the red
     callout when the settings cannot run."""
     trained = attempt(form, make_config, run, **options)
-    mo.stop(not trained.ok, cannot_run(trained.problem))
+    mo.stop(trained.result is None, trained.callout())
     return trained
 
 

@@ -113,6 +113,31 @@ def test_a_stopped_run_keeps_its_curves_so_far_and_is_not_stored(monkeypatch):
     assert page.stopped(again) is None and again.curves.iteration.max() == CONFIG.iterations and len(store) == 1
 
 
+def test_where_only_the_chart_can_draw_a_partial_result_a_stop_keeps_the_chart_and_the_page_waits(monkeypatch):
+    # Lessons 1, 2, 4 and 5's Part 1: a partial result holds only the chart's rows, so a stopped run is no
+    # result for the page — the chart keeps the curves so far, marked, and the run is not stored.
+    store = memo.Memo(max_bytes=2**30)
+    monkeypatch.setattr(memo, "MEMO", store)
+    event = StopAfter(4)
+    monkeypatch.setattr(page, "_stoppable", lambda live: contextlib.nullcontext(event))
+    chart = livechart.LiveChart(draw, whole=False, unit="iterations")
+
+    with pytest.raises(page.Stopped) as halt:
+        page._shared("neurotron", CONFIG, lambda c, p: neurotron.run(c, progress=p), "Training…", None,
+                     lambda c: c.iterations, 0.0, chart)
+    assert (halt.value.done, halt.value.total, len(store)) == (200, CONFIG.iterations, 0)
+    assert chart.frame["final"] and chart.frame["note"] == (
+        "Stopped at 200 of 400 iterations: the curves so far. " + livechart.WAITING)
+    assert 160 < max(chart.frame["data"]["d0"]["iteration"]) <= 200  # the curves up to the Stop, drawn
+    trained = page.Trained(CONFIG, None, halted=page.Stop(200, 400), unit=chart.unit)
+    assert trained.ok and trained.result is None and "Stopped at 200 of 400 iterations" in trained.callout().text
+
+    # Stopped before any partial result: the sentence alone, no chart.
+    chart.keep(CONFIG, None, page.Stop(3, 400))
+    assert chart.frame == {"note": "Stopped at 3 of 400 iterations, before a curve was drawn. " + livechart.WAITING,
+                           "final": True}
+
+
 def test_a_stop_seen_by_a_report_without_a_partial_keeps_the_last_partial_offered():
     offered = []
     progress = page.Progress(stop=threading.Event())

@@ -19,7 +19,7 @@ def live_run(step: float, frame_seconds: float = 0.25, share: float = 1.0):
     """A run with a live chart on the test's clock; `share`: experiment.PARTIAL_SHARE (1: every epoch
     offers its look, whatever the looks cost on this machine)."""
     chart, frames, progress = livetools.recording(panels.live_chart, CONFIG, step=step, frame_seconds=frame_seconds,
-                                                  stoppable=False)
+                                                  whole=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(experiment, "PARTIAL_SHARE", share)
         return chart, frames, experiment.run(CONFIG, progress=progress)
@@ -78,6 +78,6 @@ def test_the_live_hook_leaves_the_result_bit_identical(live, plain):
 
 
 def test_no_browser_no_frames_and_the_chart_stays_in_its_cell(plain):
-    chart = livechart.LiveChart(panels.live_chart, stoppable=False)
+    chart = livechart.LiveChart(panels.live_chart, whole=False)
     assert not livechart.is_live() and chart.view() is None
     assert chart.show(CONFIG, plain).to_dict() == panels.live_chart(CONFIG, plain).to_dict() and chart.frames == 0

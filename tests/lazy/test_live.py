@@ -24,7 +24,7 @@ def draw(config, result):
 
 
 def live_run(step: float, frame_seconds: float = 0.25):
-    chart, frames, progress = livetools.recording(draw, CONFIG, step=step, frame_seconds=frame_seconds, stoppable=False)
+    chart, frames, progress = livetools.recording(draw, CONFIG, step=step, frame_seconds=frame_seconds, whole=False)
     return chart, frames, panels.run_live(CONFIG, progress)
 
 
@@ -72,6 +72,6 @@ def test_the_live_hook_leaves_the_result_bit_identical(live, plain):
 
 
 def test_no_browser_no_frames_and_the_chart_stays_in_its_cell(plain):
-    chart = livechart.LiveChart(draw, stoppable=False)
+    chart = livechart.LiveChart(draw, whole=False)
     assert not livechart.is_live() and chart.view() is None
     assert chart.show(CONFIG, plain).to_dict() == draw(CONFIG, plain).to_dict() and chart.frames == 0

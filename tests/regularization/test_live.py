@@ -16,7 +16,7 @@ CONFIG = experiment.HeatmapConfig(resolution=6, lam_values=3, attack_steps=8, le
 
 def live_run(step: float, frame_seconds: float = 0.25):
     chart, frames, progress = livetools.recording(panels.attack_chart, CONFIG, step=step, frame_seconds=frame_seconds,
-                                                  stoppable=False)
+                                                  whole=False)
     return chart, frames, experiment.run(CONFIG, progress=progress)
 
 
@@ -65,6 +65,6 @@ def test_the_live_hook_leaves_the_result_bit_identical(live, plain):
 
 
 def test_no_browser_no_frames_and_the_chart_stays_in_its_cell(plain):
-    chart = livechart.LiveChart(panels.attack_chart, stoppable=False)
+    chart = livechart.LiveChart(panels.attack_chart, whole=False)
     assert not livechart.is_live() and chart.view() is None
     assert chart.show(CONFIG, plain).to_dict() == panels.attack_chart(CONFIG, plain).to_dict() and chart.frames == 0
