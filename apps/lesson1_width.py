@@ -97,7 +97,7 @@ def _(best_width, config, curves, result):
 @app.cell(hide_code=True)
 def _():
     # Accuracy against width: embedded once, then fed each group of widths as it finishes.
-    curves = page.live_chart(panels.accuracy_beside_paper, whole=False, unit="width-epochs")
+    curves = page.live_chart(panels.accuracy_beside_paper, whole=False, unit="width-epochs", rows=panels.accuracy_rows)
     return (curves,)
 
 

@@ -81,11 +81,12 @@ export default {
     el.append(bar, holder);
 
     let drawn = null;  // {key, view}: the spec on screen and its Vega view
-    // For the browser tests (tests/test_browser_live.py): each frame drawn, when and how many rows.
+    // For the browser tests (tests/test_browser_live.py): each frame drawn, when, and how many rows of
+    // each dataset it carried (a run's later frames may carry only the table they change).
     el.poisoncourseLog = [];
     const logged = (frame, how) => el.poisoncourseLog.push({
       t: performance.now(), note: frame.note || "", how,
-      rows: Object.values(frame.data || {}).reduce((n, c) => n + (Object.values(c)[0] || []).length, 0),
+      rows: Object.fromEntries(Object.entries(frame.data || {}).map(([name, c]) => [name, (Object.values(c)[0] || []).length])),
     });
     let latest = null, busy = false;  // frames coming faster than drawn: only the newest is drawn
 

@@ -105,7 +105,7 @@ class Progress:
             if now - self._last_frame >= self.frame_seconds:
                 self._last_frame = now
                 of = f" of {total:,}" if total else ""
-                self.live.send(self.live.draw(self.config, partial()), f"Training… {done:,}{of} so far")
+                self.live.send_partial(self.config, partial(), f"Training… {done:,}{of} so far")
         if self.bar is None:
             return
         now = time.monotonic()
@@ -257,14 +257,17 @@ def _stoppable(live):
         liveserve.unregister(token)
 
 
-def live_chart(draw: Callable[[Any, Any], Any], whole: bool = True, unit: str = ""):
+def live_chart(draw: Callable[[Any, Any], Any], whole: bool = True, unit: str = "",
+               rows: Callable[[Any, Any], Any] | None = None):
     """A live chart for its own cell: ``draw(config, result)`` makes its chart from a result, whole
     or partial (:mod:`poisoncourse.kit.livechart`), with a Stop button while a run goes. `whole`:
     a stopped run's partial result is a whole result of the steps done (every cell that reads the
     result draws it); else it holds only this chart's rows, and a Stop keeps the chart's curves so
     far while the page's other sections wait for a whole run. `unit`: what the run's progress
-    counts, for the Stop sentence."""
-    return livechart.LiveChart(draw, whole=whole, unit=unit)
+    counts, for the Stop sentence. `rows`: ``rows(config, result)``, the one table of the chart that
+    a run's frames change, where its spec depends on the config alone (frames then cost that table,
+    not a chart's build)."""
+    return livechart.LiveChart(draw, whole=whole, unit=unit, rows=rows)
 
 
 def refuse_bad_boxes(form) -> None:

@@ -45,17 +45,22 @@ def _titled(chart, title: str | None, attack: str | None):
                                                   anchor="start"))
 
 
+def accuracy_rows(summary: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows :func:`width_accuracy` draws: per variant and width, the mean accuracy and its ± std band."""
+    return summary.dropna(subset=[f"mean_{column}"]).assign(
+        series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}),
+        accuracy=lambda d: d[f"mean_{column}"],
+        low=lambda d: d[f"mean_{column}"] - d[f"std_{column}"],
+        high=lambda d: d[f"mean_{column}"] + d[f"std_{column}"], run="live")
+
+
 def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight: int | None = None,
                    extra: pd.DataFrame | None = None, attack: str | None = None, widths=None) -> alt.LayerChart:
     """Mean test accuracy vs width (log x), a mean ± std band over seeds, one colour per variant
     (clean / poisoned training). ``extra`` rows (columns series, width, accuracy, run) are drawn
     as dashed reference lines: the shipped sweep, the paper's Fig. 3 values. ``widths``: the run's
     widths, the x axis's ends (a sweep still going draws its widths so far on the whole axis)."""
-    data = summary.dropna(subset=[f"mean_{column}"]).assign(
-        series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}),
-        accuracy=lambda d: d[f"mean_{column}"],
-        low=lambda d: d[f"mean_{column}"] - d[f"std_{column}"],
-        high=lambda d: d[f"mean_{column}"] + d[f"std_{column}"], run="live")
+    data = accuracy_rows(summary, column)
     x = _width_x(pinned=widths is not None)
     y = alt.Y("accuracy:Q", title=title, scale=alt.Scale(zero=False))
     color = alt.Color("series:N", title=None, scale=_colors(data.series))
@@ -75,7 +80,12 @@ def width_accuracy(summary: pd.DataFrame, column: str, *, title: str, highlight:
         layers.append(alt.Chart(pd.DataFrame({"width": [highlight]})).mark_rule(color="#555", strokeDash=[2, 2])
                       .encode(x=alt.X("width:Q")))
     chart = alt.layer(*layers).properties(width=WIDTH + 60, height=HEIGHT)
-    return _titled(chart if widths is None else chart.add_params(*width_ends(widths)), None, attack)
+    if widths is None:
+        return _titled(chart, None, attack)
+    # A live run's chart: its axis ends and its title (the attack) are parameters, not constants of its spec,
+    # so that a run of another budget or flip probability takes the chart's element in place (kit/livechart.py).
+    return chart.add_params(*width_ends(widths), alt.param(name="attack", value=attack or "")).properties(
+        title=alt.TitleParams(alt.ExprRef("attack"), fontSize=12, anchor="start"))
 
 
 def paper_panel(paper: pd.DataFrame, regime: str) -> alt.Chart:

@@ -15,6 +15,8 @@ their initialisation and batch order (common random numbers): their curves diffe
 
 from __future__ import annotations
 
+import functools
+
 import math
 from dataclasses import dataclass, field, replace
 
@@ -319,7 +321,9 @@ def best_checkpoint(acc: torch.Tensor, epochs: list[int], patience: int) -> torc
 
 def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, device, progress=None):
     """Train every network of a group of widths together; returns per-network rows and
-    test-accuracy curves. ``progress(epoch, epochs)`` after every epoch."""
+    test-accuracy curves. ``progress(epoch, epochs)`` after every epoch, with ``partial=f`` after an
+    evaluation: ``f()`` the group's rows as if training ended there (:func:`so_far`; a live chart's
+    frame, read from the evaluations kept anyway, so the run's result is the same)."""
     c = config
     seeds = c.seed_list * len(c.variants)
     M, K = len(seeds), len(widths)
@@ -347,7 +351,9 @@ def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, d
                 if epoch == c.epochs:
                     fit = (_evaluate(model, x_train, units) == d.y_train.unsqueeze(1)).float().mean(-1).cpu()
             evals.append((epoch, *(hit[..., a:b].mean(-1).cpu() for a, b in zip([0, *bounds], bounds))))
-        if progress is not None:
+            if progress is not None:
+                progress(epoch, c.epochs, partial=lambda: so_far(widths, seeds, c, list(evals)))
+        elif progress is not None:
             progress(epoch, c.epochs)
 
     victims.train(model, x_train, d.y_train, epochs=c.epochs, lr=c.lr, momentum=c.momentum,
@@ -378,11 +384,25 @@ def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, d
     return runs, curves
 
 
+def so_far(widths: tuple[int, ...], seeds: list[int], config: WidthConfig, evals: list) -> list[dict]:
+    """A group's per-network rows from the evaluations so far, as if training had ended at the last
+    one: its test accuracy, and early stopping's pick among the evaluations made (the fit to the
+    training labels is measured only at the end: NaN here)."""
+    epochs = [e for e, *_ in evals]
+    pv, cv, te = (torch.stack([ev[i] for ev in evals]) for i in (1, 2, 3))  # (E, M, K)
+    best_p, best_c = (best_checkpoint(a, epochs, config.patience) for a in (pv, cv))
+    return [dict(variant=config.variants[m // config.seeds], width=width, seed=seed,
+                 final_accuracy=float(te[-1, m, k]), stopped_poisoned_val=float(te[best_p[m, k], m, k]),
+                 stopped_clean_val=float(te[best_c[m, k], m, k]), fit=float("nan"), diverged=False, collapsed=False)
+            for k, width in enumerate(widths) for m, seed in enumerate(seeds)]
+
+
 def simulate(config: WidthConfig, device=None, progress=None, on_widths=None) -> tuple[Raw, PoisonedData]:
     """Poison once, then train all widths, grouped (:func:`victims.group_widths`). ``progress(done,
-    total)`` counts width-epochs over all widths; ``on_widths(widths, rows)`` is called as each
-    group of widths finishes (to redraw a chart): the widths of a group finish together, and one
-    redraw per group is all a student can see (each costs a chart's build and its drawing)."""
+    total)`` counts width-epochs over all widths; after each evaluation it gets ``partial=f`` too,
+    ``f()`` every network's row so far (the finished groups' rows, the training group's from its
+    evaluations so far: a live chart's frame). ``on_widths(widths, rows)`` is called as each group
+    of widths finishes."""
     device = device or pick_device(config.device)
     watch = Stopwatch(device)
     runs, curves = [], []
@@ -391,8 +411,7 @@ def simulate(config: WidthConfig, device=None, progress=None, on_widths=None) ->
         d = make_data(config, device)
         done = 0
         for group in victims.group_widths(config.widths, device):
-            step = None if progress is None else (
-                lambda e, E, done=done, n=len(group): progress(done + e * n, total))
+            step = None if progress is None else functools.partial(_report, progress, done, len(group), total, list(runs))
             r, cu = train_group(group, d, config, device, step)
             done += config.epochs * len(group)
             runs += r
@@ -400,6 +419,14 @@ def simulate(config: WidthConfig, device=None, progress=None, on_widths=None) ->
             if on_widths is not None:
                 on_widths(group, r)
     return Raw(runs, curves, device, watch.seconds), d
+
+
+def _report(progress, done: int, n: int, total: int, finished: list[dict], epoch: int, epochs: int, partial=None):
+    """A group's epoch as the sweep's width-epochs, its rows so far after the finished groups'."""
+    if partial is None:
+        progress(done + epoch * n, total)
+    else:
+        progress(done + epoch * n, total, partial=lambda: finished + partial())
 
 
 def run_one_at_a_time(config: WidthConfig, device=None) -> Raw:

@@ -6,9 +6,10 @@ Each control's name is its URL key (``?flip_prob=0.3``, ``?convex.lam=0.03``): s
 depend on these names, so renaming one breaks them (tests/width/test_panels.py pins them).
 
 The width sweep is the course's longest live run, so while it trains the page's live chart
-(kit/livechart.py) shows the curve of the widths finished so far (:class:`prose.PartialCurve`), one
-frame per group of widths: the chart stays embedded and takes the new rows, and the run's last frame
-is the chart a one-shot run draws (:func:`accuracy_chart` draws both).
+(kit/livechart.py) shows every network's accuracy so far — the finished widths' and, for the widths
+in training, early stopping's pick among the evaluations made — a few frames a second: the chart
+stays embedded and takes the new rows, and the run's last frame is the chart a one-shot run draws
+(:func:`accuracy_chart` draws both).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import functools
 
 import altair as alt
+import pandas as pd
 import marimo as mo
 
 from ..core import params
@@ -122,7 +124,7 @@ def total(config: experiment.WidthConfig) -> int:
 
 @dataclass(frozen=True)
 class WidthsSoFar:
-    """A sweep in progress as its accuracy chart reads it: the summary of the widths finished."""
+    """A sweep in progress as its accuracy chart reads it: the summary of every network's accuracy so far."""
 
     summary: object
     accuracy_column: str
@@ -141,6 +143,11 @@ def _paper_fig3():
     return reference.paper_fig3()
 
 
+def accuracy_rows(config: experiment.WidthConfig, result):
+    """The one table of :func:`accuracy_beside_paper` that a run's frames change (the live chart's `rows`)."""
+    return charts.accuracy_rows(result.summary, result.accuracy_column)
+
+
 def accuracy_beside_paper(config: experiment.WidthConfig, result):
     """The live result's chart with the paper's Fig. 3 for the same regime beside it, in its own panel
     and scale (compare the shapes, not the levels). One Vega chart, so that the two sit side by side and
@@ -151,19 +158,19 @@ def accuracy_beside_paper(config: experiment.WidthConfig, result):
 
 
 def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
-    """:func:`experiment.run` for the page kit's ``run(config, progress)``; as each group of widths
-    finishes, ``progress`` gets the widths so far (a live chart's frame; the result is the same)."""
-    partial = prose.PartialCurve(config.widths)
+    """:func:`experiment.run` for the page kit's ``run(config, progress)``; after each evaluation,
+    ``progress`` is offered every network's accuracy so far as a :class:`WidthsSoFar` (a live chart's
+    frame, built only when one is due; the result is the same)."""
     column = experiment.ACCURACY_COLUMN[config.early_stopping]
+
+    def report(done, total=None, partial=None):
+        progress(done, total, partial=None if partial is None else
+                 lambda: WidthsSoFar(experiment.summarize(pd.DataFrame(partial())), column))
 
     def on_widths(widths, rows):
         progress.note(f"widths {', '.join(map(str, widths))} done")
-        summary = partial.add(rows)
-        if summary is not None:  # the last group's rows come as the whole result
-            done = config.epochs * summary.width.nunique()
-            progress(done, total(config), partial=lambda: WidthsSoFar(summary, column))
 
-    return experiment.run(config, progress=progress, on_widths=on_widths, max_seconds=experiment.LIVE_MAX_SECONDS)
+    return experiment.run(config, progress=report, on_widths=on_widths, max_seconds=experiment.LIVE_MAX_SECONDS)
 
 
 def reference_panels(table, paper, about: str = ""):

@@ -77,22 +77,6 @@ def explore_text(result: experiment.WidthResult) -> str:
             f"and {gap(last):+.1f} points after epoch {last} (positive: width {m} is better).")
 
 
-class PartialCurve:
-    """The curve drawn under the progress bar while a sweep runs: each finished group of widths
-    adds its rows; :meth:`add` returns the summary of the widths so far, or None once every
-    width is done (the full chart comes below at once, so one more partial one is wasted)."""
-
-    def __init__(self, widths):
-        self.widths = set(widths)
-        self.rows: list[dict] = []
-
-    def add(self, rows: list[dict]) -> pd.DataFrame | None:
-        self.rows.extend(rows)
-        if {r["width"] for r in self.rows} >= self.widths:
-            return None
-        return experiment.summarize(pd.DataFrame(self.rows))
-
-
 def live_caption(config: experiment.WidthConfig) -> str:
     """What the live chart shows: the accuracy drawn, the attack, the network, its data and training."""
     return (f"Clean test accuracy against hidden width, {experiment.EARLY_STOPPING[config.early_stopping]}. Regime "

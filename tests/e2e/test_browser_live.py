@@ -26,17 +26,31 @@ playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.e2e  # a real browser and a served course: not the fast loop
 
 
-def lesson3_one_shot() -> dict[str, list]:
-    """The rows of Lesson 3's live chart for its defaults, drawn from a one-shot run."""
+def lesson3_one_shot() -> tuple[dict[str, dict[str, list]], str]:
+    """The datasets of Lesson 3's live chart for its defaults, drawn from a one-shot run, and the one that
+    grows as the run goes."""
     import poisoncourse.neurotron.charts as charts
     import poisoncourse.neurotron.experiment as neurotron
 
     config = neurotron_panels.live_defaults("normal", "theta")
     chart = charts.log_error_curves(neurotron.run(config).curves, value_title="θ", iterations=config.iterations)
-    return livechart.split(chart)[1]["d0"]
+    return livechart.split(chart)[1], "d0"
 
 
-def lesson2_one_shot() -> dict[str, list]:
+def lesson1_one_shot() -> tuple[dict[str, dict[str, list]], str]:
+    """The datasets of Lesson 1's live chart (its accuracy against width beside the paper's) for its defaults,
+    and the live panel's (the one its frames change)."""
+    import poisoncourse.width.experiment as width
+    import poisoncourse.width.panels as panels
+
+    config = width.WidthConfig()
+    result = width.run(config)
+    data = livechart.split(panels.accuracy_beside_paper(config, result))[1]
+    grows = livechart.columns(panels.accuracy_rows(config, result))
+    return data, next(name for name, rows in data.items() if rows == grows)
+
+
+def lesson2_one_shot() -> tuple[dict[str, dict[str, list]], str]:
     """The rows of Lesson 2's live chart (the attack's trace) for the page's defaults — the form's
     values, its sliders rounded to their steps — drawn from a one-shot run."""
     import poisoncourse.regularization.experiment as regularization
@@ -48,14 +62,15 @@ def lesson2_one_shot() -> dict[str, list]:
         lam=round(d.lam, 1), x1=round(x1, 1), x2=round(x2, 1), label=d.poison_label, steps=d.attack_steps,
         step_size=d.step_size, learn=d.learn_lam, lam_step=d.lam_step, resolution=d.resolution,
         lam_values=d.lam_values, bias=d.penalize_bias, seed=d.seed))
-    return livechart.split(panels.attack_chart(config, regularization.run(config)))[1]["d0"]
+    return livechart.split(panels.attack_chart(config, regularization.run(config)))[1], "d0"
 
 
-# lesson → (the app, the rows its defaults draw, the first form slider that retrains). Lessons 4 and 5 are not
-# here: Lesson 4's frames keep their rows (every r from the first epoch: the values move, not the row count,
-# which the test reads as growth) and Lesson 5's chart is three panels of several tables.
+# lesson → (the app, the datasets its defaults draw). Lessons 4 and 5 are not here: Lesson 4's frames keep
+# their rows (every r from the first epoch: the values move, not the row count, which the test reads as
+# growth) and Lesson 5's chart is three panels of several tables.
 LESSONS = {"lesson3_neurotron": ("lesson3_neurotron.py", lesson3_one_shot),
-           "lesson2_regularization": ("lesson2_regularization.py", lesson2_one_shot)}
+           "lesson2_regularization": ("lesson2_regularization.py", lesson2_one_shot),
+           "lesson1_width": ("lesson1_width.py", lesson1_one_shot)}
 
 
 def live(page):
@@ -99,6 +114,7 @@ def close_rows(shown_rows: list[dict], expected: dict[str, list]) -> bool:
 @pytest.mark.parametrize("name", list(LESSONS))
 def test_a_run_moves_one_chart_element_and_a_second_visitor_gets_it_at_once(server, browser, name):
     app, one_shot = LESSONS[name]
+    expected, growing = one_shot()
     url, _ = server
     page = new_page(browser)
     start = time.perf_counter()
@@ -108,8 +124,9 @@ def test_a_run_moves_one_chart_element_and_a_second_visitor_gets_it_at_once(serv
     print(f"{name}: opened, {open_cold:.1f} s", flush=True)
     wait_idle(page)
     charts = page.locator(".vega-embed").count()
-    # The defaults' final frame carries exactly the rows a one-shot run draws.
-    assert close_rows(live(page).evaluate("e => e.poisoncourseView.data('d0')"), one_shot())
+    # The defaults' final frame carries exactly the rows a one-shot run draws, in every dataset.
+    for dataset, rows in expected.items():
+        assert close_rows(live(page).evaluate(f"e => e.poisoncourseView.data('{dataset}')"), rows), dataset
 
     live(page).locator(".vega-embed").evaluate("e => { e.poisoncourseTag = 'kept'; }")
     before = len(frames(page))
@@ -122,8 +139,9 @@ def test_a_run_moves_one_chart_element_and_a_second_visitor_gets_it_at_once(serv
     assert training, f"the chart did not move while the networks trained (frames: {run})"
     assert all(f["how"] == "changed" for f in run), f"a frame embedded the chart again: {run}"
     assert live(page).locator(".vega-embed").evaluate("e => e.poisoncourseTag") == "kept", "the chart's element was replaced"
-    rows = [f["rows"] for f in training]
-    assert rows == sorted(rows) and rows[0] < final["rows"], f"the curves did not grow during the run: {rows}"
+    # The table a run changes grew (a frame that carries it: the others may carry only that table).
+    rows = [f["rows"][growing] for f in training]
+    assert rows == sorted(rows) and rows[0] < final["rows"][growing], f"the curves did not grow during the run: {rows}"
     span = (training[-1]["t"] - training[0]["t"]) / 1000
     print(f"{name}: trained live, {len(training)} frames", flush=True)
     page.context.close()
@@ -168,7 +186,7 @@ def test_stop_keeps_the_curves_so_far_and_stores_nothing(server, browser, name):
     stop.click()
     halted = final_frame(page)
     assert halted["note"].startswith("Stopped at") and counted in halted["note"], halted
-    assert halted["rows"] > 0, f"the stopped chart lost its curves: {halted}"
+    assert sum(halted["rows"].values()) > 0, f"the stopped chart lost its curves: {halted}"
     wait_idle(page)
     assert shown(page, says) and not shown(page, "Traceback")
     assert halted["how"] == "changed"

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from poisoncourse.kit import forms, page
+from poisoncourse.kit import forms, livechart, page
 from poisoncourse.width import charts, convex, experiment, panels, prose
 from poisoncourse.width import reference as shipped
 
@@ -56,16 +56,6 @@ def test_the_live_verdict_is_read_from_the_paired_interval_over_seeds():
     assert prose.verdict(one).startswith("With one seed there is no interval")
 
 
-def test_the_partial_curve_holds_the_finished_widths_and_stops_before_the_last_group():
-    partial = prose.PartialCurve((8, 32, 128))
-    runs = lambda w: [dict(variant="poisoned", width=w, seed=0, final_accuracy=0.5, stopped_poisoned_val=0.5,  # noqa: E731
-                           stopped_clean_val=0.5, fit=0.9, diverged=False, collapsed=False)]
-    first = partial.add(runs(8))
-    assert first.width.tolist() == [8]
-    assert partial.add(runs(32)).width.tolist() == [8, 32]
-    assert partial.add(runs(128)) is None  # the full chart comes below at once
-
-
 class _Bar:
     """Records what marimo's progress bar would be told."""
 
@@ -89,9 +79,12 @@ class _Live:
     def send(self, chart, note=""):
         self.frames.append((chart.to_dict(), note))
 
+    def send_partial(self, config, partial, note):
+        self.send(self.draw(config, partial), note)
 
-def test_the_live_sweep_notes_each_group_and_draws_the_widths_so_far_on_the_whole_axis():
-    config = panels.make_config(dict(experiment.WidthConfig(**TINY).to_dict(), widths=[2048, 8]))
+
+def test_the_live_sweep_draws_every_network_so_far_after_each_evaluation_on_the_whole_axis():
+    config = panels.make_config(dict(experiment.WidthConfig(**TINY).to_dict(), widths=[2048, 8], epochs=4))
     assert config.widths == (8, 2048)  # sorted for the charts
     bar, live = _Bar(), _Live()
     progress = page.Progress(bar, live=live, config=config, frame_seconds=0.0)
@@ -99,20 +92,61 @@ def test_the_live_sweep_notes_each_group_and_draws_the_widths_so_far_on_the_whol
     assert bar.subtitles == ["widths 8 done", "widths 2048 done"]  # one group each on a CPU
     assert bar.current == panels.total(config)  # the last update always goes out
     assert sorted(result.summary.width.unique()) == [8, 2048]
-    # One frame, after the first group (the last group's rows come as the whole result): width 8 alone,
-    # on the run's whole axis, with the spec the final chart has — so the chart takes rows, not a new spec.
-    [(spec, note)] = live.frames
-    assert note == f"Training… {config.epochs:,} of {panels.total(config):,} so far"
-    assert {row["width"] for rows in spec["datasets"].values() for row in rows if "accuracy" in row} == {8}
-    assert [p["value"] for p in spec["params"]] == [8.0, 2048.0]
-    final = panels.accuracy_chart(config, result).to_dict()
+    # A frame after each evaluation (epochs 2 and 4 of each group): first width 8 alone as it trains, then
+    # width 8 finished beside width 2048 training — on the run's whole axis, with the final chart's spec,
+    # so the chart takes rows, not a new spec.
+    notes = [note for _, note in live.frames]
+    assert notes == [f"Training… {done:,} of {panels.total(config):,} so far" for done in (2, 4, 6, 8)]
+    drawn = [{(row["series"], row["width"]): row["accuracy"] for rows in spec["datasets"].values() for row in rows
+              if "accuracy" in row} for spec, _ in live.frames]
+    assert [sorted({w for _, w in d}) for d in drawn] == [[8], [8], [8, 2048], [8, 2048]]
+    final = {(f"{v} training", w): a for v, w, a in
+             result.summary[["variant", "width", f"mean_{result.accuracy_column}"]].itertuples(index=False)}
+    # Width 8's rows at its last evaluation are its finished rows: the frames read the run's own evaluations.
+    eight = {k: v for k, v in final.items() if k[1] == 8}
+    assert len(eight) == 2 and all(drawn[i][k] == a for i in (1, 2, 3) for k, a in eight.items())
+    assert drawn[3] == final
+    spec = live.frames[0][0]
+    assert [p["value"] for p in spec["params"]] == [8.0, 2048.0, config.attack_label()]  # axis ends, title
+    last = panels.accuracy_chart(config, result).to_dict()
     strip = lambda s: {k: v for k, v in s.items() if k != "datasets"}  # noqa: E731
-    assert len(strip(spec)["layer"]) == len(strip(final)["layer"])
-    assert [l["encoding"]["x"] for l in strip(spec)["layer"][:2]] == [l["encoding"]["x"] for l in final["layer"][:2]]
+    assert len(strip(spec)["layer"]) == len(strip(last)["layer"])
+    assert [l["encoding"]["x"] for l in strip(spec)["layer"][:2]] == [l["encoding"]["x"] for l in last["layer"][:2]]
     # The frames change nothing computed: the same sweep run one-shot gives the same tables.
     once = experiment.run(config)
-    pd.testing.assert_frame_equal(result.summary, once.summary)
-    pd.testing.assert_frame_equal(result.curves, once.curves)
+    pd.testing.assert_frame_equal(result.summary, once.summary, check_exact=True)
+    pd.testing.assert_frame_equal(result.curves, once.curves, check_exact=True)
+
+
+def test_the_live_frames_after_the_first_send_the_accuracy_table_alone_under_the_same_spec():
+    # What a one-by-one drawing of every frame would send, against the frames the page sends: after the first,
+    # only the live panel's table travels (the paper's panel and the spec depend on the config alone).
+    config = experiment.WidthConfig(**{**TINY, "epochs": 4})
+
+    def frames(rows):
+        chart = livechart.LiveChart(panels.accuracy_beside_paper, whole=False, rows=rows)
+        sent = []
+        chart.observe(lambda change: sent.append(change["new"]), names="frame")
+        panels.run(config, page.Progress(live=chart, config=config, frame_seconds=0.0))
+        return sent
+
+    whole, fast = frames(None), frames(panels.accuracy_rows)
+    assert len(whole) == len(fast) == 4
+    assert fast[0] == whole[0] and len(whole[0]["data"]) == 3  # the live table, the highlighted width, the paper's
+    for w, f in zip(whole[1:], fast[1:]):
+        assert w["spec"] == f["spec"] == whole[0]["spec"] and w["signals"] == f["signals"] and w["note"] == f["note"]
+        [(name, rows)] = f["data"].items()
+        assert rows == w["data"][name]
+        assert {k: v for k, v in w["data"].items() if k != name} == {k: v for k, v in whole[0]["data"].items() if k != name}
+
+
+def test_another_flip_probability_keeps_the_live_charts_spec_and_changes_its_title_parameter():
+    # The live chart takes a retrain in place only when its spec is the one drawn (kit/livechart.js).
+    result = experiment.run(experiment.WidthConfig(**TINY))
+    one, other = (livechart.split(panels.accuracy_beside_paper(experiment.WidthConfig(**TINY, flip_prob=p), result))
+                  for p in (0.3, 0.4))
+    assert one[0] == other[0]
+    assert one[2]["attack"].endswith("β = 0.3") and other[2]["attack"].endswith("β = 0.4")
 
 
 # --- the convex warm-up --------------------------------------------------------------------------
