@@ -17,17 +17,11 @@ class Clock:
         return self.now
 
 
-def recording(draw, config, *, step: float, frame_seconds: float = 0.25, stop=None, whole: bool = True):
-    """A live chart that records each frame sent to it, and the progress callback that feeds it on a
+def recording(draw, config, *, step: float, frame_seconds: float = 0.25, stop=None, whole: bool = True, rows=None):
+    """A live chart that records each frame put on it, and the progress callback that feeds it on a
     test's clock: (chart, frames, progress). The test runs its lesson with `progress`."""
-    chart = livechart.LiveChart(draw, whole=whole)
+    chart = livechart.LiveChart(draw, whole=whole, rows=rows)
     frames = []
-    send = chart.send
-
-    def recorded(chart_, note="", final=False):
-        send(chart_, note, final)
-        frames.append(dict(chart.frame))
-
-    chart.send = recorded
+    chart.observe(lambda change: frames.append(dict(change["new"])), names="frame")
     progress = page.Progress(live=chart, config=config, stop=stop, frame_seconds=frame_seconds, clock=Clock(step))
     return chart, frames, progress

@@ -175,7 +175,9 @@ def total_steps(config: MnistPoisoningConfig) -> int:
 
 def run_attack(config: MnistPoisoningConfig, progress=None) -> tuple[pd.DataFrame, torch.device, float]:
     """Test error, λ and ‖w‖² after each batch of poisons, for every mode; ``progress``
-    (if given) is called with (steps done, steps in all) after every hyperiteration."""
+    (if given) is called with (steps done, steps in all) after every hyperiteration, and
+    ``partial=f``: ``f()`` the table so far, with the models as they stand as the row of the batch
+    being optimized (a live chart's frame; read from the run's state, it changes nothing)."""
     c = config
     device = pick_device(c.device)
     watch = Stopwatch(device)
@@ -194,6 +196,13 @@ def run_attack(config: MnistPoisoningConfig, progress=None) -> tuple[pd.DataFram
         def problems():
             return logreg.Problems(data.X_train, data.y_train, Xp, yp, lam)
 
+        def so_far():
+            now = list(rows)
+            _record(now, c.modes, fitted, lam, data, Xp.shape[1])
+            return pd.DataFrame(now, columns=COLUMNS)
+
+        rows = []
+
         # No poison yet: the learned λ descends the clean validation loss (T_λ steps).
         fitted = logreg.fit(problems(), tol=_TOL)
         for t in range(c.lam_steps if bool(learn.any()) else 0):
@@ -202,8 +211,7 @@ def run_attack(config: MnistPoisoningConfig, progress=None) -> tuple[pd.DataFram
             fitted = logreg.fit(problems(), fitted.theta, tol=_TOL)
             done += 1
             if progress is not None:
-                progress(done, total)
-        rows = []
+                progress(done, total, partial=so_far)
         _record(rows, c.modes, fitted, lam, data, 0)
         for k in range(c.poisons // BATCH):
             # Clone BATCH validation points, flip their labels (App. C.1–C.2); same for every mode.
@@ -230,11 +238,12 @@ def run_attack(config: MnistPoisoningConfig, progress=None) -> tuple[pd.DataFram
                     fitted = logreg.fit(problems(), fitted.theta, tol=_TOL)
                 done += 1
                 if progress is not None:
-                    progress(done, total)
+                    progress(done, total, partial=so_far)
             _record(rows, c.modes, fitted, lam, data, Xp.shape[1])
-    table = pd.DataFrame(rows, columns=["mode", "mode_key", "poisons", "fraction", "test_error", "val_error", "lam",
-                                        "w_norm2"])
-    return table, device, watch.seconds
+    return pd.DataFrame(rows, columns=COLUMNS), device, watch.seconds
+
+
+COLUMNS = ["mode", "mode_key", "poisons", "fraction", "test_error", "val_error", "lam", "w_norm2"]
 
 
 @dataclass
@@ -247,7 +256,13 @@ class MnistPoisoningResult:
 
 
 def run(config: MnistPoisoningConfig, progress=None) -> MnistPoisoningResult:
-    table, device, seconds = run_attack(config, progress)
+    """The live attack; ``progress`` gets its partial results, each a :class:`MnistPoisoningResult`."""
+
+    def report(done, total=None, partial=None):
+        progress(done, total, partial=None if partial is None else
+                 lambda: MnistPoisoningResult(config, partial(), "", float("nan"), []))
+
+    table, device, seconds = run_attack(config, None if progress is None else report)
     return MnistPoisoningResult(config, table, describe(device), seconds, [])
 
 

@@ -8,6 +8,7 @@ here, once, so the page only passes the form's values through.
 
 from __future__ import annotations
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -123,6 +124,16 @@ def mnist_curves(reference: pd.DataFrame | None, live: mnist.MnistPoisoningResul
     if live is not None:
         parts.append(live.table.assign(source=f"live (T = {live.config.attack_steps})"))
     return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def mnist_chart(reference: pd.DataFrame | None, live: mnist.MnistPoisoningResult | None, source: str = SHORT_SOURCE):
+    """Fig. 2's chart of the curves :func:`mnist_curves` gives (the live chart's drawing, whole or so far);
+    a line saying there are none when neither the shipped table nor a live run is there."""
+    curves = mnist_curves(reference, live, source)
+    if curves is None:
+        return alt.Chart(pd.DataFrame({"text": ["No curves to draw: the shipped table is missing."]})).mark_text(
+            align="left").encode(text="text:N").properties(width=400, height=30)
+    return charts.poisoning_curves(curves)
 
 
 def mnist_form(ui):

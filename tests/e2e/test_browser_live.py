@@ -202,3 +202,36 @@ def test_stop_keeps_the_curves_so_far_and_stores_nothing(server, browser, name):
     stop.click()
     final_frame(page, after=before)
     page.context.close()
+
+
+def test_lesson2s_mnist_attack_adds_its_curves_to_the_shipped_ones_in_place(server, browser):
+    # Fig. 2's chart is on the page from the opening (the shipped curves); the live attack's curves join it as
+    # its poisons move, and its last frame is the result's chart.
+    url, _ = server
+    page = new_page(browser)
+    page.goto(f"{url}/?file=lesson2_regularization.py&predict=off&mnist.steps=5&mnist.seed=3")
+    charts = page.locator(".poisoncourse-live")
+    deadline = time.time() + 240
+    while charts.count() < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    mnist = charts.nth(1)
+    log = lambda: mnist.evaluate("e => e.poisoncourseLog || []")  # noqa: E731
+    while not log() and time.time() < deadline:
+        time.sleep(0.05)
+    opened = log()
+    assert opened and opened[-1]["note"] == "", f"the shipped curves were not drawn at the opening: {opened}"
+    wait_idle(page)
+    train_button(page, "Attack").click()
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        run = log()[len(opened):]
+        if run and not run[-1]["note"].startswith("Training"):
+            break
+        time.sleep(0.05)
+    training = [f for f in run if f["note"].startswith("Training")]
+    assert training and run[-1]["note"] == "", f"the attack's curves did not move in place: {run}"
+    # The first frame adds the live curves' legend (a new spec); every later one changes rows only.
+    assert all(f["how"] == "changed" for f in run[1:]), run
+    wait_idle(page)
+    assert shown(page, "Live attack:") and not shown(page, "Traceback")
+    page.context.close()

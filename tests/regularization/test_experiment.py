@@ -197,7 +197,7 @@ def test_live_mnist_run_reports_progress_and_moves_poisons_and_lambda():
     # The claims are checked on the shipped curves above; this checks the live machinery.
     calls = []
     config = rm.MnistPoisoningConfig(modes=("learned",), attack_steps=2, lam_steps=2)
-    result = rm.run(config, progress=lambda done, total: calls.append((done, total)))
+    result = rm.run(config, progress=lambda done, total, partial=None: calls.append((done, total)))
     assert calls[-1] == (4, 4) == (rm.total_steps(config),) * 2
     t = result.table.sort_values("poisons")
     assert list(t.poisons) == [0, 17] and list(t.mode_key) == ["learned"] * 2

@@ -9,6 +9,7 @@ import pytest
 from poisoncourse.kit import livechart
 from tests import livetools
 from poisoncourse.regularization import experiment, panels
+from poisoncourse.regularization import mnist as regularization_mnist
 
 # A small map and a short attack that learns λ, so both of the trace's panels move.
 CONFIG = experiment.HeatmapConfig(resolution=6, lam_values=3, attack_steps=8, learn_lam=True, device="cpu")
@@ -68,3 +69,28 @@ def test_no_browser_no_frames_and_the_chart_stays_in_its_cell(plain):
     chart = livechart.LiveChart(panels.attack_chart, whole=False)
     assert not livechart.is_live() and chart.view() is None
     assert chart.show(CONFIG, plain).to_dict() == panels.attack_chart(CONFIG, plain).to_dict() and chart.frames == 0
+
+
+# --- the live MNIST attack (Fig. 2): its curves so far, the batch being optimized as it stands ------------
+
+MNIST = regularization_mnist.MnistPoisoningConfig(poisons=17, modes=("small", "learned"), attack_steps=3, lam_steps=2,
+                                                  device="cpu")
+
+
+def test_the_mnist_attack_draws_its_curves_so_far_and_ends_on_the_one_shot_rows():
+    source = "shipped"
+    draw = lambda config, result: panels.mnist_chart(None, result, source)  # noqa: E731
+    rows = lambda config, result: panels.mnist_curves(None, result, source)  # noqa: E731
+    chart, frames, progress = livetools.recording(draw, MNIST, step=0.375, frame_seconds=0.25, whole=False, rows=rows)
+    result = regularization_mnist.run(MNIST, progress=progress)
+    # A frame at each of the 5 steps (2 of λ alone, 3 of the attack); after the first, the live table alone.
+    assert len(frames) == 5 and all(f["spec"] == frames[0]["spec"] for f in frames)
+    name = next(iter(frames[1]["data"]))
+    assert all(list(f["data"]) == [name] for f in frames[1:])
+    poisons = [f["data"][name]["poisons"] for f in frames]
+    assert poisons[:2] == [[0, 0]] * 2  # λ learned on clean data: the point at no poison moves
+    assert all(p == [0, 0, 17, 17] for p in poisons[2:])  # then the batch's point, as the poisons move
+    # The last frame's batch point is the run's own row at 17 poisons; the run is the one-shot run.
+    last = pd.DataFrame(frames[-1]["data"][name])
+    pd.testing.assert_frame_equal(last[result.table.columns].reset_index(drop=True), result.table, check_dtype=False)
+    pd.testing.assert_frame_equal(result.table, regularization_mnist.run(MNIST).table, check_exact=True)
