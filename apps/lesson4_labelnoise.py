@@ -94,7 +94,7 @@ def _(config, curves, most_harmful, natural, result):
 def _():
     # The r sweep: embedded once, then redrawn in place as the networks train (every network attacked as
     # it stands); a static copy draws it in the cell above.
-    curves = page.live_chart(panels.live_chart, whole=False, unit="epochs")
+    curves = page.live_chart(panels.live_chart, whole=False, unit="epochs", rows=panels.live_rows)
     return (curves,)
 
 

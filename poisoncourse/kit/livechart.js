@@ -83,9 +83,11 @@ export default {
     let drawn = null;  // {key, view}: the spec on screen and its Vega view
     // For the browser tests (tests/test_browser_live.py): each frame drawn, when, and how many rows of
     // each dataset it carried (a run's later frames may carry only the table they change).
+    // `digest`: a hash of the rows, so a test sees a frame that moved values without adding rows.
     el.poisoncourseLog = [];
+    const digest = (text) => { let h = 0; for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) | 0; return h; };
     const logged = (frame, how) => el.poisoncourseLog.push({
-      t: performance.now(), note: frame.note || "", how,
+      t: performance.now(), note: frame.note || "", how, digest: digest(JSON.stringify(frame.data || {})),
       rows: Object.fromEntries(Object.entries(frame.data || {}).map(([name, c]) => [name, (Object.values(c)[0] || []).length])),
     });
     let latest = null, busy = false;  // frames coming faster than drawn: only the newest is drawn

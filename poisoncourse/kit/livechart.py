@@ -156,7 +156,7 @@ class LiveChart(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.draw = draw  # (config, result) → altair chart: every frame, partial or final
         # (config, result) → the one table of the chart that a run's frames change (the rest of its data and
-        # its spec depend on the config alone). Building an altair chart and its spec costs about a tenth of
+        # its spec depend on the config alone), or (table, {parameter: value}) where parameters follow the rows. Building an altair chart and its spec costs about a tenth of
         # a second, taken from the run with every frame (Lesson 1's default sweep: 6.9 s alone, 11.3 s with
         # its frames); with `rows`, a run's later frames reuse its first frame's spec and send this table.
         self.rows = rows
@@ -186,16 +186,25 @@ class LiveChart(anywidget.AnyWidget):
         fast = self._fast
         if fast is not None and fast[0] == config:
             _, spec, name, signals = fast
-            self.frame = {"spec": spec, "data": {name: columns(self.rows(config, partial))}, "signals": signals,
+            table, moved = self._rows(config, partial)
+            self.frame = {"spec": spec, "data": {name: columns(table)}, "signals": {**signals, **moved},
                           "note": note, "final": False}
             self.frames += 1
             return
         self.send(self.draw(config, partial), note)
         if self.rows is not None:
-            # Found, not assumed: the dataset whose rows are exactly the table (else every frame is drawn whole).
-            table, sent = columns(self.rows(config, partial)), self.frame
+            # Found, not assumed: the dataset whose rows are exactly the table, and signals as drawn (else
+            # every frame is drawn whole).
+            table, moved = self._rows(config, partial)
+            table, sent = columns(table), self.frame
             name = next((n for n, rows in sent["data"].items() if rows == table), None)
-            self._fast = None if name is None else (config, sent["spec"], name, sent["signals"])
+            same = all(sent["signals"].get(k) == v for k, v in moved.items())
+            self._fast = None if name is None or not same else (config, sent["spec"], name, sent["signals"])
+
+    def _rows(self, config, partial) -> tuple[pd.DataFrame, dict]:
+        """`rows`' table, and the values of the chart's parameters that follow the rows (an axis's end), if it gives them."""
+        got = self.rows(config, partial)
+        return got if isinstance(got, tuple) else (got, {})
 
     def show(self, config, result, note: str = ""):
         """The final frame: the result drawn as a one-shot run draws it. Returns what the drawing

@@ -40,6 +40,13 @@ def series_colours(series) -> alt.Scale:
     return alt.Scale(domain=domain, range=colours)
 
 
+def accuracy_rows(curves: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The rows :func:`accuracy_vs_r` draws (each told live or shipped), and its accuracy axis's lower end."""
+    rows = curves.assign(run=np.where(curves.series.str.startswith(LIVE_PREFIX), "live", "shipped reference"))
+    low = float(min(0.5, rows["low"].min())) if len(rows) and rows["low"].notna().any() else 0.5
+    return rows, {"y_lo": low}
+
+
 def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from its class mean",
                   r_values=None) -> alt.FacetChart:
     """Mean accuracy over seeds vs r (points and lines) with the seeds' range as bars; one
@@ -51,7 +58,7 @@ def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from 
     ``r_values``: the run's distances, the r axis's ends. The axes' ends are the chart's parameters
     (r_lo, r_hi, y_lo), not constants of its spec: a live chart (kit/livechart.py) then redraws a run
     in progress by changing its rows and these values, never its spec."""
-    curves = curves.assign(run=np.where(curves.series.str.startswith(LIVE_PREFIX), "live", "shipped reference"))
+    curves, moved = accuracy_rows(curves)
     rs = list(r_values) if r_values is not None else []
     r_scale = alt.Scale(domain=[alt.ExprRef("r_lo"), alt.ExprRef("r_hi")]) if rs else alt.Undefined
     base = alt.Chart(curves).encode(
@@ -59,8 +66,7 @@ def accuracy_vs_r(curves: pd.DataFrame, *, title: str = "poison distance r from 
         color=alt.Color("series:N", title=None, scale=series_colours(curves.series),
                         legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
     )
-    low = float(min(0.5, curves["low"].min())) if len(curves) and curves["low"].notna().any() else 0.5
-    ends = [alt.param(name="y_lo", value=low)]
+    ends = [alt.param(name="y_lo", value=moved["y_lo"])]
     if rs:
         ends += [alt.param(name="r_lo", value=float(min(rs))), alt.param(name="r_hi", value=float(max(rs)))]
     scale = alt.Scale(domain=[alt.ExprRef("y_lo"), 1.0], nice=False)

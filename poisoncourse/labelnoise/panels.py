@@ -102,6 +102,11 @@ def live_chart(config: LabelNoiseConfig, result: LabelNoiseResult):
     return charts.accuracy_vs_r(live_curves(result), r_values=config.r_values)
 
 
+def live_rows(config: LabelNoiseConfig, result: LabelNoiseResult):
+    """The table of :func:`live_chart` a run's frames change, with its accuracy axis's end (the live chart's `rows`)."""
+    return charts.accuracy_rows(live_curves(result))
+
+
 def picture_form(ui, seed: int):
     """The 2-D picture's form (its own settings, the toy run's first seed)."""
     start, spec = PICTURE_DEFAULTS, params.spec(LabelNoiseConfig)

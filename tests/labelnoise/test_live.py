@@ -15,11 +15,11 @@ CONFIG = experiment.LabelNoiseConfig(r_values=(0.0, 3.0, 8.0), seeds=2, n=60, po
                                      max_epochs=5, pgd_steps=3, widths=(16, 16))
 
 
-def live_run(step: float, frame_seconds: float = 0.25, share: float = 1.0):
+def live_run(step: float, frame_seconds: float = 0.25, share: float = 1.0, rows=None):
     """A run with a live chart on the test's clock; `share`: experiment.PARTIAL_SHARE (1: every epoch
     offers its look, whatever the looks cost on this machine)."""
     chart, frames, progress = livetools.recording(panels.live_chart, CONFIG, step=step, frame_seconds=frame_seconds,
-                                                  whole=False)
+                                                  whole=False, rows=rows)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(experiment, "PARTIAL_SHARE", share)
         return chart, frames, experiment.run(CONFIG, progress=progress)
@@ -81,3 +81,13 @@ def test_no_browser_no_frames_and_the_chart_stays_in_its_cell(plain):
     chart = livechart.LiveChart(panels.live_chart, whole=False)
     assert not livechart.is_live() and chart.view() is None
     assert chart.show(CONFIG, plain).to_dict() == panels.live_chart(CONFIG, plain).to_dict() and chart.frames == 0
+
+
+def test_the_frames_after_the_first_send_the_sweeps_table_and_its_axis_end_alone(live):
+    # The page's chart (panels.live_rows): each later frame is what drawing it whole would send, less the spec's build.
+    whole = [f for f in live[1] if not f["final"]]  # (a test above sends the fixture's chart its final frame)
+    _, fast, _ = live_run(step=0.375, rows=panels.live_rows)
+    assert len(fast) == len(whole) >= 3 and fast[0] == whole[0]
+    for w, f in zip(whole[1:], fast[1:]):
+        assert f["spec"] == w["spec"] == whole[0]["spec"] and f["signals"] == w["signals"] and f["note"] == w["note"]
+        assert f["data"] == w["data"]  # one table: the sweep's
