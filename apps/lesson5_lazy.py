@@ -182,26 +182,53 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(robust_train):
-    _trained = page.attempt(
-        robust_train, panels.robust_config, panels.run_live, prefix="robust.", title="Adversarial training…",
-        default=lazy.LazyConfig.phase(),
-        subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once", memo="lazy")
-    robust_config, robust_result = _trained.config, _trained.result
-    _trained.callout()  # settings that cannot run: one red sentence; the reference runs below stay
-    return robust_config, robust_result
+def _(reference):
+    # Robust accuracy against C₀ (or ε): embedded once, then redrawn in place as the networks train adversarially
+    # (each looked at as it stands, a few times a second); a static copy draws it below.
+    robust_curves = page.live_chart(lambda config, result: panels.robust_view(result, reference.table, config).chart,
+                                    whole=False, unit="epochs")
+    return (robust_curves,)
 
 
 @app.cell(hide_code=True)
-def _(reference, robust_config, robust_result, robust_with_radius):
+def _(robust_config, robust_halted, robust_result, robust_with_radius):
+    _c = robust_config
+    predict.reveal(robust_with_radius, robust_result, mo.vstack([
+        mo.md(f"### Robust accuracy {panels.robust_against(_c)}"),
+        page.run_stats(robust_result, caption=f"PGD-{_c.pgd_steps}, {_c.epochs} epochs",
+                       networks=len(robust_result.models)) if robust_result is not None else mo.md(
+            "No live run (refused above): the reference runs alone." if robust_halted is None else ""),
+    ]))
+    return
+
+
+@app.cell(hide_code=True)
+def _(robust_curves, robust_with_radius):
+    predict.hold(robust_with_radius, robust_curves.view())  # the curve as it forms would answer the question
+    return
+
+
+@app.cell(hide_code=True)
+def _(robust_curves, robust_train):
+    # Below the live chart's cell in the file: marimo runs the cells that are ready in file order, so the chart is
+    # on the page before the first run and a page that opens training shows its frames.
+    _trained = page.attempt(
+        robust_train, panels.robust_config, panels.run_live, prefix="robust.", title="Adversarial training…",
+        default=lazy.LazyConfig.phase(),
+        subtitle=lambda config: f"{len(config.values) * config.seeds} networks at once", memo="lazy",
+        live=robust_curves)
+    robust_config, robust_result, robust_halted = _trained.config, _trained.result, _trained.halted
+    _trained.callout()  # settings that cannot run: one red sentence (stopped: a blue one); the reference stays
+    return robust_config, robust_halted, robust_result
+
+
+@app.cell(hide_code=True)
+def _(reference, robust_config, robust_curves, robust_halted, robust_result, robust_with_radius):
     _c = robust_config
     _view = panels.robust_view(robust_result, reference.table, config=_c)
     predict.reveal(robust_with_radius, robust_result, mo.vstack([
-        mo.md(f"### Robust accuracy {_view.against}"),
-        page.run_stats(robust_result, caption=f"PGD-{_c.pgd_steps}, {_c.epochs} epochs",
-                       networks=len(robust_result.models)) if robust_result is not None else mo.md(
-            "No live run (refused above): the reference runs alone."),
-        _view.chart,
+        # The live chart's last frame (drawn in its cell above), or here the chart; a stopped run keeps its frame.
+        robust_curves.show(_c, robust_result) if robust_halted is None else mo.md(""),
         mo.md(panels.robust_caption(robust_result, _c, _view)),
         reference.note(),
     ]))

@@ -17,7 +17,6 @@ set, the poison directions, the test set and the initial weights are shared by e
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
@@ -30,6 +29,7 @@ from ..core.cost import CPU_FLOPS, refuse_if_too_slow
 from ..core.cost import LIVE_MAX_SECONDS as LIVE_MAX_SECONDS  # re-exported: the lesson's page reads it here
 from ..core.device import Stopwatch, describe, generator, pick_device
 from ..core.errors import ConfigError
+from ..core.looks import Looks
 from ..core.nets import StackedMLP, accuracy, cap_spectral_norm, train
 from ..core.params import SEED, Choice, Integer, Items, Numbers, Optional, Real, Seeded, param
 from ..lesson import Case, Option, Reference, ReferenceTable
@@ -201,7 +201,8 @@ def train_models(config: LabelNoiseConfig, data: ToyData, device: torch.device, 
     if c.spectral_cap is not None:
         after_step = lambda m: cap_spectral_norm(m, c.spectral_cap)  # noqa: E731
         cap_spectral_norm(model, c.spectral_cap)  # start inside the constraint set
-    report = None if progress is None else _Looks(progress, lambda epoch: so_far(c, data, model, epoch, device, watch))
+    report = None if progress is None else Looks(progress, lambda epoch: so_far(c, data, model, epoch, device, watch),
+                                                 PARTIAL_SHARE)
     log = train(model, data.x.to(device), data.y.to(device), epochs=c.max_epochs, lr=c.lr, seeds=data.seeds,
                 batch_size=c.batch_size, stop_at_fit=True, perturb=perturb, after_step=after_step,
                 progress=report)
@@ -213,26 +214,8 @@ def train_models(config: LabelNoiseConfig, data: ToyData, device: torch.device, 
 # up to five times a second (kit/page.py's FRAME_SECONDS).
 PARTIAL_TEST_POINTS = 50
 # Even so a look (attack and frame) costs about an epoch: looks are offered only while they have taken at
-# most this share of the run's time (measured: a live run took twice a plain one's time without it).
+# most this share of the run's time (core/looks.py; measured: a live run took twice a plain one's time without it).
 PARTIAL_SHARE = 1 / 3
-
-
-class _Looks:
-    """``progress(epoch, epochs)`` for :func:`~poisoncourse.core.nets.train`, reporting to the lesson's
-    ``progress`` with ``partial=look`` (``look()`` the run so far) while looks have cost at most
-    :data:`PARTIAL_SHARE` of the time since training began, and without a look otherwise."""
-
-    def __init__(self, progress, look):
-        self.progress, self.look = progress, look
-        self.start, self.spent = time.perf_counter(), 0.0
-
-    def __call__(self, epoch: int, epochs: int) -> None:
-        now = time.perf_counter()
-        if self.spent > PARTIAL_SHARE * (now - self.start):
-            self.progress(epoch, epochs)
-            return
-        self.progress(epoch, epochs, partial=lambda: self.look(epoch))
-        self.spent += time.perf_counter() - now
 
 
 def so_far(config: LabelNoiseConfig, data: ToyData, model: StackedMLP, epoch: int, device: torch.device,

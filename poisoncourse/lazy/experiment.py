@@ -32,6 +32,7 @@ from ..core.cost import CPU_FLOPS, refuse_if_too_slow
 from ..core.cost import LIVE_MAX_SECONDS as LIVE_MAX_SECONDS  # re-exported: the lesson's page reads it here
 from ..core.device import Stopwatch, describe, pick_device
 from ..core.errors import ConfigError
+from ..core.looks import Looks
 from ..core.nets import StackedTwoLayer, train
 from ..core.params import SEED, Choice, Flag, Integer, Numbers, Real, Seeded, Switch, param
 from ..lesson import Case, Reference, ReferenceTable, figure_settings, tabulate
@@ -275,8 +276,11 @@ class Group:
 
 
 def run_group(config: LazyConfig, size: int, members: list[tuple[int, int]], device: torch.device,
-              progress=None) -> Group:
-    """Train and attack the models ``members`` = [(value index, seed), …] of one image size."""
+              progress=None, look=None) -> Group:
+    """Train and attack the models ``members`` = [(value index, seed), …] of one image size.
+    ``look``: a :class:`~poisoncourse.core.looks.Looks` for the page's progress, built from a function of
+    the group as it stands (:func:`measure` on the first :data:`PARTIAL_TEST_POINTS` test points), or None:
+    ``progress`` gets the epochs alone."""
     settings = config.settings()
     inputs = load_inputs(config, size, device)
     d, m = size * size, config.width
@@ -287,6 +291,14 @@ def run_group(config: LazyConfig, size: int, members: list[tuple[int, int]], dev
     radius = torch.tensor(c0, **to) / math.sqrt(m)  # R = C₀/√m
     eps = torch.tensor(eps_list, **to)
     model = StackedTwoLayer.init(d, m, seeds, bias=config.bias, device=device)
+    measured = lambda train_accuracy, stop, n_test=None, finite=None: measure(  # noqa: E731
+        config, size, members, model, inputs, eps, train_accuracy, stop, n_test, finite)
+    if look is not None:
+        def so_far(epoch):
+            with torch.no_grad():
+                fitted = ((model.output(inputs.x_train) > 0) == (inputs.y_train == 1)).float().mean(1)
+            return measured(fitted, None, PARTIAL_TEST_POINTS)
+        progress = look(so_far)
     log, stop = lazy_train(model, inputs, config, radius, eps, seeds, progress=progress)
     finite = torch.stack([torch.isfinite(p).flatten(1).all(1) for p in model.parameters()]).all(0)
     if not bool(finite.all()):  # keep the rest of the batch meaningful: reset broken models
@@ -295,17 +307,37 @@ def run_group(config: LazyConfig, size: int, members: list[tuple[int, int]], dev
             model.W[bad] = model.W0[bad]
             if model.b is not None:
                 model.b[bad] = model.b0[bad]
+    return measured(log.train_accuracy, stop, finite=finite)  # the broken ones told apart as trained
+
+
+# A run in progress (a live chart's look) is attacked on its first test points only: the whole test set's
+# PGD and single-step attacks cost several epochs of adversarial training on a CPU.
+PARTIAL_TEST_POINTS = 100
+# Looks are offered while they have taken at most this share of the run's time (core/looks.py).
+PARTIAL_SHARE = 1 / 3
+
+
+def measure(config: LazyConfig, size: int, members: list[tuple[int, int]], model: StackedTwoLayer, inputs: Inputs,
+            eps: torch.Tensor, train_accuracy: torch.Tensor, stop: StopAtBall | None, n_test: int | None = None,
+            finite: torch.Tensor | None = None) -> Group:
+    """The group's models attacked and scored as they stand (on the first `n_test` test points, else all);
+    `finite`: which models trained without NaN (else read from the weights). Reads the weights only: both
+    attacks differentiate with respect to the inputs."""
+    settings = config.settings()
+    x_test, y_test = inputs.x_test[:n_test], inputs.y_test[:n_test]
+    if finite is None:
+        finite = torch.stack([torch.isfinite(p).flatten(1).all(1) for p in model.parameters()]).all(0)
     with torch.no_grad():
-        clean = ((model.output(inputs.x_test) > 0) == (inputs.y_test == 1)).float().mean(1)
-    robust = torch.where(eps > 0, robust_accuracy(model, inputs.x_test, inputs.y_test, eps, config.attack_steps),
-                         clean)
-    step = single_step_attack(model, inputs.x_test, inputs.y_test)
+        clean = ((model.output(x_test) > 0) == (y_test == 1)).float().mean(1)
+    robust = torch.where(eps > 0, robust_accuracy(model, x_test, y_test, eps, config.attack_steps), clean)
+    step = single_step_attack(model, x_test, y_test)
     nan = float("nan")
     cpu = lambda t: t.detach().float().cpu().numpy()  # noqa: E731
     fin = cpu(finite).astype(bool)
-    return Group(size, [v for v, _ in members], seeds, c0, eps_list, cpu(log.train_accuracy),
+    return Group(size, [v for v, _ in members], [s for _, s in members], [settings[v][0] for v, _ in members],
+                 [settings[v][2] for v, _ in members], cpu(train_accuracy),
                  np.where(fin, cpu(clean), nan), np.where(fin, cpu(robust), nan), inputs.majority,
-                 step, cpu(inputs.x_test.norm(dim=1)), cpu(model.distance_from_init()), fin,
+                 step, cpu(x_test.norm(dim=1)), cpu(model.distance_from_init()), fin,
                  None if stop is None else stop.steps.cpu().numpy())
 
 
@@ -318,18 +350,25 @@ def plan(config: LazyConfig) -> dict[int, list[tuple[int, int]]]:
 
 
 def simulate(config: LazyConfig, device: torch.device | None = None, progress=None, watch=None) -> list[Group]:
-    """Every model of the config, batched per image size. ``progress(done, total, partial=f)`` after
-    each size but the last (done, total: epochs of all sizes), ``f()`` the :class:`LazyResult` of the
-    sizes finished (a live chart's frame); training reports its epochs to ``progress`` too."""
+    """Every model of the config, batched per image size. ``progress(done, total)`` after every epoch (done,
+    total: epochs of all sizes), with ``partial=f`` while looks cost at most :data:`PARTIAL_SHARE` of the run
+    (core/looks.py): ``f()`` the :class:`LazyResult` of the sizes finished and the one training, as it stands
+    (a live chart's frame); after each size but the last, always."""
     device = device or pick_device(config.device)
     sizes = plan(config)
     groups = []
-    for size, members in sizes.items():
-        groups.append(run_group(config, size, members, device, progress))
+    seconds = lambda: watch.elapsed() if watch else float("nan")  # noqa: E731
+    total = config.epochs * len(sizes)
+    for k, (size, members) in enumerate(sizes.items()):
+        look = None
+        if progress is not None:
+            def look(group_so_far, done=list(groups), offset=config.epochs * k):
+                return Looks(progress, lambda epoch: tidy(config, done + [group_so_far(epoch)], device, seconds()),
+                             PARTIAL_SHARE, offset, total)
+        groups.append(run_group(config, size, members, device, look=look))
         if progress is not None and len(groups) < len(sizes):
-            progress(config.epochs * len(groups), config.epochs * len(sizes),
-                     partial=lambda done=list(groups): tidy(config, done, device,
-                                                            watch.elapsed() if watch else float("nan")))
+            progress(config.epochs * len(groups), total,
+                     partial=lambda done=list(groups): tidy(config, done, device, seconds()))
     return groups
 
 

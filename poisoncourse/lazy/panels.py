@@ -194,7 +194,7 @@ def robust_view(result: experiment.LazyResult | None, reference: pd.DataFrame | 
         chart = charts.robust_accuracy_curve(summary, x="lazy_radius", x_title="lazy radius C₀ (log scale)",
                                              log_x=True, reference=ref, ref_color="width", fit=FIT_ACCURACY,
                                              highlight=fair)
-        return RobustView(chart, f"against the lazy radius C₀ (ε = {c.eps:g}, d = {d})",
+        return RobustView(chart, robust_against(c),
                           f"Dashed: reference runs at d = 196, ε = 0.1 for widths m = "
                           f"{', '.join(map(str, experiment.REFERENCE_WIDTHS))}. Crossed out: runs with clean "
                           f"accuracy below {FIT_ACCURACY:g} — they never learned the task, so their robust accuracy "
@@ -203,9 +203,17 @@ def robust_view(result: experiment.LazyResult | None, reference: pd.DataFrame | 
     rules = pd.DataFrame({"x": [d ** -0.5], "label": [f"1/√d = {d ** -0.5:.3f}"]})
     chart = charts.robust_accuracy_curve(summary, x="eps", x_title="budget ε", reference=ref, ref_color="d",
                                          rules=rules)
-    return RobustView(chart, f"against the budget ε (C₀ = {c.lazy_radius:g}, d = {d})",
+    return RobustView(chart, robust_against(c),
                       f"Dashed: reference runs at C₀ = 4, m = {experiment.REFERENCE_BUDGET_WIDTH} for d = "
                       f"{', '.join(str(s * s) for s in experiment.REFERENCE_BUDGET_SIZES)}.")
+
+
+def robust_against(config: experiment.LazyConfig) -> str:
+    """What Part 2's chart is drawn against, in words (its heading: the same words as :func:`robust_view`'s)."""
+    d = config.size ** 2
+    if config.sweep == "radius":
+        return f"against the lazy radius C₀ (ε = {config.eps:g}, d = {d})"
+    return f"against the budget ε (C₀ = {config.lazy_radius:g}, d = {d})"
 
 
 def fair_comparison(phase: pd.DataFrame) -> pd.DataFrame | None:

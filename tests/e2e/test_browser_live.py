@@ -257,3 +257,28 @@ def test_lesson2s_mnist_attack_adds_its_curves_to_the_shipped_ones_in_place(serv
     wait_idle(page)
     assert shown(page, "Live attack:") and not shown(page, "Traceback")
     page.context.close()
+
+
+def test_lesson5s_adversarial_training_draws_robust_accuracy_as_the_networks_train(server, browser):
+    # Part 2's chart (the page's second live chart): a setting nobody else asked for trains on opening, its
+    # robust accuracy against C₀ redrawn in place as the networks train, then the result's own chart.
+    url, _ = server
+    page = new_page(browser)
+    page.goto(f"{url}/?file=lesson5_lazy.py&predict=off&robust.seed=5")
+    charts = page.locator(".poisoncourse-live")
+    deadline = time.time() + 300
+    while charts.count() < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    robust = charts.nth(1)
+    while time.time() < deadline:
+        run = robust.evaluate("e => e.poisoncourseLog || []")
+        if run and not run[-1]["note"].startswith("Training"):
+            break
+        time.sleep(0.05)
+    training = [f for f in run if f["note"].startswith("Training")]
+    assert training and run[-1]["note"] == "", f"the robust accuracy was not drawn as the networks trained: {run}"
+    assert all(f["how"] == "changed" for f in run[1:]), run
+    assert len({f["digest"] for f in run}) > 1, run
+    wait_idle(page)
+    assert not shown(page, "Traceback")
+    page.context.close()

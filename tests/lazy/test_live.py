@@ -25,7 +25,9 @@ def draw(config, result):
 
 def live_run(step: float, frame_seconds: float = 0.25):
     chart, frames, progress = livetools.recording(draw, CONFIG, step=step, frame_seconds=frame_seconds, whole=False)
-    return chart, frames, panels.run_live(CONFIG, progress)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(experiment, "PARTIAL_SHARE", 1.0)  # every epoch offers its look, whatever looks cost here
+        return chart, frames, panels.run_live(CONFIG, progress)
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +46,15 @@ def live_sizes(frame) -> list[float]:
     return sorted({d for d, source in zip(table["d"], table["source"]) if source == "live"})
 
 
-def test_each_finished_size_is_a_frame_of_one_spec_whose_rows_grow(live):
+def test_each_size_in_training_and_finished_is_a_frame_of_one_spec_whose_rows_grow(live):
     chart, frames, result = live
-    assert len(frames) == len(CONFIG.values) - 1  # the last size comes as the result
+    # Each size's epoch (one here) is looked at as it trains — the last epoch's look is the finished size's
+    # frame too (the same frame, not sent twice) — and the last size's look comes before the result.
+    assert len(frames) == len(CONFIG.values)
     assert all(f["spec"] == frames[0]["spec"] for f in frames)  # the front-end changes rows, never re-embeds
     assert not any(f["final"] for f in frames)  # the page says it shows a picture so far
-    assert [live_sizes(f) for f in frames] == [[16.0], [16.0, 25.0], [16.0, 25.0, 36.0]]
-    assert frames[0]["note"] == "Training… 1 of 4 so far"
+    assert [live_sizes(f) for f in frames] == [[16.0], [16.0, 25.0], [16.0, 25.0, 36.0], [16.0, 25.0, 36.0, 49.0]]
+    assert [f["note"] for f in frames] == [f"Training… {k} of 4 so far" for k in (1, 2, 3, 4)]
     # The d axis spans the run's sizes and the reference's from the first frame on (the chart's parameters).
     assert all(f["signals"] == {"x_lo": 9.0, "x_hi": 100.0} for f in frames)
 
@@ -75,3 +79,27 @@ def test_no_browser_no_frames_and_the_chart_stays_in_its_cell(plain):
     chart = livechart.LiveChart(draw, whole=False)
     assert not livechart.is_live() and chart.view() is None
     assert chart.show(CONFIG, plain).to_dict() == draw(CONFIG, plain).to_dict() and chart.frames == 0
+
+
+# --- Part 2: adversarial training, its robust accuracy against C₀ forming epoch by epoch ---------------------
+
+ROBUST = experiment.LazyConfig.phase(values=(1.0, 10.0), width=16, n_train=60, n_test=30, epochs=3, seeds=1,
+                                     pgd_steps=2, attack_steps=2)
+
+
+def robust_draw(config, result):
+    return panels.robust_view(result, None, config).chart
+
+
+def test_adversarial_training_sends_a_frame_of_one_spec_an_epoch_and_changes_nothing(monkeypatch):
+    monkeypatch.setattr(experiment, "PARTIAL_SHARE", 1.0)  # every epoch offers its look, whatever looks cost here
+    chart, frames, progress = livetools.recording(robust_draw, ROBUST, step=0.375, whole=False)
+    result = panels.run_live(ROBUST, progress)
+    # One image size: a look at each epoch as the networks train (the last epoch's is the run as it ends).
+    assert [f["note"] for f in frames] == [f"Training… {e} of 3 so far" for e in (1, 2, 3)]
+    assert all(f["spec"] == frames[0]["spec"] for f in frames) and not any(f["final"] for f in frames)
+    plain = experiment.run(ROBUST)
+    for name in ("models", "summary", "rows"):
+        pd.testing.assert_frame_equal(getattr(result, name), getattr(plain, name), check_exact=True)
+    # The final frame, the result's chart, takes the same spec: drawn in place.
+    assert livechart.split(robust_draw(ROBUST, result))[0] == frames[0]["spec"]
