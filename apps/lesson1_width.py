@@ -42,8 +42,8 @@ def _():
     training on clean data only improves with width. What this course finds at its smaller scale, with intervals,
     is in the shipped sweep below: it does not reproduce the inverted U in every regime. Below, a sweep of two-layer networks of
     different widths trains live — each width on the clean and on the poisoned training set, several seeds, with the
-    hidden units of all widths side by side in one batched computation (the curve is drawn as soon as the first
-    widths finish). The paper's own CNN is one choice away, at 28×28 and smaller sweeps (it is slow on a CPU).
+    hidden units of all widths side by side in one batched computation (the curve moves as the networks
+    train). The paper's own CNN is one choice away, at 28×28 and smaller sweeps (it is slow on a CPU).
     """)
     return
 
@@ -96,7 +96,7 @@ def _(best_width, config, curves, result):
 
 @app.cell(hide_code=True)
 def _():
-    # Accuracy against width: embedded once, then fed each group of widths as it finishes.
+    # Accuracy against width: embedded once, then fed every network's accuracy so far as the widths train.
     curves = page.live_chart(panels.accuracy_beside_paper, whole=False, unit="width-epochs", rows=panels.accuracy_rows)
     return (curves,)
 

@@ -69,7 +69,7 @@ def _():
 @app.cell(hide_code=True)
 def _():
     # The shipped paper-scale sweeps (a missing or altered file is reported, not drawn), and Part 1's scaling
-    # chart: embedded once, then fed each image size as it finishes (a static copy draws it below).
+    # chart: embedded once, then fed each image size as it trains and finishes (a static copy draws it below).
     reference = page.load(lazy.load_reference)
     step_curves = page.live_chart(lambda config, result: panels.scaling_chart(config, result, reference.table),
                                   whole=False, unit="epochs")

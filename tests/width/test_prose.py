@@ -77,10 +77,14 @@ def test_the_shipped_sweep_has_more_seeds_than_a_live_run():
     assert shipped_sweep.REFERENCE_SEEDS > experiment.WidthConfig().seeds
 
 
-def test_the_live_curve_is_drawn_before_the_last_widths_finish():
-    # "the curve is drawn as soon as the first widths finish": on a CPU the default widths train
-    # in more than one group, and the partial curve is redrawn after each but the last.
+def test_the_live_curve_moves_as_the_networks_train():
+    # "the curve moves as the networks train": every evaluation of every group of widths offers the chart a
+    # frame of every network so far — not only a finished group (the defaults' widths train in two groups).
     assert len(victims.group_widths(experiment.WidthConfig().widths, torch.device("cpu"))) >= 2
+    config = experiment.WidthConfig(widths=(8, 2048), epochs=4, eval_every=2, n_train=200, n_val=60, n_test=100, seeds=1)
+    offered = []
+    experiment.run(config, progress=lambda done, total, partial=None: partial and offered.append(len(partial())))
+    assert offered == [2, 2, 4, 4]  # width 8's two networks (clean, poisoned) as it trains, then beside 2048's
 
 
 # --- the convex warm-up -----------------------------------------------------------------------------
