@@ -96,9 +96,11 @@ def _(best_width, config, curves, result):
 
 @app.cell(hide_code=True)
 def _():
-    # Accuracy against width: embedded once, then fed every network's accuracy so far as the widths train.
+    # Accuracy against width, and the training curves at the highlighted width (in the memorization section
+    # below): embedded once, then fed every network's accuracy so far as the widths train.
     curves = page.live_chart(panels.accuracy_beside_paper, whole=False, unit="width-epochs", rows=panels.accuracy_rows)
-    return (curves,)
+    epoch_curves = page.live_chart(panels.epochs_chart, whole=False, unit="width-epochs", rows=panels.epochs_rows)
+    return curves, epoch_curves
 
 
 @app.cell(hide_code=True)
@@ -109,13 +111,13 @@ def _(best_width, curves):
 
 
 @app.cell(hide_code=True)
-def _(curves, defaults, train):
+def _(curves, defaults, epoch_curves, train):
     # Until the student presses Train (and in headless runs and exports, where nobody can), the lesson runs
     # what the controls first show: the defaults, or the settings of the link that opened it. Below the live
     # chart's cell in the file, so that marimo (which runs ready cells in file order) puts the chart on the
     # page before the first run, and its frames show from the page's opening.
     trained = page.train(train, panels.make_config, panels.run, total=panels.total, default=defaults,
-                         title="Training the width sweep…", memo="width", live=curves)
+                         title="Training the width sweep…", memo="width", live=(curves, epoch_curves))
     config, result = trained.config, trained.result
     return config, result
 
@@ -128,7 +130,7 @@ def _():
 
 
 @app.cell(hide_code=True)
-def _(config, fits_more, result):
+def _(config, epoch_curves, fits_more, result):
     # The heading with its charts, so a refused run leaves no heading over nothing.
     mo.vstack([
         mo.md("""
@@ -143,9 +145,17 @@ def _(config, fits_more, result):
         mo.hstack([charts.width_fit(result.summary, config.attack_label()),
                    charts.width_stopping_views(result.summary, config.attack_label())], justify="start"),
         mo.md(f"### During training, at the highlighted width m = {config.highlight}"),
-        charts.width_epochs(result.curves, config.highlight, config.attack_label()),
+        epoch_curves.show(config, result),  # the live chart's last frame (in the cell below), or here the chart
         ])),
     ])
+    return
+
+
+@app.cell(hide_code=True)
+def _(epoch_curves, fits_more):
+    # Behind the question too: the curves as they form would answer it. (Below the train cell in the file: a
+    # page's opening run fills it before it shows; every later run animates it.)
+    predict.hold(fits_more, epoch_curves.view())
     return
 
 

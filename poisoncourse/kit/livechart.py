@@ -228,3 +228,35 @@ class LiveChart(anywidget.AnyWidget):
     def clear(self, note: str = "") -> None:
         """No chart (a refused setting): the note alone."""
         self.frame = {"note": note, "final": True}
+
+
+class Together:
+    """Several live charts fed by one run (Lesson 1: accuracy against width, and the training curves at the
+    highlighted width): each frame, Stop and refusal goes to every one. Its charts take the same partial
+    result; a Stop button shows on each."""
+
+    def __init__(self, *charts: LiveChart):
+        self.charts = charts
+        self.unit = charts[0].unit
+        self.whole = all(c.whole for c in charts)
+
+    @property
+    def stop_url(self) -> str:
+        return self.charts[0].stop_url
+
+    @stop_url.setter
+    def stop_url(self, value: str) -> None:
+        for c in self.charts:
+            c.stop_url = value
+
+    def send_partial(self, config, partial, note: str) -> None:
+        for c in self.charts:
+            c.send_partial(config, partial, note)
+
+    def keep(self, config, partial, halt: Stop) -> None:
+        for c in self.charts:
+            c.keep(config, partial, halt)
+
+    def clear(self, note: str = "") -> None:
+        for c in self.charts:
+            c.clear(note)

@@ -194,12 +194,14 @@ def attempt(form, make_config: Callable[[dict], Any], run: Callable[[Any, Progre
     function of the config: its results are then shared by every session of the server through
     :mod:`poisoncourse.kit.memo` — a result already there is served at once, without a bar.
 
-    `live` (a :class:`~poisoncourse.kit.livechart.LiveChart`, from :func:`live_chart`) gets the
+    `live` (a :class:`~poisoncourse.kit.livechart.LiveChart`, from :func:`live_chart`, or a tuple of them) gets the
     run's partial results as it goes, when a browser shows the page, and a Stop button under
     ``marimo run``: a stopped run's result is what it computed so far, marked (:func:`stopped`)
     and never stored in the memo — or, where only the chart can draw it (``whole=False``), no result
     and `Trained.halted`: the chart keeps the curves so far, `callout()` says the page waits."""
     config = default
+    if isinstance(live, (tuple, list)):  # several charts of one run
+        live = livechart.Together(*live)
     live = live if live is not None and livechart.is_live() else None
     try:
         refuse_bad_boxes(form)

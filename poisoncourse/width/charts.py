@@ -132,17 +132,35 @@ def width_stopping_views(summary: pd.DataFrame, attack: str | None = None) -> al
         .properties(width=WIDTH, height=HEIGHT), None, attack)
 
 
-def width_epochs(curves: pd.DataFrame, width: int, attack: str | None = None) -> alt.Chart:
-    """Test accuracy during training at one width, each seed a line, clean vs poisoned."""
-    data = curves[curves.width == width].assign(
-        series=lambda d: d.variant.map({"clean": "clean training", "poisoned": "poisoned training"}))
-    return _titled(
+VARIANT_NAMES = {"clean": "clean training", "poisoned": "poisoned training"}
+
+
+def epoch_rows(curves: pd.DataFrame, width: int) -> pd.DataFrame:
+    """The rows :func:`width_epochs` draws: one width's curves, each told clean or poisoned training."""
+    if curves.empty:  # a live run before its first evaluation of this width
+        return pd.DataFrame(columns=["variant", "width", "seed", "epoch", "test_accuracy", "val_accuracy", "series"])
+    return curves[curves.width == width].assign(series=lambda d: d.variant.map(VARIANT_NAMES))
+
+
+def width_epochs(curves: pd.DataFrame, width: int, attack: str | None = None, variants=None,
+                 epochs: int | None = None) -> alt.Chart:
+    """Test accuracy during training at one width, each seed a line, clean vs poisoned. `variants` and `epochs`:
+    the run's (its legend lists them and its x axis spans the run before the curves reach there: a live chart
+    keeps its spec)."""
+    data = epoch_rows(curves, width)
+    named = data.series if variants is None else [VARIANT_NAMES[v] for v in variants]
+    chart = (
         alt.Chart(data).mark_line(opacity=0.8)
-        .encode(x=alt.X("epoch:Q", title="epoch"),
+        .encode(x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, epochs]) if epochs else alt.Undefined),
                 y=alt.Y("test_accuracy:Q", title=f"clean test accuracy, m = {width}", scale=alt.Scale(zero=False)),
-                color=alt.Color("series:N", title=None, scale=_colors(data.series)), detail=alt.Detail("seed:N"),
+                color=alt.Color("series:N", title=None, scale=_colors(named)), detail=alt.Detail("seed:N"),
                 tooltip=tips("series:N", "seed:N", "epoch:Q", alt.Tooltip("test_accuracy:Q", format=".3f")))
-        .properties(width=WIDTH, height=HEIGHT), None, attack)
+        .properties(width=WIDTH, height=HEIGHT))
+    if variants is None:
+        return _titled(chart, None, attack)
+    # A live run's chart: the attack in its title is a parameter, so another budget's run takes it in place.
+    return chart.add_params(alt.param(name="attack", value=attack or "")).properties(
+        title=alt.TitleParams(alt.ExprRef("attack"), fontSize=12, anchor="start"))
 
 
 def perturbation_norms(norms: pd.DataFrame, budget: float | None = None, attack: str | None = None) -> alt.LayerChart:

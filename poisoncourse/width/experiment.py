@@ -384,23 +384,27 @@ def train_group(widths: tuple[int, ...], d: PoisonedData, config: WidthConfig, d
     return runs, curves
 
 
-def so_far(widths: tuple[int, ...], seeds: list[int], config: WidthConfig, evals: list) -> list[dict]:
+def so_far(widths: tuple[int, ...], seeds: list[int], config: WidthConfig, evals: list) -> tuple[list[dict], list[dict]]:
     """A group's per-network rows from the evaluations so far, as if training had ended at the last
-    one: its test accuracy, and early stopping's pick among the evaluations made (the fit to the
-    training labels is measured only at the end: NaN here)."""
+    one — its test accuracy, and early stopping's pick among the evaluations made (the fit to the
+    training labels is measured only at the end: NaN here) — and its curves so far."""
     epochs = [e for e, *_ in evals]
     pv, cv, te = (torch.stack([ev[i] for ev in evals]) for i in (1, 2, 3))  # (E, M, K)
     best_p, best_c = (best_checkpoint(a, epochs, config.patience) for a in (pv, cv))
-    return [dict(variant=config.variants[m // config.seeds], width=width, seed=seed,
+    runs = [dict(variant=config.variants[m // config.seeds], width=width, seed=seed,
                  final_accuracy=float(te[-1, m, k]), stopped_poisoned_val=float(te[best_p[m, k], m, k]),
                  stopped_clean_val=float(te[best_c[m, k], m, k]), fit=float("nan"), diverged=False, collapsed=False)
             for k, width in enumerate(widths) for m, seed in enumerate(seeds)]
+    curves = [dict(variant=config.variants[m // config.seeds], width=width, seed=seed, epoch=e,
+                   test_accuracy=float(te[i, m, k]), val_accuracy=float(pv[i, m, k]))
+              for k, width in enumerate(widths) for m, seed in enumerate(seeds) for i, e in enumerate(epochs)]
+    return runs, curves
 
 
 def simulate(config: WidthConfig, device=None, progress=None, on_widths=None) -> tuple[Raw, PoisonedData]:
     """Poison once, then train all widths, grouped (:func:`victims.group_widths`). ``progress(done,
     total)`` counts width-epochs over all widths; after each evaluation it gets ``partial=f`` too,
-    ``f()`` every network's row so far (the finished groups' rows, the training group's from its
+    ``f()`` every network's row and curve so far (the finished groups', the training group's from its
     evaluations so far: a live chart's frame). ``on_widths(widths, rows)`` is called as each group
     of widths finishes."""
     device = device or pick_device(config.device)
@@ -411,7 +415,8 @@ def simulate(config: WidthConfig, device=None, progress=None, on_widths=None) ->
         d = make_data(config, device)
         done = 0
         for group in victims.group_widths(config.widths, device):
-            step = None if progress is None else functools.partial(_report, progress, done, len(group), total, list(runs))
+            step = None if progress is None else functools.partial(_report, progress, done, len(group), total,
+                                                                   list(runs), list(curves))
             r, cu = train_group(group, d, config, device, step)
             done += config.epochs * len(group)
             runs += r
@@ -421,12 +426,18 @@ def simulate(config: WidthConfig, device=None, progress=None, on_widths=None) ->
     return Raw(runs, curves, device, watch.seconds), d
 
 
-def _report(progress, done: int, n: int, total: int, finished: list[dict], epoch: int, epochs: int, partial=None):
-    """A group's epoch as the sweep's width-epochs, its rows so far after the finished groups'."""
+def _report(progress, done: int, n: int, total: int, runs: list[dict], curves: list[dict], epoch: int, epochs: int,
+            partial=None):
+    """A group's epoch as the sweep's width-epochs; its rows and curves so far after the finished groups'."""
     if partial is None:
         progress(done + epoch * n, total)
-    else:
-        progress(done + epoch * n, total, partial=lambda: finished + partial())
+        return
+
+    def everything():
+        group_runs, group_curves = partial()
+        return runs + group_runs, curves + group_curves
+
+    progress(done + epoch * n, total, partial=everything)
 
 
 def run_one_at_a_time(config: WidthConfig, device=None) -> Raw:

@@ -124,10 +124,12 @@ def total(config: experiment.WidthConfig) -> int:
 
 @dataclass(frozen=True)
 class WidthsSoFar:
-    """A sweep in progress as its accuracy chart reads it: the summary of every network's accuracy so far."""
+    """A sweep in progress as its live charts read it: the summary of every network's accuracy so far, and the
+    test accuracy curves so far."""
 
     summary: object
     accuracy_column: str
+    curves: object = None
 
 
 def accuracy_chart(config: experiment.WidthConfig, result):
@@ -148,6 +150,17 @@ def accuracy_rows(config: experiment.WidthConfig, result):
     return charts.accuracy_rows(result.summary, result.accuracy_column)
 
 
+def epochs_chart(config: experiment.WidthConfig, result):
+    """Test accuracy during training at the highlighted width (a live chart: a whole result or a :class:`WidthsSoFar`)."""
+    return charts.width_epochs(result.curves, config.highlight, config.attack_label(), variants=config.variants,
+                               epochs=config.epochs)
+
+
+def epochs_rows(config: experiment.WidthConfig, result):
+    """The one table of :func:`epochs_chart` (the live chart's `rows`)."""
+    return charts.epoch_rows(result.curves, config.highlight)
+
+
 def accuracy_beside_paper(config: experiment.WidthConfig, result):
     """The live result's chart with the paper's Fig. 3 for the same regime beside it, in its own panel
     and scale (compare the shapes, not the levels). One Vega chart, so that the two sit side by side and
@@ -163,9 +176,12 @@ def run(config: experiment.WidthConfig, progress) -> experiment.WidthResult:
     frame, built only when one is due; the result is the same)."""
     column = experiment.ACCURACY_COLUMN[config.early_stopping]
 
+    def so_far(partial):
+        runs, curves = partial()
+        return WidthsSoFar(experiment.summarize(pd.DataFrame(runs)), column, pd.DataFrame(curves))
+
     def report(done, total=None, partial=None):
-        progress(done, total, partial=None if partial is None else
-                 lambda: WidthsSoFar(experiment.summarize(pd.DataFrame(partial())), column))
+        progress(done, total, partial=None if partial is None else lambda: so_far(partial))
 
     def on_widths(widths, rows):
         progress.note(f"widths {', '.join(map(str, widths))} done")

@@ -149,6 +149,24 @@ def test_another_flip_probability_keeps_the_live_charts_spec_and_changes_its_tit
     assert one[2]["attack"].endswith("β = 0.3") and other[2]["attack"].endswith("β = 0.4")
 
 
+def test_the_training_curves_at_the_highlighted_width_grow_in_place_beside_the_accuracy():
+    # One run feeds two live charts (kit/livechart.Together): the curves at m = 8 grow epoch by epoch under one
+    # spec — its x axis already spans the run, its legend both variants — and the result's chart is that spec.
+    config = experiment.WidthConfig(**{**TINY, "epochs": 4, "highlight": 8})
+    accuracy = livechart.LiveChart(panels.accuracy_beside_paper, whole=False, rows=panels.accuracy_rows)
+    epochs = livechart.LiveChart(panels.epochs_chart, whole=False, rows=panels.epochs_rows)
+    sent = []
+    epochs.observe(lambda change: sent.append(change["new"]), names="frame")
+    result = panels.run(config, page.Progress(live=livechart.Together(accuracy, epochs), config=config, frame_seconds=0.0))
+    assert accuracy.frames == epochs.frames == 4
+    name = next(iter(sent[1]["data"]))
+    drawn = [sorted(set(f["data"][name]["epoch"])) for f in sent]
+    assert drawn == [[2], [2, 4], [2, 4], [2, 4]]  # width 8 trains in the first group, then stands finished
+    assert all(f["spec"] == sent[0]["spec"] for f in sent)
+    final = livechart.split(panels.epochs_chart(config, result))
+    assert final[0] == sent[0]["spec"] and final[1][name] == sent[-1]["data"][name]
+
+
 # --- the convex warm-up --------------------------------------------------------------------------
 
 

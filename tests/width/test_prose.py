@@ -83,7 +83,7 @@ def test_the_live_curve_moves_as_the_networks_train():
     assert len(victims.group_widths(experiment.WidthConfig().widths, torch.device("cpu"))) >= 2
     config = experiment.WidthConfig(widths=(8, 2048), epochs=4, eval_every=2, n_train=200, n_val=60, n_test=100, seeds=1)
     offered = []
-    experiment.run(config, progress=lambda done, total, partial=None: partial and offered.append(len(partial())))
+    experiment.run(config, progress=lambda done, total, partial=None: partial and offered.append(len(partial()[0])))
     assert offered == [2, 2, 4, 4]  # width 8's two networks (clean, poisoned) as it trains, then beside 2048's
 
 
