@@ -226,30 +226,38 @@ def test_stop_keeps_the_curves_so_far_and_stores_nothing(server, browser, name):
     page.context.close()
 
 
+def nth_live(page, n: int, timeout: float = 300):
+    """The page's live chart number `n` (0: the first), once it is on the page."""
+    charts = page.locator(".poisoncourse-live")
+    deadline = time.time() + timeout
+    while charts.count() <= n and time.time() < deadline:
+        time.sleep(0.05)
+    return charts.nth(n)
+
+
+def run_frames(chart, after: int = 0, timeout: float = 300) -> list[dict]:
+    """The frames `chart` drew past its first `after`, once the last of them is not a run's partial one."""
+    deadline, run = time.time() + timeout, []
+    while time.time() < deadline:
+        run = chart.evaluate("e => e.poisoncourseLog || []")[after:]
+        if run and not run[-1]["note"].startswith("Training"):
+            break
+        time.sleep(0.05)
+    return run
+
+
 def test_lesson2s_mnist_attack_adds_its_curves_to_the_shipped_ones_in_place(server, browser):
     # Fig. 2's chart is on the page from the opening (the shipped curves); the live attack's curves join it as
     # its poisons move, and its last frame is the result's chart.
     url, _ = server
     page = new_page(browser)
     page.goto(f"{url}/?file=lesson2_regularization.py&predict=off&mnist.steps=5&mnist.seed=3")
-    charts = page.locator(".poisoncourse-live")
-    deadline = time.time() + 240
-    while charts.count() < 2 and time.time() < deadline:
-        time.sleep(0.05)
-    mnist = charts.nth(1)
-    log = lambda: mnist.evaluate("e => e.poisoncourseLog || []")  # noqa: E731
-    while not log() and time.time() < deadline:
-        time.sleep(0.05)
-    opened = log()
+    mnist = nth_live(page, 1)
+    opened = run_frames(mnist)
     assert opened and opened[-1]["note"] == "", f"the shipped curves were not drawn at the opening: {opened}"
     wait_idle(page)
     train_button(page, "Attack").click()
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        run = log()[len(opened):]
-        if run and not run[-1]["note"].startswith("Training"):
-            break
-        time.sleep(0.05)
+    run = run_frames(mnist, after=len(opened))
     training = [f for f in run if f["note"].startswith("Training")]
     assert training and run[-1]["note"] == "", f"the attack's curves did not move in place: {run}"
     # The first frame adds the live curves' legend (a new spec); every later one changes rows only.
@@ -265,16 +273,7 @@ def test_lesson5s_adversarial_training_draws_robust_accuracy_as_the_networks_tra
     url, _ = server
     page = new_page(browser)
     page.goto(f"{url}/?file=lesson5_lazy.py&predict=off&robust.seed=5")
-    charts = page.locator(".poisoncourse-live")
-    deadline = time.time() + 300
-    while charts.count() < 2 and time.time() < deadline:
-        time.sleep(0.05)
-    robust = charts.nth(1)
-    while time.time() < deadline:
-        run = robust.evaluate("e => e.poisoncourseLog || []")
-        if run and not run[-1]["note"].startswith("Training"):
-            break
-        time.sleep(0.05)
+    run = run_frames(nth_live(page, 1))
     training = [f for f in run if f["note"].startswith("Training")]
     assert training and run[-1]["note"] == "", f"the robust accuracy was not drawn as the networks trained: {run}"
     assert all(f["how"] == "changed" for f in run[1:]), run
