@@ -156,9 +156,10 @@ class LiveChart(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.draw = draw  # (config, result) → altair chart: every frame, partial or final
         # (config, result) → the one table of the chart that a run's frames change (the rest of its data and
-        # its spec depend on the config alone), or (table, {parameter: value}) where parameters follow the rows. Building an altair chart and its spec costs about a tenth of
-        # a second, taken from the run with every frame (Lesson 1's default sweep: 6.9 s alone, 11.3 s with
-        # its frames); with `rows`, a run's later frames reuse its first frame's spec and send this table.
+        # its spec depend on the config alone), or (table, {parameter: value}) where parameters follow the
+        # rows. Building an altair chart and its spec costs about a tenth of a second, taken from the run
+        # with every frame (Lesson 1's default sweep: 6.4 s alone, 10.5 s with whole frames, 6.8 s with
+        # `rows`): with it, a run's later frames reuse its first frame's spec and send this table.
         self.rows = rows
         self._fast = None  # (config, spec, the table's dataset name, signals) of the run's first frame
         # Whether a stopped run's partial result is a whole result of the steps done, which every cell that
