@@ -184,7 +184,7 @@ def _():
 @app.cell(hide_code=True)
 def _(reference):
     # Robust accuracy against C₀ (or ε): embedded once, then redrawn in place as the networks train adversarially
-    # (each looked at as it stands, a few times a second); a static copy draws it below.
+    # (each looked at as it stands, while looks cost at most a third of the run); a static copy draws it below.
     robust_curves = page.live_chart(lambda config, result: panels.robust_view(result, reference.table, config).chart,
                                     whole=False, unit="epochs")
     return (robust_curves,)
