@@ -51,6 +51,7 @@ def _():
 @app.cell(hide_code=True)
 def _():
     defaults = width.WidthConfig()
+    panels.b_budget_link()  # an older link's regime-B budget, under B's own key
     _ui = forms.Controls()  # every control opens at the link's value (a shared URL reproduces a run)
     _form = panels.width_form(_ui, defaults)
     sweep_controls, train = _form

@@ -17,7 +17,7 @@ from poisoncourse.width import convex, experiment as width, panels as width_pane
 # (lesson, prefix, renamed, the form built on a Controls, its keys as links hold them)
 FORMS = [
     ("width", "", {}, lambda ui: width_panels.width_form(ui, width.WidthConfig()),
-     "regime flip_prob budget attack attack_loss victim widths highlight resolution epochs lr momentum "
+     "regime flip_prob budget budget_b attack attack_loss victim widths highlight resolution epochs lr momentum "
      "early_stopping n_train seeds seed"),
     ("width", "convex.", {}, lambda ui: width_panels.convex_form(ui, convex.ConvexConfig()),
      "lam attack_loss seeds seed"),

@@ -18,7 +18,7 @@ from poisoncourse.width import convex, experiment as width, panels as width_pane
 # (name, the form built on a Controls, its config class, {control: field} where the names differ, None where
 # the control is not one of the config's numbers)
 FORMS = [
-    ("width", lambda ui: width_panels.width_form(ui, width.WidthConfig()), width.WidthConfig, {}),
+    ("width", lambda ui: width_panels.width_form(ui, width.WidthConfig()), width.WidthConfig, {"budget_b": "budget"}),
     ("width:convex", lambda ui: width_panels.convex_form(ui, convex.ConvexConfig()), convex.ConvexConfig, {}),
     ("regularization", lambda ui: regularization_panels.heatmap_form(ui, regularization.HeatmapConfig()),
      regularization.HeatmapConfig, {"steps": "attack_steps"}),

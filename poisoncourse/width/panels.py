@@ -31,7 +31,7 @@ RESOLUTIONS = {"7×7": 7, "14×14": 14, "28×28": 28}
 CONVEX_LAMS = {"0.01": 0.01, "0.03": 0.03, "0.1": 0.1}
 
 WIDTH_TEMPLATE = """
-**Attack** {regime} {flip_prob} {budget} {attack} {attack_loss}
+**Attack** {regime} {flip_prob} {budget} {budget_b} {attack} {attack_loss}
 
 **Networks** — {victim} · widths {widths} highlighted width {highlight} · input resolution {resolution}
 
@@ -50,12 +50,15 @@ def width_form(ui, defaults: experiment.WidthConfig):
     """The sweep's form, its controls built by ``ui`` (:class:`~poisoncourse.kit.forms.Controls`) from the link's values.
     Every number's control spans what the config declares (:func:`params.spec`)."""
     spec = params.spec(experiment.WidthConfig)
+    budget_a, budget_b = (defaults.budget if defaults.regime == r else experiment.DEFAULT_BUDGETS[r] for r in "AB")
     return ui.form(
         WIDTH_TEMPLATE, submit_button_label="Train",
         regime=ui.dropdown(_choices(experiment.REGIMES), value=experiment.REGIMES[defaults.regime], label="regime"),
         flip_prob=ui.declared(spec["flip_prob"], value=defaults.flip_prob, label="β (regime C)"),
-        budget=ui.declared(spec["budget"], value=defaults.budget,
-                           label="budget (A: average ‖δᵢ‖ = C/√n; B: B)"),
+        # The paper's two budgets are two quantities (A: the overall C; B: each sample's bound), each with the
+        # default calibrated for it: choosing regime B trains at B's own default, not at A's number.
+        budget=ui.declared(spec["budget"], value=budget_a, label="C/√n, average ‖δᵢ‖ (regime A)"),
+        budget_b=ui.declared(spec["budget"], value=budget_b, label="B, each ‖δᵢ‖ (regime B)"),
         attack=ui.dropdown(_choices(poison.ATTACKS), value=poison.ATTACKS[defaults.attack], label="attack (A, B)"),
         attack_loss=ui.dropdown(_choices(poison.ATTACK_LOSSES), value=poison.ATTACK_LOSSES[defaults.attack_loss],
                                 label="attack loss (A, B)"),
@@ -112,9 +115,24 @@ def convex_form(ui, defaults: convex.ConvexConfig):
 
 
 def make_config(values: dict) -> experiment.WidthConfig:
-    """The form's values as a config (the widths in increasing order, as the charts expect)."""
-    values["widths"] = tuple(sorted(values["widths"]))
+    """The form's values as a config: the budget of the chosen regime (the form holds A's and B's), the widths in
+    increasing order (as the charts expect)."""
+    values = dict(values, widths=tuple(sorted(values["widths"])))
+    budget_b = values.pop("budget_b", None)  # a config's own fields (a test's) hold one budget
+    if values["regime"] == "B" and budget_b is not None:
+        values["budget"] = budget_b
     return experiment.WidthConfig(**values)
+
+
+def b_budget_link(params=None) -> None:
+    """A link from before the form held B's budget apart (``regime=B&budget=0.4``): its budget is B's.
+    ``params``: URL parameters, rewritten in place (by default the page's; none outside a served page)."""
+    params = url.query_params() if params is None else params
+    if params is None or "budget_b" in params or "budget" not in params:
+        return
+    if url.as_dict(params).get("regime") == "B":
+        params["budget_b"] = params["budget"]
+        del params["budget"]
 
 
 def total(config: experiment.WidthConfig) -> int:

@@ -209,7 +209,7 @@ def test_the_about_line_names_the_protocol_and_the_cpu_time(loaded):
 
 # --- the forms keep their link keys ----------------------------------------------------------------
 
-WIDTH_KEYS = {"regime", "flip_prob", "budget", "attack", "attack_loss", "victim", "widths", "highlight", "resolution",
+WIDTH_KEYS = {"regime", "flip_prob", "budget", "budget_b", "attack", "attack_loss", "victim", "widths", "highlight", "resolution",
               "epochs", "lr", "momentum", "early_stopping", "n_train", "seeds", "seed"}
 
 
@@ -224,6 +224,27 @@ def test_old_links_still_open_the_forms_in_their_state():
     cvalues = forms.values(panels.convex_form(cui, convex.ConvexConfig()))
     assert cvalues == dict(lam=0.03, attack_loss="negated", seeds=2, seed=0) and not cui.warnings
     assert math.isclose(panels.convex_config(dict(cvalues)).lam, 0.03)
+
+
+def test_choosing_regime_b_trains_at_bs_own_calibrated_budget_and_an_older_b_link_keeps_its_budget():
+    # Issue 27: the form held one budget, A's default, so regime B trained at A's 0.35, not B's calibrated 0.3.
+    values = forms.values(panels.width_form(forms.Controls(params={}), experiment.WidthConfig()))
+    for regime in ("A", "B"):
+        assert panels.make_config(dict(values, regime=regime)).budget == experiment.DEFAULT_BUDGETS[regime]
+    assert experiment.DEFAULT_BUDGETS["A"] != experiment.DEFAULT_BUDGETS["B"]  # else this test shows nothing
+    # Each regime's own control: B's slider does not move A's budget.
+    assert panels.make_config(dict(values, regime="A", budget_b=1.0)).budget == experiment.DEFAULT_BUDGETS["A"]
+    # A link written before B had its own control said regime=B&budget=0.4: it still trains B at 0.4.
+    link = {"regime": "B", "budget": "0.4"}
+    panels.b_budget_link(link)
+    assert link == {"regime": "B", "budget_b": "0.4"}
+    ui = forms.Controls(params=link)
+    config = panels.make_config(dict(forms.values(panels.width_form(ui, experiment.WidthConfig()))))
+    assert not ui.warnings and (config.regime, config.budget) == ("B", 0.4)
+    for other in ({"regime": "A", "budget": "0.4"}, {"regime": "B", "budget": "0.4", "budget_b": "0.5"}):
+        before = dict(other)
+        panels.b_budget_link(other)
+        assert other == before  # A's budget, or a link that already says B's
 
 
 def test_the_forms_open_at_the_lessons_defaults():
