@@ -136,13 +136,13 @@ def _():
             First the smallest flipping step over the test points in units of $1/\sqrt d$ (band: 10–90 %, line:
             median): Theorem 3.1 says it stays of order one as d grows; gray: $\|\delta\| = 1/\sqrt d$.
             """),
-        # Each figure's numbers (ranges, slopes and their intervals) and Fig. 3's reading in a closed section
-        # under it (issue 26): "What to notice" states that reading with the numbers it rests on.
+        # Both figures' numbers (ranges, slopes and their intervals) and Fig. 3's reading in one closed section
+        # under them (issue 26): "What to notice" states that reading with the numbers it rests on.
         _ss.show(lambda t: mo.vstack([charts.flipping_step_distribution(_fig2),
-                                      fold.how(prose.fig2_markdown(_fig2), title=prose.FIG2_NUMBERS),
                                       charts.quantities_by_rule(_fig3, x="lazy_radius", x_title="lazy radius C₀"),
-                                      fold.how(prose.fig3_markdown(_fig3), *prose.fig3_parts(_fig3),
-                                               title=prose.FIG3_TABLE)]),
+                                      fold.how(f"**{prose.FIG2_NUMBERS}.**", prose.fig2_markdown(_fig2),
+                                               f"**{prose.FIG3_TABLE}.**", prose.fig3_markdown(_fig3),
+                                               *prose.fig3_parts(_fig3), title=prose.FIGS_NUMBERS)]),
                  once="lazy.single_step"),
     ])
     return

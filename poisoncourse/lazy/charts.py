@@ -164,7 +164,7 @@ def distance_histograms(rows: pd.DataFrame, *, value_title: str, columns: int = 
         y=alt.Y("count():Q", title="rows"))
     rule = alt.Chart().mark_rule(color="firebrick", strokeWidth=2).encode(x=alt.X("mean(radius):Q"))
     return (alt.layer(hist, rule, data=data)
-            .properties(width=150, height=85)  # low panels: eight of them fill two rows (issue 26: page height)
+            .properties(width=150, height=65)  # low panels: eight of them fill two rows (issue 26: page height)
             .facet(facet=alt.Facet("value:O", title=value_title), columns=columns)
             .resolve_scale(x="independent", y="independent"))
 
@@ -192,7 +192,7 @@ def quantities_by_rule(table: pd.DataFrame, *, x: str, x_title: str) -> alt.HCon
                                                       axis=alt.Axis(**LOG_AXIS)),
                                               tooltip=["source:N", f"{x}:Q", alt.Tooltip("mean:Q", format=".4g")]),
             base.mark_errorbar().encode(y=alt.Y("low:Q", title=title), y2="high:Q"),
-        ).properties(width=FIG3_PANEL_WIDTH, height=HEIGHT))
+        ).properties(width=FIG3_PANEL_WIDTH, height=170))  # lower than a lone chart: the page's height (issue 26)
     return alt.hconcat(*panels).resolve_scale(y="independent")
 
 
@@ -218,7 +218,7 @@ def flipping_step_distribution(table: pd.DataFrame) -> alt.LayerChart:
             "rule:N", "d:Q", *(alt.Tooltip(f"{c}:Q", format=".2f") for c in cols)]),
         alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="gray", strokeDash=[2, 2]).encode(
             y=alt.Y("y:Q", title=title)),
-    ).properties(width=2 * WIDTH, height=HEIGHT)
+    ).properties(width=2 * WIDTH, height=150)  # low: one band and a line a row; the page stays short (issue 26)
 
 
 # --- the explorer: how far the rows move, for each radius (a slider that runs in the browser) -----

@@ -471,12 +471,11 @@ def fit_warnings(config: LazyConfig, models: pd.DataFrame) -> list[str]:
     stuck = models[models.finite & (models.clean_accuracy <= models.majority + 0.05)]
     if len(stuck):
         out.append(
-            f"In {len(stuck)} of {len(models)} runs the network is no better than always guessing the "
-            f"majority class (clean accuracy ≤ {stuck.majority.iloc[0] + 0.05:.2f}). With a radius this "
-            f"small (C₀ = {', '.join(f'{c:g}' for c in sorted(stuck.lazy_radius.unique()))}) the rows cannot "
-            f"move far enough from their random initialization to fit the data"
-            f"{', even without an attack' if config.eps == 0 else ''}. A network that never learned the task "
-            f"says nothing about the theorem, which is about networks that fit: read the larger C₀ only.")
+            f"{len(stuck)} of {len(models)} runs never learned the task (clean accuracy ≤ "
+            f"{stuck.majority.iloc[0] + 0.05:.2f}, a majority guess): at C₀ = "
+            f"{', '.join(f'{c:g}' for c in sorted(stuck.lazy_radius.unique()))} the rows cannot move far enough "
+            f"from their random start to fit{', even without an attack' if config.eps == 0 else ''}. They say "
+            f"nothing about the theorem, which is about networks that fit.")
     return out
 
 

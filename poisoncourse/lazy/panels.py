@@ -146,14 +146,14 @@ def reference_alone(reference: pd.DataFrame | None, config: experiment.LazyConfi
 def robust_caption(result: experiment.LazyResult | None, config: experiment.LazyConfig, view: RobustView) -> str:
     """The words under Part 2's chart: how to read the live run (if any) and what the reference is."""
     c = config
-    return ((f"Bold: robust accuracy, mean over {c.seeds} seed(s) (bars: seed range); faint: clean "
-             "accuracy; red: always guessing the majority class. " if result is not None else "")
-            + f"{view.reference_note} The reference "
-            f"(`{experiment.REFERENCE_COMMAND}`): {experiment.REFERENCE_SEEDS} seeds, "
-            f"PGD-{experiment.REFERENCE_TRAINING['pgd_steps']}"
-            f" training, a {experiment.REFERENCE_TRAINING['attack_steps']}-step test attack, "
-            f"{experiment.REFERENCE_TRAINING['epochs']} epochs on {experiment.REFERENCE_TRAINING['n_train']} images "
-            "— smaller than the paper's full-MNIST runs.")
+    # What the chart labels itself (black live, bold robust, faint clean; the majority class's rule) is not repeated.
+    return ((f"Live: the mean over {c.seeds} seed{'s' if c.seeds > 1 else ''} (bars: the seeds' range). "
+             if result is not None else "")
+            + f"{view.reference_note} The reference (`{experiment.REFERENCE_COMMAND}`: {experiment.REFERENCE_SEEDS} "
+            f"seeds, PGD-{experiment.REFERENCE_TRAINING['pgd_steps']} training, "
+            f"{experiment.REFERENCE_TRAINING['epochs']} epochs on {experiment.REFERENCE_TRAINING['n_train']} images, "
+            f"a {experiment.REFERENCE_TRAINING['attack_steps']}-step test attack) is smaller than the paper's "
+            "full-MNIST runs.")
 
 
 def single_step_stats(result: experiment.LazyResult):

@@ -48,15 +48,18 @@ def fair_markdown(fair: pd.DataFrame | None) -> str:
         return ""
     n = experiment.REFERENCE_TRAINING["n_test"]
 
+    small, large = fair.iloc[0], fair.iloc[-1]
+    same = small.seeds == large.seeds  # then the test points are said once
+
     def acc(row) -> str:
         trials = int(n * row.seeds)
         p, lo, hi = wilson(round(row.robust_accuracy * trials), trials)
-        return f"{p:.2f} (95 % interval {lo:.2f}–{hi:.2f}, {trials} test points)"
+        return f"{p:.2f} (95 % interval {lo:.2f}–{hi:.2f}{'' if same else f', {trials} test points'})"
 
-    small, large = fair.iloc[0], fair.iloc[-1]
     return (f"Ringed, the fair comparison (m = {small.width:g}): at C₀ = {small.lazy_radius:g} the networks fit "
             f"(clean {small.clean_accuracy:.2f}) yet their robust accuracy is {acc(small)}; at C₀ = "
-            f"{large.lazy_radius:g} (clean {large.clean_accuracy:.2f}) it is {acc(large)}.")
+            f"{large.lazy_radius:g} (clean {large.clean_accuracy:.2f}) it is {acc(large)}"
+            f"{f', each over {int(n * small.seeds)} test points' if same else ''}.")
 
 
 def seed_slopes(rows: pd.DataFrame, x: str, y: pd.Series) -> tuple[float, float, float]:
@@ -105,6 +108,8 @@ def fig2_markdown(rows: pd.DataFrame) -> str:
 
 
 FIG2_NUMBERS = "Fig. 2 in numbers: the median step's range in units of 1/√d, and its slope against d"
+# Both figures' numbers in one closed section under Fig. 3 (one fold fewer: the page's height, issue 26).
+FIGS_NUMBERS = "Fig. 2 and 3 in numbers: the step's range and slope against d; each quantity's slope against C₀"
 
 
 def rows_explore(name: str) -> str:

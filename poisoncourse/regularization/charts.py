@@ -114,13 +114,14 @@ def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:
     if "source" not in data:
         data["source"] = "live"
     x = alt.X("fraction:Q", title="fraction of poisoning points", axis=alt.Axis(format="%"))
-    # Legends below the three panels: beside them they overflow the page's width and are cut off.
-    below = alt.Legend(orient="bottom", direction="vertical")
-    base = alt.Chart(data).encode(x=x, color=alt.Color("mode:N", title="λ", legend=below))
+    # Legends beside the three panels (below them they made the page 90 px taller, issue 26), which are narrow
+    # enough that the legends' full labels fit the page's width.
+    beside = alt.Legend(orient="right", direction="vertical", labelLimit=0)
+    base = alt.Chart(data).encode(x=x, color=alt.Color("mode:N", title="λ", legend=beside))
     sources = list(data.source.unique())  # "live (T = …)" and the shipped curves
     live = next((s for s in sources if s.startswith("live")), "live")
     dash = source_dash("source", live=live, reference=[s for s in sources if s != live] or "reference",
-                       present=sources, orient="bottom")
+                       present=sources, orient="right")
     tip = ["mode:N", "source:N", alt.Tooltip("poisons:Q"), alt.Tooltip("test_error:Q", format=".3f"),
            alt.Tooltip("lam:Q", format=".2f"), alt.Tooltip("w_norm2:Q", format=".3g")]
     err = line_and_points(base, y=alt.Y("test_error:Q", title="test error"), strokeDash=dash, tooltip=tip)
@@ -131,7 +132,7 @@ def poisoning_curves(table: pd.DataFrame) -> alt.HConcatChart:
     lam = line_and_points(base, y=alt.Y("lam:Q", title="λ"), strokeDash=dash, tooltip=tip)
     norm = line_and_points(base, y=alt.Y("w_norm2:Q", title="‖w‖²", scale=alt.Scale(type="log")), strokeDash=dash,
                            tooltip=tip)
-    size = dict(width=WIDTH * 0.8, height=HEIGHT)
+    size = dict(width=WIDTH * 0.65, height=HEIGHT)
     return alt.hconcat(err.properties(title="test error", **size), lam.properties(title="λ", **size),
                        norm.properties(title="‖w‖²", **size))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import latex2mathml.converter
@@ -48,9 +49,39 @@ def _attrs(text: str) -> dict:
 
 def mathml(tex: str, display: bool) -> str:
     try:
-        return latex2mathml.converter.convert(tex, display="block" if display else "inline")
+        return _styled_letters(latex2mathml.converter.convert(tex, display="block" if display else "inline"))
     except Exception:  # noqa: BLE001 — an unsupported macro: show the TeX, do not lose the sentence
         return f'<code class="tex">{html.escape(tex)}</code>'
+
+
+# latex2mathml writes `\mathcal N` (no braces) as <mi mathvariant="script">N</mi>, but browsers draw only
+# MathML Core, which ignores every mathvariant but "normal": 𝒩, ℝ and 𝟙 came out as N, R and 1. Unicode
+# has the styled letters themselves (Mathematical Alphanumeric Symbols, a few in Letterlike Symbols).
+_VARIANT = re.compile(r'<(mi|mn) mathvariant="(script|double-struck|bold|bold-italic|fraktur)">([A-Za-z0-9]+)</\1>')
+_DIGITS = "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE".split()
+
+
+def _styled_char(char: str, variant: str) -> str:
+    """``char`` in ``variant`` as its own Unicode character (unchanged where Unicode has none)."""
+    style = variant.upper().replace("BOLD-", "BOLD ")  # Unicode: "BOLD ITALIC", but "DOUBLE-STRUCK"
+    what = (f"DIGIT {_DIGITS[int(char)]}" if char.isdigit()
+            else f"{'CAPITAL' if char.isupper() else 'SMALL'} {char.upper()}")
+    for name in (f"MATHEMATICAL {style} {what}", f"{style} {what}"):  # the second: Letterlike Symbols' ℝ, ℬ …
+        try:
+            return unicodedata.lookup(name)
+        except KeyError:
+            continue
+    return char
+
+
+def _styled_letters(math: str) -> str:
+    def styled(m: re.Match) -> str:
+        tag, variant, text = m.groups()
+        chars = [_styled_char(c, variant) for c in text]
+        if any(c == o for c, o in zip(chars, text)):  # a letter Unicode lacks: leave the element as it was
+            return m.group(0)
+        return f"<{tag}>{''.join(chars)}</{tag}>"
+    return _VARIANT.sub(styled, math)
 
 
 def _element_end(text: str, tag: str, start: int) -> int:
@@ -128,6 +159,10 @@ def what_was_run(element: str) -> str | None:
         return None
     body, out, pos = element[d.end():close], [], 0
     while (m := re.compile(r"<marimo-ui-element[^>]*>").search(body, pos)) is not None:
+        gap = body[pos:m.start()]
+        # Controls side by side with nothing between them ("{regime} {flip_prob}") are separate widgets on the
+        # live page; written out, their labels and values would run together: a separator between them.
+        out.append(" · " if out and not gap.strip() else gap)  # (a gap with tags in it: a line break, kept)
         end = _element_end(body, "marimo-ui-element", m.start())
         inner = _OPEN.search(body, m.end())
         attrs = _attrs(inner.group(2)) if inner else {}
@@ -135,7 +170,6 @@ def what_was_run(element: str) -> str | None:
         label = html.unescape(re.sub(r"<[^>]+>", "", label)).strip() if isinstance(label, str) else ""
         label = _RANGE.sub("", label)
         value = _value_text(attrs.get("data-initial-value", ""))
-        out.append(body[pos:m.start()])
         out.append(f"{html.escape(label)} <b>{html.escape(value)}</b>" if label else f"<b>{html.escape(value)}</b>")
         pos = end
     out.append(body[pos:])
@@ -219,6 +253,8 @@ _HANDOUT_WORDS = [
     (re.compile(r"(<h[1-6][^>]*>)\s*The live result\s*(</h[1-6]>)"), r"\1The result at these settings\2"),
     (re.compile(r"([Pp])ress <strong>(Train|Draw|Run)</strong>"),
      r"\1ress <strong>\2</strong> (in the live course)"),
+    (re.compile(r"\b([Tt])he button below\b"),
+     lambda m: f"{'A' if m.group(1) == 'T' else 'a'} button in the live course"),
     (re.compile(r"(<h[1-6][^>]*>\s*Try next\s*</h[1-6]>)"),
      rf'\1<p class="note">For the live course ({LIVE}): each step changes controls and trains again.</p>'),
 ]

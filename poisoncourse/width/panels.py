@@ -31,7 +31,7 @@ RESOLUTIONS = {"7×7": 7, "14×14": 14, "28×28": 28}
 CONVEX_LAMS = {"0.01": 0.01, "0.03": 0.03, "0.1": 0.1}
 
 WIDTH_TEMPLATE = """
-**Attack** {regime} {flip_prob} {budget} {budget_b} {attack} {attack_loss}
+**Attack** — {regime} · {flip_prob} · {budget} · {budget_b} · {attack} · {attack_loss}
 
 **Networks** — {victim} · widths {widths} highlighted width {highlight} · input resolution {resolution}
 
@@ -57,8 +57,8 @@ def width_form(ui, defaults: experiment.WidthConfig):
         flip_prob=ui.declared(spec["flip_prob"], value=defaults.flip_prob, label="β (regime C)"),
         # The paper's two budgets are two quantities (A: the overall C; B: each sample's bound), each with the
         # default calibrated for it: choosing regime B trains at B's own default, not at A's number.
-        budget=ui.declared(spec["budget"], value=budget_a, label="C/√n, average ‖δᵢ‖ (regime A)"),
-        budget_b=ui.declared(spec["budget"], value=budget_b, label="B, each ‖δᵢ‖ (regime B)"),
+        budget=ui.declared(spec["budget"], value=budget_a, label="C/√n = mean ‖δᵢ‖ (regime A)"),
+        budget_b=ui.declared(spec["budget"], value=budget_b, label="B = max ‖δᵢ‖ (regime B)"),
         attack=ui.dropdown(_choices(poison.ATTACKS), value=poison.ATTACKS[defaults.attack], label="attack (A, B)"),
         attack_loss=ui.dropdown(_choices(poison.ATTACK_LOSSES), value=poison.ATTACK_LOSSES[defaults.attack_loss],
                                 label="attack loss (A, B)"),

@@ -196,6 +196,16 @@ def test_converter_turns_tex_into_mathml_and_refuses_unknown_elements():
         site.convert("<marimo-new-thing data-x='1'></marimo-new-thing>", page)
 
 
+def test_styled_letters_keep_their_style_in_a_browser():
+    # Issue 27: browsers draw MathML Core, which ignores mathvariant="script" and the like, so the hand-out's
+    # 𝒩, ℝ and 𝟙 read N, R and 1. The styled characters themselves are written instead.
+    for tex, char in [(r"\mathcal N", "𝒩"), (r"\mathbb R", "ℝ"), (r"\mathbb 1", "𝟙"), (r"\mathbf 1", "𝟏"),
+                      (r"\mathcal L", "ℒ"), (r"\boldsymbol{x}", "𝒙")]:
+        out = html.unescape(site.mathml(tex, False))
+        assert char in out and "mathvariant" not in out, (tex, out)
+    assert 'mathvariant="normal"' in site.mathml(r"\mathrm{ReLU}", False)  # upright letters: MathML Core has it
+
+
 @pytest.fixture
 def quick_lessons(monkeypatch):
     """Lessons that 'run' instantly, to test the command's folder handling."""
