@@ -98,7 +98,7 @@ def lazy_scaling(summary: pd.DataFrame | None, *, x: str = "d", x_title: str = "
 def robust_accuracy_curve(summary: pd.DataFrame | None, *, x: str, x_title: str, log_x: bool = False,
                           reference: pd.DataFrame | None = None, ref_color: str = "width",
                           rules: pd.DataFrame | None = None, fit: float | None = None,
-                          highlight: pd.DataFrame | None = None) -> alt.LayerChart:
+                          highlight: pd.DataFrame | None = None, attack: str = "") -> alt.LayerChart:
     """Robust (bold) and clean (faint) test accuracy against ``x``: live mean over seeds with
     the seeds' range, reference runs dashed (one per ``ref_color`` value), the majority-class
     baseline as a horizontal rule and optional vertical ``rules`` (columns x, label). With
@@ -151,7 +151,10 @@ def robust_accuracy_curve(summary: pd.DataFrame | None, *, x: str, x_title: str,
         layers.append(alt.Chart(rules).mark_text(align="left", dx=3, y=8, color="gray").encode(
             x=alt.X("x:Q", title=x_title, scale=scale), text="label:N"))
     words = "black: live — bold robust, faint clean" if live is not None else "the reference alone (no live run)"
-    legend = alt.TitleParams(words, fontSize=11, fontWeight="normal", anchor="start")
+    # The attack in the chart's own title (issue 27: every chart says what it shows; a subtitle under an empty
+    # title is dropped by Vega).
+    legend = alt.TitleParams(f"{attack} · {words}" if attack else words, fontSize=11, fontWeight="normal",
+                             anchor="start")
     return alt.layer(*layers).properties(width=2 * WIDTH, height=HEIGHT, title=legend)
 
 

@@ -193,7 +193,7 @@ def robust_view(result: experiment.LazyResult | None, reference: pd.DataFrame | 
         fair = None if ref is None else fair_comparison(ref)
         chart = charts.robust_accuracy_curve(summary, x="lazy_radius", x_title="lazy radius C₀ (log scale)",
                                              log_x=True, reference=ref, ref_color="width", fit=FIT_ACCURACY,
-                                             highlight=fair)
+                                             highlight=fair, attack=robust_attack(c))
         return RobustView(chart, robust_against(c),
                           f"Dashed: reference runs at d = 196, ε = 0.1 for widths m = "
                           f"{', '.join(map(str, experiment.REFERENCE_WIDTHS))}. Crossed out: runs with clean "
@@ -202,10 +202,16 @@ def robust_view(result: experiment.LazyResult | None, reference: pd.DataFrame | 
     ref = None if reference is None else reference[reference.figure == "budget"].assign(d=lambda t: t["size"] ** 2)
     rules = pd.DataFrame({"x": [d ** -0.5], "label": [f"1/√d = {d ** -0.5:.3f}"]})
     chart = charts.robust_accuracy_curve(summary, x="eps", x_title="budget ε", reference=ref, ref_color="d",
-                                         rules=rules)
+                                         rules=rules, attack=robust_attack(c))
     return RobustView(chart, robust_against(c),
                       f"Dashed: reference runs at C₀ = 4, m = {experiment.REFERENCE_BUDGET_WIDTH} for d = "
                       f"{', '.join(str(s * s) for s in experiment.REFERENCE_BUDGET_SIZES)}.")
+
+
+def robust_attack(config: experiment.LazyConfig) -> str:
+    """The attack Part 2's robust accuracy is measured under, in the chart's title."""
+    eps = "ε as on the x axis" if config.sweep == "eps" else f"ε = {config.eps:g}"
+    return f"robust: against {config.attack_steps}-step ℓ₂-PGD, {eps}"
 
 
 def robust_against(config: experiment.LazyConfig) -> str:

@@ -1,6 +1,7 @@
 """What Lesson 5's page computes besides the runs (`lazy.panels`, `lazy.prose`): the forms' configs, the
 fitted-slope table and which reference Part 2 draws."""
 
+import json
 from types import SimpleNamespace
 
 import pandas as pd
@@ -61,5 +62,10 @@ def test_part2_draws_the_reference_of_its_sweep():
     view = lazy_panels.robust_view(by_eps, None)
     assert view.against == "against the budget ε (C₀ = 4, d = 196)"
     assert view.reference_note == "Dashed: reference runs at C₀ = 4, m = 128 for d = 49, 196, 784."
+    # Issue 27: the chart names the attack its robust accuracy is measured under, in its own title.
+    titles = {name: json.dumps(lazy_panels.robust_view(run, reference).chart.to_dict()["title"], ensure_ascii=False)
+              for name, run in (("radius", by_radius), ("eps", by_eps))}
+    assert "robust: against 10-step ℓ₂-PGD, ε = 0.1" in titles["radius"]
+    assert "robust: against 10-step ℓ₂-PGD, ε as on the x axis" in titles["eps"]
     assert lazy_panels.single_step_reference(reference, lazy.LazyConfig.phase()) is None
     assert set(lazy_panels.single_step_reference(reference, lazy.LazyConfig.single_step()).figure) == {"single_step"}
