@@ -212,7 +212,7 @@ def _(live_curve):
 @app.cell(hide_code=True)
 def _(paper, reference, shipped, shipped_meta):
     _about = "" if shipped is None else (f"Shipped under `data/reference/width.csv`: {prose.reference_about(shipped_meta)} "
-                                         f"{prose.INTERIOR_NOTE}")
+                                         f"{prose.stopping_note(shipped)} {prose.INTERIOR_NOTE}")
     mo.vstack([mo.md(f"""
     ## Reference: the shipped sweep
 

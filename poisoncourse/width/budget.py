@@ -133,7 +133,9 @@ REFERENCE_VERSION = 1
 
 
 def reference_configs(seeds: int = 10, quick: bool = False):
-    """Regimes A and B at 7×7 with the reference sweep's data and protocol (n = 2,000, 60 epochs)."""
+    """Regimes A and B at 7×7 with the reference sweep's data (n = 2,000) and 60 epochs — the width sweep's cap
+    before issue 27 moved it to 200; at width 128 the curve is a picture of the budgets, which were set on the
+    live protocol's curve, not on this one."""
     if quick:
         base = dict(n_train=300, n_val=100, n_test=200, epochs=3, attack_epochs=3, seeds=min(seeds, 2))
     else:
