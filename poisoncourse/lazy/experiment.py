@@ -472,7 +472,7 @@ def fit_warnings(config: LazyConfig, models: pd.DataFrame) -> list[str]:
     if len(stuck):
         out.append(
             f"{len(stuck)} of {len(models)} runs never learned the task (clean accuracy ≤ "
-            f"{stuck.majority.iloc[0] + 0.05:.2f}, a majority guess): at C₀ = "
+            f"{stuck.majority.iloc[0] + 0.05:.2f}, no better than the majority class): at C₀ = "
             f"{', '.join(f'{c:g}' for c in sorted(stuck.lazy_radius.unique()))} the rows cannot move far enough "
             f"from their random start to fit{', even without an attack' if config.eps == 0 else ''}. They say "
             f"nothing about the theorem, which is about networks that fit.")

@@ -55,8 +55,8 @@ def reference_configs(seeds: int = REFERENCE_SEEDS, quick: bool = False, scale: 
         base = dict(widths=(2, 128, 512), epochs=3, n_train=300, n_val=100, n_test=200, seeds=min(seeds, 2),
                     eval_every=1, attack_epochs=3)
     elif scale == "cpu":
-        base = dict(widths=REFERENCE_WIDTHS, epochs=REFERENCE_EPOCHS, n_train=2000, n_val=500, n_test=1000, seeds=seeds,
-                    eval_every=2, seed=REFERENCE_SEED)
+        base = dict(widths=REFERENCE_WIDTHS, epochs=REFERENCE_EPOCHS, n_train=2000, n_val=500, n_test=1000,
+                    seeds=seeds, eval_every=2, seed=REFERENCE_SEED)
     else:
         base = dict(widths=REFERENCE_WIDTHS, epochs=150, n_train=3000, n_val=500, n_test=1500, seeds=seeds,
                     eval_every=1, seed=REFERENCE_SEED)
