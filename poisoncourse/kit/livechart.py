@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from . import liveserve
+from . import liveserve, paint
 
 ESM = Path(__file__).with_name("livechart.js")
 NAMED = "d"  # the datasets of a frame are d0, d1, … in the order the spec names them
@@ -47,7 +47,10 @@ def is_live() -> bool:
     """Whether a browser shows this page through a marimo server (``marimo run`` or ``edit``).
 
     ``marimo export`` runs a notebook in edit mode too, but for no browser: a session's HTTP
-    request is what tells them apart (None when exporting)."""
+    request is what tells them apart (None when exporting). A painted page (kit/paint.py) draws its charts
+    whole: the live chart is its session's."""
+    if paint.params() is not None:
+        return False
     meta = mo.app_meta()
     if meta.mode not in ("run", "edit"):
         return False

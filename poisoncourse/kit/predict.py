@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 import marimo as mo
 
-from . import url
+from . import paint, url
 
 KEY = "predict"  # ?predict=off: every result shown at once, no question asked
 OFF = ("off", "no", "false", "0")
@@ -86,7 +86,10 @@ def ask(question: Question) -> Prediction:
 
 
 def live() -> bool:
-    """Whether a student's browser is on the other end (marimo run / edit), not a headless run or export."""
+    """Whether a student's browser is on the other end (marimo run / edit), not a headless run or export;
+    yes for a page painted ahead of its session (kit/paint.py), which locks results as the student's will."""
+    if paint.params() is not None:
+        return True
     try:
         return mo.app_meta().request is not None
     except Exception:  # noqa: BLE001 — no marimo context (a Jupyter kernel): a hand-out
@@ -112,14 +115,15 @@ def card(prediction: Prediction, *, is_live: bool | None = None, off: bool | Non
     off = turned_off() if off is None else off
     if off:
         return None
-    if live() if is_live is None else is_live:
+    painted = paint.params() is not None  # printed, on a page whose answer boxes arrive with its session
+    if (live() if is_live is None else is_live) and not painted:
         return prediction.style({"border": "2px solid var(--blue-8, #3e7cb1)", "border-radius": "0.5rem",
                                  "padding": "0.25rem 0.75rem"})
     q = prediction.question
     offered = ("Type a number" + (f" ({q.unit})" if q.unit else "") + ".") if q.typed else \
         "\n".join(f"* {c}" for c in q.choices)
-    return mo.callout(mo.md(f"**Predict first.** {q.ask}\n\n{offered}\n\nThen read the result below and open "
-                            "*Check your prediction*."), kind="info")
+    then = "" if painted else "\n\nThen read the result below and open *Check your prediction*."
+    return mo.callout(mo.md(f"**Predict first.** {q.ask}\n\n{offered}{then}"), kind="info")
 
 
 # -- reading a truth off a result: the two shapes most questions share ----------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from . import paint
+
 # Query keys marimo or the server use themselves, and the page's own (a teacher's link: ?predict=off skips the
 # questions, ?hide=budget,seeds hides controls); a control must not be named like them, and they stay in the
 # address when a form rewrites its keys.
@@ -33,7 +35,11 @@ def encode(value: Any) -> str:
 
 
 def query_params():
-    """marimo's URL parameters, or None outside a running marimo app (e.g. in Jupyter)."""
+    """marimo's URL parameters, or None outside a running marimo app (e.g. in Jupyter); a painted page's
+    (kit/paint.py) while it is painted."""
+    painted = paint.params()
+    if painted is not None:
+        return painted
     try:
         import marimo as mo
 

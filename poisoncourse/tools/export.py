@@ -47,10 +47,7 @@ def run_lesson(lesson: course.Page) -> list[str]:
     except Exception as err:  # noqa: BLE001 — one sentence for the teacher, not a traceback
         raise site.ExportError(f"{lesson.title} did not run ({type(err).__name__}: {err}); "
                                f"try `python {lesson.path.name}` in apps/ to see why.") from None
-    # A cell may end in a bare object (a chart, a table): format it as marimo would show it.
-    import marimo as mo
-
-    return ["" if o is None else o.text if hasattr(o, "text") else mo.as_html(o).text for o in outputs]
+    return [site.output_html(o) for o in outputs]
 
 
 def nav(lessons: list[course.Page], here: str | None) -> str:

@@ -16,7 +16,7 @@ Because every marimo server in the environment loads the entry point (``poisonco
 ``marimo edit``), the page is off unless the course asked for it: ``poisoncourse serve`` (tools/serve.py)
 and the hub's single-user servers (deploy/singleuser_config.py, to :data:`ON_HUB`) set :data:`ENV` in
 marimo's environment.
-This module imports only the standard library, Starlette and kit/liveserve.py (the same), so loading it
+This module imports only the standard library, Starlette, kit/liveserve.py and tools/firstpaint.py (the same), so loading it
 costs those servers nothing; the course map (which imports the lessons, and torch with them) is read at the first request.
 """
 
@@ -33,6 +33,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from poisoncourse.kit.liveserve import base_url
+from poisoncourse.tools import firstpaint
 
 ENV = "POISONCOURSE_FRONT_PAGE"  # "1": answer the root with the course's page; unset: marimo's gallery
 ON_HUB = "hub"  # the value a hub's single-user server sets: the page then says the server is the student's own
@@ -185,7 +186,9 @@ class FrontPage:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if enabled() and is_lesson(scope) and _signed_in(scope):
-            await self.app(scope, receive, _missing_lesson_page(scope, send))
+            # A lesson painted by the warm-up (tools/firstpaint.py) comes with its painting in marimo's page.
+            await self.app(firstpaint.without_revalidation(scope), receive,
+                           _missing_lesson_page(scope, firstpaint.painted_send(scope, send)))
             return
         if not (enabled() and is_front(scope) and _signed_in(scope)):
             await self.app(scope, receive, send)

@@ -113,15 +113,26 @@ def altair_spec(chart_html: str) -> dict:
     return spec
 
 
+HANDOUT_CONTROLS = ("<b>What was run for this page</b> (in the live course, <code>poisoncourse serve</code>, "
+                    "these are controls you can change):")
+
+
 @dataclass
 class Page:
-    """What a converted lesson needs besides its HTML: the chart specs, in order."""
+    """What a converted lesson needs besides its HTML: the chart specs, in order, and the words that
+    introduce a form's settings (the hand-out's; the first paint's, tools/firstpaint.py)."""
 
     charts: list[dict] = field(default_factory=list)
+    controls: str = HANDOUT_CONTROLS
 
     def chart(self, spec: dict) -> str:
         self.charts.append(spec)
-        return f'<div class="chart" id="chart-{len(self.charts) - 1}"></div>'
+        return self.placeholder(len(self.charts) - 1)
+
+    @staticmethod
+    def placeholder(i: int) -> str:
+        """Where chart ``i`` goes in the converted HTML."""
+        return f'<div class="chart" id="chart-{i}"></div>'
 
 
 def _settings(value: dict | list | str, labels: dict | None = None) -> str:
@@ -176,7 +187,7 @@ def what_was_run(element: str) -> str | None:
     return "".join(out)
 
 
-def _control(element: str) -> str:
+def _control(element: str, page: Page) -> str:
     """A form or control → the settings this page was made with (they work in the live course)."""
     inner = _OPEN.search(element, 1)
     kind = inner.group(1) if inner else ""
@@ -189,12 +200,23 @@ def _control(element: str) -> str:
             d = re.search(r"<marimo-dict([^>]*)>", element)
             values = _attrs(d.group(1)).get("data-initial-value", {}) if d else {}
             run = _settings(values)
-        return ('<div class="controls"><b>What was run for this page</b> (in the live course, '
-                f"<code>poisoncourse serve</code>, these are controls you can change):<div>{run}</div></div>")
+        return f'<div class="controls">{page.controls}<div>{run}</div></div>'
     label = attrs.get("data-label")
     label = re.sub(r"<[^>]+>", "", label).strip() if isinstance(label, str) else ""
     return (f'<div class="controls"><b>{html.escape(label or "Setting")}</b>: '
             f"{_settings(attrs.get('data-initial-value', ''))}</div>")
+
+
+def output_html(output) -> str:
+    """A cell's output as marimo HTML: "" for none; a cell ending in a bare object (a chart, a table) formatted
+    as marimo would show it."""
+    if output is None:
+        return ""
+    if hasattr(output, "text"):
+        return output.text
+    import marimo as mo
+
+    return mo.as_html(output).text
 
 
 def convert(fragment: str, page: Page) -> str:
@@ -206,7 +228,7 @@ def convert(fragment: str, page: Page) -> str:
         tag, attrs = m.group(1), _attrs(m.group(2))
         end = _element_end(fragment, tag, m.start())
         if tag == "marimo-ui-element":
-            out.append(_control(fragment[m.start():end]))
+            out.append(_control(fragment[m.start():end], page))
         elif tag == "marimo-mime-renderer":
             out.append(_mime(attrs, page))
         elif tag == "marimo-stat":

@@ -9,6 +9,9 @@ Lesson 5 has two forms). So the warm-up runs each registered lesson's page headl
 The memo lives in one process, so the warm-up must run in the server's: ``poisoncourse serve
 --warm`` starts ``python -m poisoncourse.tools.warm run …`` — marimo's own command line, in a
 process that first starts :func:`start` (a background thread) — instead of ``python -m marimo``.
+
+Once the memo is warm, the same thread paints each lesson's page for its first visitors
+(tools/firstpaint.py): its cells run again, as a student's browser would show them, from the memo.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ import threading
 import time
 
 from .. import registry
-from . import course
+from . import course, firstpaint
 
 READY = "poisoncourse: the shared memo is warm:"
 WARMED = threading.Event()  # set when the warm-up has gone over every lesson
 REPORT: dict[str, float | str] = {}  # lesson name -> seconds its page took headless, or the error
+PAINTED: dict[str, float | str] = {}  # lesson name -> seconds its first paintings took, or the error
 
 
 def load_app(path):
@@ -45,9 +49,11 @@ def warm(lessons=None) -> dict[str, float | str]:
             REPORT[lesson.name] = round(time.perf_counter() - start, 2)
         except Exception as err:  # noqa: BLE001 — a warm-up must never stop the server
             REPORT[lesson.name] = f"{type(err).__name__}: {err}"
+    # Then each lesson's page painted for its first visitors (tools/firstpaint.py): its results are in the memo.
+    PAINTED.update(firstpaint.paint_all(registry.LESSONS if lessons is None else lessons, load_app))
     WARMED.set()
-    # One line on the server's terminal (the tests wait for it): what each page took headless.
-    print(f"{READY} {REPORT}", file=sys.stderr, flush=True)
+    # One line on the server's terminal (the tests wait for it): what each page took headless, then painted.
+    print(f"{READY} {REPORT} painted: {PAINTED}", file=sys.stderr, flush=True)
     return REPORT
 
 

@@ -24,7 +24,7 @@ import marimo as mo
 
 from ..core import params
 from ..core.charts import THIRD_WIDTH
-from ..kit import fold, livechart, memo, page, url
+from ..kit import fold, livechart, memo, page, predict, url
 from . import budget, charts, convex, experiment, poison, prose, reference
 ALL_WIDTHS = tuple(2**k for k in range(1, 13))  # 2 … 4,096: the widest a CPU sweep affords
 RESOLUTIONS = {"7×7": 7, "14×14": 14, "28×28": 28}
@@ -83,8 +83,9 @@ CONVEX_PREFIX = "convex."
 def convex_opens(params=None) -> bool:
     """Whether the warm-up starts open. It is optional (LESSONS.md: "optional convex warm-up panel"), so
     closed on a student's first read; open where a link carries its settings (a copied link shows what
-    the sender saw) and wherever nobody can open it (the static export, the notebooks)."""
-    if not livechart.is_live():
+    the sender saw) and wherever nobody can open it (the static export, the notebooks). A student's page
+    painted ahead of its session (kit/paint.py) is a student's page: closed."""
+    if not predict.live():
         return True
     return any(key.startswith(CONVEX_PREFIX) for key in url.as_dict(url.query_params() if params is None else params))
 
@@ -93,7 +94,7 @@ def convex_toggle(params=None):
     """The switch that opens the warm-up, and what the page shows of it: the switch in a student's
     browser; nothing in a hand-out, where the warm-up is open and nobody could close it."""
     switch = mo.ui.switch(value=convex_opens(params), label=prose.CONVEX_OPEN)
-    return switch, [switch] if livechart.is_live() else []
+    return switch, [switch] if predict.live() else []
 
 
 def convex_form(ui, defaults: convex.ConvexConfig):

@@ -638,6 +638,56 @@ def warm_server(server):  # after the plain server's tests: the two share the ma
         proc.wait(timeout=30)
 
 
+# Each painted chart's picture reports when it reached the screen (the Element Timing API: the painting's
+# pictures carry `elementtiming`), on the page's own clock.
+PAINT_CLOCK = """window.poisoncoursePainted = [];
+new PerformanceObserver(list => list.getEntries().forEach(e => window.poisoncoursePainted.push(e.renderTime || e.loadTime)))
+  .observe({type: "element", buffered: true});"""
+# What a page shows of its structure: its headings, outside closed sections.
+HEADINGS = """e => [...e.querySelectorAll("h1, h2, h3")].filter(h => !h.closest("details:not([open])"))
+  .map(h => h.textContent.trim())"""
+LOCKED = "Answer the question above"  # kit/predict.py's locked result
+
+
+def in_order(part: list[str], whole: list[str]) -> bool:
+    rest = iter(whole)
+    return all(any(item == other for other in rest) for item in part)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_a_warmed_server_paints_a_lesson_at_once_then_its_live_page_takes_over(warm_server, browser, app):
+    """Issue 25's open at once (tools/firstpaint.py): a lesson's own address and the teacher's link arrive with the
+    page painted — every chart a picture — and the live page replaces the painting once it has drawn. The painting
+    is the page the student gets: its headings in order, as many results locked behind questions, no chart the
+    live page does not draw. Records first_paint_s (open → every painted chart on screen) and painted_live_s
+    (open → the live page in its place) for the teacher's link, beside the unpainted open_warm_s."""
+    url, _ = warm_server
+    for query in ("&predict=off", ""):
+        page = new_page(browser)
+        page.add_init_script(PAINT_CLOCK)
+        page.goto(f"{url}/?file={app}{query}", wait_until="commit")
+        paint = page.locator("#poisoncourse-paint")
+        paint.wait_for(state="attached")
+        shown_charts = paint.locator("img.chart").evaluate_all(
+            "imgs => imgs.filter(i => !i.closest('details:not([open])')).length")
+        page.wait_for_function(f"() => window.poisoncoursePainted.length >= {shown_charts}", polling=50)
+        painted = page.evaluate("() => window.poisoncoursePainted")
+        headings, locked = paint.evaluate(HEADINGS), paint.inner_text().count(LOCKED)
+        paint.wait_for(state="detached", timeout=PATIENCE_S * 1000)
+        live_at = int(page.evaluate("() => document.documentElement.dataset.poisoncourseLiveAt")) / 1000
+        wait_idle(page)
+        live_headings = [h.strip() for h in page.locator("#root h1, #root h2, #root h3").all_inner_texts()]
+        assert headings and in_order(headings, live_headings), f"painted {headings}, live {live_headings}"
+        assert shown(page, LOCKED) == locked, "the painting locked another number of results than the page"
+        assert page.locator(".vega-embed").count() >= shown_charts, "the painting drew a chart the page does not"
+        assert not errors_on(page)
+        if query:
+            first = max(painted, default=0) / 1000
+            record_live(Path(app).stem, first_paint_s=first, painted_live_s=live_at)
+            print(f"{app}: painted charts on screen {first:.2f} s, the live page in place {live_at:.2f} s")
+        page.context.close()
+
+
 def shares_results(app: str) -> bool:
     # A page shares its runs when its train calls name a memo (the page kit's keyword).
     return "memo=" in (ROOT / "apps" / app).read_text()

@@ -180,11 +180,15 @@ def test_the_page_kit_serves_a_repeated_setting_from_the_memo_without_a_bar(monk
 
 def test_a_warm_up_fills_the_memo_with_exactly_what_the_page_asks_for(monkeypatch):
     from poisoncourse import registry
-    from poisoncourse.tools import course, warm
+    from poisoncourse.tools import course, firstpaint, warm
 
     monkeypatch.setattr(memo, "MEMO", memo.Memo())
+    monkeypatch.setattr(firstpaint, "PAINTINGS", {})
     report = warm.warm([registry.lesson("neurotron")])
     assert isinstance(report["neurotron"], float) and warm.WARMED.is_set()
+    # Then its page painted for the first visitors (tools/firstpaint.py), from the memo: nothing run twice.
+    assert isinstance(warm.PAINTED["neurotron"], float) and len(firstpaint.PAINTINGS) == len(firstpaint.QUERIES)
+    assert memo.MEMO.hits > 0
     misses, hits = memo.MEMO.misses, memo.MEMO.hits
     outputs, _ = warm.load_app(course.apps_dir() / registry.lesson("neurotron").app).run()  # a student's first open
     assert memo.MEMO.misses == misses and memo.MEMO.hits > hits

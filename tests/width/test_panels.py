@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from poisoncourse.kit import forms, livechart, page
+from poisoncourse.kit import forms, livechart, page, paint
 from poisoncourse.width import charts, convex, experiment, panels, prose
 from poisoncourse.width import reference as shipped
 
@@ -309,7 +309,9 @@ def test_every_lesson1_chart_names_its_attack_where_vega_draws_it():
 def test_the_optional_warm_up_opens_from_a_link_and_in_hand_outs_and_is_closed_otherwise(monkeypatch):
     # Issue 26: the convex warm-up (optional in LESSONS.md) waits behind a switch on a student's first read.
     assert panels.convex_opens({})  # no browser (the static export, a notebook): open, nobody could open it
-    monkeypatch.setattr(panels.livechart, "is_live", lambda: True)
+    with paint.painting({}):  # a student's page painted ahead of its session (kit/paint.py) is a student's
+        assert not panels.convex_opens({})
+    monkeypatch.setattr(panels.predict, "live", lambda: True)
     assert not panels.convex_opens({"regime": "A"})  # the sweep's settings alone: closed
     assert panels.convex_opens({"convex.seeds": "2"})  # a link with the warm-up's settings shows what was sent
     switch, shown = panels.convex_toggle({})
